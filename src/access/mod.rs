@@ -1,0 +1,226 @@
+//! The one place that decides access (DESIGN §3). Deny by default.
+//! Step 1 is the role permission (casbin); later steps (relationship scope, consent, break-glass)
+//! extend `Decision` with the basis the audit log records.
+
+use std::path::Path;
+
+use casbin::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+const EMBEDDED_MODEL: &str = include_str!("../../policies/model.conf");
+const EMBEDDED_POLICY: &str = include_str!("../../policies/policy.csv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Wijkteam,
+    Teamleider,
+    Provider,
+    Signaller,
+    Matchregisseur,
+    Procescoordinator,
+    PrivacyOfficer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Wijkteam,
+        Role::Teamleider,
+        Role::Provider,
+        Role::Signaller,
+        Role::Matchregisseur,
+        Role::Procescoordinator,
+        Role::PrivacyOfficer,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Wijkteam => "wijkteam",
+            Role::Teamleider => "teamleider",
+            Role::Provider => "provider",
+            Role::Signaller => "signaller",
+            Role::Matchregisseur => "matchregisseur",
+            Role::Procescoordinator => "procescoordinator",
+            Role::PrivacyOfficer => "privacy_officer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles whose holders must log in with a second factor.
+    pub fn requires_totp(self) -> bool {
+        matches!(self, Role::PrivacyOfficer | Role::Admin)
+    }
+
+    /// Roles that only make sense within a team.
+    pub fn requires_team(self) -> bool {
+        matches!(self, Role::Wijkteam | Role::Teamleider)
+    }
+}
+
+/// Kinds of resources, as the policy names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Organisation,
+    Team,
+    User,
+    AuditEvent,
+    OwnAccount,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Organisation => "organisation",
+            Resource::Team => "team",
+            Resource::User => "user",
+            Resource::AuditEvent => "audit_event",
+            Resource::OwnAccount => "own_account",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Read,
+    List,
+    Update,
+    Deactivate,
+    EnrolTotp,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Read => "read",
+            Action::List => "list",
+            Action::Update => "update",
+            Action::Deactivate => "deactivate",
+            Action::EnrolTotp => "enrol_totp",
+        }
+    }
+}
+
+/// Why access was allowed; the audit event records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// The role's own permission (administration, the audit log, one's own account).
+    RolePermission,
+}
+
+impl Basis {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Basis::RolePermission => "role",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub role: Role,
+    pub basis: Basis,
+}
+
+pub struct Access {
+    enforcer: Enforcer,
+}
+
+impl Access {
+    /// The embedded policies, or those in `policy_dir` (model.conf and policy.csv) when configured.
+    pub async fn load(policy_dir: Option<&Path>) -> std::result::Result<Self, String> {
+        let (model_text, policy_text) = match policy_dir {
+            None => (EMBEDDED_MODEL.to_string(), EMBEDDED_POLICY.to_string()),
+            Some(dir) => {
+                let read = |f: &str| {
+                    std::fs::read_to_string(dir.join(f)).map_err(|e| format!("{}: {e}", dir.join(f).display()))
+                };
+                (read("model.conf")?, read("policy.csv")?)
+            }
+        };
+        let model = DefaultModel::from_str(&model_text).await.map_err(|e| format!("policy model: {e}"))?;
+        // Comment lines are for people; the string adapter reads every line as a rule.
+        let rules: String = policy_text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let adapter = StringAdapter::new(rules);
+        let mut enforcer = Enforcer::new(model, adapter).await.map_err(|e| format!("policy: {e}"))?;
+        enforcer.enable_auto_save(false);
+        Ok(Access { enforcer })
+    }
+
+    /// Whether a role may perform an action on a kind of resource.
+    pub fn permits(&self, role: Role, resource: Resource, action: Action) -> bool {
+        self.enforcer
+            .enforce((role.as_str(), resource.as_str(), action.as_str()))
+            .unwrap_or(false)
+    }
+
+    /// Decides a request and records the decision in its audit scope. Denial answers 403 here;
+    /// callers deciding on one object answer 404 instead, so its existence does not leak.
+    pub fn decide(
+        &self,
+        principal: &Principal,
+        resource: Resource,
+        action: Action,
+        audit: &AuditScope,
+    ) -> AppResult<Decision> {
+        audit.action(&format!("{}.{}", resource.as_str(), action.as_str()), resource.as_str());
+        let allowed = principal.roles().find(|role| self.permits(*role, resource, action));
+        let mut a = audit.lock();
+        match allowed {
+            Some(role) => {
+                a.role = Some(role.as_str().to_string());
+                a.basis = Some(Basis::RolePermission.as_str().to_string());
+                Ok(Decision { role, basis: Basis::RolePermission })
+            }
+            None => {
+                a.denied = true;
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn embedded_policy_denies_by_default() {
+        let access = Access::load(None).await.unwrap();
+        assert!(access.permits(Role::Admin, Resource::User, Action::Create));
+        assert!(!access.permits(Role::Admin, Resource::AuditEvent, Action::List));
+        assert!(access.permits(Role::PrivacyOfficer, Resource::AuditEvent, Action::List));
+        assert!(!access.permits(Role::PrivacyOfficer, Resource::User, Action::Create));
+        for role in Role::ALL {
+            assert!(access.permits(role, Resource::OwnAccount, Action::Read));
+            if role != Role::Admin {
+                assert!(!access.permits(role, Resource::User, Action::Read), "{role:?}");
+                assert!(!access.permits(role, Resource::Organisation, Action::Create), "{role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

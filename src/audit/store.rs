@@ -1,0 +1,200 @@
+//! Diesel queries for audit events.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{decode_person_ids, encode_person_ids, ChainLink, EventData, StoredEvent};
+use crate::db::schema::audit_events;
+use crate::db::DbConn;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewRow<'a> {
+    event_id: &'a str,
+    chain_id: &'a str,
+    chain_seq: i64,
+    occurred_at: NaiveDateTime,
+    user_id: Option<&'a str>,
+    user_name: Option<&'a str>,
+    role: Option<&'a str>,
+    organisation_id: Option<&'a str>,
+    on_behalf_of: Option<&'a str>,
+    client_address: Option<&'a str>,
+    request_id: Option<&'a str>,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: Option<&'a str>,
+    case_id: Option<&'a str>,
+    household_id: Option<&'a str>,
+    person_ids: Option<String>,
+    basis: Option<&'a str>,
+    basis_id: Option<&'a str>,
+    flagged: bool,
+    outcome: &'a str,
+    http_status: Option<i32>,
+    reason: Option<&'a str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+pub fn insert(conn: &mut DbConn, e: &EventData, link: &ChainLink) -> QueryResult<()> {
+    let row = NewRow {
+        event_id: &e.event_id,
+        chain_id: &link.chain_id,
+        chain_seq: link.chain_seq,
+        occurred_at: e.occurred_at,
+        user_id: e.user_id.as_deref(),
+        user_name: e.user_name.as_deref(),
+        role: e.role.as_deref(),
+        organisation_id: e.organisation_id.as_deref(),
+        on_behalf_of: e.on_behalf_of.as_deref(),
+        client_address: e.client_address.as_deref(),
+        request_id: e.request_id.as_deref(),
+        action: &e.action,
+        resource_type: &e.resource_type,
+        resource_id: e.resource_id.as_deref(),
+        case_id: e.case_id.as_deref(),
+        household_id: e.household_id.as_deref(),
+        person_ids: encode_person_ids(&e.person_ids),
+        basis: e.basis.as_deref(),
+        basis_id: e.basis_id.as_deref(),
+        flagged: e.flagged,
+        outcome: &e.outcome,
+        http_status: e.http_status,
+        reason: e.reason.as_deref(),
+        prev_hash: &link.prev_hash,
+        hash: &link.hash,
+    };
+    diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct Row {
+    pub id: i64,
+    pub event_id: String,
+    pub chain_id: String,
+    pub chain_seq: i64,
+    pub occurred_at: NaiveDateTime,
+    pub user_id: Option<String>,
+    pub user_name: Option<String>,
+    pub role: Option<String>,
+    pub organisation_id: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub client_address: Option<String>,
+    pub request_id: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub case_id: Option<String>,
+    pub household_id: Option<String>,
+    pub person_ids: Option<String>,
+    pub basis: Option<String>,
+    pub basis_id: Option<String>,
+    pub flagged: bool,
+    pub outcome: String,
+    pub http_status: Option<i32>,
+    pub reason: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Row {
+    pub fn into_stored(self) -> StoredEvent {
+        StoredEvent {
+            id: self.id,
+            link: ChainLink {
+                chain_id: self.chain_id,
+                chain_seq: self.chain_seq,
+                prev_hash: self.prev_hash,
+                hash: self.hash,
+            },
+            data: EventData {
+                event_id: self.event_id,
+                occurred_at: self.occurred_at,
+                user_id: self.user_id,
+                user_name: self.user_name,
+                role: self.role,
+                organisation_id: self.organisation_id,
+                on_behalf_of: self.on_behalf_of,
+                client_address: self.client_address,
+                request_id: self.request_id,
+                action: self.action,
+                resource_type: self.resource_type,
+                resource_id: self.resource_id,
+                case_id: self.case_id,
+                household_id: self.household_id,
+                person_ids: decode_person_ids(self.person_ids.as_deref()),
+                basis: self.basis,
+                basis_id: self.basis_id,
+                flagged: self.flagged,
+                outcome: self.outcome,
+                http_status: self.http_status,
+                reason: self.reason,
+            },
+        }
+    }
+}
+
+pub fn chain_ids(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    audit_events::table
+        .select(audit_events::chain_id)
+        .distinct()
+        .order(audit_events::chain_id)
+        .load(conn)
+}
+
+/// One page of a chain, in sequence order, after `after_seq`.
+pub fn chain_page(conn: &mut DbConn, chain: &str, after_seq: i64, limit: i64) -> QueryResult<Vec<Row>> {
+    audit_events::table
+        .filter(audit_events::chain_id.eq(chain))
+        .filter(audit_events::chain_seq.gt(after_seq))
+        .order(audit_events::chain_seq.asc())
+        .limit(limit)
+        .select(Row::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub user_id: Option<String>,
+    pub person_id: Option<String>,
+    pub case_id: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    /// Keyset cursor: only events with a smaller row id (newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConn, f: &EventFilter) -> QueryResult<Vec<Row>> {
+    let mut q = audit_events::table.into_boxed();
+    if let Some(u) = &f.user_id {
+        q = q.filter(audit_events::user_id.eq(u.clone()));
+    }
+    if let Some(p) = &f.person_id {
+        q = q.filter(audit_events::person_ids.like(format!("%,{p},%")));
+    }
+    if let Some(c) = &f.case_id {
+        q = q.filter(audit_events::case_id.eq(c.clone()));
+    }
+    if let Some(a) = &f.action {
+        q = q.filter(audit_events::action.eq(a.clone()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_events::occurred_at.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(audit_events::occurred_at.lt(to));
+    }
+    if let Some(before) = f.before_id {
+        q = q.filter(audit_events::id.lt(before));
+    }
+    q.order(audit_events::id.desc()).limit(f.limit).select(Row::as_select()).load(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    audit_events::table.count().get_result(conn)
+}

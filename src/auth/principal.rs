@@ -1,0 +1,140 @@
+//! `Principal`: the authenticated caller. A handler that takes one cannot run without a valid token
+//! of an active user; roles are read fresh on every request, so changes take effect at once.
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::jwt::VerifiedToken;
+use super::model::{normalise_email, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
+use super::store;
+use crate::access::Role;
+use crate::audit::{Actor, AuditScope};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::identity::model::RoleGrant;
+use crate::identity::store as identity_store;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub grants: Vec<RoleGrant>,
+    /// Present for eenplan's own tokens; logout revokes it.
+    pub session_id: Option<String>,
+}
+
+impl Principal {
+    /// The distinct roles held, in a fixed order.
+    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
+        let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        roles.sort();
+        roles.dedup();
+        roles.into_iter()
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id.clone(),
+            user_name: self.display_name.clone(),
+            organisation_id: Some(self.organisation_id.clone()),
+        }
+    }
+}
+
+/// A principal whose token may be limited to enrolling a second factor.
+pub struct EnrollingPrincipal(pub Principal);
+
+fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, String)> {
+    let rejected = AppError::Unauthorized("The access token is invalid or has expired");
+    let (row, session_id, scope) = match token {
+        VerifiedToken::Local { user_id, session_id, scope } => {
+            let session = store::session(conn, &session_id)?.ok_or(AppError::Unauthorized("The session has ended"))?;
+            if session.user_id != user_id || session.revoked_at.is_some() || session.expires_at <= crate::db::now() {
+                return Err(AppError::Unauthorized("The session has ended"));
+            }
+            let row = identity_store::user_row(conn, &user_id)?.ok_or(rejected)?;
+            (row, Some(session_id), scope)
+        }
+        VerifiedToken::External { email, subject } => {
+            let key = normalise_email(email.as_deref().unwrap_or(&subject));
+            let row = identity_store::user_row_by_email(conn, &key)?
+                .ok_or(AppError::Unauthorized("No eenplan account matches this identity"))?;
+            (row, None, SCOPE_FULL.to_string())
+        }
+    };
+    if !row.active {
+        return Err(AppError::Unauthorized("The account is deactivated"));
+    }
+    let grants = identity_store::roles_of(conn, &row.id)?;
+    let principal = Principal {
+        user_id: row.id,
+        display_name: row.display_name,
+        email: row.email,
+        organisation_id: row.organisation_id,
+        grants,
+        session_id,
+    };
+    Ok((principal, scope))
+}
+
+async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("application state missing"))?;
+    let audit = req.extensions().get::<AuditScope>().cloned().unwrap_or_default();
+    let token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .ok_or(AppError::Unauthorized("A bearer token is required"))?;
+    let verified = state
+        .tokens
+        .verify(&token)
+        .ok_or(AppError::Unauthorized("The access token is invalid or has expired"))?;
+    if let VerifiedToken::Local { user_id, .. } = &verified {
+        // Known before the checks below, so a refused token still names whose it was.
+        audit.set_actor(Actor { user_id: user_id.clone(), ..Default::default() });
+    }
+    let (principal, scope) = crate::state::db(&state, move |c| resolve(c, verified)).await?;
+    audit.set_actor(principal.actor());
+    Ok((principal, scope))
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (principal, scope) = extract(&req).await?;
+            if scope != SCOPE_FULL {
+                return Err(AppError::Unauthorized("Enrol a second factor (TOTP) before using eenplan"));
+            }
+            Ok(principal)
+        })
+    }
+}
+
+impl FromRequest for EnrollingPrincipal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (principal, scope) = extract(&req).await?;
+            if scope != SCOPE_FULL && scope != SCOPE_TOTP_ENROLMENT {
+                return Err(AppError::Unauthorized("The access token is invalid or has expired"));
+            }
+            Ok(EnrollingPrincipal(principal))
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! HTTP for /api/v1/auth.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::principal::{EnrollingPrincipal, Principal};
+use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
+use crate::access::{Action, Resource};
+use crate::audit::AuditScope;
+use crate::error::{AppResult, Problem};
+use crate::identity::model::User;
+use crate::state::{db, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/login").route(web::post().to(login)))
+        .service(web::resource("/auth/refresh").route(web::post().to(refresh)))
+        .service(web::resource("/auth/logout").route(web::post().to(logout)))
+        .service(web::resource("/auth/me").route(web::get().to(me)))
+        .service(web::resource("/auth/totp/enrol").route(web::post().to(enrol_totp)))
+        .service(web::resource("/auth/totp/confirm").route(web::post().to(confirm_totp)));
+}
+
+/// Log in with email and password (and a TOTP code where a second factor is enrolled).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens", body = TokenResponse),
+        (status = 401, description = "Wrong credentials, or a TOTP code is required", body = Problem),
+        (status = 422, description = "Missing fields", body = Problem),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    audit: AuditScope,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let st = state.clone();
+    let tokens = db(&state, move |c| service::login(&st, c, body.into_inner(), client, &audit)).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Exchange a refresh token for new tokens; the old refresh token is used up.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Invalid, expired or reused refresh token", body = Problem),
+    ))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    audit: AuditScope,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let st = state.clone();
+    let tokens = db(&state, move |c| service::refresh(&st, c, body.into_inner(), &audit)).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// End the session: its access and refresh tokens stop working.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem)))]
+pub async fn logout(state: web::Data<AppState>, principal: Principal, audit: AuditScope) -> AppResult<HttpResponse> {
+    let st = state.clone();
+    db(&state, move |c| service::logout(&st, c, principal.session_id, &audit)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "Own account", body = User), (status = 401, description = "Not logged in", body = Problem)))]
+pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditScope) -> AppResult<HttpResponse> {
+    state.access.decide(&principal, Resource::OwnAccount, Action::Read, &audit)?;
+    audit.resource(&principal.user_id);
+    let id = principal.user_id.clone();
+    let user = db(&state, move |c| crate::identity::store::user(c, &id)?.ok_or(crate::error::AppError::NotFound)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Start enrolling a TOTP second factor: returns the secret for an authenticator app.
+#[utoipa::path(post, path = "/api/v1/auth/totp/enrol", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Secret to confirm", body = TotpEnrolment),
+        (status = 409, description = "Already enrolled", body = Problem),
+    ))]
+pub async fn enrol_totp(state: web::Data<AppState>, principal: EnrollingPrincipal, audit: AuditScope) -> AppResult<HttpResponse> {
+    let principal = principal.0;
+    state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
+    audit.resource(&principal.user_id);
+    let st = state.clone();
+    let enrolment = db(&state, move |c| service::enrol_totp(&st, c, &principal.user_id, &audit)).await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Confirm enrolment with a code from the authenticator app; from then on login asks for a code.
+#[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", security(("bearer" = [])), request_body = TotpConfirmRequest,
+    responses(
+        (status = 204, description = "Second factor enrolled"),
+        (status = 422, description = "Wrong code", body = Problem),
+    ))]
+pub async fn confirm_totp(
+    state: web::Data<AppState>,
+    principal: EnrollingPrincipal,
+    audit: AuditScope,
+    body: web::Json<TotpConfirmRequest>,
+) -> AppResult<HttpResponse> {
+    let principal = principal.0;
+    state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
+    audit.resource(&principal.user_id);
+    let st = state.clone();
+    db(&state, move |c| service::confirm_totp(&st, c, &principal.user_id, body.into_inner(), &audit)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

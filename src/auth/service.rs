@@ -1,0 +1,301 @@
+//! Login, refresh, logout and TOTP enrolment: throttling, sessions, token families and their audit events.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{self, after_failure, locked_for, sha256_hex, FailureEffect, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
+use super::store;
+use crate::audit::{Actor, AuditScope, Outcome};
+use crate::db::{now, write_tx, DbConn};
+use crate::error::{AppError, AppResult, Validator};
+use crate::identity::store as identity_store;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    /// The current 6-digit code, for accounts with a second factor.
+    pub totp: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Absent when the token only allows enrolling a second factor.
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub token_type: &'static str,
+    /// `full`, or `totp-enrolment` when a second factor must be enrolled first.
+    pub scope: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpEnrolment {
+    /// Base32 secret for an authenticator app.
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TotpConfirmRequest {
+    pub code: Option<String>,
+}
+
+const BAD_CREDENTIALS: AppError = AppError::Unauthorized("The email address or password is wrong");
+
+fn account_key(email: &str) -> String {
+    format!("account:{}", sha256_hex(email))
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
+/// Counts a failed attempt against the account and the address. Audits the first failure of a window
+/// and every lockout; the attempts between are counted, not logged one by one.
+fn record_failure(
+    state: &AppState,
+    conn: &mut DbConn,
+    keys: &[(String, i64)],
+    user_id: Option<&str>,
+    audit: &AuditScope,
+) -> AppResult<()> {
+    let cfg = &state.config.auth.throttle;
+    let t = now();
+    let mut effect = FailureEffect { first_in_window: false, locked_now: false };
+    let mut failures = 0;
+    write_tx(conn, |c| {
+        for (key, threshold) in keys {
+            let (next, e) = after_failure(store::throttle(c, key)?, t, *threshold, cfg);
+            store::save_throttle(c, key, &next)?;
+            effect.first_in_window |= e.first_in_window;
+            effect.locked_now |= e.locked_now;
+            failures = failures.max(next.failures);
+        }
+        Ok::<_, AppError>(())
+    })?;
+    if effect.locked_now {
+        audit.action("auth.login_locked", "session");
+    } else if effect.first_in_window {
+        audit.action("auth.login_failed", "session");
+    } else {
+        audit.suppress();
+        return Ok(());
+    }
+    audit.require();
+    let mut a = audit.lock();
+    a.denied = true;
+    a.resource_type = Some("user".into());
+    a.resource_id = user_id.map(str::to_string);
+    a.basis = Some(format!("failures:{failures}"));
+    Ok(())
+}
+
+pub fn login(
+    state: &AppState,
+    conn: &mut DbConn,
+    input: LoginRequest,
+    client_address: Option<String>,
+    audit: &AuditScope,
+) -> AppResult<TokenResponse> {
+    let mut v = Validator::new();
+    v.required(&input.email, "email");
+    v.required(&input.password, "password");
+    v.finish()?;
+    let email = model::normalise_email(input.email.as_deref().unwrap_or_default());
+    let password = input.password.unwrap_or_default();
+    let cfg = &state.config.auth.throttle;
+    let mut keys = vec![(account_key(&email), cfg.account_failures)];
+    if let Some(addr) = &client_address {
+        keys.push((address_key(addr), cfg.address_failures));
+    }
+
+    let t = now();
+    let mut wait = None;
+    for (key, _) in &keys {
+        wait = wait.max(locked_for(store::throttle(conn, key)?.as_ref(), t));
+    }
+    if let Some(secs) = wait {
+        // The lockout itself was audited; refused attempts during it are not logged one by one.
+        audit.suppress();
+        return Err(AppError::TooManyRequests { retry_after_secs: secs as u64 });
+    }
+
+    let user = identity_store::user_row_by_email(conn, &email)?;
+    let password_ok = match &user {
+        Some(u) => state.passwords.verify(&password, &u.password_hash),
+        None => {
+            state.passwords.verify_dummy(&password);
+            false
+        }
+    };
+    let user = match user {
+        Some(u) if password_ok && u.active => u,
+        other => {
+            record_failure(state, conn, &keys, other.as_ref().map(|u| u.id.as_str()), audit)?;
+            return Err(BAD_CREDENTIALS);
+        }
+    };
+
+    let roles = identity_store::roles_of(conn, &user.id)?;
+    let totp_required = roles.iter().any(|g| g.role.requires_totp());
+    let scope = match &user.totp_secret {
+        Some(secret) => {
+            let Some(code) = input.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+                audit.suppress();
+                return Err(AppError::TotpRequired);
+            };
+            let step = model::totp_verify(secret, code, t.and_utc().timestamp(), user.totp_last_step);
+            match step {
+                Some(step) if store::claim_totp_step(conn, &user.id, step)? => SCOPE_FULL,
+                _ => {
+                    record_failure(state, conn, &keys, Some(&user.id), audit)?;
+                    return Err(BAD_CREDENTIALS);
+                }
+            }
+        }
+        None if totp_required => SCOPE_TOTP_ENROLMENT,
+        None => SCOPE_FULL,
+    };
+
+    audit.set_actor(Actor {
+        user_id: user.id.clone(),
+        user_name: user.display_name.clone(),
+        organisation_id: Some(user.organisation_id.clone()),
+    });
+    audit.action("auth.login", "session");
+    let session_ttl = Duration::from_std(state.config.auth.session_ttl).unwrap_or(Duration::hours(12));
+    let session_id = crate::db::new_id();
+    let refresh = (scope == SCOPE_FULL).then(model::random_token);
+    state.audit.write_with(conn, |c| {
+        store::clear_throttle(c, &keys[0].0)?;
+        store::create_session(c, &session_id, &user.id, t, t + session_ttl)?;
+        if let Some(r) = &refresh {
+            store::insert_refresh_token(c, &sha256_hex(r), &session_id, t)?;
+        }
+        audit.resource(&session_id);
+        Ok(((), audit.event(Outcome::Allowed, 200, "auth.login")))
+    })?;
+    audit.mark_recorded();
+    Ok(TokenResponse {
+        access_token: state.tokens.issue(&user.id, &session_id, scope),
+        refresh_token: refresh,
+        expires_in: state.tokens.ttl_secs(),
+        token_type: "Bearer",
+        scope: scope.to_string(),
+    })
+}
+
+enum Rotation {
+    Rotated { user_id: String, session_id: String, refresh: String },
+    Refused,
+}
+
+/// Rotates a refresh token. A token presented twice revokes its whole family (the session):
+/// whoever holds a stolen copy and the rightful holder both lose it.
+pub fn refresh(state: &AppState, conn: &mut DbConn, input: RefreshRequest, audit: &AuditScope) -> AppResult<TokenResponse> {
+    let mut v = Validator::new();
+    v.required(&input.refresh_token, "refreshToken");
+    v.finish()?;
+    let hash = sha256_hex(input.refresh_token.as_deref().unwrap_or_default());
+    let invalid = AppError::Unauthorized("The refresh token is invalid or has expired");
+    let Some((session_id, _)) = store::refresh_token_session(conn, &hash)? else {
+        return Err(invalid);
+    };
+    let Some(session) = store::session(conn, &session_id)? else { return Err(invalid) };
+    audit.set_actor(Actor { user_id: session.user_id.clone(), ..Default::default() });
+    audit.require();
+    audit.resource(&session_id);
+    let t = now();
+    let rotation = state.audit.write_with(conn, |c| {
+        let user_active = identity_store::user_row(c, &session.user_id)?.is_some_and(|u| u.active);
+        if !store::use_refresh_token(c, &hash, t)? {
+            store::revoke_session(c, &session_id, "refresh token reused", t)?;
+            audit.action("auth.refresh_reused", "session");
+            audit.lock().denied = true;
+            return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
+        }
+        if session.revoked_at.is_some() || session.expires_at <= t || !user_active {
+            audit.action("auth.refresh", "session");
+            audit.lock().denied = true;
+            return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
+        }
+        let next = model::random_token();
+        store::insert_refresh_token(c, &sha256_hex(&next), &session_id, t)?;
+        audit.action("auth.refresh", "session");
+        let rotated = Rotation::Rotated { user_id: session.user_id.clone(), session_id: session_id.clone(), refresh: next };
+        Ok((rotated, audit.event(Outcome::Allowed, 200, "")))
+    })?;
+    audit.mark_recorded();
+    match rotation {
+        Rotation::Rotated { user_id, session_id, refresh } => Ok(TokenResponse {
+            access_token: state.tokens.issue(&user_id, &session_id, SCOPE_FULL),
+            refresh_token: Some(refresh),
+            expires_in: state.tokens.ttl_secs(),
+            token_type: "Bearer",
+            scope: SCOPE_FULL.to_string(),
+        }),
+        Rotation::Refused => Err(invalid),
+    }
+}
+
+pub fn logout(state: &AppState, conn: &mut DbConn, session_id: Option<String>, audit: &AuditScope) -> AppResult<()> {
+    audit.action("auth.logout", "session");
+    if let Some(sid) = &session_id {
+        audit.resource(sid);
+    }
+    state.audit.write_with(conn, |c| {
+        if let Some(sid) = &session_id {
+            store::revoke_session(c, sid, "logout", now())?;
+        }
+        Ok(((), audit.event(Outcome::Allowed, 204, "")))
+    })?;
+    audit.mark_recorded();
+    Ok(())
+}
+
+pub fn enrol_totp(state: &AppState, conn: &mut DbConn, user_id: &str, audit: &AuditScope) -> AppResult<TotpEnrolment> {
+    let user = identity_store::user_row(conn, user_id)?.ok_or(AppError::NotFound)?;
+    if user.totp_secret.is_some() {
+        return Err(AppError::Conflict("A second factor is already enrolled".into()));
+    }
+    let secret = model::new_totp_secret();
+    state.audit.write_with(conn, |c| {
+        store::set_totp_pending(c, user_id, &secret)?;
+        Ok(((), audit.event(Outcome::Allowed, 200, "")))
+    })?;
+    audit.mark_recorded();
+    Ok(TotpEnrolment { otpauth_uri: model::otpauth_uri(&user.email, &secret), secret })
+}
+
+pub fn confirm_totp(state: &AppState, conn: &mut DbConn, user_id: &str, input: TotpConfirmRequest, audit: &AuditScope) -> AppResult<()> {
+    let mut v = Validator::new();
+    v.required(&input.code, "code");
+    v.finish()?;
+    let user = identity_store::user_row(conn, user_id)?.ok_or(AppError::NotFound)?;
+    let Some(pending) = user.totp_pending_secret else {
+        return Err(AppError::Conflict("Start enrolment first".into()));
+    };
+    let t = now();
+    let step = model::totp_verify(&pending, input.code.as_deref().unwrap_or_default(), t.and_utc().timestamp(), None)
+        .ok_or_else(|| AppError::field("code", "does not match; check the time on your device"))?;
+    state.audit.write_with(conn, |c| {
+        store::confirm_totp(c, user_id, &pending, step, t)?;
+        Ok(((), audit.event(Outcome::Allowed, 204, "")))
+    })?;
+    audit.mark_recorded();
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! Diesel queries for sessions, refresh tokens, login throttling and TOTP state.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::Throttle;
+use crate::db::schema::{login_throttle, refresh_tokens, sessions, users};
+use crate::db::DbConn;
+
+pub fn create_session(conn: &mut DbConn, id: &str, user_id: &str, now: NaiveDateTime, expires_at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_refresh_token(conn: &mut DbConn, token_hash: &str, session_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn refresh_token_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<(String, Option<NaiveDateTime>)>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select((refresh_tokens::session_id, refresh_tokens::used_at))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token used. False when it was already used: only one caller can win.
+pub fn use_refresh_token(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(token_hash))
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub struct SessionRow {
+    pub user_id: String,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .filter(sessions::id.eq(id))
+        .select((sessions::user_id, sessions::expires_at, sessions::revoked_at))
+        .first::<(String, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+        .optional()
+        .map(|r| r.map(|(user_id, expires_at, revoked_at)| SessionRow { user_id, expires_at, revoked_at }))
+}
+
+pub fn revoke_session(conn: &mut DbConn, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.filter(sessions::id.eq(id)).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
+}
+
+pub fn revoke_user_sessions(conn: &mut DbConn, user_id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
+}
+
+pub fn throttle(conn: &mut DbConn, key: &str) -> QueryResult<Option<Throttle>> {
+    login_throttle::table
+        .filter(login_throttle::key.eq(key))
+        .select((login_throttle::failures, login_throttle::window_started_at, login_throttle::locked_until))
+        .first::<(i64, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+        .optional()
+        .map(|r| r.map(|(failures, window_started_at, locked_until)| Throttle { failures, window_started_at, locked_until }))
+}
+
+pub fn save_throttle(conn: &mut DbConn, key: &str, t: &Throttle) -> QueryResult<()> {
+    let values = (
+        login_throttle::key.eq(key),
+        login_throttle::failures.eq(t.failures),
+        login_throttle::window_started_at.eq(t.window_started_at),
+        login_throttle::locked_until.eq(t.locked_until),
+    );
+    crate::db_run!(conn, |c| diesel::insert_into(login_throttle::table)
+        .values(values)
+        .on_conflict(login_throttle::key)
+        .do_update()
+        .set((
+            login_throttle::failures.eq(t.failures),
+            login_throttle::window_started_at.eq(t.window_started_at),
+            login_throttle::locked_until.eq(t.locked_until),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn clear_throttle(conn: &mut DbConn, key: &str) -> QueryResult<()> {
+    diesel::delete(login_throttle::table.filter(login_throttle::key.eq(key))).execute(conn).map(|_| ())
+}
+
+pub fn set_totp_pending(conn: &mut DbConn, user_id: &str, secret: &str) -> QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set(users::totp_pending_secret.eq(secret))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn confirm_totp(conn: &mut DbConn, user_id: &str, secret: &str, step: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set((
+            users::totp_secret.eq(secret),
+            users::totp_pending_secret.eq(None::<String>),
+            users::totp_last_step.eq(step),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records the step a code was used for; false when another login used it (or a later one) first.
+pub fn claim_totp_step(conn: &mut DbConn, user_id: &str, step: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+    )
+    .set(users::totp_last_step.eq(step))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,264 @@
+//! Typed configuration, one struct per concern, read from EENPLAN_* environment variables.
+//! docs/configuration.md lists every variable.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+
+use crate::db::DatabaseTarget;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database: DatabaseTarget,
+    pub pool_size: u32,
+    /// Names this node's audit chain; chains are per writer so nodes never serialise on one head.
+    pub node_id: String,
+    pub policy_dir: Option<PathBuf>,
+    pub auth: AuthConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    pub access_token_ttl: Duration,
+    pub session_ttl: Duration,
+    pub argon2_memory_kib: u32,
+    pub throttle: ThrottleConfig,
+    pub external_idp: Option<ExternalIdpConfig>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThrottleConfig {
+    /// Failures per account within the window before it is locked.
+    pub account_failures: i64,
+    /// Failures per client address within the window before it is locked.
+    pub address_failures: i64,
+    pub window: Duration,
+    /// First lockout; each further failure doubles it, up to `max_lock`.
+    pub base_lock: Duration,
+    pub max_lock: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExternalIdpConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub algorithm: jsonwebtoken::Algorithm,
+    pub public_key_pem: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuditConfig {
+    /// Most events one group commit takes.
+    pub max_batch: usize,
+}
+
+/// Key material. Never logged, never serialised.
+#[derive(Clone)]
+pub struct Secrets {
+    pub jwt_secret: Vec<u8>,
+    pub bsn_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(..)")
+    }
+}
+
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn parse_num<T: std::str::FromStr>(get: Lookup, key: &str, default: T) -> Result<T, String> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| format!("{key}: '{v}' is not a valid number")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(&|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: Lookup) -> Result<Self, String> {
+        let data_dir = PathBuf::from(get("EENPLAN_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database = match get("EENPLAN_DATABASE_URL") {
+            Some(url) => DatabaseTarget::parse(&url).map_err(|e| format!("EENPLAN_DATABASE_URL: {e}"))?,
+            None => DatabaseTarget::sqlite_in(&data_dir),
+        };
+        let default_pool = match database {
+            DatabaseTarget::Sqlite(_) => 8,
+            DatabaseTarget::Postgres(_) => 16,
+        };
+        let external_idp = match get("EENPLAN_IDP_ISSUER") {
+            None => None,
+            Some(issuer) => Some(ExternalIdpConfig::from_lookup(get, issuer)?),
+        };
+        Ok(Config {
+            bind: get("EENPLAN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database,
+            pool_size: parse_num(get, "EENPLAN_DATABASE_POOL_SIZE", default_pool)?,
+            node_id: get("EENPLAN_NODE_ID").unwrap_or_else(default_node_id),
+            policy_dir: get("EENPLAN_POLICY_DIR").map(PathBuf::from),
+            auth: AuthConfig {
+                access_token_ttl: Duration::from_secs(15 * 60),
+                session_ttl: Duration::from_secs(
+                    parse_num(get, "EENPLAN_SESSION_HOURS", 12u64)? * 3600,
+                ),
+                argon2_memory_kib: parse_num(get, "EENPLAN_ARGON2_MEMORY_KIB", 19_456u32)?,
+                throttle: ThrottleConfig {
+                    account_failures: parse_num(get, "EENPLAN_LOGIN_ACCOUNT_FAILURES", 5i64)?,
+                    address_failures: parse_num(get, "EENPLAN_LOGIN_ADDRESS_FAILURES", 20i64)?,
+                    window: Duration::from_secs(15 * 60),
+                    base_lock: Duration::from_secs(60),
+                    max_lock: Duration::from_secs(3600),
+                },
+                external_idp,
+            },
+            audit: AuditConfig { max_batch: parse_num(get, "EENPLAN_AUDIT_MAX_BATCH", 512usize)? },
+            data_dir,
+        })
+    }
+}
+
+impl ExternalIdpConfig {
+    fn from_lookup(get: Lookup, issuer: String) -> Result<Self, String> {
+        let audience = get("EENPLAN_IDP_AUDIENCE")
+            .ok_or("EENPLAN_IDP_AUDIENCE is required when EENPLAN_IDP_ISSUER is set")?;
+        let algorithm = match get("EENPLAN_IDP_ALGORITHM").as_deref().unwrap_or("RS256") {
+            "RS256" => jsonwebtoken::Algorithm::RS256,
+            "ES256" => jsonwebtoken::Algorithm::ES256,
+            other => return Err(format!("EENPLAN_IDP_ALGORITHM: '{other}' is not RS256 or ES256")),
+        };
+        let public_key_pem = match (get("EENPLAN_IDP_PUBLIC_KEY"), get("EENPLAN_IDP_PUBLIC_KEY_FILE")) {
+            (Some(pem), _) => pem,
+            (None, Some(path)) => std::fs::read_to_string(&path)
+                .map_err(|e| format!("EENPLAN_IDP_PUBLIC_KEY_FILE {path}: {e}"))?,
+            (None, None) => {
+                return Err("EENPLAN_IDP_PUBLIC_KEY or EENPLAN_IDP_PUBLIC_KEY_FILE is required \
+                            when EENPLAN_IDP_ISSUER is set"
+                    .into())
+            }
+        };
+        Ok(ExternalIdpConfig { issuer, audience, algorithm, public_key_pem })
+    }
+}
+
+fn default_node_id() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into())
+}
+
+impl Secrets {
+    /// Secrets from the environment, or generated once and kept in `<data dir>/secrets` (mode 0600).
+    pub fn load(data_dir: &Path) -> Result<Self, String> {
+        Self::load_with(data_dir, &|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn load_with(data_dir: &Path, get: Lookup) -> Result<Self, String> {
+        Ok(Secrets {
+            jwt_secret: secret(get, data_dir, "EENPLAN_JWT_SECRET", "jwt-signing.key")?,
+            bsn_key: secret(get, data_dir, "EENPLAN_BSN_KEY", "bsn.key")?,
+        })
+    }
+}
+
+fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>, String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if let Some(value) = get(var) {
+        let bytes = b64.decode(value.trim()).map_err(|_| format!("{var} is not valid base64"))?;
+        if bytes.len() < 32 {
+            return Err(format!("{var} must hold at least 32 bytes"));
+        }
+        return Ok(bytes);
+    }
+    let dir = data_dir.join("secrets");
+    let path = dir.join(file);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return b64.decode(text.trim()).map_err(|_| format!("{} is not valid base64", path.display()));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let bytes = crate::auth::model::random_bytes(32);
+    write_private_file(&path, b64.encode(&bytes).as_bytes())?;
+    tracing::warn!(
+        file = %path.display(),
+        "{var} is not set: generated a new key and stored it in the data directory"
+    );
+    Ok(bytes)
+}
+
+/// Creates a file readable by its owner only. Fails if it exists, so a key is never overwritten.
+pub fn write_private_file(path: &Path, content: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(content).and_then(|_| f.sync_all()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_sqlite_in_the_data_dir() {
+        let c = config(&[("EENPLAN_DATA_DIR", "/tmp/ep")]).unwrap();
+        assert_eq!(c.database, DatabaseTarget::Sqlite(PathBuf::from("/tmp/ep/eenplan.db")));
+        assert_eq!(c.bind, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_a_startup_error() {
+        let err = config(&[("EENPLAN_DATABASE_URL", "mysql://x/y")]).unwrap_err();
+        assert!(err.contains("EENPLAN_DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn external_idp_needs_audience_and_key() {
+        assert!(config(&[("EENPLAN_IDP_ISSUER", "https://idp")]).is_err());
+        assert!(config(&[("EENPLAN_IDP_ISSUER", "https://idp"), ("EENPLAN_IDP_AUDIENCE", "a")]).is_err());
+        let c = config(&[
+            ("EENPLAN_IDP_ISSUER", "https://idp"),
+            ("EENPLAN_IDP_AUDIENCE", "a"),
+            ("EENPLAN_IDP_PUBLIC_KEY", "pem"),
+            ("EENPLAN_IDP_ALGORITHM", "ES256"),
+        ])
+        .unwrap();
+        assert_eq!(c.auth.external_idp.unwrap().algorithm, jsonwebtoken::Algorithm::ES256);
+    }
+
+    #[test]
+    fn generated_secrets_are_private_and_stable() {
+        let dir = std::env::temp_dir().join(format!("eenplan-secrets-{}", crate::db::new_id()));
+        let first = Secrets::load_with(&dir, &|_| None).unwrap();
+        let second = Secrets::load_with(&dir, &|_| None).unwrap();
+        assert_eq!(first.jwt_secret, second.jwt_secret);
+        assert_ne!(first.jwt_secret, first.bsn_key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("secrets/jwt-signing.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,252 @@
+//! Database access: one connection type over SQLite and PostgreSQL, chosen from the URL scheme.
+
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+/// Runs the same diesel code against the concrete connection, for the few statements
+/// (upserts, locking reads) that the multi-backend connection cannot express.
+#[macro_export]
+macro_rules! db_run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the data lives. Parsed from the URL scheme only; anything unknown is an error,
+/// never a silently created file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseTarget {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseTarget::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// URL without a file path".into());
+            }
+            return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or("");
+        if scheme.is_empty() {
+            Err("database URL has no scheme; use postgres://… or sqlite:///path/to/file.db".into())
+        } else {
+            Err(format!(
+                "unknown database URL scheme '{scheme}'; use postgres://… or sqlite:///path/to/file.db"
+            ))
+        }
+    }
+
+    pub fn sqlite_in(data_dir: &Path) -> Self {
+        DatabaseTarget::Sqlite(data_dir.join("eenplan.db"))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseTarget::Sqlite(_) => Backend::Sqlite,
+            DatabaseTarget::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// For logs: never prints a password.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite(p) => format!("SQLite at {}", p.display()),
+            DatabaseTarget::Postgres(url) => {
+                let host = url.rsplit_once('@').map(|(_, h)| h).unwrap_or_else(|| {
+                    url.split_once("://").map(|(_, h)| h).unwrap_or(url)
+                });
+                format!("PostgreSQL at {host}")
+            }
+        }
+    }
+
+    /// Opens one connection, configured for this service.
+    pub fn connect(&self) -> Result<DbConn, ConnectionError> {
+        match self {
+            DatabaseTarget::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        ConnectionError::BadConnection(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+                let path = path.to_str().ok_or_else(|| {
+                    ConnectionError::BadConnection("SQLite path is not valid UTF-8".into())
+                })?;
+                let mut conn = diesel::SqliteConnection::establish(path)?;
+                // FULL: a committed transaction survives a crash of the process and of the machine.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseTarget::Postgres(url) => {
+                let mut conn = diesel::PgConnection::establish(url)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'")
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Pg(conn))
+            }
+        }
+    }
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn run_migrations(&mut self) -> Result<usize, String> {
+        let applied = match self {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| e.to_string())
+    }
+
+    pub fn migrations_pending(&mut self) -> Result<bool, String> {
+        let pending = match self {
+            DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            DbConn::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        };
+        pending.map_err(|e| e.to_string())
+    }
+}
+
+/// A transaction that intends to write. On SQLite it takes the write lock first, so a transaction
+/// that reads before it writes cannot fail on lock upgrade; PostgreSQL needs nothing extra.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|c| {
+        if c.backend() == Backend::Sqlite {
+            c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1")?;
+        }
+        f(c)
+    })
+}
+
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, ConnectionError> {
+        self.target.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> Result<Pool, String> {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(ConnectionManager { target: target.clone() })
+        .map_err(|e| format!("cannot open the database ({}): {e}", target.describe()))
+}
+
+/// UUIDv7: unique, and ordered by creation time, which keyset pagination relies on.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Timestamps are kept in UTC at microsecond precision, the finest both backends store.
+pub fn now() -> chrono::NaiveDateTime {
+    truncate_micros(chrono::Utc::now().naive_utc())
+}
+
+pub fn truncate_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let nanos = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(nanos).unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme_only() {
+        assert_eq!(
+            DatabaseTarget::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseTarget::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseTarget::parse("sqlite:///tmp/x.db").unwrap(),
+            DatabaseTarget::Sqlite(PathBuf::from("/tmp/x.db"))
+        );
+        assert!(DatabaseTarget::parse("mysql://h/db").unwrap_err().contains("mysql"));
+        assert!(DatabaseTarget::parse("postgre://h/db").is_err());
+        assert!(DatabaseTarget::parse("eenplan.db").is_err());
+        assert!(DatabaseTarget::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn describe_hides_credentials() {
+        let t = DatabaseTarget::parse("postgres://user:secret@db.example:5432/eenplan").unwrap();
+        assert!(!t.describe().contains("secret"));
+        assert!(t.describe().contains("db.example"));
+    }
+}

@@ -1,0 +1,178 @@
+//! HTTP conventions shared by every route: request ids, the audit event of each request,
+//! security headers, problem+json for every error, JSON limits, ETag/If-Match and paging.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::audit::{clean_reason, AuditScope, Outcome};
+use crate::error::{problem_type, AppError, Problem, PROBLEM_JSON};
+use crate::state::AppState;
+
+pub const API_VERSION: &str = "1";
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// Wraps every request: sets up its audit scope, writes its audit event before the response leaves
+/// (503 and no data if that fails), turns bare errors into problem+json and adds the headers.
+pub async fn request_middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request_id = crate::db::new_id();
+    let client = req.peer_addr().map(|a| a.ip().to_string());
+    let reason = req.headers().get("x-audit-reason").and_then(|v| v.to_str().ok()).and_then(clean_reason);
+    let audit = AuditScope::new(request_id.clone(), client, reason);
+    req.extensions_mut().insert(audit.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let no_store = req.path().starts_with("/api/") || req.path().starts_with("/health/");
+
+    let mut res = next.call(req).await?.map_into_boxed_body();
+
+    let status = res.status().as_u16();
+    let must_audit = {
+        let a = audit.lock();
+        !a.recorded && !a.suppressed && (a.actor.is_some() || a.required || a.denied || status == 401 || status == 403)
+    };
+    if must_audit {
+        let fallback = format!("{} {}", res.request().method(), res.request().match_pattern().unwrap_or_default());
+        let event = audit.event(Outcome::from_status(status), status, &fallback);
+        let written = match &state {
+            Some(state) => state.audit.record(event).await,
+            None => Err(AppError::AuditUnavailable),
+        };
+        if let Err(e) = written {
+            res = res.into_response(actix_web::ResponseError::error_response(&e));
+        }
+    }
+
+    if res.status().as_u16() >= 400 && !is_problem(res.headers()) {
+        let status = res.status();
+        res = res.into_response(problem_for_status(status));
+    }
+
+    let headers = res.headers_mut();
+    headers.insert(HeaderName::from_static("api-version"), HeaderValue::from_static(API_VERSION));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert(HeaderName::from_static("x-request-id"), v);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    Ok(res)
+}
+
+fn is_problem(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// A problem document for an error that carries no body of its own (405, 413 from the framework, …).
+pub fn problem_for_status(status: StatusCode) -> HttpResponse {
+    let title = status.canonical_reason().unwrap_or("Error").to_string();
+    let slug = title.to_lowercase().replace(' ', "-");
+    let problem = Problem {
+        problem_type: problem_type(&slug),
+        title,
+        status: status.as_u16(),
+        detail: None,
+        instance: None,
+        errors: Vec::new(),
+        allowed: Vec::new(),
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(serde_json::to_string(&problem).unwrap_or_default())
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(MAX_JSON_BYTES).error_handler(|err, _req| {
+        use actix_web::error::JsonPayloadError as E;
+        let e = match &err {
+            E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::PayloadTooLarge,
+            E::ContentType => AppError::UnsupportedMediaType,
+            E::Deserialize(de) => AppError::BadRequest(crate::error::scrub_digits(&de.to_string())),
+            _ => AppError::BadRequest("The request body could not be read".into()),
+        };
+        e.into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| AppError::BadRequest(crate::error::scrub_digits(&err.to_string())).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into())
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an update is based on, from `If-Match`. Missing: 428. Unreadable: 412.
+pub struct IfMatch(pub i64);
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = match req.headers().get(header::IF_MATCH) {
+            None => Err(AppError::PreconditionRequired),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|s| s.parse::<i64>().ok())
+                .map(IfMatch)
+                .ok_or(AppError::PreconditionFailed { current_version: 0 }),
+        };
+        std::future::ready(result)
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// At most this many items (1–200, default 50).
+    pub limit: Option<i64>,
+    /// The `next` value of the previous page.
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, 200)
+    }
+}
+
+/// Cuts one extra fetched row off and turns it into the cursor for the next page.
+pub fn page<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> crate::identity::model::Page<T> {
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(key)
+    } else {
+        None
+    };
+    crate::identity::model::Page { items, next }
+}

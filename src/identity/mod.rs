@@ -1,0 +1,6 @@
+//! Organisations, teams and users with roles.
+
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod store;

@@ -1,0 +1,50 @@
+//! eenplan: case coordination for multiproblem households — 1 gezin, 1 plan, 1 regisseur.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod identity;
+pub mod openapi;
+pub mod state;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App};
+
+pub use state::AppState;
+
+/// The whole application, as `serve` runs it and the tests exercise it.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(http::json_config())
+        .app_data(http::query_config())
+        .app_data(http::path_config())
+        .wrap(from_fn(http::request_middleware))
+        .configure(health::configure)
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(openapi::openapi_json))
+                .configure(auth::routes::configure)
+                .configure(identity::routes::configure)
+                .configure(audit::routes::configure),
+        )
+        .default_service(web::to(http::not_found))
+}

@@ -1,0 +1,264 @@
+//! The eenplan command line: serve, demo, migrate, user add, audit verify.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+
+use eenplan::access::Role;
+use eenplan::config::{Config, Secrets};
+use eenplan::identity::model::RoleGrant;
+use eenplan::{audit, demo, AppState};
+
+#[derive(Parser)]
+#[command(name = "eenplan", version, about = "1 gezin, 1 plan, 1 regisseur")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve {
+        /// Address to listen on (overrides EENPLAN_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Seed demo data into an empty database, print the accounts, and run the service.
+    Demo {
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Run database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input or EENPLAN_PASSWORD.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// wijkteam, teamleider, provider, signaller, matchregisseur, procescoordinator, privacy_officer or admin
+        #[arg(long)]
+        role: String,
+        /// Team id or name (required for wijkteam and teamleider).
+        #[arg(long)]
+        team: Option<String>,
+        /// Organisation id or name (default: the only organisation, if there is one).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every hash chain; exit 1 and name the first broken event if any.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EENPLAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = actix_web::rt::System::new().block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("eenplan: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { bind } => {
+            config.bind = bind.unwrap_or(config.bind);
+            let state = start(config).await?;
+            serve(state).await
+        }
+        Command::Demo { bind } => {
+            config.bind = bind.unwrap_or(config.bind);
+            let state = start(config).await?;
+            let password = std::env::var("EENPLAN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+            let st = state.clone();
+            let seeded = web::block(move || demo::seed(&st, password.as_deref()))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("seeding demo data failed: {e}"))?;
+            match seeded {
+                None => tracing::info!("the database already holds users: demo data not seeded again"),
+                Some(accounts) => {
+                    let path = demo::write_accounts(&state, &accounts).map_err(|e| e.to_string())?;
+                    println!("Demo accounts (also in {}):", path.display());
+                    for a in &accounts {
+                        match &a.totp_secret {
+                            Some(s) => println!("  {:<40} {:<18} password {}  TOTP secret {s}", a.email, a.role, a.password),
+                            None => println!("  {:<40} {:<18} password {}", a.email, a.role, a.password),
+                        }
+                    }
+                    let _ = std::io::stdout().flush();
+                }
+            }
+            serve(state).await
+        }
+        Command::Migrate => {
+            let mut conn = config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
+            let applied = conn.run_migrations()?;
+            println!("{applied} migration(s) applied to {}", config.database.describe());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { email, name, role, team, organisation } } => {
+            let state = start(config).await?;
+            let password = read_password()?;
+            web::block(move || add_user(&state, email, name, role, team, organisation, password))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let mut conn = config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
+            let report = audit::service::verify(&mut conn).map_err(|e| format!("reading the audit log failed: {e}"))?;
+            match report.first_break {
+                None => {
+                    println!("audit log intact: {} events in {} chains", report.events, report.chains);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit log BROKEN: chain {} at event {} (row {}): {}",
+                        b.chain_id, b.event_id, b.row_id, b.problem
+                    );
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+async fn start(config: Config) -> Result<web::Data<AppState>, String> {
+    let secrets = Secrets::load(&config.data_dir)?;
+    tracing::info!(database = %config.database.describe(), "starting");
+    Ok(web::Data::new(AppState::init(config, &secrets).await?))
+}
+
+async fn serve(state: web::Data<AppState>) -> Result<ExitCode, String> {
+    let bind = state.config.bind.clone();
+    let data = state.clone();
+    let server = HttpServer::new(move || eenplan::build_app(data.clone()))
+        .bind(&bind)
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    tracing::info!(%bind, "eenplan is listening");
+    server.run().await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password() -> Result<String, String> {
+    if let Ok(pw) = std::env::var("EENPLAN_PASSWORD") {
+        if !pw.is_empty() {
+            return Ok(pw);
+        }
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the new user: ");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn add_user(
+    state: &AppState,
+    email: String,
+    name: String,
+    role: String,
+    team: Option<String>,
+    organisation: Option<String>,
+    password: String,
+) -> Result<ExitCode, String> {
+    use eenplan::identity::store;
+    let role = Role::parse(&role).ok_or_else(|| format!("unknown role '{role}'"))?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let c = &mut conn;
+    let orgs = store::list_organisations(c, None, 1000).map_err(|e| e.to_string())?;
+    let org = match &organisation {
+        Some(o) => orgs.iter().find(|x| &x.id == o || &x.name == o).ok_or(format!("no organisation '{o}'"))?,
+        None if orgs.len() == 1 => &orgs[0],
+        None => return Err("--organisation is required when there is not exactly one organisation".into()),
+    };
+    let team_id = match &team {
+        None => None,
+        Some(t) => {
+            let teams = store::list_teams(c, None, 1000).map_err(|e| e.to_string())?;
+            Some(teams.iter().find(|x| &x.id == t || &x.name == t).ok_or(format!("no team '{t}'"))?.id.clone())
+        }
+    };
+    let input = eenplan::identity::model::CreateUser {
+        email: Some(email),
+        display_name: Some(name),
+        organisation_id: Some(org.id.clone()),
+        roles: Some(vec![RoleGrant { role, team_id }]),
+        password: Some(password),
+    };
+    if let Err(eenplan::error::AppError::Validation(errors)) = input.validate() {
+        let lines: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        return Err(lines.join("; "));
+    }
+    let email = eenplan::auth::model::normalise_email(input.email.as_deref().unwrap_or_default());
+    if store::user_row_by_email(c, &email).map_err(|e| e.to_string())?.is_some() {
+        return Err(format!("a user with email {email} exists"));
+    }
+    let hash = state.passwords.hash(input.password.as_deref().unwrap_or_default());
+    let totp = role.requires_totp().then(eenplan::auth::model::new_totp_secret);
+    let id = eenplan::db::new_id();
+    state
+        .audit
+        .write_with(c, |c| {
+            let new = store::NewUser {
+                id: &id,
+                email: &email,
+                display_name: input.display_name.as_deref().unwrap_or_default(),
+                organisation_id: &org.id,
+                password_hash: &hash,
+                totp_secret: totp.as_deref(),
+            };
+            store::insert_user(c, &new, input.roles.as_deref().unwrap_or_default(), eenplan::db::now())?;
+            let event = eenplan::audit::EventData {
+                event_id: eenplan::db::new_id(),
+                occurred_at: eenplan::db::now(),
+                action: "user.create".into(),
+                resource_type: "user".into(),
+                resource_id: Some(id.clone()),
+                basis: Some("cli".into()),
+                outcome: "allowed".into(),
+                ..Default::default()
+            };
+            Ok(((), event))
+        })
+        .map_err(|e| e.to_string())?;
+    println!("created user {id} ({email}, {})", role.as_str());
+    if let Some(secret) = totp {
+        println!("TOTP secret (enter it in an authenticator app; shown once): {secret}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

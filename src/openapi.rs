@@ -1,0 +1,64 @@
+//! The OpenAPI document, generated from the handlers; docs/openapi.json is a snapshot of it.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{audit, auth, health, identity};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "eenplan",
+        version = "1",
+        description = "Case coordination for multiproblem households: 1 gezin, 1 plan, 1 regisseur."
+    ),
+    paths(
+        auth::routes::login,
+        auth::routes::refresh,
+        auth::routes::logout,
+        auth::routes::me,
+        auth::routes::enrol_totp,
+        auth::routes::confirm_totp,
+        identity::routes::create_organisation,
+        identity::routes::list_organisations,
+        identity::routes::get_organisation,
+        identity::routes::update_organisation,
+        identity::routes::create_team,
+        identity::routes::list_teams,
+        identity::routes::get_team,
+        identity::routes::update_team,
+        identity::routes::create_user,
+        identity::routes::list_users,
+        identity::routes::get_user,
+        identity::routes::update_user,
+        identity::routes::deactivate_user,
+        audit::routes::list_events,
+        health::live,
+        health::ready,
+        openapi_json,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises")
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi_json() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().content_type("application/json").body(document())
+}
