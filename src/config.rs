@@ -105,9 +105,7 @@ impl Config {
             policy_dir: get("EENPLAN_POLICY_DIR").map(PathBuf::from),
             auth: AuthConfig {
                 access_token_ttl: Duration::from_secs(15 * 60),
-                session_ttl: Duration::from_secs(
-                    parse_num(get, "EENPLAN_SESSION_HOURS", 12u64)? * 3600,
-                ),
+                session_ttl: Duration::from_secs(parse_num(get, "EENPLAN_SESSION_HOURS", 12u64)? * 3600),
                 argon2_memory_kib: parse_num(get, "EENPLAN_ARGON2_MEMORY_KIB", 19_456u32)?,
                 throttle: ThrottleConfig {
                     account_failures: parse_num(get, "EENPLAN_LOGIN_ACCOUNT_FAILURES", 5i64)?,
@@ -126,8 +124,8 @@ impl Config {
 
 impl ExternalIdpConfig {
     fn from_lookup(get: Lookup, issuer: String) -> Result<Self, String> {
-        let audience = get("EENPLAN_IDP_AUDIENCE")
-            .ok_or("EENPLAN_IDP_AUDIENCE is required when EENPLAN_IDP_ISSUER is set")?;
+        let audience =
+            get("EENPLAN_IDP_AUDIENCE").ok_or("EENPLAN_IDP_AUDIENCE is required when EENPLAN_IDP_ISSUER is set")?;
         let algorithm = match get("EENPLAN_IDP_ALGORITHM").as_deref().unwrap_or("RS256") {
             "RS256" => jsonwebtoken::Algorithm::RS256,
             "ES256" => jsonwebtoken::Algorithm::ES256,
@@ -135,8 +133,9 @@ impl ExternalIdpConfig {
         };
         let public_key_pem = match (get("EENPLAN_IDP_PUBLIC_KEY"), get("EENPLAN_IDP_PUBLIC_KEY_FILE")) {
             (Some(pem), _) => pem,
-            (None, Some(path)) => std::fs::read_to_string(&path)
-                .map_err(|e| format!("EENPLAN_IDP_PUBLIC_KEY_FILE {path}: {e}"))?,
+            (None, Some(path)) => {
+                std::fs::read_to_string(&path).map_err(|e| format!("EENPLAN_IDP_PUBLIC_KEY_FILE {path}: {e}"))?
+            }
             (None, None) => {
                 return Err("EENPLAN_IDP_PUBLIC_KEY or EENPLAN_IDP_PUBLIC_KEY_FILE is required \
                             when EENPLAN_IDP_ISSUER is set"
@@ -214,8 +213,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(&move |k| map.get(k).cloned())
     }
 

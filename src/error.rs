@@ -93,20 +93,12 @@ impl AppError {
             AppError::NotFound => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
-            AppError::PreconditionFailed { .. } => {
-                ("precondition-failed", "The resource was changed by someone else")
-            }
-            AppError::PreconditionRequired => {
-                ("precondition-required", "This update requires an If-Match header")
-            }
+            AppError::PreconditionFailed { .. } => ("precondition-failed", "The resource was changed by someone else"),
+            AppError::PreconditionRequired => ("precondition-required", "This update requires an If-Match header"),
             AppError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
-            AppError::UnsupportedMediaType => {
-                ("unsupported-media-type", "The request body must be application/json")
-            }
+            AppError::UnsupportedMediaType => ("unsupported-media-type", "The request body must be application/json"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many attempts"),
-            AppError::AuditUnavailable => {
-                ("audit-unavailable", "The service cannot record access right now")
-            }
+            AppError::AuditUnavailable => ("audit-unavailable", "The service cannot record access right now"),
             AppError::Unavailable(_) => ("unavailable", "The service is unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -116,12 +108,10 @@ impl AppError {
         match self {
             AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
             AppError::Unauthorized(d) => Some((*d).to_string()),
-            AppError::PreconditionFailed { current_version } => Some(format!(
-                "The current version is {current_version}; reload and apply your change again"
-            )),
-            AppError::TooManyRequests { retry_after_secs } => {
-                Some(format!("Try again in {retry_after_secs} seconds"))
+            AppError::PreconditionFailed { current_version } => {
+                Some(format!("The current version is {current_version}; reload and apply your change again"))
             }
+            AppError::TooManyRequests { retry_after_secs } => Some(format!("Try again in {retry_after_secs} seconds")),
             // 5xx never carries internal text.
             _ => None,
         }

@@ -74,10 +74,7 @@ pub async fn request_middleware(
 }
 
 fn is_problem(headers: &actix_web::http::header::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON))
 }
 
 /// A problem document for an error that carries no body of its own (405, 413 from the framework, …).

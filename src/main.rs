@@ -114,7 +114,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     println!("Demo accounts (also in {}):", path.display());
                     for a in &accounts {
                         match &a.totp_secret {
-                            Some(s) => println!("  {:<40} {:<18} password {}  TOTP secret {s}", a.email, a.role, a.password),
+                            Some(s) => {
+                                println!("  {:<40} {:<18} password {}  TOTP secret {s}", a.email, a.role, a.password)
+                            }
                             None => println!("  {:<40} {:<18} password {}", a.email, a.role, a.password),
                         }
                     }
@@ -124,7 +126,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             serve(state).await
         }
         Command::Migrate => {
-            let mut conn = config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
+            let mut conn =
+                config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
             let applied = conn.run_migrations()?;
             println!("{applied} migration(s) applied to {}", config.database.describe());
             Ok(ExitCode::SUCCESS)
@@ -137,7 +140,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())?
         }
         Command::Audit { command: AuditCommand::Verify } => {
-            let mut conn = config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
+            let mut conn =
+                config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
             let report = audit::service::verify(&mut conn).map_err(|e| format!("reading the audit log failed: {e}"))?;
             match report.first_break {
                 None => {

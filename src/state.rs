@@ -22,7 +22,8 @@ pub struct AppState {
 impl AppState {
     /// Opens the database, runs migrations, starts the audit writer and loads the policies.
     pub async fn init(config: Config, secrets: &Secrets) -> Result<Self, String> {
-        let mut conn = config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
+        let mut conn =
+            config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
         let applied = conn.run_migrations().map_err(|e| format!("migrations failed: {e}"))?;
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");

@@ -21,7 +21,13 @@ async fn login_with_a_wrong_password_is_401_problem_json() {
     let app = TestApp::new().await;
     let user = app.user(Role::Wijkteam);
     let res = app
-        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": user.email, "password": "wrong password!"})), &[])
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": user.email, "password": "wrong password!"})),
+            &[],
+        )
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert_eq!(res.content_type(), "application/problem+json");
@@ -33,6 +39,9 @@ async fn login_with_a_wrong_password_is_401_problem_json() {
     assert_eq!(ok.body["expiresIn"], 900);
 }
 
+/// One endpoint: method, path, body, the audit action it records, the roles allowed.
+type Endpoint = (Method, String, Option<Value>, &'static str, &'static [Role]);
+
 /// What each role gets from each endpoint of the foundation.
 #[actix_web::test]
 async fn every_role_against_every_endpoint() {
@@ -40,19 +49,57 @@ async fn every_role_against_every_endpoint() {
     let target = app.user(Role::Signaller);
     let org = app.municipality_id.clone();
     let team = app.team_id.clone();
-    let endpoints: Vec<(Method, String, Option<Value>, &str, &[Role])> = vec![
+    let endpoints: Vec<Endpoint> = vec![
         (Method::GET, "/api/v1/organisations".into(), None, "organisation.list", &[Role::Admin]),
-        (Method::POST, "/api/v1/organisations".into(), Some(json!({"name": "@", "kind": "provider"})), "organisation.create", &[Role::Admin]),
+        (
+            Method::POST,
+            "/api/v1/organisations".into(),
+            Some(json!({"name": "@", "kind": "provider"})),
+            "organisation.create",
+            &[Role::Admin],
+        ),
         (Method::GET, format!("/api/v1/organisations/{org}"), None, "organisation.read", &[Role::Admin]),
-        (Method::PATCH, format!("/api/v1/organisations/{org}"), Some(json!({"name": "Gemeente Test 2"})), "organisation.update", &[Role::Admin]),
+        (
+            Method::PATCH,
+            format!("/api/v1/organisations/{org}"),
+            Some(json!({"name": "Gemeente Test 2"})),
+            "organisation.update",
+            &[Role::Admin],
+        ),
         (Method::GET, "/api/v1/teams".into(), None, "team.list", &[Role::Admin]),
-        (Method::POST, "/api/v1/teams".into(), Some(json!({"organisationId": org, "name": "@", "kind": "municipality"})), "team.create", &[Role::Admin]),
+        (
+            Method::POST,
+            "/api/v1/teams".into(),
+            Some(json!({"organisationId": org, "name": "@", "kind": "municipality"})),
+            "team.create",
+            &[Role::Admin],
+        ),
         (Method::GET, format!("/api/v1/teams/{team}"), None, "team.read", &[Role::Admin]),
-        (Method::PATCH, format!("/api/v1/teams/{team}"), Some(json!({"providerMayDirect": true})), "team.update", &[Role::Admin]),
+        (
+            Method::PATCH,
+            format!("/api/v1/teams/{team}"),
+            Some(json!({"providerMayDirect": true})),
+            "team.update",
+            &[Role::Admin],
+        ),
         (Method::GET, "/api/v1/users".into(), None, "user.list", &[Role::Admin]),
-        (Method::POST, "/api/v1/users".into(), Some(json!({"email": "@", "displayName": "Nieuw", "organisationId": org, "roles": [{"role": "provider"}], "password": "a long enough password"})), "user.create", &[Role::Admin]),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            Some(
+                json!({"email": "@", "displayName": "Nieuw", "organisationId": org, "roles": [{"role": "provider"}], "password": "a long enough password"}),
+            ),
+            "user.create",
+            &[Role::Admin],
+        ),
         (Method::GET, format!("/api/v1/users/{}", target.id), None, "user.read", &[Role::Admin]),
-        (Method::PATCH, format!("/api/v1/users/{}", target.id), Some(json!({"displayName": "Andere naam"})), "user.update", &[Role::Admin]),
+        (
+            Method::PATCH,
+            format!("/api/v1/users/{}", target.id),
+            Some(json!({"displayName": "Andere naam"})),
+            "user.update",
+            &[Role::Admin],
+        ),
         (Method::GET, "/api/v1/audit/events".into(), None, "audit_event.list", &[Role::PrivacyOfficer]),
         (Method::GET, "/api/v1/auth/me".into(), None, "own_account.read", &Role::ALL),
     ];
@@ -64,7 +111,9 @@ async fn every_role_against_every_endpoint() {
             n += 1;
             // Fresh unique names so the admin's creates do not collide.
             let body = body.clone().map(|b| {
-                let s = b.to_string().replace("\"@\"", &format!("\"Nieuw {n}{}\"", if path.contains("users") { "@x.nl" } else { "" }));
+                let s = b
+                    .to_string()
+                    .replace("\"@\"", &format!("\"Nieuw {n}{}\"", if path.contains("users") { "@x.nl" } else { "" }));
                 serde_json::from_str::<Value>(&s).unwrap()
             });
             let version = if *method == Method::PATCH {
@@ -72,10 +121,15 @@ async fn every_role_against_every_endpoint() {
             } else {
                 String::new()
             };
-            let headers: Vec<(&str, &str)> = if version.is_empty() { vec![] } else { vec![("If-Match", version.as_str())] };
+            let headers: Vec<(&str, &str)> =
+                if version.is_empty() { vec![] } else { vec![("If-Match", version.as_str())] };
             let res = app.call(method.clone(), path, Some(&token), body, &headers).await;
             let expected = if allowed.contains(&role) {
-                if *method == Method::POST { StatusCode::CREATED } else { StatusCode::OK }
+                if *method == Method::POST {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                }
             } else {
                 StatusCode::FORBIDDEN
             };
@@ -175,12 +229,24 @@ async fn totp_is_required_for_admin_and_cannot_be_replayed() {
     let app = TestApp::new().await;
     let admin = app.user(Role::Admin);
     let no_code = app
-        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": admin.password})), &[])
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": admin.email, "password": admin.password})),
+            &[],
+        )
         .await;
     assert_eq!(no_code.status, StatusCode::UNAUTHORIZED);
     assert_eq!(no_code.body["type"], "urn:eenplan:problem:totp-required");
     let wrong = app
-        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": admin.email, "password": admin.password, "totp": "000000"})), &[])
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": admin.email, "password": admin.password, "totp": "000000"})),
+            &[],
+        )
         .await;
     // 000000 could be the right code once in a million; accept only the two honest outcomes.
     assert!(wrong.status == StatusCode::UNAUTHORIZED || wrong.status == StatusCode::OK);
@@ -209,7 +275,13 @@ async fn privacy_officer_without_a_factor_must_enrol_first() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let login = app
-        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": "fg@test.eenplan.nl", "password": "a long enough password"})), &[])
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "fg@test.eenplan.nl", "password": "a long enough password"})),
+            &[],
+        )
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert_eq!(login.body["scope"], "totp-enrolment");
@@ -282,7 +354,8 @@ async fn validation_reports_all_field_errors_at_once_and_changes_nothing() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.content_type(), "application/problem+json");
-    let fields: Vec<&str> = res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "displayName", "organisationId", "roles[0].teamId", "password"]);
     let refs = app
         .post(
@@ -392,7 +465,9 @@ async fn privacy_officer_reads_the_log_filtered_and_paged_and_that_is_audited() 
     assert_eq!(items.len(), 2);
     assert!(items.iter().all(|e| e["userId"] == admin.id.as_str() && e["action"] == "user.list"));
     let next = page1.body["next"].as_str().unwrap();
-    let page2 = app.get(&format!("/api/v1/audit/events?userId={}&action=user.list&limit=2&after={next}", admin.id), &token).await;
+    let page2 = app
+        .get(&format!("/api/v1/audit/events?userId={}&action=user.list&limit=2&after={next}", admin.id), &token)
+        .await;
     assert_eq!(page2.body["items"].as_array().unwrap().len(), 1);
     assert!(page2.body["next"].is_null());
     let from = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -407,7 +482,8 @@ async fn audit_reason_header_is_kept_without_digit_runs() {
     let app = TestApp::new().await;
     let admin = app.user(Role::Admin);
     let token = app.token(&admin).await;
-    app.call(Method::GET, "/api/v1/users", Some(&token), None, &[("X-Audit-Reason", "controle dossier 123456782")]).await;
+    app.call(Method::GET, "/api/v1/users", Some(&token), None, &[("X-Audit-Reason", "controle dossier 123456782")])
+        .await;
     let last = app.audit_events().into_iter().rev().find(|e| e.data.action == "user.list").unwrap();
     assert_eq!(last.data.reason.as_deref(), Some("controle dossier [removed]"));
 }
@@ -500,7 +576,10 @@ fn openapi_snapshot_matches_docs() {
         std::fs::write(path, &generated).unwrap();
     }
     let stored = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(stored == generated, "docs/openapi.json is out of date: run UPDATE_OPENAPI=1 cargo test --test api openapi");
+    assert!(
+        stored == generated,
+        "docs/openapi.json is out of date: run UPDATE_OPENAPI=1 cargo test --test api openapi"
+    );
 }
 
 #[actix_web::test]
@@ -537,7 +616,8 @@ async fn demo_accounts_all_log_in() {
 
 #[actix_web::test]
 async fn external_identity_provider_tokens_map_to_active_users() {
-    let public = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/idp-test-rsa.pub.pem")).unwrap();
+    let public =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/idp-test-rsa.pub.pem")).unwrap();
     let private = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/idp-test-rsa.pem")).unwrap();
     let app = TestApp::with(common::Options {
         external_idp: Some(eenplan::config::ExternalIdpConfig {
@@ -551,16 +631,24 @@ async fn external_identity_provider_tokens_map_to_active_users() {
     .await;
     let user = app.user(Role::Wijkteam);
     let key = jsonwebtoken::EncodingKey::from_rsa_pem(&private).unwrap();
-    let sign = |claims: Value| jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256), &claims, &key).unwrap();
+    let sign = |claims: Value| {
+        jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256), &claims, &key).unwrap()
+    };
     let exp = chrono::Utc::now().timestamp() + 300;
-    let good = sign(json!({"iss": "https://idp.gemeente.test", "aud": "eenplan", "sub": "x1", "email": user.email, "exp": exp}));
+    let good = sign(
+        json!({"iss": "https://idp.gemeente.test", "aud": "eenplan", "sub": "x1", "email": user.email, "exp": exp}),
+    );
     let me = app.get("/api/v1/auth/me", &good).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.body["id"], user.id.as_str());
-    let stranger = sign(json!({"iss": "https://idp.gemeente.test", "aud": "eenplan", "sub": "x2", "email": "nobody@x.nl", "exp": exp}));
+    let stranger = sign(
+        json!({"iss": "https://idp.gemeente.test", "aud": "eenplan", "sub": "x2", "email": "nobody@x.nl", "exp": exp}),
+    );
     assert_eq!(app.get("/api/v1/auth/me", &stranger).await.status, StatusCode::UNAUTHORIZED);
-    let wrong_issuer = sign(json!({"iss": "https://evil.test", "aud": "eenplan", "sub": "x1", "email": user.email, "exp": exp}));
+    let wrong_issuer =
+        sign(json!({"iss": "https://evil.test", "aud": "eenplan", "sub": "x1", "email": user.email, "exp": exp}));
     assert_eq!(app.get("/api/v1/auth/me", &wrong_issuer).await.status, StatusCode::UNAUTHORIZED);
-    let wrong_audience = sign(json!({"iss": "https://idp.gemeente.test", "aud": "other", "sub": "x1", "email": user.email, "exp": exp}));
+    let wrong_audience =
+        sign(json!({"iss": "https://idp.gemeente.test", "aud": "other", "sub": "x1", "email": user.email, "exp": exp}));
     assert_eq!(app.get("/api/v1/auth/me", &wrong_audience).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -165,9 +165,7 @@ impl Access {
 
     /// Whether a role may perform an action on a kind of resource.
     pub fn permits(&self, role: Role, resource: Resource, action: Action) -> bool {
-        self.enforcer
-            .enforce((role.as_str(), resource.as_str(), action.as_str()))
-            .unwrap_or(false)
+        self.enforcer.enforce((role.as_str(), resource.as_str(), action.as_str())).unwrap_or(false)
     }
 
     /// Decides a request and records the decision in its audit scope. Denial answers 403 here;

@@ -55,12 +55,7 @@ pub struct AuditScope(Arc<Mutex<RequestAudit>>);
 
 impl AuditScope {
     pub fn new(request_id: String, client_address: Option<String>, reason: Option<String>) -> Self {
-        AuditScope(Arc::new(Mutex::new(RequestAudit {
-            request_id,
-            client_address,
-            reason,
-            ..Default::default()
-        })))
+        AuditScope(Arc::new(Mutex::new(RequestAudit { request_id, client_address, reason, ..Default::default() })))
     }
 
     pub fn lock(&self) -> MutexGuard<'_, RequestAudit> {

@@ -84,9 +84,7 @@ pub fn encode_person_ids(ids: &[String]) -> Option<String> {
 }
 
 pub fn decode_person_ids(stored: Option<&str>) -> Vec<String> {
-    stored
-        .map(|s| s.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default()
+    stored.map(|s| s.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect()).unwrap_or_default()
 }
 
 /// SHA-256 over a canonical encoding: every field in a fixed order, each length-prefixed,
@@ -213,12 +211,9 @@ impl ChainVerifier {
             None
         };
         match problem {
-            Some(problem) => Err(Break {
-                chain_id: self.chain_id.clone(),
-                event_id: e.data.event_id.clone(),
-                row_id: e.id,
-                problem,
-            }),
+            Some(problem) => {
+                Err(Break { chain_id: self.chain_id.clone(), event_id: e.data.event_id.clone(), row_id: e.id, problem })
+            }
             None => {
                 self.expected_seq += 1;
                 self.expected_prev = e.link.hash.clone();

@@ -138,11 +138,7 @@ impl Row {
 }
 
 pub fn chain_ids(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    audit_events::table
-        .select(audit_events::chain_id)
-        .distinct()
-        .order(audit_events::chain_id)
-        .load(conn)
+    audit_events::table.select(audit_events::chain_id).distinct().order(audit_events::chain_id).load(conn)
 }
 
 /// One page of a chain, in sequence order, after `after_seq`.

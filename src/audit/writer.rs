@@ -50,7 +50,7 @@ impl AuditLog {
             Err(TrySendError::Full(job)) => {
                 // The queue is full: wait for room on a blocking thread rather than fail.
                 let sender = self.sender.clone();
-                actix_web::web::block(move || sender.send(job))
+                actix_web::web::block(move || sender.send(job).map_err(|_| ()))
                     .await
                     .map_err(|_| AppError::AuditUnavailable)?
                     .map_err(|_| AppError::AuditUnavailable)?;

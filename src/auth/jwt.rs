@@ -11,9 +11,16 @@ const ISSUER: &str = "eenplan";
 const AUDIENCE: &str = "eenplan-api";
 
 pub enum VerifiedToken {
-    Local { user_id: String, session_id: String, scope: String },
+    Local {
+        user_id: String,
+        session_id: String,
+        scope: String,
+    },
     /// Maps to an eenplan user by its `email` claim, or by `sub` when there is no email.
-    External { email: Option<String>, subject: String },
+    External {
+        email: Option<String>,
+        subject: String,
+    },
 }
 
 struct External {

@@ -94,10 +94,8 @@ async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string())
         .ok_or(AppError::Unauthorized("A bearer token is required"))?;
-    let verified = state
-        .tokens
-        .verify(&token)
-        .ok_or(AppError::Unauthorized("The access token is invalid or has expired"))?;
+    let verified =
+        state.tokens.verify(&token).ok_or(AppError::Unauthorized("The access token is invalid or has expired"))?;
     if let VerifiedToken::Local { user_id, .. } = &verified {
         // Known before the checks below, so a refused token still names whose it was.
         audit.set_actor(Actor { user_id: user_id.clone(), ..Default::default() });

@@ -71,7 +71,8 @@ pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditSc
     state.access.decide(&principal, Resource::OwnAccount, Action::Read, &audit)?;
     audit.resource(&principal.user_id);
     let id = principal.user_id.clone();
-    let user = db(&state, move |c| crate::identity::store::user(c, &id)?.ok_or(crate::error::AppError::NotFound)).await?;
+    let user =
+        db(&state, move |c| crate::identity::store::user(c, &id)?.ok_or(crate::error::AppError::NotFound)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -81,7 +82,11 @@ pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditSc
         (status = 200, description = "Secret to confirm", body = TotpEnrolment),
         (status = 409, description = "Already enrolled", body = Problem),
     ))]
-pub async fn enrol_totp(state: web::Data<AppState>, principal: EnrollingPrincipal, audit: AuditScope) -> AppResult<HttpResponse> {
+pub async fn enrol_totp(
+    state: web::Data<AppState>,
+    principal: EnrollingPrincipal,
+    audit: AuditScope,
+) -> AppResult<HttpResponse> {
     let principal = principal.0;
     state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
     audit.resource(&principal.user_id);

@@ -206,7 +206,12 @@ enum Rotation {
 
 /// Rotates a refresh token. A token presented twice revokes its whole family (the session):
 /// whoever holds a stolen copy and the rightful holder both lose it.
-pub fn refresh(state: &AppState, conn: &mut DbConn, input: RefreshRequest, audit: &AuditScope) -> AppResult<TokenResponse> {
+pub fn refresh(
+    state: &AppState,
+    conn: &mut DbConn,
+    input: RefreshRequest,
+    audit: &AuditScope,
+) -> AppResult<TokenResponse> {
     let mut v = Validator::new();
     v.required(&input.refresh_token, "refreshToken");
     v.finish()?;
@@ -236,7 +241,8 @@ pub fn refresh(state: &AppState, conn: &mut DbConn, input: RefreshRequest, audit
         let next = model::random_token();
         store::insert_refresh_token(c, &sha256_hex(&next), &session_id, t)?;
         audit.action("auth.refresh", "session");
-        let rotated = Rotation::Rotated { user_id: session.user_id.clone(), session_id: session_id.clone(), refresh: next };
+        let rotated =
+            Rotation::Rotated { user_id: session.user_id.clone(), session_id: session_id.clone(), refresh: next };
         Ok((rotated, audit.event(Outcome::Allowed, 200, "")))
     })?;
     audit.mark_recorded();
@@ -281,7 +287,13 @@ pub fn enrol_totp(state: &AppState, conn: &mut DbConn, user_id: &str, audit: &Au
     Ok(TotpEnrolment { otpauth_uri: model::otpauth_uri(&user.email, &secret), secret })
 }
 
-pub fn confirm_totp(state: &AppState, conn: &mut DbConn, user_id: &str, input: TotpConfirmRequest, audit: &AuditScope) -> AppResult<()> {
+pub fn confirm_totp(
+    state: &AppState,
+    conn: &mut DbConn,
+    user_id: &str,
+    input: TotpConfirmRequest,
+    audit: &AuditScope,
+) -> AppResult<()> {
     let mut v = Validator::new();
     v.required(&input.code, "code");
     v.finish()?;

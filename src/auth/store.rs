@@ -7,7 +7,13 @@ use super::model::Throttle;
 use crate::db::schema::{login_throttle, refresh_tokens, sessions, users};
 use crate::db::DbConn;
 
-pub fn create_session(conn: &mut DbConn, id: &str, user_id: &str, now: NaiveDateTime, expires_at: NaiveDateTime) -> QueryResult<()> {
+pub fn create_session(
+    conn: &mut DbConn,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(id),
@@ -19,7 +25,12 @@ pub fn create_session(conn: &mut DbConn, id: &str, user_id: &str, now: NaiveDate
         .map(|_| ())
 }
 
-pub fn insert_refresh_token(conn: &mut DbConn, token_hash: &str, session_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert_refresh_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::token_hash.eq(token_hash),
@@ -30,7 +41,10 @@ pub fn insert_refresh_token(conn: &mut DbConn, token_hash: &str, session_id: &st
         .map(|_| ())
 }
 
-pub fn refresh_token_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<(String, Option<NaiveDateTime>)>> {
+pub fn refresh_token_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+) -> QueryResult<Option<(String, Option<NaiveDateTime>)>> {
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select((refresh_tokens::session_id, refresh_tokens::used_at))
@@ -83,7 +97,9 @@ pub fn throttle(conn: &mut DbConn, key: &str) -> QueryResult<Option<Throttle>> {
         .select((login_throttle::failures, login_throttle::window_started_at, login_throttle::locked_until))
         .first::<(i64, NaiveDateTime, Option<NaiveDateTime>)>(conn)
         .optional()
-        .map(|r| r.map(|(failures, window_started_at, locked_until)| Throttle { failures, window_started_at, locked_until }))
+        .map(|r| {
+            r.map(|(failures, window_started_at, locked_until)| Throttle { failures, window_started_at, locked_until })
+        })
 }
 
 pub fn save_throttle(conn: &mut DbConn, key: &str, t: &Throttle) -> QueryResult<()> {

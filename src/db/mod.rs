@@ -69,9 +69,7 @@ impl DatabaseTarget {
         if scheme.is_empty() {
             Err("database URL has no scheme; use postgres://… or sqlite:///path/to/file.db".into())
         } else {
-            Err(format!(
-                "unknown database URL scheme '{scheme}'; use postgres://… or sqlite:///path/to/file.db"
-            ))
+            Err(format!("unknown database URL scheme '{scheme}'; use postgres://… or sqlite:///path/to/file.db"))
         }
     }
 
@@ -91,9 +89,10 @@ impl DatabaseTarget {
         match self {
             DatabaseTarget::Sqlite(p) => format!("SQLite at {}", p.display()),
             DatabaseTarget::Postgres(url) => {
-                let host = url.rsplit_once('@').map(|(_, h)| h).unwrap_or_else(|| {
-                    url.split_once("://").map(|(_, h)| h).unwrap_or(url)
-                });
+                let host = url
+                    .rsplit_once('@')
+                    .map(|(_, h)| h)
+                    .unwrap_or_else(|| url.split_once("://").map(|(_, h)| h).unwrap_or(url));
                 format!("PostgreSQL at {host}")
             }
         }
@@ -108,9 +107,9 @@ impl DatabaseTarget {
                         ConnectionError::BadConnection(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
-                let path = path.to_str().ok_or_else(|| {
-                    ConnectionError::BadConnection("SQLite path is not valid UTF-8".into())
-                })?;
+                let path = path
+                    .to_str()
+                    .ok_or_else(|| ConnectionError::BadConnection("SQLite path is not valid UTF-8".into()))?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
                 // FULL: a committed transaction survives a crash of the process and of the machine.
                 conn.batch_execute(
@@ -122,8 +121,7 @@ impl DatabaseTarget {
             }
             DatabaseTarget::Postgres(url) => {
                 let mut conn = diesel::PgConnection::establish(url)?;
-                conn.batch_execute("SET TIME ZONE 'UTC'")
-                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute("SET TIME ZONE 'UTC'").map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Pg(conn))
             }
         }
@@ -225,14 +223,8 @@ mod tests {
 
     #[test]
     fn backend_comes_from_the_scheme_only() {
-        assert_eq!(
-            DatabaseTarget::parse("postgres://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            DatabaseTarget::parse("postgresql://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
+        assert_eq!(DatabaseTarget::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DatabaseTarget::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
         assert_eq!(
             DatabaseTarget::parse("sqlite:///tmp/x.db").unwrap(),
             DatabaseTarget::Sqlite(PathBuf::from("/tmp/x.db"))

@@ -38,7 +38,12 @@ fn with_etag<T: serde::Serialize>(mut res: actix_web::HttpResponseBuilder, versi
 /// Create an organisation (admin).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "identity", security(("bearer" = [])), request_body = CreateOrganisation,
     responses((status = 201, body = Organisation), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_organisation(state: State, p: Principal, audit: AuditScope, body: web::Json<CreateOrganisation>) -> AppResult<HttpResponse> {
+pub async fn create_organisation(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<CreateOrganisation>,
+) -> AppResult<HttpResponse> {
     let org = service::create_organisation(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), org.version, &org))
 }
@@ -46,14 +51,24 @@ pub async fn create_organisation(state: State, p: Principal, audit: AuditScope, 
 /// List organisations (admin), oldest first.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Organisation>), (status = 403, body = Problem)))]
-pub async fn list_organisations(state: State, p: Principal, audit: AuditScope, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
+pub async fn list_organisations(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_organisations(&state, &p, &audit, q.into_inner()).await?))
 }
 
 /// Read an organisation (admin).
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Organisation), (status = 404, body = Problem)))]
-pub async fn get_organisation(state: State, p: Principal, audit: AuditScope, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_organisation(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let org = service::get_organisation(&state, &p, &audit, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
 }
@@ -77,7 +92,12 @@ pub async fn update_organisation(
 /// Create a team (admin).
 #[utoipa::path(post, path = "/api/v1/teams", tag = "identity", security(("bearer" = [])), request_body = CreateTeam,
     responses((status = 201, body = Team), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_team(state: State, p: Principal, audit: AuditScope, body: web::Json<CreateTeam>) -> AppResult<HttpResponse> {
+pub async fn create_team(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<CreateTeam>,
+) -> AppResult<HttpResponse> {
     let team = service::create_team(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), team.version, &team))
 }
@@ -85,7 +105,12 @@ pub async fn create_team(state: State, p: Principal, audit: AuditScope, body: we
 /// List teams (admin).
 #[utoipa::path(get, path = "/api/v1/teams", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Team>), (status = 403, body = Problem)))]
-pub async fn list_teams(state: State, p: Principal, audit: AuditScope, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
+pub async fn list_teams(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_teams(&state, &p, &audit, q.into_inner()).await?))
 }
 
@@ -116,7 +141,12 @@ pub async fn update_team(
 /// Create a user with roles (admin).
 #[utoipa::path(post, path = "/api/v1/users", tag = "identity", security(("bearer" = [])), request_body = CreateUser,
     responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_user(state: State, p: Principal, audit: AuditScope, body: web::Json<CreateUser>) -> AppResult<HttpResponse> {
+pub async fn create_user(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<CreateUser>,
+) -> AppResult<HttpResponse> {
     let user = service::create_user(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), user.version, &user))
 }
@@ -124,7 +154,12 @@ pub async fn create_user(state: State, p: Principal, audit: AuditScope, body: we
 /// List users (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
-pub async fn list_users(state: State, p: Principal, audit: AuditScope, q: web::Query<PageQuery>) -> AppResult<HttpResponse> {
+pub async fn list_users(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_users(&state, &p, &audit, q.into_inner()).await?))
 }
 
@@ -155,7 +190,12 @@ pub async fn update_user(
 /// Deactivate a user (admin): their tokens stop working at once. Users are never deleted.
 #[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-pub async fn deactivate_user(state: State, p: Principal, audit: AuditScope, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn deactivate_user(
+    state: State,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let user = service::deactivate_user(&state, &p, &audit, id.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), user.version, &user))
 }

@@ -27,7 +27,12 @@ fn check_version(current: i64, expected: i64) -> AppResult<()> {
     }
 }
 
-pub async fn create_organisation(state: &State, p: &Principal, audit: &AuditScope, input: CreateOrganisation) -> AppResult<Organisation> {
+pub async fn create_organisation(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    input: CreateOrganisation,
+) -> AppResult<Organisation> {
     decide(state, p, Resource::Organisation, Action::Create, audit)?;
     input.validate()?;
     let audit2 = audit.clone();
@@ -50,7 +55,12 @@ pub async fn get_organisation(state: &State, p: &Principal, audit: &AuditScope, 
     db(state, move |c| store::organisation(c, &id)?.ok_or(AppError::NotFound)).await
 }
 
-pub async fn list_organisations(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<Organisation>> {
+pub async fn list_organisations(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    q: PageQuery,
+) -> AppResult<Page<Organisation>> {
     decide(state, p, Resource::Organisation, Action::List, audit)?;
     let limit = q.limit();
     let items = db(state, move |c| Ok(store::list_organisations(c, q.after.as_deref(), limit + 1)?)).await?;
@@ -107,7 +117,8 @@ pub async fn create_team(state: &State, p: &Principal, audit: &AuditScope, input
             wijk: wijk.as_deref(),
             provider_may_direct: input.provider_may_direct.unwrap_or(false),
         };
-        store::insert_team(c, &new, now()).map_err(|e| unique_to_conflict(e, "A team with this name exists in the organisation"))?;
+        store::insert_team(c, &new, now())
+            .map_err(|e| unique_to_conflict(e, "A team with this name exists in the organisation"))?;
         audit2.resource(&id);
         store::team(c, &id)?.ok_or(AppError::NotFound)
     })
@@ -127,7 +138,14 @@ pub async fn list_teams(state: &State, p: &Principal, audit: &AuditScope, q: Pag
     Ok(page(items, limit, |t| t.id.clone()))
 }
 
-pub async fn update_team(state: &State, p: &Principal, audit: &AuditScope, id: String, version: i64, input: UpdateTeam) -> AppResult<Team> {
+pub async fn update_team(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    version: i64,
+    input: UpdateTeam,
+) -> AppResult<Team> {
     decide(state, p, Resource::Team, Action::Update, audit)?;
     audit.resource(&id);
     input.validate()?;
@@ -146,7 +164,9 @@ pub async fn update_team(state: &State, p: &Principal, audit: &AuditScope, id: S
         if let Some(v) = input.active {
             team.active = v;
         }
-        if !store::update_team(c, &team, now()).map_err(|e| unique_to_conflict(e, "A team with this name exists in the organisation"))? {
+        if !store::update_team(c, &team, now())
+            .map_err(|e| unique_to_conflict(e, "A team with this name exists in the organisation"))?
+        {
             return Err(AppError::PreconditionFailed { current_version: team.version + 1 });
         }
         store::team(c, &id)?.ok_or(AppError::NotFound)
@@ -232,7 +252,14 @@ pub async fn list_users(state: &State, p: &Principal, audit: &AuditScope, q: Pag
     Ok(page(items, limit, |u| u.id.clone()))
 }
 
-pub async fn update_user(state: &State, p: &Principal, audit: &AuditScope, id: String, version: i64, input: UpdateUser) -> AppResult<User> {
+pub async fn update_user(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    version: i64,
+    input: UpdateUser,
+) -> AppResult<User> {
     decide(state, p, Resource::User, Action::Update, audit)?;
     audit.resource(&id);
     input.validate()?;

@@ -50,12 +50,7 @@ pub fn insert_organisation(conn: &mut DbConn, id: &str, name: &str, kind: &str, 
 }
 
 pub fn organisation(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organisation>> {
-    organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|r| r.map(Into::into))
+    organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional().map(|r| r.map(Into::into))
 }
 
 pub fn organisation_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Organisation>> {
@@ -317,7 +312,9 @@ pub fn list_users(conn: &mut DbConn, after: Option<&str>, limit: i64) -> QueryRe
             let roles = grants
                 .iter()
                 .filter(|(uid, _, _)| *uid == row.id)
-                .filter_map(|(_, role, team_id)| Role::parse(role).map(|role| RoleGrant { role, team_id: team_id.clone() }))
+                .filter_map(|(_, role, team_id)| {
+                    Role::parse(role).map(|role| RoleGrant { role, team_id: team_id.clone() })
+                })
                 .collect();
             row.into_user(roles)
         })

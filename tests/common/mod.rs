@@ -227,10 +227,7 @@ impl TestApp {
         headers: &[(&str, &str)],
     ) -> Response {
         let app = test::init_service(eenplan::build_app(self.state.clone())).await;
-        let mut req = TestRequest::default()
-            .method(method)
-            .uri(path)
-            .peer_addr("192.0.2.10:40000".parse().unwrap());
+        let mut req = TestRequest::default().method(method).uri(path).peer_addr("192.0.2.10:40000".parse().unwrap());
         if let Some(t) = token {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
         }
