@@ -183,7 +183,7 @@ fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         return b64.decode(text.trim()).map_err(|_| format!("{} is not valid base64", path.display()));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::db::create_private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let bytes = crate::auth::model::random_bytes(32);
     write_private_file(&path, b64.encode(&bytes).as_bytes())?;
     tracing::warn!(

@@ -1,7 +1,7 @@
 //! HTTP for /api/v1/audit: the access log, for privacy officers.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -38,7 +38,7 @@ pub struct EventQuery {
 #[serde(rename_all = "camelCase")]
 pub struct AuditEventView {
     pub event_id: String,
-    pub occurred_at: NaiveDateTime,
+    pub occurred_at: DateTime<Utc>,
     pub user_id: Option<String>,
     pub user_name: Option<String>,
     pub role: Option<String>,
@@ -74,7 +74,7 @@ impl From<Row> for AuditEventView {
         let s = r.into_stored();
         AuditEventView {
             event_id: s.data.event_id,
-            occurred_at: s.data.occurred_at,
+            occurred_at: s.data.occurred_at.and_utc(),
             user_id: s.data.user_id,
             user_name: s.data.user_name,
             role: s.data.role,

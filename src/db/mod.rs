@@ -103,14 +103,20 @@ impl DatabaseTarget {
         match self {
             DatabaseTarget::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| {
+                    create_private_dir(parent).map_err(|e| {
                         ConnectionError::BadConnection(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
+                // The database holds personal data: readable by the service's user only.
+                let new_file = !path.exists();
                 let path = path
                     .to_str()
                     .ok_or_else(|| ConnectionError::BadConnection("SQLite path is not valid UTF-8".into()))?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
+                if new_file {
+                    // Before WAL mode: SQLite gives its -wal and -shm files the database file's mode.
+                    restrict_to_owner(path);
+                }
                 // FULL: a committed transaction survives a crash of the process and of the machine.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -166,6 +172,31 @@ where
         }
         f(c)
     })
+}
+
+/// Creates a directory (and its parents) that only the owner may enter, when it does not exist yet.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+fn restrict_to_owner(path: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(error = %e, "cannot restrict the database file to its owner");
+        }
+    }
 }
 
 pub struct ConnectionManager {

@@ -28,8 +28,8 @@ impl From<OrganisationRow> for Organisation {
             kind: r.kind,
             active: r.active,
             version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
         }
     }
 }
@@ -122,8 +122,8 @@ impl From<TeamRow> for Team {
             provider_may_direct: r.provider_may_direct,
             active: r.active,
             version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
         }
     }
 }
@@ -214,9 +214,9 @@ impl UserRow {
             active: self.active,
             totp_enrolled: self.totp_secret.is_some(),
             version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            deactivated_at: self.deactivated_at,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+            deactivated_at: self.deactivated_at.map(|t| t.and_utc()),
         }
     }
 }
