@@ -214,6 +214,20 @@ mod tests {
         }
     }
 
+    #[actix_web::test]
+    async fn policies_can_come_from_a_configured_folder() {
+        let dir = std::env::temp_dir().join(format!("eenplan-policy-{}", crate::db::new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("model.conf"), EMBEDDED_MODEL).unwrap();
+        std::fs::write(dir.join("policy.csv"), "# only this\np, wijkteam, user, list\n").unwrap();
+        let access = Access::load(Some(&dir)).await.unwrap();
+        assert!(access.permits(Role::Wijkteam, Resource::User, Action::List));
+        assert!(!access.permits(Role::Admin, Resource::User, Action::List));
+        std::fs::remove_file(dir.join("policy.csv")).unwrap();
+        assert!(Access::load(Some(&dir)).await.is_err(), "a missing policy file is a startup error");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
     fn role_names_round_trip() {
         for role in Role::ALL {
