@@ -646,3 +646,25 @@ async fn external_identity_provider_tokens_map_to_active_users() {
         sign(json!({"iss": "https://idp.gemeente.test", "aud": "other", "sub": "x1", "email": user.email, "exp": exp}));
     assert_eq!(app.get("/api/v1/auth/me", &wrong_audience).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[actix_web::test]
+async fn concurrent_requests_are_all_audited_in_one_intact_chain() {
+    let app = TestApp::new().await;
+    let user = app.user(Role::Wijkteam);
+    let token = app.token(&user).await;
+    let before = app.audit_events().len();
+    let svc = actix_web::test::init_service(eenplan::build_app(app.state.clone())).await;
+    let requests = (0..40).map(|_| {
+        let req = actix_web::test::TestRequest::get()
+            .uri("/api/v1/auth/me")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        actix_web::test::call_service(&svc, req)
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    assert!(responses.iter().all(|r| r.status() == StatusCode::OK));
+    let events = app.audit_events();
+    assert_eq!(events.len() - before, 40, "one committed event per request");
+    let report = eenplan::audit::service::verify(&mut app.conn()).unwrap();
+    assert!(report.first_break.is_none(), "{:?}", report.first_break);
+}
