@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod households;
 pub mod http;
 pub mod identity;
 pub mod openapi;

@@ -168,8 +168,9 @@ impl Access {
         self.enforcer.enforce((role.as_str(), resource.as_str(), action.as_str())).unwrap_or(false)
     }
 
-    /// Decides a request and records the decision in its audit scope. Denial answers 403 here;
-    /// callers deciding on one object answer 404 instead, so its existence does not leak.
+    /// Decides a request and records the decision in its audit scope. A role without the permission gets
+    /// 403 before any object is looked up, so nothing about objects leaks; decisions on one object in a
+    /// relationship scope (later issues) answer 404 instead.
     pub fn decide(
         &self,
         principal: &Principal,
