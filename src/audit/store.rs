@@ -7,66 +7,55 @@ use super::model::{decode_person_ids, encode_person_ids, ChainLink, EventData, S
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_events)]
-struct NewRow<'a> {
-    event_id: &'a str,
-    chain_id: &'a str,
-    chain_seq: i64,
-    occurred_at: NaiveDateTime,
-    user_id: Option<&'a str>,
-    user_name: Option<&'a str>,
-    role: Option<&'a str>,
-    organisation_id: Option<&'a str>,
-    on_behalf_of: Option<&'a str>,
-    client_address: Option<&'a str>,
-    request_id: Option<&'a str>,
-    action: &'a str,
-    resource_type: &'a str,
-    resource_id: Option<&'a str>,
-    case_id: Option<&'a str>,
-    household_id: Option<&'a str>,
-    person_ids: Option<String>,
-    basis: Option<&'a str>,
-    basis_id: Option<&'a str>,
-    flagged: bool,
-    outcome: &'a str,
-    http_status: Option<i32>,
-    reason: Option<&'a str>,
-    prev_hash: &'a str,
-    hash: &'a str,
+/// Inserts events with their chain links in one multi-row statement: one round trip per batch.
+/// Values are bound explicitly (never DEFAULT), so every batch of a size shares one statement shape.
+pub fn insert_batch(conn: &mut DbConn, events: &[(&EventData, &ChainLink)]) -> QueryResult<()> {
+    use audit_events::dsl as a;
+    // Well under both backends' bound-parameter limits (26 columns per row).
+    for chunk in events.chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(e, link)| {
+                (
+                    (
+                        a::event_id.eq(e.event_id.as_str()),
+                        a::chain_id.eq(link.chain_id.as_str()),
+                        a::chain_seq.eq(link.chain_seq),
+                        a::occurred_at.eq(e.occurred_at),
+                        a::user_id.eq(e.user_id.as_deref()),
+                        a::user_name.eq(e.user_name.as_deref()),
+                        a::role.eq(e.role.as_deref()),
+                        a::organisation_id.eq(e.organisation_id.as_deref()),
+                        a::on_behalf_of.eq(e.on_behalf_of.as_deref()),
+                        a::client_address.eq(e.client_address.as_deref()),
+                        a::request_id.eq(e.request_id.as_deref()),
+                        a::action.eq(e.action.as_str()),
+                        a::resource_type.eq(e.resource_type.as_str()),
+                    ),
+                    (
+                        a::resource_id.eq(e.resource_id.as_deref()),
+                        a::case_id.eq(e.case_id.as_deref()),
+                        a::household_id.eq(e.household_id.as_deref()),
+                        a::person_ids.eq(encode_person_ids(&e.person_ids)),
+                        a::basis.eq(e.basis.as_deref()),
+                        a::basis_id.eq(e.basis_id.as_deref()),
+                        a::flagged.eq(e.flagged),
+                        a::outcome.eq(e.outcome.as_str()),
+                        a::http_status.eq(e.http_status),
+                        a::reason.eq(e.reason.as_deref()),
+                        a::prev_hash.eq(link.prev_hash.as_str()),
+                        a::hash.eq(link.hash.as_str()),
+                    ),
+                )
+            })
+            .collect();
+        crate::db_run!(conn, |c| diesel::insert_into(audit_events::table).values(&rows).execute(c))?;
+    }
+    Ok(())
 }
 
 pub fn insert(conn: &mut DbConn, e: &EventData, link: &ChainLink) -> QueryResult<()> {
-    let row = NewRow {
-        event_id: &e.event_id,
-        chain_id: &link.chain_id,
-        chain_seq: link.chain_seq,
-        occurred_at: e.occurred_at,
-        user_id: e.user_id.as_deref(),
-        user_name: e.user_name.as_deref(),
-        role: e.role.as_deref(),
-        organisation_id: e.organisation_id.as_deref(),
-        on_behalf_of: e.on_behalf_of.as_deref(),
-        client_address: e.client_address.as_deref(),
-        request_id: e.request_id.as_deref(),
-        action: &e.action,
-        resource_type: &e.resource_type,
-        resource_id: e.resource_id.as_deref(),
-        case_id: e.case_id.as_deref(),
-        household_id: e.household_id.as_deref(),
-        person_ids: encode_person_ids(&e.person_ids),
-        basis: e.basis.as_deref(),
-        basis_id: e.basis_id.as_deref(),
-        flagged: e.flagged,
-        outcome: &e.outcome,
-        http_status: e.http_status,
-        reason: e.reason.as_deref(),
-        prev_hash: &link.prev_hash,
-        hash: &link.hash,
-    };
-    diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
-    Ok(())
+    insert_batch(conn, &[(e, link)])
 }
 
 #[derive(Queryable, Selectable)]

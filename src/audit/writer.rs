@@ -139,12 +139,8 @@ fn commit_batch(
     let events: Vec<EventData> = batch.iter().map(|j| j.event.clone()).collect();
     let mut head = lock(chain);
     let (links, next) = head.link(&events);
-    let result = c.transaction(|c| {
-        for (event, link) in events.iter().zip(&links) {
-            store::insert(c, event, link)?;
-        }
-        Ok::<_, diesel::result::Error>(())
-    });
+    let rows: Vec<_> = events.iter().zip(&links).collect();
+    let result = c.transaction(|c| store::insert_batch(c, &rows));
     match result {
         Ok(()) => {
             *head = next;
