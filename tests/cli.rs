@@ -1,0 +1,136 @@
+//! The `eenplan` binary itself: startup errors, `user add`, `serve`, durability of acknowledged audit events
+//! across a killed process, and `audit verify` before and after tampering. SQLite only: the point is the process.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+const BIN: &str = env!("CARGO_BIN_EXE_eenplan");
+
+fn data_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("eenplan-cli-{}", eenplan::db::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn eenplan(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("EENPLAN_DATA_DIR", dir)
+        .env("EENPLAN_LOG", "warn")
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, out))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn an_unknown_database_scheme_is_a_startup_error_and_creates_nothing() {
+    let dir = data_dir();
+    let out = eenplan(&dir, &["migrate"], &[("EENPLAN_DATABASE_URL", "mysql://localhost/eenplan")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown database URL scheme 'mysql'"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing may be created");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn acknowledged_events_survive_a_killed_process_and_tampering_is_detected() {
+    let dir = data_dir();
+    assert!(eenplan(&dir, &["migrate"], &[]).status.success());
+    // Set-up for user add: one organisation (the CLI picks the only one).
+    let db = dir.join("eenplan.db");
+    let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    conn.batch_execute(
+        "INSERT INTO organisations (id, name, kind, active, version, created_at, updated_at)
+         VALUES ('org-1', 'Gemeente Test', 'municipality', 1, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    )
+    .unwrap();
+    drop(conn);
+    let add = eenplan(
+        &dir,
+        &["user", "add", "--email", "w@test.nl", "--name", "W", "--role", "provider"],
+        &[("EENPLAN_PASSWORD", "a long enough password")],
+    );
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("EENPLAN_DATA_DIR", &dir)
+        .env("EENPLAN_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    let started = Instant::now();
+    while http(port, "GET", "/health/ready", "").map(|r| r.0) != Some(200) {
+        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let login = r#"{"email":"w@test.nl","password":"a long enough password"}"#;
+    let mut acknowledged = 0;
+    for _ in 0..5 {
+        let (status, _) = http(port, "POST", "/api/v1/auth/login", login).unwrap();
+        assert_eq!(status, 200);
+        acknowledged += 1;
+    }
+    // SIGKILL: no shutdown, no flush. What was acknowledged must already be on disk.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+
+    let verify = eenplan(&dir, &["audit", "verify"], &[]);
+    let text = String::from_utf8_lossy(&verify.stdout).to_string();
+    assert_eq!(verify.status.code(), Some(0), "{text}");
+    let mut conn = eenplan::db::DbConn::Sqlite(diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap());
+    let filter =
+        eenplan::audit::store::EventFilter { action: Some("auth.login".into()), limit: 100, ..Default::default() };
+    let logins = eenplan::audit::store::list(&mut conn, &filter).unwrap();
+    assert!(logins.iter().all(|row| row.outcome == "allowed"));
+    let logins = logins.len();
+    assert_eq!(logins, acknowledged, "every acknowledged login has its event");
+
+    conn.batch_execute(
+        "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;
+         UPDATE audit_events SET client_address = '10.9.9.9' WHERE id = (SELECT MIN(id) + 1 FROM audit_events);",
+    )
+    .unwrap();
+    let broken = eenplan(&dir, &["audit", "verify"], &[]);
+    let text = String::from_utf8_lossy(&broken.stdout).to_string();
+    assert_eq!(broken.status.code(), Some(1), "{text}");
+    assert!(text.contains("BROKEN") && text.contains("altered"), "{text}");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
