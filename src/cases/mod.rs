@@ -1,0 +1,3 @@
+//! Cases (casus). So far: the lifecycle rules (issue 3 builds storage, the regisseur and involvement on them).
+
+pub mod model;
