@@ -125,7 +125,7 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version an update is based on, from `If-Match`. Missing: 428. Unreadable: 412.
+/// The version an update is based on, from `If-Match`. Missing: 428. Not an ETag of ours: 400.
 pub struct IfMatch(pub i64);
 
 impl FromRequest for IfMatch {
@@ -141,7 +141,7 @@ impl FromRequest for IfMatch {
                 .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
                 .and_then(|s| s.parse::<i64>().ok())
                 .map(IfMatch)
-                .ok_or(AppError::PreconditionFailed { current_version: 0 }),
+                .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag this API returned".into())),
         };
         std::future::ready(result)
     }

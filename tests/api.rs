@@ -435,6 +435,8 @@ async fn updates_need_the_current_version() {
     let etag = current.header("etag").unwrap().to_string();
     let missing = app.call(Method::PATCH, &path, Some(&token), Some(json!({"name": "A"})), &[]).await;
     assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+    let garbage = app.call(Method::PATCH, &path, Some(&token), Some(json!({"name": "A"})), &[("If-Match", "*")]).await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
     let first = app.call(Method::PATCH, &path, Some(&token), Some(json!({"name": "A"})), &[("If-Match", &etag)]).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     let stale = app.call(Method::PATCH, &path, Some(&token), Some(json!({"name": "B"})), &[("If-Match", &etag)]).await;
