@@ -114,11 +114,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    persons (id) {
+        id -> Text,
+        name -> Text,
+        birth_date -> Date,
+        bsn_encrypted -> Nullable<Binary>,
+        bsn_hash -> Nullable<Text>,
+        deceased_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    parent_child (parent_id, child_id) {
+        parent_id -> Text,
+        child_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Text,
+        postcode -> Text,
+        house_number -> Integer,
+        house_number_addition -> Nullable<Text>,
+        institutional_address -> Bool,
+        wijk -> Text,
+        team_id -> Text,
+        confidentiality -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    household_members (id) {
+        id -> Text,
+        household_id -> Text,
+        person_id -> Text,
+        relation -> Text,
+        custody -> Bool,
+        from_date -> Date,
+        until_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        household_id -> Text,
+        team_id -> Text,
+        state -> Text,
+        laws -> Text,
+        close_reason -> Nullable<Text>,
+        previous_case_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_state_history (id) {
+        id -> Text,
+        case_id -> Text,
+        state -> Text,
+        entered_at -> Timestamp,
+        entered_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    regisseur_assignments (id) {
+        id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        proposed_by -> Text,
+        family_choice -> Bool,
+        reason -> Nullable<Text>,
+        proposed_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        active_from -> Nullable<Timestamp>,
+        active_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    involvements (id) {
+        id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        role_in_case -> Text,
+        valid_from -> Timestamp,
+        valid_until -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(households -> teams (team_id));
+diesel::joinable!(household_members -> households (household_id));
+diesel::joinable!(household_members -> persons (person_id));
+diesel::joinable!(cases -> households (household_id));
+diesel::joinable!(case_state_history -> cases (case_id));
+diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -129,4 +243,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     login_throttle,
     audit_events,
+    persons,
+    parent_child,
+    households,
+    household_members,
+    cases,
+    case_state_history,
+    regisseur_assignments,
+    involvements,
 );
