@@ -1,4 +1,5 @@
-//! Committed audit events per second: the group-commit writer against one transaction per event,
+//! Committed audit events per second: the group-commit writer (async tasks awaiting `record()`, as request
+//! handlers do) against one transaction per event (threads with a connection each, as blocking work runs),
 //! with 1, 16 and 64 concurrent writers, on SQLite and (when EENPLAN_BENCH_DATABASE_URL is set) PostgreSQL.
 //!
 //!   EENPLAN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench audit_throughput
@@ -58,15 +59,38 @@ fn run(writers: usize, secs: f64, write: impl Fn(usize) -> Box<dyn FnMut() + Sen
     (acked.load(Ordering::Relaxed), start.elapsed().as_secs_f64())
 }
 
+/// Group commit as requests use it: `writers` async tasks on one actix runtime, each awaiting `record()`.
+fn run_tasks(writers: usize, secs: f64, audit: &AuditLog) -> (u64, f64) {
+    let acked = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    actix_web::rt::System::new().block_on(async {
+        let tasks: Vec<_> = (0..writers)
+            .map(|_| {
+                let (audit, acked, stop) = (audit.clone(), acked.clone(), stop.clone());
+                actix_web::rt::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        audit.record(event()).await.expect("group commit");
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        actix_web::rt::time::sleep(Duration::from_secs_f64(secs)).await;
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            t.await.expect("writer task");
+        }
+    });
+    (acked.load(Ordering::Relaxed), start.elapsed().as_secs_f64())
+}
+
 fn bench_backend(name: &str, target: &DatabaseTarget, secs: f64) {
     target.connect().expect("database").run_migrations().expect("migrations");
     let audit = AuditLog::start(target.clone(), "bench", 512);
     let mut total = 0u64;
     for writers in [1usize, 16, 64] {
-        let (group, g_secs) = run(writers, secs, |_| {
-            let audit = audit.clone();
-            Box::new(move || audit.record_blocking(event()).expect("group commit"))
-        });
+        let (group, g_secs) = run_tasks(writers, secs, &audit);
         let (single, s_secs) = run(writers, secs, |_| {
             let audit = audit.clone();
             let mut conn = target.connect().expect("connection");
