@@ -9,6 +9,7 @@ use crate::auth::model::Passwords;
 use crate::config::{Config, Secrets};
 use crate::db::{self, DbConn, Pool};
 use crate::error::AppResult;
+use crate::households::bsn::BsnProtector;
 
 pub struct AppState {
     pub config: Config,
@@ -17,6 +18,8 @@ pub struct AppState {
     pub access: Access,
     pub tokens: Tokens,
     pub passwords: Passwords,
+    /// Encrypts and hashes BSNs with the configured key.
+    pub bsn: BsnProtector,
 }
 
 impl AppState {
@@ -34,7 +37,8 @@ impl AppState {
         let access = Access::load(config.policy_dir.as_deref()).await?;
         let tokens = Tokens::new(&secrets.jwt_secret, &config.auth)?;
         let passwords = Passwords::new(config.auth.argon2_memory_kib);
-        Ok(AppState { config, pool, audit, access, tokens, passwords })
+        let bsn = BsnProtector::new(&secrets.bsn_key);
+        Ok(AppState { config, pool, audit, access, tokens, passwords, bsn })
     }
 }
 

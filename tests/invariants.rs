@@ -108,3 +108,28 @@ async fn a_person_has_one_current_household() {
     assert!(member("m3", "h1", "2025-01-01", "NULL").is_err(), "two current households");
     assert!(member("m4", "h1", "2020-01-01", "'2019-01-01'").is_err(), "a period must not end before it starts");
 }
+
+#[actix_web::test]
+async fn a_bsn_is_stored_only_encrypted_and_found_by_its_keyed_hash() {
+    use eenplan::households::{bsn, store};
+    let app = TestApp::new().await;
+    let number = bsn::synthetic(3);
+    let mut conn = app.conn();
+    let birth = chrono::NaiveDate::from_ymd_opt(2012, 5, 17).unwrap();
+    store::insert_person(&mut conn, &app.state.bsn, "p1", "Sanne", birth, Some(&number), eenplan::db::now()).unwrap();
+    store::insert_person(&mut conn, &app.state.bsn, "p2", "Baby", birth, None, eenplan::db::now()).unwrap();
+
+    let row = store::person(&mut conn, "p1").unwrap().unwrap();
+    let digits = number.expose().as_bytes();
+    let sealed = row.bsn_encrypted.clone().unwrap();
+    assert!(!sealed.windows(digits.len()).any(|w| w == digits), "the BSN must not be stored in the clear");
+    assert!(!row.bsn_hash.as_deref().unwrap().contains(number.expose()));
+    assert_eq!(app.state.bsn.decrypt(&sealed), Some(number.clone()));
+
+    let found = store::person_by_bsn(&mut conn, &app.state.bsn, &number).unwrap().unwrap();
+    assert_eq!(found.id, "p1");
+    assert!(store::person_by_bsn(&mut conn, &app.state.bsn, &bsn::synthetic(4)).unwrap().is_none());
+    let again =
+        store::insert_person(&mut conn, &app.state.bsn, "p3", "Dubbel", birth, Some(&number), eenplan::db::now());
+    assert!(again.is_err(), "one person per BSN");
+}

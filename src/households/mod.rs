@@ -1,4 +1,6 @@
-//! Persons and households. So far: the BSN and its protection (issue 3 builds the rest on it).
+//! Persons and households. So far: the BSN and its protection, membership rules and the persons store
+//! (issue 3 builds the API and access on them).
 
 pub mod bsn;
 pub mod model;
+pub mod store;
