@@ -670,3 +670,40 @@ async fn concurrent_requests_are_all_audited_in_one_intact_chain() {
     let report = eenplan::audit::service::verify(&mut app.conn()).unwrap();
     assert!(report.first_break.is_none(), "{:?}", report.first_break);
 }
+
+#[actix_web::test]
+async fn a_password_change_ends_existing_sessions_and_duplicates_conflict() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin);
+    let admin_token = app.token(&admin).await;
+    let user = app.user(Role::Wijkteam);
+    let user_token = app.token(&user).await;
+    let path = format!("/api/v1/users/{}", user.id);
+    let etag = app.get(&path, &admin_token).await.header("etag").unwrap().to_string();
+    let changed = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&admin_token),
+            Some(json!({"password": "a brand new password"})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(app.get("/api/v1/auth/me", &user_token).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login_response(&user).await.status, StatusCode::UNAUTHORIZED, "the old password is gone");
+
+    let org = json!({"name": "Gemeente Test", "kind": "municipality"});
+    let dup = app.post("/api/v1/organisations", &admin_token, org).await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert_eq!(dup.content_type(), "application/problem+json");
+    let dup_user = app
+        .post(
+            "/api/v1/users",
+            &admin_token,
+            json!({"email": user.email.to_uppercase(), "displayName": "X", "organisationId": app.municipality_id,
+                   "roles": [{"role": "provider"}], "password": "a long enough password"}),
+        )
+        .await;
+    assert_eq!(dup_user.status, StatusCode::CONFLICT, "emails are compared case-insensitively");
+}
