@@ -46,7 +46,9 @@ pub fn build_app(
                 .route("/openapi.json", web::get().to(openapi::openapi_json))
                 .configure(auth::routes::configure)
                 .configure(identity::routes::configure)
-                .configure(audit::routes::configure),
+                .configure(audit::routes::configure)
+                .configure(households::routes::configure)
+                .configure(cases::routes::configure),
         )
         .default_service(web::to(http::not_found))
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, health, identity};
+use crate::{audit, auth, cases, health, households, identity};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,10 @@ use crate::{audit, auth, health, identity};
         identity::routes::update_user,
         identity::routes::deactivate_user,
         audit::routes::list_events,
+        households::routes::create_household,
+        cases::routes::open_case,
+        cases::routes::list_cases,
+        cases::routes::get_case,
         health::live,
         health::ready,
         openapi_json,

@@ -76,6 +76,8 @@ pub enum Resource {
     User,
     AuditEvent,
     OwnAccount,
+    Household,
+    Case,
 }
 
 impl Resource {
@@ -86,6 +88,8 @@ impl Resource {
             Resource::User => "user",
             Resource::AuditEvent => "audit_event",
             Resource::OwnAccount => "own_account",
+            Resource::Household => "household",
+            Resource::Case => "case",
         }
     }
 }
@@ -118,12 +122,28 @@ impl Action {
 pub enum Basis {
     /// The role's own permission (administration, the audit log, one's own account).
     RolePermission,
+    /// An active involvement in the case (its id): the case's content.
+    Involvement(String),
+    /// Teamleider of the case's team (the team id): the case's summary only.
+    TeamLead(String),
+    /// Member of the team that owns a household (the team id): may open a case for it.
+    TeamMember(String),
 }
 
 impl Basis {
     pub fn as_str(&self) -> &'static str {
         match self {
             Basis::RolePermission => "role",
+            Basis::Involvement(_) => "involvement",
+            Basis::TeamLead(_) => "team_lead",
+            Basis::TeamMember(_) => "team_member",
+        }
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Basis::RolePermission => None,
+            Basis::Involvement(id) | Basis::TeamLead(id) | Basis::TeamMember(id) => Some(id),
         }
     }
 }
@@ -133,6 +153,8 @@ pub struct Decision {
     pub role: Role,
     pub basis: Basis,
 }
+
+pub mod scope;
 
 pub struct Access {
     enforcer: Enforcer,
@@ -190,6 +212,33 @@ impl Access {
             None => {
                 a.denied = true;
                 Err(AppError::Forbidden)
+            }
+        }
+    }
+}
+
+impl Access {
+    /// The relationship step for one case, after `decide` allowed the role: involvement or team lead, else 404.
+    /// Records the basis in the audit scope either way.
+    pub fn decide_case(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case_id: &str,
+        case_team: &str,
+        audit: &AuditScope,
+    ) -> AppResult<scope::CaseView> {
+        audit.lock().case_id = Some(case_id.to_string());
+        match scope::case_basis(conn, principal, case_id, case_team, crate::db::now())? {
+            Some((basis, view)) => {
+                let mut a = audit.lock();
+                a.basis = Some(basis.as_str().to_string());
+                a.basis_id = basis.id().map(str::to_string);
+                Ok(view)
+            }
+            None => {
+                audit.lock().denied = true;
+                Err(AppError::NotFound)
             }
         }
     }

@@ -1,3 +1,6 @@
 //! Cases (casus). So far: the lifecycle rules (issue 3 builds storage, the regisseur and involvement on them).
 
 pub mod model;
+pub mod routes;
+pub mod service;
+pub mod store;

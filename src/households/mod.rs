@@ -3,4 +3,6 @@
 
 pub mod bsn;
 pub mod model;
+pub mod routes;
+pub mod service;
 pub mod store;

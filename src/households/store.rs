@@ -57,3 +57,44 @@ pub fn person_by_bsn(conn: &mut DbConn, protector: &BsnProtector, bsn: &Bsn) -> 
         .first(conn)
         .optional()
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::households)]
+pub struct HouseholdRow {
+    pub id: String,
+    pub postcode: String,
+    pub house_number: i32,
+    pub house_number_addition: Option<String>,
+    pub institutional_address: bool,
+    pub wijk: String,
+    pub team_id: String,
+    pub confidentiality: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert_household(conn: &mut DbConn, h: &HouseholdRow) -> QueryResult<()> {
+    use crate::db::schema::households as t;
+    diesel::insert_into(t::table)
+        .values((
+            t::id.eq(&h.id),
+            t::postcode.eq(&h.postcode),
+            t::house_number.eq(h.house_number),
+            t::house_number_addition.eq(h.house_number_addition.as_deref()),
+            t::institutional_address.eq(h.institutional_address),
+            t::wijk.eq(&h.wijk),
+            t::team_id.eq(&h.team_id),
+            t::confidentiality.eq(&h.confidentiality),
+            t::version.eq(h.version),
+            t::created_at.eq(h.created_at),
+            t::updated_at.eq(h.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn household(conn: &mut DbConn, id: &str) -> QueryResult<Option<HouseholdRow>> {
+    use crate::db::schema::households as t;
+    t::table.find(id).select(HouseholdRow::as_select()).first(conn).optional()
+}

@@ -1,0 +1,55 @@
+//! HTTP for /api/v1/cases.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+use super::service::{self, Case, OpenCase};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+use crate::http::{etag, PageQuery};
+use crate::identity::model::Page;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
+        .service(web::resource("/cases/{id}").route(web::get().to(get_case)));
+}
+
+/// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = OpenCase,
+    responses((status = 201, body = Case), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn open_case(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<OpenCase>,
+) -> AppResult<HttpResponse> {
+    let case = service::open_case(&state, &p, &audit, body.into_inner()).await?;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
+}
+
+/// The cases the caller may see (involved, or teamleider of the case's team), as summaries.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<Case>), (status = 403, body = Problem)))]
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_cases(&state, &p, &audit, q.into_inner()).await?))
+}
+
+/// One case: content for those involved, the summary for the teamleider; 404 for everyone else.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Case), (status = 404, body = Problem)))]
+pub async fn get_case(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let case = service::get_case(&state, &p, &audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
+}

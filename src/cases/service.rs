@@ -1,0 +1,224 @@
+//! Case use cases: open, read, list — access, transaction, audit.
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{CaseState, Law};
+use super::store::{self, CaseRow, NewInvolvement};
+use crate::access::scope::{self, member_teams, CaseView};
+use crate::access::{Action, Resource};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::db::{new_id, now};
+use crate::error::{AppError, AppResult, Validator};
+use crate::http::PageQuery;
+use crate::identity::model::Page;
+use crate::state::{db, write, AppState};
+
+type State = web::Data<AppState>;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenCase {
+    pub household_id: Option<String>,
+    /// The laws support is given under.
+    pub laws: Option<Vec<Law>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StateEntered {
+    pub state: CaseState,
+    pub entered_at: DateTime<Utc>,
+}
+
+/// A case as the caller may see it: the summary for a teamleider, with the content for those involved.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Case {
+    pub id: String,
+    pub team_id: String,
+    pub state: CaseState,
+    pub laws: Vec<Law>,
+    pub opened_at: DateTime<Utc>,
+    pub involved_professionals: i64,
+    pub involved_organisations: i64,
+    pub version: i64,
+    /// `content` or `summary`.
+    pub view: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_history: Option<Vec<StateEntered>>,
+}
+
+fn law_name(l: Law) -> &'static str {
+    match l {
+        Law::Wmo => "Wmo",
+        Law::Jeugdwet => "Jeugdwet",
+        Law::Participatiewet => "Participatiewet",
+    }
+}
+
+fn parse_laws(stored: &str) -> Vec<Law> {
+    stored
+        .split(',')
+        .filter_map(|l| match l {
+            "Wmo" => Some(Law::Wmo),
+            "Jeugdwet" => Some(Law::Jeugdwet),
+            "Participatiewet" => Some(Law::Participatiewet),
+            _ => None,
+        })
+        .collect()
+}
+
+fn project(c: &mut crate::db::DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
+    let (professionals, organisations) = store::involved_counts(c, &row.id, now())?;
+    let history = match view {
+        CaseView::Content => Some(
+            store::state_history(c, &row.id)?
+                .into_iter()
+                .filter_map(|(s, at)| {
+                    CaseState::parse(&s).map(|state| StateEntered { state, entered_at: at.and_utc() })
+                })
+                .collect(),
+        ),
+        CaseView::Summary => None,
+    };
+    Ok(Case {
+        state: CaseState::parse(&row.state).ok_or_else(|| AppError::internal("unknown case state"))?,
+        laws: parse_laws(&row.laws),
+        opened_at: row.created_at.and_utc(),
+        involved_professionals: professionals,
+        involved_organisations: organisations,
+        version: row.version,
+        view: match view {
+            CaseView::Content => "content",
+            CaseView::Summary => "summary",
+        },
+        household_id: (view == CaseView::Content).then_some(row.household_id),
+        state_history: history,
+        team_id: row.team_id,
+        id: row.id,
+    })
+}
+
+/// Opens a case for a household of the caller's team. The caller becomes involved as team member.
+/// A household has at most one open case: 409 otherwise (checked here, and by a unique index).
+pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: OpenCase) -> AppResult<Case> {
+    state.access.decide(p, Resource::Case, Action::Create, audit)?;
+    let mut v = Validator::new();
+    v.required(&input.household_id, "householdId");
+    if let Some(laws) = v.required(&input.laws, "laws") {
+        v.check(!laws.is_empty(), "laws", "must name at least one law");
+    }
+    v.finish()?;
+    let household_id = input.household_id.unwrap_or_default();
+    let mut laws: Vec<&str> = input.laws.unwrap_or_default().into_iter().map(law_name).collect();
+    laws.sort();
+    laws.dedup();
+    let teams = member_teams(p);
+    let principal = p.clone();
+    let audit2 = audit.clone();
+    audit.lock().household_id = Some(household_id.clone());
+    write(state, audit, 201, move |c| {
+        let household = crate::households::store::household(c, &household_id)?;
+        // A household outside the caller's teams does not exist for them.
+        let Some(household) = household.filter(|h| teams.contains(&h.team_id)) else {
+            audit2.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        if store::open_case_of_household(c, &household.id)?.is_some() {
+            return Err(AppError::Conflict("This household already has an open case".into()));
+        }
+        let t = now();
+        let row = CaseRow {
+            id: new_id(),
+            household_id: household.id.clone(),
+            team_id: household.team_id.clone(),
+            state: CaseState::Registered.as_str().into(),
+            laws: laws.join(","),
+            close_reason: None,
+            previous_case_id: None,
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            closed_at: None,
+        };
+        store::insert_case(c, &row).map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                AppError::Conflict("This household already has an open case".into())
+            }
+            other => other.into(),
+        })?;
+        store::insert_state(c, &row.id, CaseState::Registered.as_str(), Some(&principal.user_id), t)?;
+        let involvement_id = new_id();
+        store::insert_involvement(
+            c,
+            &NewInvolvement {
+                id: &involvement_id,
+                case_id: &row.id,
+                user_id: &principal.user_id,
+                organisation_id: &principal.organisation_id,
+                kind: "team_member",
+                role_in_case: "wijkteam",
+                created_by: Some(&principal.user_id),
+            },
+            t,
+        )?;
+        {
+            let mut a = audit2.lock();
+            a.case_id = Some(row.id.clone());
+            a.resource_id = Some(row.id.clone());
+            a.basis = Some("team_member".into());
+            a.basis_id = Some(household.team_id.clone());
+        }
+        project(c, row, CaseView::Content)
+    })
+    .await
+}
+
+pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Case> {
+    state.access.decide(p, Resource::Case, Action::Read, audit)?;
+    audit.resource(&id);
+    let st = state.clone();
+    let principal = p.clone();
+    let audit = audit.clone();
+    db(state, move |c| {
+        let row = store::case(c, &id)?.ok_or_else(|| {
+            audit.lock().denied = true;
+            AppError::NotFound
+        })?;
+        let view = st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit)?;
+        if view == CaseView::Content {
+            audit.lock().household_id = Some(row.household_id.clone());
+        }
+        project(c, row, view)
+    })
+    .await
+}
+
+/// The cases the caller may see, filtered in SQL by the same rule as `get_case`.
+pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<Case>> {
+    state.access.decide(p, Resource::Case, Action::List, audit)?;
+    let limit = q.limit();
+    let principal = p.clone();
+    let items = db(state, move |c| {
+        let t = now();
+        let ids = scope::visible_cases(c, &principal, t, q.after.as_deref(), limit + 1)?;
+        let mut out = Vec::new();
+        for row in store::cases_by_ids(c, &ids)? {
+            // The SQL filter and the single-case rule must agree; skip rather than show if they ever do not.
+            if scope::case_basis(c, &principal, &row.id, &row.team_id, t)?.is_none() {
+                continue;
+            }
+            // A list shows summaries; content is read (and audited) one case at a time.
+            out.push(project(c, row, CaseView::Summary)?);
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok(crate::http::page(items, limit, |c| c.id.clone()))
+}

@@ -1,0 +1,130 @@
+//! Diesel queries for cases, their state history and involvements.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{case_state_history, cases, involvements};
+use crate::db::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: String,
+    pub household_id: String,
+    pub team_id: String,
+    pub state: String,
+    pub laws: String,
+    pub close_reason: Option<String>,
+    pub previous_case_id: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_case(conn: &mut DbConn, c: &CaseRow) -> QueryResult<()> {
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(&c.id),
+            cases::household_id.eq(&c.household_id),
+            cases::team_id.eq(&c.team_id),
+            cases::state.eq(&c.state),
+            cases::laws.eq(&c.laws),
+            cases::close_reason.eq(c.close_reason.as_deref()),
+            cases::previous_case_id.eq(c.previous_case_id.as_deref()),
+            cases::version.eq(c.version),
+            cases::created_at.eq(c.created_at),
+            cases::updated_at.eq(c.updated_at),
+            cases::closed_at.eq(c.closed_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn case(conn: &mut DbConn, id: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id).select(CaseRow::as_select()).first(conn).optional()
+}
+
+pub fn cases_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CaseRow>> {
+    cases::table.filter(cases::id.eq_any(ids)).order(cases::id.asc()).select(CaseRow::as_select()).load(conn)
+}
+
+pub fn open_case_of_household(conn: &mut DbConn, household_id: &str) -> QueryResult<Option<String>> {
+    cases::table
+        .filter(cases::household_id.eq(household_id))
+        .filter(cases::state.ne("closed"))
+        .select(cases::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_state(
+    conn: &mut DbConn,
+    case_id: &str,
+    state: &str,
+    by: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(case_state_history::table)
+        .values((
+            case_state_history::id.eq(crate::db::new_id()),
+            case_state_history::case_id.eq(case_id),
+            case_state_history::state.eq(state),
+            case_state_history::entered_at.eq(at),
+            case_state_history::entered_by.eq(by),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn state_history(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    case_state_history::table
+        .filter(case_state_history::case_id.eq(case_id))
+        .order(case_state_history::entered_at.asc())
+        .select((case_state_history::state, case_state_history::entered_at))
+        .load(conn)
+}
+
+pub struct NewInvolvement<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub user_id: &'a str,
+    pub organisation_id: &'a str,
+    pub kind: &'a str,
+    pub role_in_case: &'a str,
+    pub created_by: Option<&'a str>,
+}
+
+pub fn insert_involvement(conn: &mut DbConn, i: &NewInvolvement, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(involvements::table)
+        .values((
+            involvements::id.eq(i.id),
+            involvements::case_id.eq(i.case_id),
+            involvements::user_id.eq(i.user_id),
+            involvements::organisation_id.eq(i.organisation_id),
+            involvements::kind.eq(i.kind),
+            involvements::role_in_case.eq(i.role_in_case),
+            involvements::valid_from.eq(at),
+            involvements::created_by.eq(i.created_by),
+            involvements::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Professionals and organisations involved in a case now: the "minder hulpverleners" figure.
+pub fn involved_counts(conn: &mut DbConn, case_id: &str, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    let rows: Vec<(String, String)> = involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .select((involvements::user_id, involvements::organisation_id))
+        .load(conn)?;
+    let mut users: Vec<&String> = rows.iter().map(|r| &r.0).collect();
+    let mut orgs: Vec<&String> = rows.iter().map(|r| &r.1).collect();
+    users.sort();
+    users.dedup();
+    orgs.sort();
+    orgs.dedup();
+    Ok((users.len() as i64, orgs.len() as i64))
+}

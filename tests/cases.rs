@@ -1,0 +1,145 @@
+//! Households and cases through the API: need-to-know by involvement and team, on SQLite and PostgreSQL.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use serde_json::json;
+
+use common::{TestApp, TestUser};
+use eenplan::access::Role;
+use eenplan::identity::model::RoleGrant;
+
+/// A user with one role in another wijk team than the app's own.
+fn user_in_other_team(app: &TestApp, role: Role) -> TestUser {
+    let mut conn = app.conn();
+    let team = eenplan::db::new_id();
+    eenplan::identity::store::insert_team(
+        &mut conn,
+        &eenplan::identity::store::NewTeam {
+            id: &team,
+            organisation_id: &app.municipality_id,
+            name: &format!("Wijkteam {team}"),
+            kind: "wijk",
+            wijk: Some("Noord"),
+            provider_may_direct: false,
+        },
+        eenplan::db::now(),
+    )
+    .unwrap();
+    let user = app.user(role);
+    eenplan::identity::store::replace_roles(&mut conn, &user.id, &[RoleGrant { role, team_id: Some(team) }]).unwrap();
+    user
+}
+
+async fn household_and_case(app: &TestApp, creator: &TestUser) -> (String, String) {
+    let token = app.token(creator).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &token,
+            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    assert_eq!(h.body["postcode"], "2711AB");
+    let household = h.body["id"].as_str().unwrap().to_string();
+    let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet", "Wmo"]})).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    assert_eq!(c.body["state"], "registered");
+    assert_eq!(c.body["involvedProfessionals"], 1);
+    (household, c.body["id"].as_str().unwrap().to_string())
+}
+
+#[actix_web::test]
+async fn who_sees_a_case_and_how_much() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+
+    // (who, GET /cases/{id}, view, visible in GET /cases)
+    let mut table: Vec<(TestUser, StatusCode, Option<&str>, bool)> = vec![
+        (creator.clone(), StatusCode::OK, Some("content"), true),
+        (app.user(Role::Wijkteam), StatusCode::NOT_FOUND, None, false),
+        (app.user(Role::Teamleider), StatusCode::OK, Some("summary"), true),
+        (user_in_other_team(&app, Role::Teamleider), StatusCode::NOT_FOUND, None, false),
+        (user_in_other_team(&app, Role::Wijkteam), StatusCode::NOT_FOUND, None, false),
+    ];
+    for role in [
+        Role::Provider,
+        Role::Signaller,
+        Role::Matchregisseur,
+        Role::Procescoordinator,
+        Role::PrivacyOfficer,
+        Role::Admin,
+    ] {
+        table.push((app.user(role), StatusCode::FORBIDDEN, None, false));
+    }
+    for (user, status, view, listed) in table {
+        let token = app.token(&user).await;
+        let res = app.get(&format!("/api/v1/cases/{case}"), &token).await;
+        assert_eq!(res.status, status, "{:?}: {}", user.role, res.text);
+        if let Some(view) = view {
+            assert_eq!(res.body["view"], view, "{:?}", user.role);
+            assert_eq!(res.body["householdId"].is_string(), view == "content", "{:?}", user.role);
+        } else {
+            assert_eq!(res.content_type(), "application/problem+json");
+            let last =
+                app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(&user.id)).unwrap();
+            assert_eq!(last.data.outcome, "denied", "{:?}", user.role);
+        }
+        let list = app.get("/api/v1/cases", &token).await;
+        if status == StatusCode::FORBIDDEN {
+            assert_eq!(list.status, StatusCode::FORBIDDEN);
+        } else {
+            let ids: Vec<&str> =
+                list.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            assert_eq!(ids.contains(&case.as_str()), listed, "{:?} list", user.role);
+            assert!(list.body["items"].as_array().unwrap().iter().all(|c| c["view"] == "summary"));
+        }
+    }
+    // The creator's read records the involvement it rests on.
+    let read = app
+        .audit_events()
+        .into_iter()
+        .find(|e| e.data.action == "case.read" && e.data.user_id.as_deref() == Some(&creator.id))
+        .unwrap();
+    assert_eq!(read.data.basis.as_deref(), Some("involvement"));
+    assert!(read.data.basis_id.is_some());
+    assert_eq!(read.data.case_id.as_deref(), Some(case.as_str()));
+}
+
+#[actix_web::test]
+async fn one_open_case_per_household_over_the_api() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (household, _) = household_and_case(&app, &creator).await;
+    let token = app.token(&creator).await;
+    let second = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Wmo"]})).await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert_eq!(second.content_type(), "application/problem+json");
+    // A household of another team does not exist for this user.
+    let outsider = user_in_other_team(&app, Role::Wijkteam);
+    let t = app.token(&outsider).await;
+    let other = app.post("/api/v1/cases", &t, json!({"householdId": household, "laws": ["Wmo"]})).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn household_validation_reports_everything_at_once() {
+    let app = TestApp::new().await;
+    let user = app.user(Role::Wijkteam);
+    let token = app.token(&user).await;
+    let res = app
+        .call(
+            Method::POST,
+            "/api/v1/households",
+            Some(&token),
+            Some(json!({"postcode": "12", "houseNumber": 0, "teamId": "not-mine", "confidentiality": "secret"})),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["postcode", "houseNumber", "wijk", "teamId", "confidentiality"]);
+}
