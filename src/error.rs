@@ -33,8 +33,9 @@ pub struct Problem {
     pub instance: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    #[serde(rename = "allowed", skip_serializing_if = "Vec::is_empty")]
-    pub allowed: Vec<String>,
+    /// For a refused state change: the states allowed from here (possibly none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,9 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A state change the current state does not allow; lists the ones it does.
+    #[error("state change not allowed")]
+    IllegalTransition { from: String, to: String, allowed: Vec<String> },
     #[error("precondition failed")]
     PreconditionFailed { current_version: i64 },
     #[error("precondition required")]
@@ -93,6 +97,7 @@ impl AppError {
             AppError::NotFound => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::IllegalTransition { .. } => ("illegal-transition", "This state change is not allowed"),
             AppError::PreconditionFailed { .. } => ("precondition-failed", "The resource was changed by someone else"),
             AppError::PreconditionRequired => ("precondition-required", "This update requires an If-Match header"),
             AppError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
@@ -108,6 +113,7 @@ impl AppError {
         match self {
             AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
             AppError::Unauthorized(d) => Some((*d).to_string()),
+            AppError::IllegalTransition { from, to, .. } => Some(format!("A case cannot go from {from} to {to}")),
             AppError::PreconditionFailed { current_version } => {
                 Some(format!("The current version is {current_version}; reload and apply your change again"))
             }
@@ -129,7 +135,10 @@ impl AppError {
                 AppError::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
-            allowed: Vec::new(),
+            allowed: match self {
+                AppError::IllegalTransition { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -147,7 +156,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::IllegalTransition { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -88,7 +88,7 @@ pub fn problem_for_status(status: StatusCode) -> HttpResponse {
         detail: None,
         instance: None,
         errors: Vec::new(),
-        allowed: Vec::new(),
+        allowed: None,
     };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))

@@ -37,6 +37,7 @@ use crate::{audit, auth, cases, health, households, identity};
         cases::routes::open_case,
         cases::routes::list_cases,
         cases::routes::get_case,
+        cases::routes::change_state,
         health::live,
         health::ready,
         openapi_json,

@@ -143,3 +143,57 @@ async fn household_validation_reports_everything_at_once() {
         res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["postcode", "houseNumber", "wijk", "teamId", "confidentiality"]);
 }
+
+#[actix_web::test]
+async fn a_case_moves_through_its_states_with_if_match() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let token = app.token(&creator).await;
+    let path = format!("/api/v1/cases/{case}/state");
+    let step = |state: &'static str, reason: Option<&'static str>, etag: String| {
+        let mut body = json!({ "state": state });
+        if let Some(r) = reason {
+            body["closeReason"] = json!(r);
+        }
+        let (app, path, token) = (&app, path.clone(), token.clone());
+        async move { app.call(Method::POST, &path, Some(&token), Some(body), &[("If-Match", &etag)]).await }
+    };
+    let etag = |v: i64| format!("\"{v}\"");
+
+    let missing = app.call(Method::POST, &path, Some(&token), Some(json!({"state": "intake"})), &[]).await;
+    assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+    let skip = step("active", None, etag(1)).await;
+    assert_eq!(skip.status, StatusCode::CONFLICT);
+    assert_eq!(skip.body["allowed"], json!(["intake", "closed"]));
+    let intake = step("intake", None, etag(1)).await;
+    assert_eq!(intake.status, StatusCode::OK, "{}", intake.text);
+    assert_eq!(intake.body["state"], "intake");
+    let stale = step("planning", None, etag(1)).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let no_reason = step("closed", None, etag(2)).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.body["errors"][0]["field"], "closeReason");
+    for (i, s) in ["planning", "active", "evaluating", "active"].into_iter().enumerate() {
+        let r = step(s, None, etag(2 + i as i64)).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text);
+    }
+    let closed = step("closed", Some("goal_reached"), etag(6)).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let history: Vec<&str> =
+        closed.body["stateHistory"].as_array().unwrap().iter().map(|h| h["state"].as_str().unwrap()).collect();
+    assert_eq!(history, ["registered", "intake", "planning", "active", "evaluating", "active", "closed"]);
+    let after = step("active", None, etag(7)).await;
+    assert_eq!(after.status, StatusCode::CONFLICT);
+    assert_eq!(after.body["allowed"], json!([]));
+
+    // The teamleider sees the summary but may not move the case; an uninvolved colleague gets 404.
+    let lead = app.user(Role::Teamleider);
+    let t = app.token(&lead).await;
+    let r = app.call(Method::POST, &path, Some(&t), Some(json!({"state": "intake"})), &[("If-Match", "\"7\"")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let colleague = app.user(Role::Wijkteam);
+    let t = app.token(&colleague).await;
+    let r = app.call(Method::POST, &path, Some(&t), Some(json!({"state": "intake"})), &[("If-Match", "\"7\"")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

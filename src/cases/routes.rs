@@ -3,17 +3,18 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::service::{self, Case, OpenCase};
+use super::service::{self, Case, ChangeState, OpenCase};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::{etag, PageQuery};
+use crate::http::{etag, IfMatch, PageQuery};
 use crate::identity::model::Page;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
-        .service(web::resource("/cases/{id}").route(web::get().to(get_case)));
+        .service(web::resource("/cases/{id}").route(web::get().to(get_case)))
+        .service(web::resource("/cases/{id}/state").route(web::post().to(change_state)));
 }
 
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
@@ -51,5 +52,23 @@ pub async fn get_case(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let case = service::get_case(&state, &p, &audit, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
+}
+
+/// Move a case to its next state (those involved); `If-Match` with the case's ETag. Closing needs a reason;
+/// a step the current state does not allow answers 409 with the allowed ones.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/state", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path), ("If-Match" = String, Header)), request_body = ChangeState,
+    responses((status = 200, body = Case), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn change_state(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    version: IfMatch,
+    body: web::Json<ChangeState>,
+) -> AppResult<HttpResponse> {
+    let case = service::change_state(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
 }

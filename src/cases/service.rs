@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{CaseState, Law};
+use super::model::{CaseState, CloseReason, Law, TransitionError};
 use super::store::{self, CaseRow, NewInvolvement};
 use crate::access::scope::{self, member_teams, CaseView};
 use crate::access::{Action, Resource};
@@ -176,6 +176,77 @@ pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: 
             a.basis_id = Some(household.team_id.clone());
         }
         project(c, row, CaseView::Content)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangeState {
+    pub state: Option<CaseState>,
+    /// Required when closing, refused otherwise.
+    pub close_reason: Option<CloseReason>,
+}
+
+fn close_reason_name(r: CloseReason) -> &'static str {
+    match r {
+        CloseReason::GoalReached => "goal_reached",
+        CloseReason::Moved => "moved",
+        CloseReason::RefusedHelp => "refused_help",
+        CloseReason::Transferred => "transferred",
+        CloseReason::Other => "other",
+    }
+}
+
+/// Moves a case along its lifecycle. Only those involved (content view) may; the version must match.
+pub async fn change_state(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    version: i64,
+    input: ChangeState,
+) -> AppResult<Case> {
+    state.access.decide(p, Resource::Case, Action::Update, audit)?;
+    audit.resource(&id);
+    let mut v = Validator::new();
+    v.required(&input.state, "state");
+    v.finish()?;
+    let to = input.state.expect("checked above");
+    let st = state.clone();
+    let principal = p.clone();
+    let audit2 = audit.clone();
+    write(state, audit, 200, move |c| {
+        let row = store::case(c, &id)?.ok_or_else(|| {
+            audit2.lock().denied = true;
+            AppError::NotFound
+        })?;
+        if st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit2)? != CaseView::Content {
+            audit2.lock().denied = true;
+            return Err(AppError::Forbidden);
+        }
+        if row.version != version {
+            return Err(AppError::PreconditionFailed { current_version: row.version });
+        }
+        let from = CaseState::parse(&row.state).ok_or_else(|| AppError::internal("unknown case state"))?;
+        from.transition(to, input.close_reason).map_err(|e| match e {
+            TransitionError::NotAllowed { from, to, allowed } => AppError::IllegalTransition {
+                from: from.as_str().into(),
+                to: to.as_str().into(),
+                allowed: allowed.into_iter().map(|s| s.as_str().to_string()).collect(),
+            },
+            TransitionError::ReasonRequired => AppError::field("closeReason", "is required when closing a case"),
+            TransitionError::ReasonNotExpected => AppError::field("closeReason", "is only given when closing a case"),
+        })?;
+        let t = now();
+        let reason = input.close_reason.map(close_reason_name);
+        if !store::update_state(c, &row.id, version, to.as_str(), reason, t)? {
+            return Err(AppError::PreconditionFailed { current_version: row.version + 1 });
+        }
+        store::insert_state(c, &row.id, to.as_str(), Some(&principal.user_id), t)?;
+        audit2.lock().household_id = Some(row.household_id.clone());
+        let updated = store::case(c, &row.id)?.ok_or(AppError::NotFound)?;
+        project(c, updated, CaseView::Content)
     })
     .await
 }

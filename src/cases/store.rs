@@ -128,3 +128,25 @@ pub fn involved_counts(conn: &mut DbConn, case_id: &str, now: NaiveDateTime) -> 
     orgs.dedup();
     Ok((users.len() as i64, orgs.len() as i64))
 }
+
+/// Moves a case to a new state when its version still matches; false when someone changed it first.
+pub fn update_state(
+    conn: &mut DbConn,
+    id: &str,
+    version: i64,
+    state: &str,
+    close_reason: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let closed_at = (state == "closed").then_some(at);
+    diesel::update(cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(version)))
+        .set((
+            cases::state.eq(state),
+            cases::close_reason.eq(close_reason),
+            cases::closed_at.eq(closed_at),
+            cases::version.eq(version + 1),
+            cases::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
