@@ -197,3 +197,98 @@ async fn a_case_moves_through_its_states_with_if_match() {
     let r = app.call(Method::POST, &path, Some(&t), Some(json!({"state": "intake"})), &[("If-Match", "\"7\"")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+async fn propose(app: &TestApp, token: &str, case: &str, user: &TestUser) -> common::Response {
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/cases/{case}/regisseur"),
+        Some(token),
+        Some(json!({"userId": user.id})),
+        &[],
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn handover_leaves_no_gap_and_no_overlap() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let lead = app.user(Role::Teamleider);
+    let lead_token = app.token(&lead).await;
+    let a = app.user(Role::Wijkteam);
+    let b = app.user(Role::Wijkteam);
+    let (ta, tb) = (app.token(&a).await, app.token(&b).await);
+
+    // Not the teamleider, not the regisseur: the case does not exist for them.
+    assert_eq!(propose(&app, &tb, &case, &a).await.status, StatusCode::NOT_FOUND);
+    let provider = app.user(Role::Provider);
+    assert_eq!(propose(&app, &lead_token, &case, &provider).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(propose(&app, &lead_token, &case, &a).await.status, StatusCode::CREATED);
+    assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &ta).await.status, StatusCode::NOT_FOUND, "not yet involved");
+    let accepted = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &ta, json!({})).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    assert_eq!(accepted.body["status"], "active");
+    assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &ta).await.body["view"], "content");
+
+    // The regisseur hands over to b; b declines once, then accepts a new proposal.
+    assert_eq!(propose(&app, &ta, &case, &b).await.status, StatusCode::CREATED);
+    let declined = app.post(&format!("/api/v1/cases/{case}/regisseur/decline"), &tb, json!({})).await;
+    assert_eq!(declined.body["status"], "declined");
+    assert_eq!(propose(&app, &ta, &case, &b).await.status, StatusCode::CREATED);
+    let taken = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &tb, json!({})).await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.text);
+
+    let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &tb).await;
+    let rows = history.body.as_array().unwrap();
+    let active: Vec<_> = rows.iter().filter(|r| r["status"] == "active").collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["userId"], b.id.as_str());
+    let ended = rows.iter().find(|r| r["status"] == "ended").unwrap();
+    assert_eq!(ended["userId"], a.id.as_str());
+    assert_eq!(ended["activeUntil"], active[0]["activeFrom"], "the handover instant is shared: no gap, no overlap");
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{case}"), &ta).await.status,
+        StatusCode::NOT_FOUND,
+        "a no longer involved"
+    );
+
+    // A deactivated professional cannot be proposed.
+    let gone = app.user(Role::Wijkteam);
+    let admin = app.user(Role::Admin);
+    let admin_token = app.token(&admin).await;
+    app.post(&format!("/api/v1/users/{}/deactivate", gone.id), &admin_token, json!({})).await;
+    assert_eq!(propose(&app, &lead_token, &case, &gone).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[actix_web::test]
+async fn two_concurrent_acceptances_leave_exactly_one_active_regisseur() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let lead = app.user(Role::Teamleider);
+    let lead_token = app.token(&lead).await;
+    let a = app.user(Role::Wijkteam);
+    let ta = app.token(&a).await;
+    assert_eq!(propose(&app, &lead_token, &case, &a).await.status, StatusCode::CREATED);
+
+    let svc = actix_web::test::init_service(eenplan::build_app(app.state.clone())).await;
+    let accept = || {
+        let req = actix_web::test::TestRequest::post()
+            .uri(&format!("/api/v1/cases/{case}/regisseur/accept"))
+            .insert_header(("Authorization", format!("Bearer {ta}")))
+            .to_request();
+        actix_web::test::call_service(&svc, req)
+    };
+    let (r1, r2) = futures_util::future::join(accept(), accept()).await;
+    let mut statuses = [r1.status().as_u16(), r2.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let mut conn = app.conn();
+    use diesel::prelude::*;
+    use eenplan::db::schema::regisseur_assignments as ra;
+    let active: i64 =
+        ra::table.filter(ra::case_id.eq(&case)).filter(ra::status.eq("active")).count().get_result(&mut conn).unwrap();
+    assert_eq!(active, 1);
+}

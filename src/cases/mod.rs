@@ -1,6 +1,7 @@
 //! Cases (casus). So far: the lifecycle rules (issue 3 builds storage, the regisseur and involvement on them).
 
 pub mod model;
+pub mod regisseur;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
@@ -14,7 +15,14 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
         .service(web::resource("/cases/{id}").route(web::get().to(get_case)))
-        .service(web::resource("/cases/{id}/state").route(web::post().to(change_state)));
+        .service(web::resource("/cases/{id}/state").route(web::post().to(change_state)))
+        .service(
+            web::resource("/cases/{id}/regisseur")
+                .route(web::put().to(propose_regisseur))
+                .route(web::get().to(regisseur_history)),
+        )
+        .service(web::resource("/cases/{id}/regisseur/accept").route(web::post().to(accept_regisseur)))
+        .service(web::resource("/cases/{id}/regisseur/decline").route(web::post().to(decline_regisseur)));
 }
 
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
@@ -71,4 +79,57 @@ pub async fn change_state(
 ) -> AppResult<HttpResponse> {
     let case = service::change_state(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
+}
+
+/// Propose a regisseur (teamleider of the case's team, or the current regisseur handing over).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/regisseur", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ProposeRegisseur,
+    responses((status = 201, body = Assignment), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn propose_regisseur(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<ProposeRegisseur>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(regisseur::propose(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Accept a proposal addressed to the caller; the previous regisseur's assignment ends at the same instant.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/regisseur/accept", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Assignment), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn accept_regisseur(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::accept(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// Decline a proposal addressed to the caller.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/regisseur/decline", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Assignment), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn decline_regisseur(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::decline(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// Assignment history (who, from, until, proposed by, reason), for those who may see the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/regisseur", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Assignment>), (status = 404, body = Problem)))]
+pub async fn regisseur_history(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner()).await?))
 }
