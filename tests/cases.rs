@@ -292,3 +292,61 @@ async fn two_concurrent_acceptances_leave_exactly_one_active_regisseur() {
         ra::table.filter(ra::case_id.eq(&case)).filter(ra::status.eq("active")).count().get_result(&mut conn).unwrap();
     assert_eq!(active, 1);
 }
+
+#[actix_web::test]
+async fn the_regisseur_involves_and_releases_professionals() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let lead = app.user(Role::Teamleider);
+    let lead_token = app.token(&lead).await;
+    let regisseur = app.user(Role::Wijkteam);
+    let rt = app.token(&regisseur).await;
+    assert_eq!(propose(&app, &lead_token, &case, &regisseur).await.status, StatusCode::CREATED);
+    app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await;
+
+    let colleague = app.user(Role::Wijkteam);
+    let ct = app.token(&colleague).await;
+    let provider = app.user(Role::Provider);
+    let path = format!("/api/v1/cases/{case}/involvements");
+    // An involved team member who is not the regisseur may not manage involvements.
+    let creator_token = app.token(&creator).await;
+    let refused = app.post(&path, &creator_token, json!({"userId": colleague.id, "roleInCase": "jeugdhulp"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let added = app.post(&path, &rt, json!({"userId": colleague.id, "roleInCase": "schuldhulpverlener"})).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    assert_eq!(
+        app.post(&path, &rt, json!({"userId": colleague.id, "roleInCase": "x"})).await.status,
+        StatusCode::CONFLICT
+    );
+    let p = app.post(&path, &lead_token, json!({"userId": provider.id, "roleInCase": "jeugdhulp"})).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    assert_eq!(p.body["kind"], "provider");
+    let bad = app.post(&path, &rt, json!({"userId": "nobody"})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["errors"].as_array().unwrap().len(), 1, "roleInCase missing: {}", bad.text);
+
+    assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &ct).await.body["view"], "content");
+    let summary = app.get(&format!("/api/v1/cases/{case}"), &lead_token).await;
+    // creator, regisseur, colleague (municipality) and the provider (another organisation).
+    assert_eq!(summary.body["involvedProfessionals"], 4);
+    assert_eq!(summary.body["involvedOrganisations"], 2);
+
+    let id = added.body["id"].as_str().unwrap();
+    let ended = app.post(&format!("{path}/{id}/end"), &rt, json!({})).await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.text);
+    assert!(ended.body["validUntil"].is_string());
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{case}"), &ct).await.status,
+        StatusCode::NOT_FOUND,
+        "access ends at once"
+    );
+    let list = app.get(&path, &rt).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 4, "the ended involvement is kept in the history");
+    let own = list.body.as_array().unwrap().iter().find(|i| i["kind"] == "regisseur").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(app.post(&format!("{path}/{own}/end"), &rt, json!({})).await.status, StatusCode::CONFLICT);
+}

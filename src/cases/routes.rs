@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase};
 use crate::audit::AuditScope;
@@ -22,7 +23,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(regisseur_history)),
         )
         .service(web::resource("/cases/{id}/regisseur/accept").route(web::post().to(accept_regisseur)))
-        .service(web::resource("/cases/{id}/regisseur/decline").route(web::post().to(decline_regisseur)));
+        .service(web::resource("/cases/{id}/regisseur/decline").route(web::post().to(decline_regisseur)))
+        .service(
+            web::resource("/cases/{id}/involvements")
+                .route(web::get().to(list_involvements))
+                .route(web::post().to(add_involvement)),
+        )
+        .service(web::resource("/cases/{id}/involvements/{involvement}/end").route(web::post().to(end_involvement)));
 }
 
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
@@ -132,4 +139,45 @@ pub async fn regisseur_history(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// The professionals involved in the case, past and present (those who see the case).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/involvements", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Involvement>), (status = 404, body = Problem)))]
+pub async fn list_involvements(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(involvement::list(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// Involve a professional (the regisseur or the teamleider).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/involvements", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AddInvolvement,
+    responses((status = 201, body = Involvement), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_involvement(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<AddInvolvement>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(involvement::add(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
+
+/// End a professional's involvement (the regisseur or the teamleider); they lose access at once.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/involvements/{involvement}/end", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path), ("involvement" = String, Path)),
+    responses((status = 200, body = Involvement), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn end_involvement(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (case_id, involvement_id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(involvement::end(&state, &p, &audit, case_id, involvement_id).await?))
 }
