@@ -607,6 +607,22 @@ async fn demo_accounts_all_log_in() {
         let res = app.login_response(&user).await;
         assert_eq!(res.status, StatusCode::OK, "{role:?}: {}", res.text);
         assert_eq!(res.body["scope"], "full");
+        let token = res.body["accessToken"].as_str().unwrap();
+        // The demo's cases: the wijkteam member is involved in the five of the first wijk, the teamleider leads it.
+        if matches!(role, Role::Wijkteam | Role::Teamleider) {
+            let cases = app.get("/api/v1/cases", token).await;
+            let items = cases.body["items"].as_array().unwrap();
+            assert_eq!(items.len(), 5, "{role:?}: {}", cases.text);
+            let states: Vec<&str> = items.iter().map(|c| c["state"].as_str().unwrap()).collect();
+            for s in ["registered", "intake", "active", "evaluating", "closed"] {
+                assert!(states.contains(&s), "{role:?} {states:?}");
+            }
+            let active = items.iter().find(|c| c["state"] == "active").unwrap()["id"].as_str().unwrap();
+            let one = app.get(&format!("/api/v1/cases/{active}"), token).await;
+            let view = if role == Role::Wijkteam { "content" } else { "summary" };
+            assert_eq!(one.body["view"], view);
+            assert_eq!(one.body["involvedOrganisations"], 2, "{}", one.text);
+        }
     }
 }
 
