@@ -77,6 +77,7 @@ pub enum Resource {
     AuditEvent,
     OwnAccount,
     Household,
+    Person,
     Case,
 }
 
@@ -89,6 +90,7 @@ impl Resource {
             Resource::AuditEvent => "audit_event",
             Resource::OwnAccount => "own_account",
             Resource::Household => "household",
+            Resource::Person => "person",
             Resource::Case => "case",
         }
     }
@@ -102,6 +104,7 @@ pub enum Action {
     Update,
     Deactivate,
     EnrolTotp,
+    Search,
 }
 
 impl Action {
@@ -113,6 +116,7 @@ impl Action {
             Action::Update => "update",
             Action::Deactivate => "deactivate",
             Action::EnrolTotp => "enrol_totp",
+            Action::Search => "search",
         }
     }
 }
@@ -240,6 +244,54 @@ impl Access {
                 audit.lock().denied = true;
                 Err(AppError::NotFound)
             }
+        }
+    }
+}
+
+impl Access {
+    /// The relationship step for one household (see `scope::household_basis`): the view, or 404.
+    pub fn decide_household(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        household_id: &str,
+        household_team: &str,
+        audit: &AuditScope,
+    ) -> AppResult<scope::HouseholdView> {
+        audit.lock().household_id = Some(household_id.to_string());
+        let basis = scope::household_basis(conn, principal, household_id, household_team, crate::db::now())?;
+        record(audit, basis)
+    }
+
+    /// The relationship step for one person (see `scope::person_basis`): the view, or 404.
+    pub fn decide_person(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        person_id: &str,
+        audit: &AuditScope,
+    ) -> AppResult<scope::HouseholdView> {
+        let basis = scope::person_basis(conn, principal, person_id, crate::db::now())?;
+        let view = record(audit, basis)?;
+        let mut a = audit.lock();
+        if !a.person_ids.iter().any(|p| p == person_id) {
+            a.person_ids.push(person_id.to_string());
+        }
+        Ok(view)
+    }
+}
+
+fn record<V>(audit: &AuditScope, basis: Option<(Basis, V)>) -> AppResult<V> {
+    let mut a = audit.lock();
+    match basis {
+        Some((basis, view)) => {
+            a.basis = Some(basis.as_str().to_string());
+            a.basis_id = basis.id().map(str::to_string);
+            Ok(view)
+        }
+        None => {
+            a.denied = true;
+            Err(AppError::NotFound)
         }
     }
 }

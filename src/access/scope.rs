@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Basis, Role};
 use crate::auth::Principal;
-use crate::db::schema::{cases, involvements};
+use crate::db::schema::{cases, household_members, households, involvements};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +31,30 @@ pub fn member_teams(p: &Principal) -> Vec<String> {
         .collect()
 }
 
-/// The principal's active involvement in a case, if any.
+/// Involvements that see a case's content: the regisseur and wijkteam members. A provider's involvement alone
+/// shows nothing until a consent covers it (issue 5).
+pub const CONTENT_KINDS: [&str; 2] = ["regisseur", "team_member"];
+
+/// The principal's active involvement in a case that shows its content, if any.
 pub fn active_involvement(
+    conn: &mut DbConn,
+    user_id: &str,
+    case_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<String>> {
+    involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(involvements::user_id.eq(user_id))
+        .filter(involvements::kind.eq_any(CONTENT_KINDS))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .select(involvements::id)
+        .first(conn)
+        .optional()
+}
+
+/// Any active involvement of the user in the case, whatever its kind (to refuse involving someone twice).
+pub fn any_active_involvement(
     conn: &mut DbConn,
     user_id: &str,
     case_id: &str,
@@ -75,6 +97,7 @@ pub fn visible_cases(
 ) -> QueryResult<Vec<String>> {
     let involved = involvements::table
         .filter(involvements::user_id.eq(p.user_id.clone()))
+        .filter(involvements::kind.eq_any(CONTENT_KINDS))
         .filter(involvements::valid_from.le(now))
         .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
         .select(involvements::case_id);
@@ -88,4 +111,75 @@ pub fn visible_cases(
         q = q.filter(cases::id.gt(after.to_string()));
     }
     q.load(conn)
+}
+
+/// How much of a household (and its members) the principal sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HouseholdView {
+    /// Address, members, and the members' BSNs in full.
+    Content,
+    /// Address and members, BSNs masked: the owning team while it registers a household without a case.
+    Registration,
+    /// Address-free summary for the teamleider.
+    Summary,
+}
+
+/// Why, and how much of, one household the principal may see; None means out of scope (404).
+/// Involved in one of its cases (content kinds): everything. Member of the owning team while the household has no
+/// case yet: what registering it needs. Teamleider of the owning team: the summary.
+pub fn household_basis(
+    conn: &mut DbConn,
+    p: &Principal,
+    household_id: &str,
+    household_team: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(Basis, HouseholdView)>> {
+    let involvement: Option<String> = involvements::table
+        .inner_join(cases::table)
+        .filter(cases::household_id.eq(household_id))
+        .filter(involvements::user_id.eq(&p.user_id))
+        .filter(involvements::kind.eq_any(CONTENT_KINDS))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .select(involvements::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = involvement {
+        return Ok(Some((Basis::Involvement(id), HouseholdView::Content)));
+    }
+    let has_case = cases::table.filter(cases::household_id.eq(household_id)).count().get_result::<i64>(conn)? > 0;
+    if !has_case && member_teams(p).iter().any(|t| t == household_team) {
+        return Ok(Some((Basis::TeamMember(household_team.to_string()), HouseholdView::Registration)));
+    }
+    if lead_teams(p).iter().any(|t| t == household_team) {
+        return Ok(Some((Basis::TeamLead(household_team.to_string()), HouseholdView::Summary)));
+    }
+    Ok(None)
+}
+
+/// Why, and how much of, one person the principal may see: the best view over the households the person belongs
+/// or belonged to. Only `Content` and `Registration` show a person; None (404) otherwise.
+pub fn person_basis(
+    conn: &mut DbConn,
+    p: &Principal,
+    person_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(Basis, HouseholdView)>> {
+    let homes: Vec<(String, String)> = household_members::table
+        .inner_join(households::table)
+        .filter(household_members::person_id.eq(person_id))
+        .order(household_members::from_date.desc())
+        .select((households::id, households::team_id))
+        .load(conn)?;
+    let mut best = None;
+    for (household_id, team_id) in homes {
+        match household_basis(conn, p, &household_id, &team_id, now)? {
+            Some((basis, HouseholdView::Content)) => return Ok(Some((basis, HouseholdView::Content))),
+            Some((basis, HouseholdView::Registration)) if best.is_none() => {
+                best = Some((basis, HouseholdView::Registration))
+            }
+            _ => {}
+        }
+    }
+    Ok(best)
 }

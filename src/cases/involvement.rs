@@ -24,6 +24,10 @@ pub struct AddInvolvement {
     pub user_id: Option<String>,
     /// What they do in this household, in plain words (e.g. "schuldhulpverlener").
     pub role_in_case: Option<String>,
+    /// When the involvement starts: now when absent; never in the past.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// When it ends by itself (exclusive); open-ended when absent.
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,6 +128,15 @@ pub async fn add(
     if let Some(r) = v.required(&input.role_in_case, "roleInCase") {
         v.check(!r.trim().is_empty() && r.chars().count() <= 100, "roleInCase", "must be 1 to 100 characters");
     }
+    let t = now();
+    // Whole microseconds, as the database keeps them.
+    let from = input.valid_from.map(|f| crate::db::truncate_micros(f.naive_utc())).unwrap_or(t);
+    let until = input.valid_until.map(|u| crate::db::truncate_micros(u.naive_utc()));
+    // A minute's grace for clocks that differ; access is never granted backwards in time.
+    v.check(from >= t - chrono::Duration::minutes(1), "validFrom", "must not be in the past");
+    if let Some(u) = until {
+        v.check(u > from, "validUntil", "must be after validFrom");
+    }
     v.finish()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
@@ -135,12 +148,11 @@ pub async fn add(
         let roles = crate::identity::store::roles_of(c, &user_id)?;
         let kind =
             if roles.iter().any(|g| g.role == crate::access::Role::Wijkteam) { "team_member" } else { "provider" };
-        let t = now();
-        if crate::access::scope::active_involvement(c, &user_id, &case.id, t)?.is_some() {
-            return Err(AppError::Conflict("This professional is already involved".into()));
+        if store::overlapping_involvement(c, &user_id, &case.id, from, until)? {
+            return Err(AppError::Conflict("This professional is already involved in that period".into()));
         }
         let id = new_id();
-        store::insert_involvement(
+        store::insert_involvement_period(
             c,
             &NewInvolvement {
                 id: &id,
@@ -151,7 +163,9 @@ pub async fn add(
                 role_in_case: input.role_in_case.as_deref().unwrap_or_default().trim(),
                 created_by: Some(&principal.user_id),
             },
-            t,
+            now(),
+            from,
+            until,
         )?;
         rows(c, &case.id)?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)
     })
@@ -170,16 +184,17 @@ pub async fn end(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let case = may_manage(&st, c, &principal, &case_id, &audit2)?;
+        let t = now();
         let current = rows(c, &case.id)?
             .into_iter()
-            .find(|i| i.id == involvement_id && i.valid_until.is_none())
+            .find(|i| i.id == involvement_id && i.valid_until.is_none_or(|u| u > t.and_utc()))
             .ok_or(AppError::NotFound)?;
         if current.kind == "regisseur" {
             return Err(AppError::Conflict("The regisseur's involvement ends by handing over, not here".into()));
         }
-        diesel::update(inv::table.filter(inv::id.eq(&current.id)).filter(inv::valid_until.is_null()))
-            .set(inv::valid_until.eq(now()))
-            .execute(c)?;
+        // Ending one that has not started yet cancels it: it ends where it would have begun.
+        let ends_at = t.max(current.valid_from.naive_utc());
+        diesel::update(inv::table.filter(inv::id.eq(&current.id))).set(inv::valid_until.eq(ends_at)).execute(c)?;
         rows(c, &case.id)?.into_iter().find(|i| i.id == current.id).ok_or(AppError::NotFound)
     })
     .await

@@ -118,7 +118,10 @@ pub async fn propose(
         let candidate_id = input.user_id.unwrap_or_default();
         let candidate = crate::identity::store::user_row(c, &candidate_id)?;
         let roles = crate::identity::store::roles_of(c, &candidate_id)?;
-        let may_direct = roles.iter().any(|g| g.role == Role::Wijkteam);
+        let team_allows_providers =
+            crate::identity::store::team(c, &case.team_id)?.is_some_and(|t| t.provider_may_direct);
+        let may_direct = roles.iter().any(|g| g.role == Role::Wijkteam)
+            || (team_allows_providers && roles.iter().any(|g| g.role == Role::Provider));
         match candidate {
             Some(u) if u.active && may_direct => {}
             Some(u) if !u.active => return Err(AppError::field("userId", "is deactivated")),

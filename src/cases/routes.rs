@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
-use super::service::{self, Case, ChangeState, OpenCase};
+use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
         .service(web::resource("/cases/{id}").route(web::get().to(get_case)))
         .service(web::resource("/cases/{id}/state").route(web::post().to(change_state)))
+        .service(web::resource("/cases/{id}/reopen").route(web::post().to(reopen_case)))
         .service(
             web::resource("/cases/{id}/regisseur")
                 .route(web::put().to(propose_regisseur))
@@ -86,6 +87,21 @@ pub async fn change_state(
 ) -> AppResult<HttpResponse> {
     let case = service::change_state(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
+}
+
+/// Continue a closed case as a new case for the same household, linked to it (those involved, or the teamleider).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReopenCase,
+    responses((status = 201, body = Case), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reopen_case(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<ReopenCase>,
+) -> AppResult<HttpResponse> {
+    let case = service::reopen_case(&state, &p, &audit, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
 /// Propose a regisseur (teamleider of the case's team, or the current regisseur handing over).

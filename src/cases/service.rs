@@ -52,6 +52,11 @@ pub struct Case {
     pub household_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_history: Option<Vec<StateEntered>>,
+    /// The closed case this one continues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_case_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close_reason: Option<String>,
 }
 
 fn law_name(l: Law) -> &'static str {
@@ -99,10 +104,84 @@ fn project(c: &mut crate::db::DbConn, row: CaseRow, view: CaseView) -> AppResult
             CaseView::Summary => "summary",
         },
         household_id: (view == CaseView::Content).then_some(row.household_id),
+        previous_case_id: row.previous_case_id,
+        close_reason: row.close_reason,
         state_history: history,
         team_id: row.team_id,
         id: row.id,
     })
+}
+
+fn law_list(laws: Vec<Law>) -> String {
+    let mut names: Vec<&str> = laws.into_iter().map(law_name).collect();
+    names.sort();
+    names.dedup();
+    names.join(",")
+}
+
+fn unique_open_case(e: diesel::result::Error) -> AppError {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            AppError::Conflict("This household already has an open case".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// Inserts a new case in `registered` with the caller involved as team member (inside the caller's transaction).
+fn insert_new_case(
+    c: &mut crate::db::DbConn,
+    p: &Principal,
+    household_id: &str,
+    team_id: &str,
+    laws: String,
+    previous_case_id: Option<String>,
+    audit: &AuditScope,
+) -> AppResult<Case> {
+    if store::open_case_of_household(c, household_id)?.is_some() {
+        return Err(AppError::Conflict("This household already has an open case".into()));
+    }
+    // A household's new case always continues its last closed one.
+    let previous_case_id = match previous_case_id {
+        Some(id) => Some(id),
+        None => store::last_closed_case(c, household_id)?,
+    };
+    let t = now();
+    let row = CaseRow {
+        id: new_id(),
+        household_id: household_id.to_string(),
+        team_id: team_id.to_string(),
+        state: CaseState::Registered.as_str().into(),
+        laws,
+        close_reason: None,
+        previous_case_id,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+        closed_at: None,
+    };
+    store::insert_case(c, &row).map_err(unique_open_case)?;
+    store::insert_state(c, &row.id, CaseState::Registered.as_str(), Some(&p.user_id), t)?;
+    let involvement_id = new_id();
+    store::insert_involvement(
+        c,
+        &NewInvolvement {
+            id: &involvement_id,
+            case_id: &row.id,
+            user_id: &p.user_id,
+            organisation_id: &p.organisation_id,
+            kind: "team_member",
+            role_in_case: "wijkteam",
+            created_by: Some(&p.user_id),
+        },
+        t,
+    )?;
+    {
+        let mut a = audit.lock();
+        a.case_id = Some(row.id.clone());
+        a.resource_id = Some(row.id.clone());
+    }
+    project(c, row, CaseView::Content)
 }
 
 /// Opens a case for a household of the caller's team. The caller becomes involved as team member.
@@ -116,9 +195,7 @@ pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: 
     }
     v.finish()?;
     let household_id = input.household_id.unwrap_or_default();
-    let mut laws: Vec<&str> = input.laws.unwrap_or_default().into_iter().map(law_name).collect();
-    laws.sort();
-    laws.dedup();
+    let laws = law_list(input.laws.unwrap_or_default());
     let teams = member_teams(p);
     let principal = p.clone();
     let audit2 = audit.clone();
@@ -130,52 +207,63 @@ pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: 
             audit2.lock().denied = true;
             return Err(AppError::NotFound);
         };
-        if store::open_case_of_household(c, &household.id)?.is_some() {
-            return Err(AppError::Conflict("This household already has an open case".into()));
-        }
-        let t = now();
-        let row = CaseRow {
-            id: new_id(),
-            household_id: household.id.clone(),
-            team_id: household.team_id.clone(),
-            state: CaseState::Registered.as_str().into(),
-            laws: laws.join(","),
-            close_reason: None,
-            previous_case_id: None,
-            version: 1,
-            created_at: t,
-            updated_at: t,
-            closed_at: None,
-        };
-        store::insert_case(c, &row).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("This household already has an open case".into())
-            }
-            other => other.into(),
-        })?;
-        store::insert_state(c, &row.id, CaseState::Registered.as_str(), Some(&principal.user_id), t)?;
-        let involvement_id = new_id();
-        store::insert_involvement(
-            c,
-            &NewInvolvement {
-                id: &involvement_id,
-                case_id: &row.id,
-                user_id: &principal.user_id,
-                organisation_id: &principal.organisation_id,
-                kind: "team_member",
-                role_in_case: "wijkteam",
-                created_by: Some(&principal.user_id),
-            },
-            t,
-        )?;
         {
             let mut a = audit2.lock();
-            a.case_id = Some(row.id.clone());
-            a.resource_id = Some(row.id.clone());
             a.basis = Some("team_member".into());
             a.basis_id = Some(household.team_id.clone());
         }
-        project(c, row, CaseView::Content)
+        insert_new_case(c, &principal, &household.id, &household.team_id, laws, None, &audit2)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReopenCase {
+    /// The laws of the new case; those of the closed case when absent.
+    pub laws: Option<Vec<Law>>,
+}
+
+/// A closed case is never reopened in place: a new case for the same household links to it. Allowed for those
+/// involved in the closed case and for members of its team; 409 when the case is not closed or the household has
+/// an open case.
+pub async fn reopen_case(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    input: ReopenCase,
+) -> AppResult<Case> {
+    state.access.decide(p, Resource::Case, Action::Create, audit)?;
+    audit.resource(&id);
+    let mut v = Validator::new();
+    if let Some(laws) = &input.laws {
+        v.check(!laws.is_empty(), "laws", "must name at least one law");
+    }
+    v.finish()?;
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 201, move |c| {
+        let Some(old) = store::case(c, &id)? else {
+            audit2.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        let in_team = member_teams(&principal).contains(&old.team_id);
+        let involved = st.access.decide_case(c, &principal, &old.id, &old.team_id, &audit2);
+        match involved {
+            Ok(CaseView::Content) => {}
+            Ok(CaseView::Summary) if in_team => {}
+            Ok(CaseView::Summary) => return Err(AppError::Forbidden),
+            Err(e) => return Err(e),
+        }
+        if old.state != CaseState::Closed.as_str() {
+            return Err(AppError::Conflict("Only a closed case can be reopened".into()));
+        }
+        let laws = match input.laws {
+            Some(l) => law_list(l),
+            None => old.laws.clone(),
+        };
+        audit2.lock().household_id = Some(old.household_id.clone());
+        insert_new_case(c, &principal, &old.household_id, &old.team_id, laws, Some(old.id.clone()), &audit2)
     })
     .await
 }

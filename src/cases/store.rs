@@ -49,6 +49,17 @@ pub fn cases_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CaseRo
     cases::table.filter(cases::id.eq_any(ids)).order(cases::id.asc()).select(CaseRow::as_select()).load(conn)
 }
 
+/// The household's most recently closed case: a new case continues it.
+pub fn last_closed_case(conn: &mut DbConn, household_id: &str) -> QueryResult<Option<String>> {
+    cases::table
+        .filter(cases::household_id.eq(household_id))
+        .filter(cases::state.eq("closed"))
+        .order((cases::closed_at.desc(), cases::id.desc()))
+        .select(cases::id)
+        .first(conn)
+        .optional()
+}
+
 pub fn open_case_of_household(conn: &mut DbConn, household_id: &str) -> QueryResult<Option<String>> {
     cases::table
         .filter(cases::household_id.eq(household_id))
@@ -96,6 +107,17 @@ pub struct NewInvolvement<'a> {
 }
 
 pub fn insert_involvement(conn: &mut DbConn, i: &NewInvolvement, at: NaiveDateTime) -> QueryResult<()> {
+    insert_involvement_period(conn, i, at, at, None)
+}
+
+/// An involvement from `from` until `until` (exclusive; open-ended when None), recorded at `at`.
+pub fn insert_involvement_period(
+    conn: &mut DbConn,
+    i: &NewInvolvement,
+    at: NaiveDateTime,
+    from: NaiveDateTime,
+    until: Option<NaiveDateTime>,
+) -> QueryResult<()> {
     diesel::insert_into(involvements::table)
         .values((
             involvements::id.eq(i.id),
@@ -104,7 +126,8 @@ pub fn insert_involvement(conn: &mut DbConn, i: &NewInvolvement, at: NaiveDateTi
             involvements::organisation_id.eq(i.organisation_id),
             involvements::kind.eq(i.kind),
             involvements::role_in_case.eq(i.role_in_case),
-            involvements::valid_from.eq(at),
+            involvements::valid_from.eq(from),
+            involvements::valid_until.eq(until),
             involvements::created_by.eq(i.created_by),
             involvements::created_at.eq(at),
         ))
@@ -149,4 +172,23 @@ pub fn update_state(
         ))
         .execute(conn)
         .map(|n| n == 1)
+}
+
+/// Whether the user already has an involvement in the case overlapping [from, until).
+pub fn overlapping_involvement(
+    conn: &mut DbConn,
+    user_id: &str,
+    case_id: &str,
+    from: NaiveDateTime,
+    until: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
+    let mut q = involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(involvements::user_id.eq(user_id))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(from)))
+        .into_boxed();
+    if let Some(u) = until {
+        q = q.filter(involvements::valid_from.lt(u));
+    }
+    Ok(q.count().get_result::<i64>(conn)? > 0)
 }

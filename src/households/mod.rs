@@ -1,8 +1,8 @@
-//! Persons and households. So far: the BSN and its protection, membership rules and the persons store
-//! (issue 3 builds the API and access on them).
+//! Persons and households: the BSN and its protection, membership over time, parent–child links.
 
 pub mod bsn;
 pub mod model;
+pub mod persons;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -48,6 +48,43 @@ pub fn conflicting_membership<'a>(existing: &'a [Membership], new: &Membership) 
     existing.iter().find(|m| m.person_id == new.person_id && m.overlaps(new))
 }
 
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Parent => "parent",
+            Relation::Child => "child",
+            Relation::Partner => "partner",
+            Relation::Carer => "carer",
+            Relation::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Relation> {
+        [Relation::Parent, Relation::Child, Relation::Partner, Relation::Carer, Relation::Other]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// Adding `new` to a person's history. A person moves: an open-ended `new` that starts after the person's open
+/// membership of another household ends that one on the same day (`Ok(Some(index))`). Any other overlap is a
+/// conflict (`Err(index)`): the same person is never in two households at once, nor twice in one.
+pub fn place_membership(existing: &[Membership], new: &Membership) -> Result<Option<usize>, usize> {
+    let mut ends = None;
+    for (i, m) in existing.iter().enumerate().filter(|(_, m)| m.person_id == new.person_id) {
+        let moves_out =
+            m.until.is_none() && new.until.is_none() && m.household_id != new.household_id && m.from < new.from;
+        let effective = if moves_out { Membership { until: Some(new.from), ..m.clone() } } else { m.clone() };
+        if effective.overlaps(new) {
+            return Err(i);
+        }
+        if moves_out {
+            ends = Some(i);
+        }
+    }
+    Ok(ends)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +129,25 @@ mod tests {
         assert!(conflicting_membership(&history, &m("child", "h2", "2025-05-31", None)).is_some());
         assert!(conflicting_membership(&history, &m("child", "h2", "2019-01-01", Some("2020-01-02"))).is_some());
         assert!(conflicting_membership(&history, &m("other", "h2", "2021-01-01", None)).is_none());
+    }
+
+    #[test]
+    fn moving_ends_the_old_membership_on_the_moving_day() {
+        let history = vec![m("child", "h1", "2020-01-01", Some("2022-01-01")), m("child", "h2", "2022-01-01", None)];
+        assert_eq!(place_membership(&history, &m("child", "h3", "2025-06-01", None)), Ok(Some(1)));
+        assert_eq!(place_membership(&history, &m("child", "h2", "2025-06-01", None)), Err(1), "already a member");
+        assert_eq!(place_membership(&history, &m("child", "h3", "2021-06-01", None)), Err(0), "before the move");
+        assert_eq!(
+            place_membership(&history, &m("child", "h3", "2022-01-01", None)),
+            Err(1),
+            "same day as the open one"
+        );
+        assert_eq!(
+            place_membership(&history, &m("child", "h3", "2023-01-01", Some("2023-02-01"))),
+            Err(1),
+            "a stay elsewhere while still living in h2 is an overlap, not a move"
+        );
+        assert_eq!(place_membership(&history, &m("child", "h3", "2019-01-01", Some("2020-01-01"))), Ok(None));
+        assert_eq!(place_membership(&history, &m("other", "h2", "2020-01-01", None)), Ok(None));
     }
 }

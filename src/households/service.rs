@@ -4,14 +4,22 @@ use actix_web::web;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store::{self, HouseholdRow};
-use crate::access::scope::member_teams;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::bsn::{Bsn, BsnProtector};
+use super::model::{place_membership, Membership, Relation};
+use super::store::{self, HouseholdRow, MemberRow, PersonRow};
+use crate::access::scope::{member_teams, HouseholdView};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
-use crate::db::{new_id, now};
-use crate::error::{AppResult, Validator};
-use crate::state::{write, AppState};
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult, Validator};
+use crate::state::{db, write, AppState};
+
+type State = web::Data<AppState>;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -29,36 +37,161 @@ pub struct CreateHousehold {
     pub confidentiality: Option<String>,
 }
 
+/// A household as the caller may see it. The teamleider's summary leaves out the address and the members.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Household {
     pub id: String,
-    pub postcode: String,
-    pub house_number: i32,
-    pub house_number_addition: Option<String>,
-    pub institutional_address: bool,
     pub wijk: String,
     pub team_id: String,
     pub confidentiality: String,
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// `content`, `registration` (the owning team before a case exists; BSNs masked) or `summary`.
+    pub view: &'static str,
+    /// Members today.
+    pub member_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// The composition today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<Member>>,
 }
 
-impl From<HouseholdRow> for Household {
-    fn from(h: HouseholdRow) -> Self {
-        Household {
-            id: h.id,
-            postcode: h.postcode,
-            house_number: h.house_number,
-            house_number_addition: h.house_number_addition,
-            institutional_address: h.institutional_address,
-            wijk: h.wijk,
-            team_id: h.team_id,
-            confidentiality: h.confidentiality,
-            version: h.version,
-            created_at: h.created_at.and_utc(),
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub postcode: String,
+    pub house_number: i32,
+    pub house_number_addition: Option<String>,
+    /// Care home, shelter or youth institution.
+    pub institutional: bool,
+}
+
+/// One period of one person in the household. `until` is the first day they no longer belong.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub id: String,
+    pub person: Person,
+    pub relation: Relation,
+    pub custody: bool,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+/// A person as the caller may see them. The BSN is shown in full only to the case's regisseur and involved team
+/// members; otherwise all but the last three digits are hidden.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub bsn: Option<String>,
+    pub bsn_masked: bool,
+    pub deceased_on: Option<NaiveDate>,
+}
+
+pub fn person_view(protector: &BsnProtector, row: PersonRow, view: HouseholdView) -> Person {
+    let full = view == HouseholdView::Content;
+    let bsn = row.bsn_encrypted.as_deref().and_then(|b| protector.decrypt(b));
+    Person {
+        id: row.id,
+        name: row.name,
+        birth_date: row.birth_date,
+        bsn: bsn.map(|b| if full { b.expose().to_string() } else { b.masked() }),
+        bsn_masked: !full,
+        deceased_on: row.deceased_on,
+    }
+}
+
+fn to_membership(m: &MemberRow) -> Membership {
+    Membership {
+        person_id: m.person_id.clone(),
+        household_id: m.household_id.clone(),
+        relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
+        custody: m.custody,
+        from: m.from_date,
+        until: m.until_date,
+    }
+}
+
+/// Members with their persons, as the view allows; records the persons in the audit event.
+fn members_view(
+    st: &AppState,
+    c: &mut DbConn,
+    rows: Vec<MemberRow>,
+    view: HouseholdView,
+    audit: &AuditScope,
+) -> AppResult<Vec<Member>> {
+    let ids: Vec<String> = rows.iter().map(|m| m.person_id.clone()).collect();
+    let persons: HashMap<String, PersonRow> =
+        store::persons_by_ids(c, &ids)?.into_iter().map(|p| (p.id.clone(), p)).collect();
+    {
+        let mut a = audit.lock();
+        for id in &ids {
+            if !a.person_ids.contains(id) {
+                a.person_ids.push(id.clone());
+            }
         }
     }
+    rows.into_iter()
+        .map(|m| {
+            let person =
+                persons.get(&m.person_id).cloned().ok_or_else(|| AppError::internal("member without person"))?;
+            Ok(Member {
+                relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
+                person: person_view(&st.bsn, person, view),
+                custody: m.custody,
+                from: m.from_date,
+                until: m.until_date,
+                id: m.id,
+            })
+        })
+        .collect()
+}
+
+fn project(
+    st: &AppState,
+    c: &mut DbConn,
+    h: HouseholdRow,
+    view: HouseholdView,
+    audit: &AuditScope,
+) -> AppResult<Household> {
+    let today = now().date();
+    let all = store::members_of_household(c, &h.id)?;
+    let history: Vec<Membership> = all.iter().map(to_membership).collect();
+    let current: Vec<MemberRow> =
+        all.iter().zip(&history).filter(|(_, m)| m.covers(today)).map(|(row, _)| row.clone()).collect();
+    let (address, members) = match view {
+        HouseholdView::Summary => (None, None),
+        _ => (
+            Some(Address {
+                postcode: h.postcode,
+                house_number: h.house_number,
+                house_number_addition: h.house_number_addition,
+                institutional: h.institutional_address,
+            }),
+            Some(members_view(st, c, current.clone(), view, audit)?),
+        ),
+    };
+    Ok(Household {
+        id: h.id,
+        wijk: h.wijk,
+        team_id: h.team_id,
+        confidentiality: h.confidentiality,
+        version: h.version,
+        created_at: h.created_at.and_utc(),
+        view: match view {
+            HouseholdView::Content => "content",
+            HouseholdView::Registration => "registration",
+            HouseholdView::Summary => "summary",
+        },
+        member_count: current.len(),
+        address,
+        members,
+    })
 }
 
 /// `1234 ab` → `1234AB`; None when it is not a Dutch postcode.
@@ -123,9 +256,269 @@ pub async fn create_household(
         a.household_id = Some(row.id.clone());
         a.resource_id = Some(row.id.clone());
     }
+    let (st, audit2) = (state.clone(), audit.clone());
     write(state, audit, 201, move |c| {
         store::insert_household(c, &row)?;
-        Ok(row.into())
+        project(&st, c, row, HouseholdView::Registration, &audit2)
+    })
+    .await
+}
+
+/// Loads a household and decides the caller's view of it (404 when out of scope).
+fn scoped(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    id: &str,
+    audit: &AuditScope,
+) -> AppResult<(HouseholdRow, HouseholdView)> {
+    let Some(h) = store::household(c, id)? else {
+        audit.lock().denied = true;
+        return Err(AppError::NotFound);
+    };
+    let view = st.access.decide_household(c, p, &h.id, &h.team_id, audit)?;
+    Ok((h, view))
+}
+
+/// Composition changes need the household's content (involved, or the owning team before a case exists).
+fn scoped_for_change(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    id: &str,
+    audit: &AuditScope,
+) -> AppResult<(HouseholdRow, HouseholdView)> {
+    let (h, view) = scoped(st, c, p, id, audit)?;
+    if view == HouseholdView::Summary {
+        audit.lock().denied = true;
+        return Err(AppError::Forbidden);
+    }
+    Ok((h, view))
+}
+
+pub async fn get_household(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Household> {
+    state.access.decide(p, Resource::Household, Action::Read, audit)?;
+    audit.resource(&id);
+    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
+    db(state, move |c| {
+        let (h, view) = scoped(&st, c, &principal, &id, &audit)?;
+        project(&st, c, h, view, &audit)
+    })
+    .await
+}
+
+/// Every membership period of the household (`on` = None), or the members on one date.
+pub async fn members(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    on: Option<NaiveDate>,
+) -> AppResult<Vec<Member>> {
+    state.access.decide(p, Resource::Household, Action::Read, audit)?;
+    audit.resource(&id);
+    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
+    db(state, move |c| {
+        let (h, view) = scoped(&st, c, &principal, &id, &audit)?;
+        if view == HouseholdView::Summary {
+            audit.lock().denied = true;
+            return Err(AppError::NotFound);
+        }
+        let mut rows = store::members_of_household(c, &h.id)?;
+        if let Some(date) = on {
+            rows.retain(|m| to_membership(m).covers(date));
+        }
+        members_view(&st, c, rows, view, &audit)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPerson {
+    pub name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    /// Nine digits passing the elfproef. Someone without a BSN may be registered without one.
+    pub bsn: Option<String>,
+}
+
+/// A member joins: an existing person (`personId`, one the caller may see) or a person given by their details.
+/// A person already known by that BSN is the same person: their open membership elsewhere ends on `from`
+/// (a move), never a copy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddMember {
+    pub person_id: Option<String>,
+    pub person: Option<NewPerson>,
+    pub relation: Option<Relation>,
+    pub custody: Option<bool>,
+    pub from: Option<NaiveDate>,
+    /// For recording a past period; open-ended when absent.
+    pub until: Option<NaiveDate>,
+}
+
+impl AddMember {
+    fn validate(&self) -> AppResult<Option<Bsn>> {
+        let mut v = Validator::new();
+        let mut bsn = None;
+        match (&self.person_id, &self.person) {
+            (Some(_), Some(_)) => v.add("person", "give either personId or person, not both"),
+            (None, None) => v.add("personId", "is required (or give person)"),
+            (None, Some(np)) => {
+                if let Some(n) = v.required(&np.name, "person.name") {
+                    v.check(
+                        !n.trim().is_empty() && n.chars().count() <= 200,
+                        "person.name",
+                        "must be 1 to 200 characters",
+                    );
+                }
+                if let Some(b) = v.required(&np.birth_date, "person.birthDate") {
+                    v.check(*b <= now().date(), "person.birthDate", "must not be in the future");
+                }
+                if let Some(raw) = &np.bsn {
+                    match Bsn::parse(raw) {
+                        Ok(b) => bsn = Some(b),
+                        Err(e) => v.add("person.bsn", e.message()),
+                    }
+                }
+            }
+            (Some(_), None) => {}
+        }
+        v.required(&self.relation, "relation");
+        if let (Some(from), Some(until)) = (v.required(&self.from, "from"), &self.until) {
+            v.check(until > from, "until", "must be after from");
+        }
+        v.finish()?;
+        Ok(bsn)
+    }
+}
+
+pub async fn add_member(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    household_id: String,
+    input: AddMember,
+) -> AppResult<Member> {
+    state.access.decide(p, Resource::Household, Action::Update, audit)?;
+    audit.resource(&household_id);
+    let bsn = input.validate()?;
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 201, move |c| {
+        let (h, view) = scoped_for_change(&st, c, &principal, &household_id, &audit2)?;
+        let t = now();
+        let person_id = match (&input.person_id, input.person) {
+            (Some(id), _) => {
+                // A person the caller may not see is, to them, unknown.
+                if crate::access::scope::person_basis(c, &principal, id, t)?.is_none() {
+                    return Err(AppError::field("personId", "is not a person known to you"));
+                }
+                id.clone()
+            }
+            (None, Some(np)) => {
+                let birth_date = np.birth_date.unwrap_or_default();
+                let known = match &bsn {
+                    Some(b) => store::person_by_bsn(c, &st.bsn, b)?,
+                    None => None,
+                };
+                match known {
+                    Some(existing) if existing.birth_date != birth_date => {
+                        return Err(AppError::field(
+                            "person.birthDate",
+                            "does not match the person registered with this BSN",
+                        ))
+                    }
+                    Some(existing) => existing.id,
+                    None => {
+                        let id = new_id();
+                        let name = np.name.unwrap_or_default();
+                        store::insert_person(c, &st.bsn, &id, name.trim(), birth_date, bsn.as_ref(), t)?;
+                        id
+                    }
+                }
+            }
+            (None, None) => unreachable!("validated"),
+        };
+        let new = Membership {
+            person_id: person_id.clone(),
+            household_id: h.id.clone(),
+            relation: input.relation.unwrap_or(Relation::Other),
+            custody: input.custody.unwrap_or(false),
+            from: input.from.unwrap_or_default(),
+            until: input.until,
+        };
+        let existing_rows = store::memberships_of_person(c, &person_id)?;
+        let existing: Vec<Membership> = existing_rows.iter().map(to_membership).collect();
+        match place_membership(&existing, &new) {
+            Err(i) => {
+                let msg = if existing[i].household_id == h.id {
+                    "This person is already a member of this household in that period"
+                } else {
+                    "This person belongs to another household in that period"
+                };
+                return Err(AppError::Conflict(msg.into()));
+            }
+            Ok(Some(i)) => {
+                let old = &existing_rows[i];
+                store::end_member(c, &old.id, new.from)?;
+                store::touch_household(c, &old.household_id, t)?;
+            }
+            Ok(None) => {}
+        }
+        let row = MemberRow {
+            id: new_id(),
+            household_id: h.id.clone(),
+            person_id,
+            relation: new.relation.as_str().into(),
+            custody: new.custody,
+            from_date: new.from,
+            until_date: new.until,
+            created_at: t,
+        };
+        store::insert_member(c, &row)?;
+        store::touch_household(c, &h.id, t)?;
+        // Someone who just registered a person sees them as their view of this household allows.
+        Ok(members_view(&st, c, vec![row], view, &audit2)?.remove(0))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndMember {
+    /// The first day the person no longer belongs to the household.
+    pub until: Option<NaiveDate>,
+}
+
+pub async fn end_member(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    household_id: String,
+    member_id: String,
+    input: EndMember,
+) -> AppResult<Member> {
+    state.access.decide(p, Resource::Household, Action::Update, audit)?;
+    audit.resource(&member_id);
+    let mut v = Validator::new();
+    v.required(&input.until, "until");
+    v.finish()?;
+    let until = input.until.unwrap_or_default();
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 200, move |c| {
+        let (h, view) = scoped_for_change(&st, c, &principal, &household_id, &audit2)?;
+        let member =
+            store::members_of_household(c, &h.id)?.into_iter().find(|m| m.id == member_id).ok_or(AppError::NotFound)?;
+        if member.until_date.is_some() {
+            return Err(AppError::Conflict("This membership has already ended".into()));
+        }
+        if until <= member.from_date {
+            return Err(AppError::field("until", "must be after the day the membership began"));
+        }
+        store::end_member(c, &member.id, until)?;
+        store::touch_household(c, &h.id, now())?;
+        let ended = MemberRow { until_date: Some(until), ..member };
+        Ok(members_view(&st, c, vec![ended], view, &audit2)?.remove(0))
     })
     .await
 }

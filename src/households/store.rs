@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::bsn::{Bsn, BsnProtector};
-use crate::db::schema::persons;
+use crate::db::schema::{household_members, parent_child, persons};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -97,4 +97,113 @@ pub fn insert_household(conn: &mut DbConn, h: &HouseholdRow) -> QueryResult<()> 
 pub fn household(conn: &mut DbConn, id: &str) -> QueryResult<Option<HouseholdRow>> {
     use crate::db::schema::households as t;
     t::table.find(id).select(HouseholdRow::as_select()).first(conn).optional()
+}
+
+/// Bumps a household's version: its composition changed.
+pub fn touch_household(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    use crate::db::schema::households as t;
+    diesel::update(t::table.find(id)).set((t::version.eq(t::version + 1), t::updated_at.eq(now))).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = household_members)]
+pub struct MemberRow {
+    pub id: String,
+    pub household_id: String,
+    pub person_id: String,
+    pub relation: String,
+    pub custody: bool,
+    pub from_date: NaiveDate,
+    pub until_date: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_member(conn: &mut DbConn, m: &MemberRow) -> QueryResult<()> {
+    diesel::insert_into(household_members::table)
+        .values((
+            household_members::id.eq(&m.id),
+            household_members::household_id.eq(&m.household_id),
+            household_members::person_id.eq(&m.person_id),
+            household_members::relation.eq(&m.relation),
+            household_members::custody.eq(m.custody),
+            household_members::from_date.eq(m.from_date),
+            household_members::until_date.eq(m.until_date),
+            household_members::created_at.eq(m.created_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ends an open membership; false when it was not open.
+pub fn end_member(conn: &mut DbConn, id: &str, until: NaiveDate) -> QueryResult<bool> {
+    diesel::update(household_members::table.find(id).filter(household_members::until_date.is_null()))
+        .set(household_members::until_date.eq(until))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+pub fn members_of_household(conn: &mut DbConn, household_id: &str) -> QueryResult<Vec<MemberRow>> {
+    household_members::table
+        .filter(household_members::household_id.eq(household_id))
+        .order((household_members::from_date.asc(), household_members::id.asc()))
+        .select(MemberRow::as_select())
+        .load(conn)
+}
+
+pub fn memberships_of_person(conn: &mut DbConn, person_id: &str) -> QueryResult<Vec<MemberRow>> {
+    household_members::table
+        .filter(household_members::person_id.eq(person_id))
+        .order(household_members::from_date.asc())
+        .select(MemberRow::as_select())
+        .load(conn)
+}
+
+pub fn persons_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<PersonRow>> {
+    persons::table.filter(persons::id.eq_any(ids)).select(PersonRow::as_select()).load(conn)
+}
+
+/// Candidates for a search by name and birth date: same birth date; the name is compared by the caller.
+pub fn persons_born_on(conn: &mut DbConn, birth_date: NaiveDate, limit: i64) -> QueryResult<Vec<PersonRow>> {
+    persons::table
+        .filter(persons::birth_date.eq(birth_date))
+        .order(persons::id.asc())
+        .limit(limit)
+        .select(PersonRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_parent_link(conn: &mut DbConn, parent_id: &str, child_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let exists = parent_child::table
+        .filter(parent_child::parent_id.eq(parent_id))
+        .filter(parent_child::child_id.eq(child_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(parent_child::table)
+        .values((
+            parent_child::parent_id.eq(parent_id),
+            parent_child::child_id.eq(child_id),
+            parent_child::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| true)
+}
+
+/// (parents, children) of a person, as ids.
+pub fn family_links(conn: &mut DbConn, person_id: &str) -> QueryResult<(Vec<String>, Vec<String>)> {
+    let parents = parent_child::table
+        .filter(parent_child::child_id.eq(person_id))
+        .select(parent_child::parent_id)
+        .order(parent_child::parent_id.asc())
+        .load(conn)?;
+    let children = parent_child::table
+        .filter(parent_child::parent_id.eq(person_id))
+        .select(parent_child::child_id)
+        .order(parent_child::child_id.asc())
+        .load(conn)?;
+    Ok((parents, children))
 }

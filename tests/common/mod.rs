@@ -194,6 +194,33 @@ impl TestApp {
         TestUser { id, email, password: PASSWORD.into(), totp_secret: totp, role }
     }
 
+    /// A user with one role in a new wijk team of the municipality: out of scope of the app's own team.
+    pub fn user_in_other_team(&self, role: Role) -> TestUser {
+        let team = self.new_team(false);
+        let user = self.user(role);
+        store::replace_roles(&mut self.conn(), &user.id, &[RoleGrant { role, team_id: Some(team) }]).unwrap();
+        user
+    }
+
+    /// A new wijk team of the municipality; `provider_may_direct` lets provider professionals direct its cases.
+    pub fn new_team(&self, provider_may_direct: bool) -> String {
+        let team = new_id();
+        store::insert_team(
+            &mut self.conn(),
+            &NewTeam {
+                id: &team,
+                organisation_id: &self.municipality_id,
+                name: &format!("Wijkteam {team}"),
+                kind: "wijk",
+                wijk: Some("Noord"),
+                provider_may_direct,
+            },
+            now(),
+        )
+        .unwrap();
+        team
+    }
+
     pub fn totp_now(secret: &str) -> String {
         eenplan::auth::model::totp_code_now(secret, chrono::Utc::now().timestamp()).unwrap()
     }
