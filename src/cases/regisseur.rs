@@ -104,15 +104,23 @@ pub async fn propose(
     v.finish()?;
     let principal = p.clone();
     let audit2 = audit.clone();
+    let st = state.clone();
     write(state, audit, 201, move |c| {
-        let case = store::case(c, &case_id)?.filter(|k| k.state != "closed").ok_or(AppError::NotFound)?;
-        audit2.lock().case_id = Some(case.id.clone());
+        let Some(case) = store::case(c, &case_id)? else {
+            audit2.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        // Those who do not see the case get 404; those who see it but may not propose, 403.
+        st.access.decide_case(c, &principal, &case.id, &case.team_id, &audit2)?;
         let current = with_status(c, &case.id, "active")?;
         let is_lead = lead_teams(&principal).contains(&case.team_id);
         let is_regisseur = current.as_ref().is_some_and(|a| a.user_id == principal.user_id);
         if !is_lead && !is_regisseur {
             audit2.lock().denied = true;
-            return Err(AppError::NotFound);
+            return Err(AppError::Forbidden);
+        }
+        if case.state == "closed" {
+            return Err(AppError::Conflict("A closed case has no regisseur to propose".into()));
         }
         audit2.lock().basis = Some(if is_lead { "team_lead" } else { "regisseur" }.into());
         let candidate_id = input.user_id.unwrap_or_default();
@@ -172,15 +180,23 @@ async fn decide_answer(
     audit.resource(&case_id);
     let principal = p.clone();
     let audit2 = audit.clone();
+    let st = state.clone();
     write(state, audit, 200, move |c| {
         audit2.lock().case_id = Some(case_id.clone());
         // Only the proposed professional sees the proposal; for anyone else the case does not exist.
         let mine: Vec<AssignmentRow> =
             assignments(c, &case_id)?.into_iter().filter(|a| a.user_id == principal.user_id).collect();
+        let open_to_other = with_status(c, &case_id, "proposed")?.is_some_and(|a| a.user_id != principal.user_id);
         let Some(proposal) = mine.iter().find(|a| a.status == "proposed").cloned() else {
-            if mine.is_empty() {
+            if mine.is_empty() || open_to_other {
+                // Not addressed to the caller: 403 for those who see the case, 404 for everyone else.
+                let case = store::case(c, &case_id)?.ok_or_else(|| {
+                    audit2.lock().denied = true;
+                    AppError::NotFound
+                })?;
+                st.access.decide_case(c, &principal, &case.id, &case.team_id, &audit2)?;
                 audit2.lock().denied = true;
-                return Err(AppError::NotFound);
+                return Err(AppError::Forbidden);
             }
             return Err(AppError::Conflict("This proposal was already answered".into()));
         };
