@@ -1,4 +1,5 @@
-//! Demo data for `eenplan demo`: organisations, wijk teams and one account per role.
+//! Demo data for `eenplan demo`: organisations, wijk teams, one account per role (and a second wijkteam member),
+//! households of synthetic residents with cases in every state.
 
 use serde::Serialize;
 
@@ -43,7 +44,17 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
             (*role, account, state.passwords.hash(&pw))
         })
         .collect();
+    // A second wijkteam member of the first wijk: a handover to them is waiting.
+    let colleague_password = password.map(str::to_string).unwrap_or_else(|| random_token()[..20].to_string());
+    let colleague = DemoAccount {
+        email: format!("wijkteam.collega@{DEMO_DOMAIN}"),
+        role: Role::Wijkteam.as_str().to_string(),
+        password: colleague_password.clone(),
+        totp_secret: None,
+    };
+    let colleague_hash = state.passwords.hash(&colleague_password);
 
+    let bsn = &state.bsn;
     state.audit.write_with(&mut conn, |c| {
         let t = now();
         let municipality = new_id();
@@ -95,7 +106,21 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
             )?;
             user_ids.insert(*role, (id, organisation.clone()));
         }
-        seed_cases(c, &wijk_teams, &user_ids, t)?;
+        let colleague_id = new_id();
+        store::insert_user(
+            c,
+            &NewUser {
+                id: &colleague_id,
+                email: &colleague.email,
+                display_name: "Demo wijkteam collega",
+                organisation_id: &municipality,
+                password_hash: &colleague_hash,
+                totp_secret: None,
+            },
+            &[RoleGrant { role: Role::Wijkteam, team_id: Some(wijk_teams[0].clone()) }],
+            t,
+        )?;
+        seed_cases(c, bsn, &wijk_teams, &user_ids, &colleague_id, t)?;
         let event = EventData {
             event_id: new_id(),
             occurred_at: t,
@@ -106,7 +131,9 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         };
         Ok(((), event))
     })?;
-    Ok(Some(accounts.into_iter().map(|(_, a, _)| a).collect()))
+    let mut out: Vec<DemoAccount> = accounts.into_iter().map(|(_, a, _)| a).collect();
+    out.push(colleague);
+    Ok(Some(out))
 }
 
 /// Households and cases in every wijk, in different states. In the first wijk (the demo wijkteam member's and
@@ -114,8 +141,10 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
 /// waiting on another, and the provider professional is involved in the active case.
 fn seed_cases(
     c: &mut crate::db::DbConn,
+    bsn: &crate::households::bsn::BsnProtector,
     wijk_teams: &[String],
     users: &std::collections::HashMap<Role, (String, String)>,
+    colleague: &str,
     t: chrono::NaiveDateTime,
 ) -> AppResult<()> {
     use crate::cases::store::{self as cases, CaseRow, NewInvolvement};
@@ -148,6 +177,7 @@ fn seed_cases(
                 updated_at: t,
             };
             crate::households::store::insert_household(c, &household)?;
+            seed_members(c, bsn, &household.id, n, w * 10 + n * 2, t)?;
             let case = CaseRow {
                 id: new_id(),
                 household_id: household.id.clone(),
@@ -210,8 +240,96 @@ fn seed_cases(
                     involve(c, wijkteam, wijkteam_org, "regisseur", "regisseur")?;
                 }
             }
+            if n == 3 {
+                // The regisseur hands over to a colleague, who has not answered yet.
+                diesel::insert_into(ra::table)
+                    .values((
+                        ra::id.eq(new_id()),
+                        ra::case_id.eq(&case.id),
+                        ra::user_id.eq(colleague),
+                        ra::status.eq("proposed"),
+                        ra::proposed_by.eq(wijkteam),
+                        ra::family_choice.eq(false),
+                        ra::reason.eq(Some("Ouderschapsverlof van de huidige regisseur")),
+                        ra::proposed_at.eq(t),
+                    ))
+                    .execute(c)?;
+            }
+            if n == 2 {
+                involve(c, colleague, wijkteam_org, "team_member", "gezinscoach")?;
+            }
             if n == 2 {
                 involve(c, provider, provider_org, "provider", "jeugdhulpverlener")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Synthetic residents with BSNs from the reserved 99999xxxx block (`bsn::synthetic`): never a real person.
+/// Compositions vary: a single mother with two children, a couple with a child, a blended family whose eldest
+/// moved out last year, a man living alone, a grandmother caring for her grandson.
+fn seed_members(
+    c: &mut crate::db::DbConn,
+    protector: &crate::households::bsn::BsnProtector,
+    household_id: &str,
+    kind: usize,
+    first_bsn: usize,
+    t: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    use crate::households::store::{insert_member, insert_parent_link, insert_person, MemberRow};
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo date");
+    // (name, birth date, relation, custody, from, until)
+    type P<'a> = (&'a str, &'a str, &'a str, bool, &'a str, Option<&'a str>);
+    let people: Vec<P> = match kind {
+        0 => vec![
+            ("Samira El Amrani", "1988-04-12", "parent", true, "2016-05-01", None),
+            ("Yasmin El Amrani", "2014-09-03", "child", false, "2016-05-01", None),
+            ("Adam El Amrani", "2018-01-22", "child", false, "2018-01-22", None),
+        ],
+        1 => vec![
+            ("Kees de Boer", "1979-11-30", "parent", true, "2010-03-01", None),
+            ("Marieke de Boer-Smit", "1981-02-14", "parent", true, "2010-03-01", None),
+            ("Lotte de Boer", "2011-07-19", "child", false, "2011-07-19", None),
+        ],
+        2 => vec![
+            ("Priya Ramdin", "1984-06-08", "parent", true, "2015-01-01", None),
+            ("Dennis Verhoef", "1982-10-25", "partner", false, "2019-08-01", None),
+            ("Ravi Ramdin", "2005-03-17", "child", false, "2015-01-01", Some("2025-09-01")),
+            ("Anjali Ramdin", "2010-12-02", "child", false, "2015-01-01", None),
+            ("Milan Verhoef", "2020-05-29", "child", false, "2020-05-29", None),
+        ],
+        3 => vec![("Johan Kuipers", "1967-08-21", "other", false, "2021-11-15", None)],
+        _ => vec![
+            ("Ria Jacobs", "1956-03-09", "carer", true, "2022-02-01", None),
+            ("Noah Jacobs", "2013-10-10", "child", false, "2022-02-01", None),
+        ],
+    };
+    let mut ids = Vec::new();
+    for (i, (name, birth, relation, custody, from, until)) in people.iter().enumerate() {
+        let id = new_id();
+        let number = crate::households::bsn::synthetic((first_bsn * 5 + i) as u32);
+        insert_person(c, protector, &id, name, d(birth), Some(&number), t)?;
+        insert_member(
+            c,
+            &MemberRow {
+                id: new_id(),
+                household_id: household_id.to_string(),
+                person_id: id.clone(),
+                relation: relation.to_string(),
+                custody: *custody,
+                from_date: d(from),
+                until_date: until.map(d),
+                created_at: t,
+            },
+        )?;
+        ids.push((id, *relation));
+    }
+    let parents: Vec<&String> = ids.iter().filter(|(_, r)| *r == "parent").map(|(id, _)| id).collect();
+    for (child, relation) in &ids {
+        if *relation == "child" {
+            for parent in &parents {
+                insert_parent_link(c, parent, child, t)?;
             }
         }
     }

@@ -120,6 +120,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                             None => println!("  {:<40} {:<18} password {}", a.email, a.role, a.password),
                         }
                     }
+                    println!(
+                        "Every resident in the demo is made up: their BSNs pass the elfproef but come from the \
+                         99999xxxx block, which eenplan keeps for synthetic persons."
+                    );
                     let _ = std::io::stdout().flush();
                 }
             }

@@ -583,7 +583,7 @@ async fn demo_accounts_all_log_in() {
     let app = TestApp::new().await;
     // The demo seeds only an empty database; TestApp's fixtures are organisations, not users.
     let accounts = eenplan::demo::seed(&app.state, Some("demo-wachtwoord-123")).unwrap().expect("seeded");
-    assert_eq!(accounts.len(), 8);
+    assert_eq!(accounts.len(), 9, "one per role and a second wijkteam member");
     assert!(eenplan::demo::seed(&app.state, None).unwrap().is_none(), "seeding twice changes nothing");
     let path = eenplan::demo::write_accounts(&app.state, &accounts).unwrap();
     #[cfg(unix)]
@@ -622,6 +622,34 @@ async fn demo_accounts_all_log_in() {
             let view = if role == Role::Wijkteam { "content" } else { "summary" };
             assert_eq!(one.body["view"], view);
             assert_eq!(one.body["involvedOrganisations"], 2, "{}", one.text);
+            if role == Role::Wijkteam {
+                // A blended family: four live there now, the eldest moved out; synthetic BSNs in full for the
+                // involved wijkteam member.
+                let household = one.body["householdId"].as_str().unwrap();
+                let h = app.get(&format!("/api/v1/households/{household}"), token).await;
+                assert_eq!(h.body["memberCount"], 4, "{}", h.text);
+                for m in h.body["members"].as_array().unwrap() {
+                    assert!(m["person"]["bsn"].as_str().unwrap().starts_with("99999"), "{m}");
+                }
+                let all = app.get(&format!("/api/v1/households/{household}/members"), token).await;
+                assert_eq!(all.body.as_array().unwrap().len(), 5);
+                // The handover to the colleague waits on the evaluating case; the colleague accepts it.
+                let evaluating = items.iter().find(|c| c["state"] == "evaluating").unwrap()["id"].as_str().unwrap();
+                let history = app.get(&format!("/api/v1/cases/{evaluating}/regisseur"), token).await;
+                let statuses: Vec<&str> =
+                    history.body.as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
+                assert_eq!(statuses, ["active", "proposed"]);
+                let colleague = TestUser {
+                    id: String::new(),
+                    email: "wijkteam.collega@demo.eenplan.nl".into(),
+                    password: "demo-wachtwoord-123".into(),
+                    totp_secret: None,
+                    role: Role::Wijkteam,
+                };
+                let ct = app.login_response(&colleague).await.body["accessToken"].as_str().unwrap().to_string();
+                let accepted = app.post(&format!("/api/v1/cases/{evaluating}/regisseur/accept"), &ct, json!({})).await;
+                assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+            }
         }
     }
 }
