@@ -30,6 +30,7 @@ pub async fn request_middleware(
     req.extensions_mut().insert(audit.clone());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let no_store = req.path().starts_with("/api/") || req.path().starts_with("/health/");
+    let started = std::time::Instant::now();
 
     let mut res = next.call(req).await?.map_into_boxed_body();
 
@@ -55,6 +56,15 @@ pub async fn request_middleware(
         res = res.into_response(problem_for_status(status));
     }
 
+    // The route's pattern, never the path or query: nothing a caller typed reaches the log.
+    tracing::info!(
+        target: "eenplan::request",
+        request_id = %request_id,
+        method = %res.request().method(),
+        route = res.request().match_pattern().as_deref().unwrap_or("(no route)"),
+        status = res.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+    );
     let headers = res.headers_mut();
     headers.insert(HeaderName::from_static("api-version"), HeaderValue::from_static(API_VERSION));
     if let Ok(v) = HeaderValue::from_str(&request_id) {

@@ -134,3 +134,82 @@ fn acknowledged_events_survive_a_killed_process_and_tampering_is_detected() {
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn http_with_token(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    (out.split_whitespace().nth(1).unwrap().parse().unwrap(), out)
+}
+
+/// The check of issue 3: after searching for a person by BSN (and sending it wrongly, too), the BSN is nowhere in
+/// the server's log, at its most verbose, nor anywhere in the database files, the audit table included.
+#[test]
+fn a_searched_bsn_never_reaches_the_log_or_the_database_in_the_clear() {
+    let dir = data_dir();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let child = Command::new(BIN)
+        .args(["demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("EENPLAN_DATA_DIR", &dir)
+        .env("EENPLAN_LOG", "trace")
+        .env("EENPLAN_DEMO_PASSWORD", "demo-wachtwoord-2026")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    let started = Instant::now();
+    while http(port, "GET", "/health/ready", "").map(|r| r.0) != Some(200) {
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let login = r#"{"email":"wijkteam@demo.eenplan.nl","password":"demo-wachtwoord-2026"}"#;
+    let (status, res) = http(port, "POST", "/api/v1/auth/login", login).unwrap();
+    assert_eq!(status, 200, "{res}");
+    let body = &res[res.find("\r\n\r\n").unwrap() + 4..];
+    let token = body.split("\"accessToken\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    // The demo's first resident.
+    let bsn = eenplan::households::bsn::synthetic(0);
+    let digits = bsn.expose();
+    let (status, found) =
+        http_with_token(port, "POST", "/api/v1/persons/search", &token, &format!(r#"{{"bsn":"{digits}"}}"#));
+    assert_eq!(status, 200, "{found}");
+    assert!(found.contains("Samira El Amrani"), "{found}");
+    let (status, _) =
+        http_with_token(port, "POST", "/api/v1/persons/search", &token, &format!(r#"{{"bsn":{digits}}}"#));
+    assert_eq!(status, 400);
+    let (status, _) =
+        http_with_token(port, "POST", "/api/v1/persons/search", &token, &format!(r#"{{"bsn":"{digits}","x":1}}"#));
+    assert_eq!(status, 400);
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+
+    let log = std::fs::read_to_string(dir.join("server.log")).unwrap();
+    assert!(log.contains(r#"route="/api/v1/persons/search" status=200"#), "the search is in the log: {log}");
+    assert!(!log.contains(digits), "BSN in the server log");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!bytes.windows(9).any(|w| w == digits.as_bytes()), "BSN in the clear in {}", path.display());
+        }
+    }
+    // The search itself was audited, as a search.
+    let db = dir.join("eenplan.db");
+    let mut conn = eenplan::db::DbConn::Sqlite(diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap());
+    let filter =
+        eenplan::audit::store::EventFilter { action: Some("person.search".into()), limit: 10, ..Default::default() };
+    assert!(!eenplan::audit::store::list(&mut conn, &filter).unwrap().is_empty());
+    drop(conn);
+    std::fs::remove_dir_all(dir).unwrap();
+}

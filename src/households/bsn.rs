@@ -72,6 +72,18 @@ impl std::fmt::Display for Bsn {
     }
 }
 
+/// A BSN as it arrives in a request body, not yet validated. Its Debug output hides it, so no derived Debug of
+/// a request type can carry it into a log line.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RawBsn(pub String);
+
+impl std::fmt::Debug for RawBsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawBsn(<hidden>)")
+    }
+}
+
 /// Valid-elfproef numbers from the 99999xxxx block, which eenplan reserves for synthetic demo and test
 /// persons; a real BSN is never generated. Deterministic: the `n`-th such number.
 pub fn synthetic(n: u32) -> Bsn {
@@ -150,6 +162,13 @@ mod tests {
         assert_eq!(Bsn::parse("11122233"), Err(BsnError::NotNineDigits));
         assert_eq!(Bsn::parse("11122233a"), Err(BsnError::NotNineDigits));
         assert_eq!(Bsn::parse(" 111222333 ").unwrap().expose(), "111222333");
+    }
+
+    #[test]
+    fn a_raw_bsn_never_prints_its_digits() {
+        let raw: RawBsn = serde_json::from_str("\"111222333\"").unwrap();
+        assert_eq!(raw.0, "111222333");
+        assert!(!format!("{raw:?}").contains("111"));
     }
 
     #[test]

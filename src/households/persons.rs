@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::bsn::Bsn;
+use super::bsn::{Bsn, RawBsn};
 use super::service::{person_view, Person};
 use super::store;
 use crate::access::scope::{person_basis, HouseholdView};
@@ -69,7 +69,8 @@ pub async fn get_person(state: &State, p: &Principal, audit: &AuditScope, id: St
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PersonSearch {
-    pub bsn: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub bsn: Option<RawBsn>,
     /// Matched case-insensitively as part of the name.
     pub name: Option<String>,
     pub birth_date: Option<NaiveDate>,
@@ -91,7 +92,7 @@ pub async fn search(state: &State, p: &Principal, audit: &AuditScope, input: Per
     let mut v = Validator::new();
     let mut bsn = None;
     match (&input.bsn, &input.name, &input.birth_date) {
-        (Some(raw), None, None) => match Bsn::parse(raw) {
+        (Some(raw), None, None) => match Bsn::parse(&raw.0) {
             Ok(b) => bsn = Some(b),
             Err(e) => v.add("bsn", e.message()),
         },

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::bsn::{Bsn, BsnProtector};
+use super::bsn::{Bsn, BsnProtector, RawBsn};
 use super::model::{place_membership, Membership, Relation};
 use super::store::{self, HouseholdRow, MemberRow, PersonRow};
 use crate::access::scope::{member_teams, HouseholdView};
@@ -339,7 +339,8 @@ pub struct NewPerson {
     pub name: Option<String>,
     pub birth_date: Option<NaiveDate>,
     /// Nine digits passing the elfproef. Someone without a BSN may be registered without one.
-    pub bsn: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub bsn: Option<RawBsn>,
 }
 
 /// A member joins: an existing person (`personId`, one the caller may see) or a person given by their details.
@@ -376,7 +377,7 @@ impl AddMember {
                     v.check(*b <= now().date(), "person.birthDate", "must not be in the future");
                 }
                 if let Some(raw) = &np.bsn {
-                    match Bsn::parse(raw) {
+                    match Bsn::parse(&raw.0) {
                         Ok(b) => bsn = Some(b),
                         Err(e) => v.add("person.bsn", e.message()),
                     }
