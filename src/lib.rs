@@ -13,6 +13,7 @@ pub mod households;
 pub mod http;
 pub mod identity;
 pub mod openapi;
+pub mod scale;
 pub mod state;
 
 use actix_web::body::MessageBody;

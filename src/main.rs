@@ -31,6 +31,12 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
+    /// Add bulk synthetic households and cases to a demo database, for benchmarks (docs/benchmarks.md).
+    DemoScale {
+        /// How many households (each with one case).
+        #[arg(long, default_value_t = 100_000)]
+        households: usize,
+    },
     /// Run database migrations and exit.
     Migrate,
     /// Manage users.
@@ -129,6 +135,33 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             serve(state).await
+        }
+        Command::DemoScale { households } => {
+            let state = start(config).await?;
+            let started = std::time::Instant::now();
+            // On an empty database the demo comes first (accounts in <data dir>/demo-accounts.json).
+            let password = std::env::var("EENPLAN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+            let st = state.clone();
+            let seeded = web::block(move || demo::seed(&st, password.as_deref()))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("seeding demo data failed: {e}"))?;
+            if let Some(accounts) = seeded {
+                let path = demo::write_accounts(&state, &accounts).map_err(|e| e.to_string())?;
+                println!("demo seeded; accounts in {}", path.display());
+            }
+            let summary = web::block(move || eenplan::scale::generate(&state, households))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("generating failed: {e}"))?;
+            println!(
+                "{} households with a case each, {} professionals; the demo wijkteam member is involved in {} of them ({:.1} s)",
+                summary.households,
+                summary.professionals,
+                summary.demo_member_cases,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             let mut conn =

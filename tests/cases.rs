@@ -326,3 +326,50 @@ async fn the_regisseur_involves_and_releases_professionals() {
         .to_string();
     assert_eq!(app.post(&format!("{path}/{own}/end"), &rt, json!({})).await.status, StatusCode::CONFLICT);
 }
+
+#[actix_web::test]
+async fn the_case_list_pages_through_involvements_and_led_teams_exactly_once() {
+    let app = TestApp::new().await;
+    let member = app.user(Role::Wijkteam);
+    let mut expected = Vec::new();
+    for _ in 0..3 {
+        expected.push(household_and_case(&app, &member).await.1);
+    }
+    // A teamleider of the team who is also involved in one of its cases; colleagues open two more.
+    let lead = app.user(Role::Teamleider);
+    let lt = app.token(&lead).await;
+    let r = app
+        .post(
+            &format!("/api/v1/cases/{}/involvements", expected[1]),
+            &lt,
+            json!({"userId": lead.id, "roleInCase": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    for _ in 0..2 {
+        let other = app.user(Role::Wijkteam);
+        let (_, case) = household_and_case(&app, &other).await;
+        expected.push(case);
+    }
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/cases?limit=2&after={a}"),
+            None => "/api/v1/cases?limit=2".into(),
+        };
+        let page = app.get(&path, &lt).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        match page.body["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every case of the led team once, in order");
+    // The member sees only the three they are involved in, not the colleagues' two.
+    let mt = app.token(&member).await;
+    let mine = app.get("/api/v1/cases?limit=200", &mt).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 3);
+}

@@ -35,42 +35,8 @@ pub fn member_teams(p: &Principal) -> Vec<String> {
 /// shows nothing until a consent covers it (issue 5).
 pub const CONTENT_KINDS: [&str; 2] = ["regisseur", "team_member"];
 
-/// The principal's active involvement in a case that shows its content, if any.
-pub fn active_involvement(
-    conn: &mut DbConn,
-    user_id: &str,
-    case_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<String>> {
-    involvements::table
-        .filter(involvements::case_id.eq(case_id))
-        .filter(involvements::user_id.eq(user_id))
-        .filter(involvements::kind.eq_any(CONTENT_KINDS))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
-        .select(involvements::id)
-        .first(conn)
-        .optional()
-}
-
-/// Any active involvement of the user in the case, whatever its kind (to refuse involving someone twice).
-pub fn any_active_involvement(
-    conn: &mut DbConn,
-    user_id: &str,
-    case_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<String>> {
-    involvements::table
-        .filter(involvements::case_id.eq(case_id))
-        .filter(involvements::user_id.eq(user_id))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
-        .select(involvements::id)
-        .first(conn)
-        .optional()
-}
-
 /// Why, and how much of, one case the principal may see; None means it is out of scope (404).
+/// Involved (content kinds): the content. Teamleider of the case's team: the summary.
 pub fn case_basis(
     conn: &mut DbConn,
     p: &Principal,
@@ -78,16 +44,43 @@ pub fn case_basis(
     case_team: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<(Basis, CaseView)>> {
-    if let Some(id) = active_involvement(conn, &p.user_id, case_id, now)? {
-        return Ok(Some((Basis::Involvement(id), CaseView::Content)));
+    Ok(case_bases(conn, p, &[(case_id.to_string(), case_team.to_string())], now)?.remove(case_id))
+}
+
+/// The relationship rule for many cases at once, in one query: case id → basis and view.
+/// `cases` holds (case id, owning team).
+pub fn case_bases(
+    conn: &mut DbConn,
+    p: &Principal,
+    cases: &[(String, String)],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashMap<String, (Basis, CaseView)>> {
+    let ids: Vec<&String> = cases.iter().map(|(id, _)| id).collect();
+    let involved: std::collections::HashMap<String, String> = involvements::table
+        .filter(involvements::case_id.eq_any(ids))
+        .filter(involvements::user_id.eq(&p.user_id))
+        .filter(involvements::kind.eq_any(CONTENT_KINDS))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .select((involvements::case_id, involvements::id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let leads = lead_teams(p);
+    let mut out = std::collections::HashMap::new();
+    for (id, team) in cases {
+        if let Some(involvement) = involved.get(id) {
+            out.insert(id.clone(), (Basis::Involvement(involvement.clone()), CaseView::Content));
+        } else if leads.contains(team) {
+            out.insert(id.clone(), (Basis::TeamLead(team.clone()), CaseView::Summary));
+        }
     }
-    if lead_teams(p).iter().any(|t| t == case_team) {
-        return Ok(Some((Basis::TeamLead(case_team.to_string()), CaseView::Summary)));
-    }
-    Ok(None)
+    Ok(out)
 }
 
 /// Ids of the cases the principal may see (same rule as `case_basis`), in id order after `after`.
+/// Two indexed queries — the caller's involvements, the teams they lead — merged here: one query with an OR
+/// would walk every case in id order.
 pub fn visible_cases(
     conn: &mut DbConn,
     p: &Principal,
@@ -95,22 +88,34 @@ pub fn visible_cases(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    let involved = involvements::table
-        .filter(involvements::user_id.eq(p.user_id.clone()))
+    let after = after.unwrap_or("").to_string();
+    let mut ids: Vec<String> = involvements::table
+        .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq_any(CONTENT_KINDS))
         .filter(involvements::valid_from.le(now))
         .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
-        .select(involvements::case_id);
-    let mut q = cases::table
-        .filter(cases::id.eq_any(involved).or(cases::team_id.eq_any(lead_teams(p))))
-        .select(cases::id)
-        .order(cases::id.asc())
+        .filter(involvements::case_id.gt(&after))
+        .select(involvements::case_id)
+        .distinct()
+        .order(involvements::case_id.asc())
         .limit(limit)
-        .into_boxed();
-    if let Some(after) = after {
-        q = q.filter(cases::id.gt(after.to_string()));
+        .load(conn)?;
+    let leads = lead_teams(p);
+    if !leads.is_empty() {
+        ids.extend(
+            cases::table
+                .filter(cases::team_id.eq_any(leads))
+                .filter(cases::id.gt(&after))
+                .select(cases::id)
+                .order(cases::id.asc())
+                .limit(limit)
+                .load::<String>(conn)?,
+        );
+        ids.sort();
+        ids.dedup();
+        ids.truncate(limit as usize);
     }
-    q.load(conn)
+    Ok(ids)
 }
 
 /// How much of a household (and its members) the principal sees.

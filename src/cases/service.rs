@@ -80,7 +80,16 @@ fn parse_laws(stored: &str) -> Vec<Law> {
 }
 
 fn project(c: &mut crate::db::DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
-    let (professionals, organisations) = store::involved_counts(c, &row.id, now())?;
+    let counts = store::involved_counts(c, &row.id, now())?;
+    project_with(c, row, view, counts)
+}
+
+fn project_with(
+    c: &mut crate::db::DbConn,
+    row: CaseRow,
+    view: CaseView,
+    (professionals, organisations): (i64, i64),
+) -> AppResult<Case> {
     let history = match view {
         CaseView::Content => Some(
             store::state_history(c, &row.id)?
@@ -367,14 +376,19 @@ pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: Pag
     let items = db(state, move |c| {
         let t = now();
         let ids = scope::visible_cases(c, &principal, t, q.after.as_deref(), limit + 1)?;
+        let rows = store::cases_by_ids(c, &ids)?;
+        let keys: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.team_id.clone())).collect();
+        let bases = scope::case_bases(c, &principal, &keys, t)?;
+        let mut counts = store::involved_counts_of(c, &ids, t)?;
         let mut out = Vec::new();
-        for row in store::cases_by_ids(c, &ids)? {
+        for row in rows {
             // The SQL filter and the single-case rule must agree; skip rather than show if they ever do not.
-            if scope::case_basis(c, &principal, &row.id, &row.team_id, t)?.is_none() {
+            if !bases.contains_key(&row.id) {
                 continue;
             }
+            let n = counts.remove(&row.id).unwrap_or((0, 0));
             // A list shows summaries; content is read (and audited) one case at a time.
-            out.push(project(c, row, CaseView::Summary)?);
+            out.push(project_with(c, row, CaseView::Summary, n)?);
         }
         Ok(out)
     })

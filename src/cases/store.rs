@@ -137,19 +137,30 @@ pub fn insert_involvement_period(
 
 /// Professionals and organisations involved in a case now: the "minder hulpverleners" figure.
 pub fn involved_counts(conn: &mut DbConn, case_id: &str, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
-    let rows: Vec<(String, String)> = involvements::table
-        .filter(involvements::case_id.eq(case_id))
+    let ids = [case_id.to_string()];
+    Ok(involved_counts_of(conn, &ids, now)?.remove(case_id).unwrap_or((0, 0)))
+}
+
+/// `involved_counts` for many cases in one query (lists).
+pub fn involved_counts_of(
+    conn: &mut DbConn,
+    case_ids: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashMap<String, (i64, i64)>> {
+    use std::collections::{BTreeSet, HashMap};
+    let rows: Vec<(String, String, String)> = involvements::table
+        .filter(involvements::case_id.eq_any(case_ids))
         .filter(involvements::valid_from.le(now))
         .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
-        .select((involvements::user_id, involvements::organisation_id))
+        .select((involvements::case_id, involvements::user_id, involvements::organisation_id))
         .load(conn)?;
-    let mut users: Vec<&String> = rows.iter().map(|r| &r.0).collect();
-    let mut orgs: Vec<&String> = rows.iter().map(|r| &r.1).collect();
-    users.sort();
-    users.dedup();
-    orgs.sort();
-    orgs.dedup();
-    Ok((users.len() as i64, orgs.len() as i64))
+    let mut per_case: HashMap<String, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
+    for (case, user, org) in rows {
+        let entry = per_case.entry(case).or_default();
+        entry.0.insert(user);
+        entry.1.insert(org);
+    }
+    Ok(per_case.into_iter().map(|(k, (u, o))| (k, (u.len() as i64, o.len() as i64))).collect())
 }
 
 /// Moves a case to a new state when its version still matches; false when someone changed it first.
