@@ -13,6 +13,7 @@ pub mod households;
 pub mod http;
 pub mod identity;
 pub mod openapi;
+pub mod plans;
 pub mod scale;
 pub mod state;
 
@@ -49,7 +50,8 @@ pub fn build_app(
                 .configure(identity::routes::configure)
                 .configure(audit::routes::configure)
                 .configure(households::routes::configure)
-                .configure(cases::routes::configure),
+                .configure(cases::routes::configure)
+                .configure(plans::routes::configure),
         )
         .default_service(web::to(http::not_found))
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, cases, health, households, identity};
+use crate::{audit, auth, cases, health, households, identity, plans};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,6 +53,13 @@ use crate::{audit, auth, cases, health, households, identity};
         cases::routes::list_involvements,
         cases::routes::add_involvement,
         cases::routes::end_involvement,
+        plans::routes::list_versions,
+        plans::routes::start_draft,
+        plans::routes::get_version,
+        plans::routes::update_draft,
+        plans::routes::agree,
+        plans::routes::compare,
+        plans::routes::update_progress,
         health::live,
         health::ready,
         openapi_json,

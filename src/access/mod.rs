@@ -79,6 +79,7 @@ pub enum Resource {
     Household,
     Person,
     Case,
+    Plan,
 }
 
 impl Resource {
@@ -92,6 +93,7 @@ impl Resource {
             Resource::Household => "household",
             Resource::Person => "person",
             Resource::Case => "case",
+            Resource::Plan => "plan",
         }
     }
 }
@@ -278,6 +280,22 @@ impl Access {
             a.person_ids.push(person_id.to_string());
         }
         Ok(view)
+    }
+}
+
+impl Access {
+    /// The relationship step for a case's plan (see `scope::plan_basis`): the view, or 404.
+    pub fn decide_plan(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case_id: &str,
+        case_team: &str,
+        audit: &AuditScope,
+    ) -> AppResult<scope::PlanView> {
+        audit.lock().case_id = Some(case_id.to_string());
+        let basis = scope::plan_basis(conn, principal, case_id, case_team, crate::db::now())?;
+        record(audit, basis)
     }
 }
 

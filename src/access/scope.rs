@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{Basis, Role};
 use crate::auth::Principal;
-use crate::db::schema::{cases, household_members, households, involvements};
+use crate::db::schema::{cases, household_members, households, involvements, regisseur_assignments};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,4 +187,54 @@ pub fn person_basis(
         }
     }
     Ok(best)
+}
+
+/// How much of a case's plan the principal sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanView {
+    /// The whole plan; `regisseur` says whether the principal directs the case.
+    Full { regisseur: bool },
+    /// A provider professional involved in the case: their own actions and the goals those serve.
+    /// (Issue 5 adds the consent this also needs.)
+    OwnActions,
+    /// The teamleider: the case's summary, not its plan.
+    None,
+}
+
+/// Why, and how much of, a case's plan the principal may see; None means the case is out of scope (404).
+pub fn plan_basis(
+    conn: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    case_team: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(Basis, PlanView)>> {
+    match case_basis(conn, p, case_id, case_team, now)? {
+        Some((basis, CaseView::Content)) => {
+            let regisseur = regisseur_assignments::table
+                .filter(regisseur_assignments::case_id.eq(case_id))
+                .filter(regisseur_assignments::status.eq("active"))
+                .filter(regisseur_assignments::user_id.eq(&p.user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
+            Ok(Some((basis, PlanView::Full { regisseur })))
+        }
+        other => {
+            let provider: Option<String> = involvements::table
+                .filter(involvements::case_id.eq(case_id))
+                .filter(involvements::user_id.eq(&p.user_id))
+                .filter(involvements::kind.eq("provider"))
+                .filter(involvements::valid_from.le(now))
+                .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+                .select(involvements::id)
+                .first(conn)
+                .optional()?;
+            Ok(match (provider, other) {
+                (Some(id), _) => Some((Basis::Involvement(id), PlanView::OwnActions)),
+                (None, Some((basis, _))) => Some((basis, PlanView::None)),
+                (None, None) => None,
+            })
+        }
+    }
 }

@@ -222,6 +222,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_versions (id) {
+        id -> Text,
+        case_id -> Text,
+        number -> Integer,
+        status -> Text,
+        content -> Text,
+        based_on -> Nullable<Integer>,
+        members_may_edit -> Bool,
+        revision -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+        agreed_by -> Nullable<Text>,
+        agreed_at -> Nullable<Timestamp>,
+        agreement -> Nullable<Text>,
+        superseded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    plan_action_progress (case_id, action_id) {
+        case_id -> Text,
+        action_id -> Text,
+        status -> Text,
+        done_on -> Nullable<Date>,
+        revision -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -235,6 +268,8 @@ diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    plan_versions,
+    plan_action_progress,
     organisations,
     teams,
     users,

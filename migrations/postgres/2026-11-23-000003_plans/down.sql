@@ -1,0 +1,3 @@
+DROP TABLE plan_action_progress;
+DROP TABLE plan_versions;
+DROP FUNCTION plan_versions_guard();

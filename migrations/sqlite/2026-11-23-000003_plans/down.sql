@@ -1,0 +1,2 @@
+DROP TABLE plan_action_progress;
+DROP TABLE plan_versions;

@@ -1,0 +1,48 @@
+-- The household plan (issue 4): versions whose content is one JSON document, immutable once agreed; action
+-- progress kept beside the versions, because doing an action does not change the agreed plan.
+
+CREATE TABLE plan_versions (
+    id TEXT PRIMARY KEY NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    number INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'agreed', 'superseded', 'discarded')),
+    content TEXT NOT NULL,
+    based_on INTEGER,
+    members_may_edit BOOLEAN NOT NULL,
+    revision BIGINT NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TIMESTAMP NOT NULL,
+    agreed_by TEXT REFERENCES users (id),
+    agreed_at TIMESTAMP,
+    agreement TEXT,
+    superseded_at TIMESTAMP,
+    UNIQUE (case_id, number)
+);
+-- 1 plan: at most one current agreed version, and one draft, per case.
+CREATE UNIQUE INDEX plan_versions_one_current ON plan_versions (case_id) WHERE status = 'agreed';
+CREATE UNIQUE INDEX plan_versions_one_draft ON plan_versions (case_id) WHERE status = 'draft';
+-- An agreed version never changes; it can only be superseded.
+CREATE TRIGGER plan_versions_immutable BEFORE UPDATE ON plan_versions
+WHEN OLD.status <> 'draft' AND (NEW.content IS NOT OLD.content OR NEW.agreement IS NOT OLD.agreement
+    OR NEW.agreed_at IS NOT OLD.agreed_at OR NOT (OLD.status = 'agreed' AND NEW.status = 'superseded'))
+BEGIN
+    SELECT RAISE(ABORT, 'an agreed plan version is immutable');
+END;
+CREATE TRIGGER plan_versions_no_delete BEFORE DELETE ON plan_versions
+BEGIN
+    SELECT RAISE(ABORT, 'plan versions are kept');
+END;
+
+CREATE TABLE plan_action_progress (
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    action_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('planned', 'in_progress', 'done', 'cancelled')),
+    done_on DATE,
+    revision BIGINT NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (case_id, action_id),
+    CHECK ((status = 'done') = (done_on IS NOT NULL))
+);

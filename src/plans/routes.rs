@@ -1,0 +1,155 @@
+//! HTTP for /api/v1/cases/{id}/plans.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::PlanDiff;
+use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+use crate::http::{etag, IfMatch};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/cases/{id}/plans").route(web::get().to(list_versions)).route(web::post().to(start_draft)),
+    )
+    .service(web::resource("/cases/{id}/plans/compare").route(web::get().to(compare)))
+    .service(web::resource("/cases/{id}/plans/actions/{action}/progress").route(web::put().to(update_progress)))
+    .service(
+        web::resource("/cases/{id}/plans/{version}")
+            .route(web::get().to(get_version))
+            .route(web::put().to(update_draft)),
+    )
+    .service(web::resource("/cases/{id}/plans/{version}/agree").route(web::post().to(agree)));
+}
+
+fn versioned(status: actix_web::http::StatusCode, v: PlanVersion) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::ETAG, etag(v.revision))).json(v)
+}
+
+/// The plan's versions (a provider professional: the current one only).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/plans", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<VersionSummary>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_versions(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_versions(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// Start a draft from the current plan (the regisseur; one draft at a time).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plans", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 201, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn start_draft(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let v = service::start_draft(&state, &p, &audit, id.into_inner()).await?;
+    Ok(versioned(actix_web::http::StatusCode::CREATED, v))
+}
+
+/// One version by number, or `current` for the agreed plan. A provider professional sees the current plan's
+/// actions they own and the goals those serve.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/plans/{version}", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ("version" = String, Path, description = "a version number, or `current`")),
+    responses((status = 200, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_version(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (case, version) = path.into_inner();
+    let v = service::get_version(&state, &p, &audit, case, version).await?;
+    Ok(versioned(actix_web::http::StatusCode::OK, v))
+}
+
+/// Replace a draft's content; `If-Match` with the draft's ETag (412 when someone else saved first).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/plans/{version}", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ("version" = i32, Path), ("If-Match" = String, Header)), request_body = UpdateDraft,
+    responses((status = 200, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 428, body = Problem)))]
+pub async fn update_draft(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, i32)>,
+    revision: IfMatch,
+    body: web::Json<UpdateDraft>,
+) -> AppResult<HttpResponse> {
+    let (case, number) = path.into_inner();
+    let v = service::update_draft(&state, &p, &audit, case, number, revision.0, body.into_inner()).await?;
+    Ok(versioned(actix_web::http::StatusCode::OK, v))
+}
+
+/// Agree a draft with the family: it becomes the current plan, the previous one is superseded. 422 lists every
+/// missing piece.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/plans/{version}/agree", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ("version" = i32, Path), ("If-Match" = String, Header)), request_body = AgreePlan,
+    responses((status = 200, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
+        (status = 428, body = Problem)))]
+pub async fn agree(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, i32)>,
+    revision: IfMatch,
+    body: web::Json<AgreePlan>,
+) -> AppResult<HttpResponse> {
+    let (case, number) = path.into_inner();
+    let v = service::agree(&state, &p, &audit, case, number, revision.0, body.into_inner()).await?;
+    Ok(versioned(actix_web::http::StatusCode::OK, v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CompareQuery {
+    pub from: i32,
+    pub to: i32,
+}
+
+/// Goals and actions added, changed and removed between two versions.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/plans/compare", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), CompareQuery),
+    responses((status = 200, body = PlanDiff), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn compare(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    q: web::Query<CompareQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::compare(&state, &p, &audit, id.into_inner(), q.from, q.to).await?))
+}
+
+/// Record progress on an action of the current plan; `If-Match` with the action's progress revision.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/plans/actions/{action}/progress", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ("action" = String, Path), ("If-Match" = String, Header)), request_body = UpdateProgress,
+    responses((status = 200, body = ActionProgress), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn update_progress(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, String)>,
+    revision: IfMatch,
+    body: web::Json<UpdateProgress>,
+) -> AppResult<HttpResponse> {
+    let (case, action) = path.into_inner();
+    let progress = service::update_progress(&state, &p, &audit, case, action, revision.0, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(progress.revision))).json(progress))
+}
