@@ -1,0 +1,389 @@
+//! The gezinsplan through the API, on SQLite and on PostgreSQL: drafts, agreement, supersession, immutability,
+//! differences, provider projection and action progress.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use common::{TestApp, TestUser};
+use eenplan::access::Role;
+
+struct Case {
+    id: String,
+    regisseur: TestUser,
+    member: TestUser,
+    provider: TestUser,
+    parent: String,
+    child: String,
+}
+
+async fn case_with_plan_people(app: &TestApp) -> Case {
+    let member = app.user(Role::Wijkteam);
+    let mt = app.token(&member).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &mt,
+            json!({"postcode": "2715AA", "houseNumber": 4, "wijk": "Seghwaert", "teamId": app.team_id}),
+        )
+        .await;
+    let household = h.body["id"].as_str().unwrap().to_string();
+    let members = format!("/api/v1/households/{household}/members");
+    let add = |body: Value| app.post(&members, &mt, body);
+    let parent = add(json!({"person": {"name": "Ouder", "birthDate": "1985-01-01"}, "relation": "parent", "custody": true, "from": "2015-01-01"})).await;
+    let child =
+        add(json!({"person": {"name": "Kind", "birthDate": "2015-05-05"}, "relation": "child", "from": "2015-05-05"}))
+            .await;
+    let case = app.post("/api/v1/cases", &mt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
+    let id = case.body["id"].as_str().unwrap().to_string();
+    let lead = app.user(Role::Teamleider);
+    let lt = app.token(&lead).await;
+    let regisseur = app.user(Role::Wijkteam);
+    let rt = app.token(&regisseur).await;
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/cases/{id}/regisseur"),
+        Some(&lt),
+        Some(json!({"userId": regisseur.id})),
+        &[],
+    )
+    .await;
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/regisseur/accept"), &rt, json!({})).await.status, StatusCode::OK);
+    let provider = app.user(Role::Provider);
+    let inv = app
+        .post(
+            &format!("/api/v1/cases/{id}/involvements"),
+            &rt,
+            json!({"userId": provider.id, "roleInCase": "jeugdhulp"}),
+        )
+        .await;
+    assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
+    Case {
+        id,
+        regisseur,
+        member,
+        provider,
+        parent: parent.body["person"]["id"].as_str().unwrap().to_string(),
+        child: child.body["person"]["id"].as_str().unwrap().to_string(),
+    }
+}
+
+fn content(case: &Case) -> Value {
+    json!({
+        "strengths": ["Moeder vraagt zelf om hulp", "Oma woont dichtbij"],
+        "concerns": [{"description": "Huurachterstand", "priority": "high"}, {"description": "Schoolverzuim", "priority": "medium"}],
+        "ownEfforts": ["Oma haalt Kind twee keer per week van school"],
+        "goals": [
+            {"id": "g-geld", "domain": "financien", "personId": case.parent, "description": "Weer grip op geld",
+             "target": "Drie maanden op rij de huur op tijd betaald", "targetScore": 4, "dueDate": "2027-06-01", "status": "open"},
+            {"id": "g-school", "domain": "werk_opleiding", "personId": case.child, "description": "Elke dag naar school",
+             "target": "Geen ongeoorloofd verzuim", "dueDate": "2027-03-01", "status": "open"}
+        ],
+        "actions": [
+            {"id": "a-budget", "goalId": "g-geld", "description": "Budgetplan maken",
+             "owner": {"kind": "professional", "userId": case.regisseur.id}, "dueDate": "2027-01-15"},
+            {"id": "a-jeugd", "goalId": "g-school", "description": "Gesprekken met Kind over school",
+             "owner": {"kind": "professional", "userId": case.provider.id}, "dueDate": "2020-02-01"},
+            {"id": "a-oma", "goalId": "g-school", "description": "Wekker zetten en ontbijt",
+             "owner": {"kind": "network", "name": "Oma"}, "dueDate": "2027-02-01"}
+        ],
+        "nextEvaluationDate": "2027-03-15"
+    })
+}
+
+async fn put_draft(app: &TestApp, token: &str, case: &str, number: i64, etag: &str, body: Value) -> common::Response {
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/cases/{case}/plans/{number}"),
+        Some(token),
+        Some(body),
+        &[("If-Match", etag)],
+    )
+    .await
+}
+
+async fn agree(app: &TestApp, token: &str, case: &str, number: i64, etag: &str, body: Value) -> common::Response {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{case}/plans/{number}/agree"),
+        Some(token),
+        Some(body),
+        &[("If-Match", etag)],
+    )
+    .await
+}
+
+fn fields(res: &common::Response) -> Vec<String> {
+    res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()
+}
+
+#[actix_web::test]
+async fn a_plan_is_drafted_agreed_superseded_and_compared() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = app.token(&case.regisseur).await;
+    let plans = format!("/api/v1/cases/{}/plans", case.id);
+
+    let draft = app.post(&plans, &rt, json!({})).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    assert_eq!(draft.body["number"], 1);
+    assert_eq!(draft.header("etag"), Some("\"1\""));
+    assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CONFLICT, "one draft at a time");
+
+    // An incomplete plan can be saved but not agreed; every gap is named at once.
+    let mut partial = content(&case);
+    partial["goals"][1]["dueDate"] = Value::Null;
+    partial["goals"][0]["domain"] = Value::Null;
+    partial["actions"][2]["owner"] = Value::Null;
+    partial["nextEvaluationDate"] = Value::Null;
+    let saved = put_draft(&app, &rt, &case.id, 1, "\"1\"", json!({"content": partial})).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
+    assert_eq!(saved.header("etag"), Some("\"2\""));
+    let stale = put_draft(&app, &rt, &case.id, 1, "\"1\"", json!({"content": content(&case)})).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert!(stale.body["detail"].as_str().unwrap().contains('2'), "names the current version: {}", stale.text);
+    let missing =
+        agree(&app, &rt, &case.id, 1, "\"2\"", json!({"agreement": {"memberIds": [], "refused": true}})).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        fields(&missing),
+        [
+            "goals[0].domain",
+            "goals[1].dueDate",
+            "actions[2].owner",
+            "nextEvaluationDate",
+            "agreement.memberIds",
+            "agreement.method",
+            "agreement.statement"
+        ]
+    );
+    let bad = put_draft(
+        &app,
+        &rt,
+        &case.id,
+        1,
+        "\"2\"",
+        json!({"content": {"goals": [{"id": "g", "domain": "geluk", "description": "x", "status": "open", "personId": "nobody"}],
+                          "actions": [{"id": "a", "goalId": "none", "description": "y", "owner": {"kind": "professional", "userId": "stranger"}}]}}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&bad), ["goals[0].domain", "goals[0].personId", "actions[0].goalId", "actions[0].owner.userId"]);
+
+    let complete = put_draft(&app, &rt, &case.id, 1, "\"2\"", json!({"content": content(&case)})).await;
+    assert_eq!(complete.status, StatusCode::OK, "{}", complete.text);
+    let statement = "Wij willen het zelf proberen, maar  met hulp van Oma.\nGetekend.";
+    let agreed = agree(
+        &app,
+        &rt,
+        &case.id,
+        1,
+        "\"3\"",
+        json!({"agreement": {"memberIds": [case.parent], "method": "paper", "statement": statement}}),
+    )
+    .await;
+    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
+    assert_eq!(agreed.body["status"], "agreed");
+    assert_eq!(agreed.body["agreement"]["statement"], statement, "kept word for word");
+    let overdue: Vec<&str> = agreed.body["progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["overdue"] == true)
+        .map(|p| p["actionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(overdue, ["a-jeugd"]);
+    // An agreed version does not change.
+    let frozen = put_draft(&app, &rt, &case.id, 1, "\"4\"", json!({"content": content(&case)})).await;
+    assert_eq!(frozen.status, StatusCode::CONFLICT);
+
+    // A new draft starts from the current plan; agreeing it supersedes version 1.
+    let second = app.post(&plans, &rt, json!({})).await;
+    assert_eq!(second.body["number"], 2);
+    assert_eq!(second.body["basedOn"], 1);
+    assert_eq!(second.body["content"], agreed.body["content"]);
+    let mut changed = content(&case);
+    changed["goals"][1]["description"] = json!("Elke dag op tijd naar school");
+    changed["goals"].as_array_mut().unwrap().push(json!({"id": "g-huis", "domain": "hh_huisvesting", "description": "Een rustig huis", "target": "Geen klachten van buren", "dueDate": "2027-05-01", "status": "open"}));
+    changed["actions"].as_array_mut().unwrap().remove(2);
+    assert_eq!(put_draft(&app, &rt, &case.id, 2, "\"1\"", json!({"content": changed})).await.status, StatusCode::OK);
+    let v2 = agree(
+        &app,
+        &rt,
+        &case.id,
+        2,
+        "\"2\"",
+        json!({"agreement": {"memberIds": [case.parent, case.child], "method": "conversation"}}),
+    )
+    .await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.text);
+    let list = app.get(&plans, &rt).await;
+    let statuses: Vec<&str> = list.body.as_array().unwrap().iter().map(|v| v["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["superseded", "agreed"]);
+    let v1 = app.get(&format!("{plans}/1"), &rt).await;
+    assert_eq!(
+        v1.body["content"]["goals"][1]["description"], "Elke dag naar school",
+        "earlier versions stay as they were"
+    );
+    assert_eq!(app.get(&format!("{plans}/current"), &rt).await.body["number"], 2);
+    let diff = app.get(&format!("{plans}/compare?from=1&to=2"), &rt).await;
+    assert_eq!(diff.status, StatusCode::OK, "{}", diff.text);
+    assert_eq!(diff.body["goals"], json!({"added": ["g-huis"], "changed": ["g-school"], "removed": []}));
+    assert_eq!(diff.body["actions"], json!({"added": [], "changed": [], "removed": ["a-oma"]}));
+
+    // The database refuses to change an agreed or superseded version, whoever asks.
+    let mut conn = app.conn();
+    use diesel::connection::SimpleConnection;
+    let tamper = conn.batch_execute(&format!(
+        "UPDATE plan_versions SET content = '{{}}' WHERE case_id = '{}' AND number = 1",
+        case.id
+    ));
+    assert!(tamper.is_err(), "the immutability trigger must refuse");
+}
+
+#[actix_web::test]
+async fn two_agreements_at_once_leave_one_current_plan() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = app.token(&case.regisseur).await;
+    let plans = format!("/api/v1/cases/{}/plans", case.id);
+    app.post(&plans, &rt, json!({})).await;
+    assert_eq!(
+        put_draft(&app, &rt, &case.id, 1, "\"1\"", json!({"content": content(&case)})).await.status,
+        StatusCode::OK
+    );
+    let svc = actix_web::test::init_service(eenplan::build_app(app.state.clone())).await;
+    let body = json!({"agreement": {"memberIds": [case.parent], "method": "digital"}});
+    let call = || {
+        let req = actix_web::test::TestRequest::post()
+            .uri(&format!("{plans}/1/agree"))
+            .insert_header(("Authorization", format!("Bearer {rt}")))
+            .insert_header(("If-Match", "\"2\""))
+            .set_json(body.clone())
+            .to_request();
+        actix_web::test::call_service(&svc, req)
+    };
+    let (r1, r2) = futures_util::future::join(call(), call()).await;
+    let mut statuses = [r1.status().as_u16(), r2.status().as_u16()];
+    statuses.sort();
+    assert!(statuses == [200, 409] || statuses == [200, 412], "{statuses:?}");
+    use diesel::prelude::*;
+    use eenplan::db::schema::plan_versions as pv;
+    let agreed: i64 = pv::table
+        .filter(pv::case_id.eq(&case.id))
+        .filter(pv::status.eq("agreed"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(agreed, 1);
+    // And the database alone allows no second current plan.
+    let mut conn = app.conn();
+    let t = eenplan::db::now();
+    let second = diesel::insert_into(pv::table)
+        .values((
+            pv::id.eq(eenplan::db::new_id()),
+            pv::case_id.eq(&case.id),
+            pv::number.eq(9),
+            pv::status.eq("agreed"),
+            pv::content.eq("{}"),
+            pv::members_may_edit.eq(false),
+            pv::revision.eq(1i64),
+            pv::created_by.eq(&case.regisseur.id),
+            pv::created_at.eq(t),
+            pv::updated_by.eq(&case.regisseur.id),
+            pv::updated_at.eq(t),
+        ))
+        .execute(&mut conn);
+    assert!(second.is_err(), "partial unique index: one current plan per case");
+}
+
+#[actix_web::test]
+async fn who_sees_and_edits_the_plan() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = app.token(&case.regisseur).await;
+    let mt = app.token(&case.member).await;
+    let pt = app.token(&case.provider).await;
+    let plans = format!("/api/v1/cases/{}/plans", case.id);
+    // Only the regisseur starts a draft.
+    assert_eq!(app.post(&plans, &mt, json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&plans, &pt, json!({})).await.status, StatusCode::FORBIDDEN);
+    app.post(&plans, &rt, json!({})).await;
+    // An involved team member edits only when the regisseur allows it, and cannot allow it themselves.
+    let body = json!({"content": content(&case)});
+    assert_eq!(put_draft(&app, &mt, &case.id, 1, "\"1\"", body.clone()).await.status, StatusCode::FORBIDDEN);
+    let mut opening = body.clone();
+    opening["membersMayEdit"] = json!(true);
+    assert_eq!(put_draft(&app, &mt, &case.id, 1, "\"1\"", opening.clone()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(put_draft(&app, &rt, &case.id, 1, "\"1\"", opening).await.status, StatusCode::OK);
+    let by_member = put_draft(&app, &mt, &case.id, 1, "\"2\"", body.clone()).await;
+    assert_eq!(by_member.status, StatusCode::OK, "{}", by_member.text);
+    // Drafts are not for providers, nor for the teamleider; outsiders do not see the case at all.
+    assert_eq!(app.get(&format!("{plans}/1"), &pt).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(put_draft(&app, &pt, &case.id, 1, "\"3\"", body).await.status, StatusCode::FORBIDDEN);
+    let lead = app.user(Role::Teamleider);
+    assert_eq!(app.get(&plans, &app.token(&lead).await).await.status, StatusCode::FORBIDDEN);
+    let outsider = app.user(Role::Wijkteam);
+    assert_eq!(app.get(&plans, &app.token(&outsider).await).await.status, StatusCode::NOT_FOUND);
+    let agreed =
+        agree(&app, &rt, &case.id, 1, "\"3\"", json!({"agreement": {"memberIds": [case.parent], "method": "paper"}}))
+            .await;
+    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
+
+    // The provider sees their own action and the goal it serves, nothing else.
+    let seen = app.get(&format!("{plans}/current"), &pt).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    assert_eq!(seen.body["view"], "own_actions");
+    let goals: Vec<&str> =
+        seen.body["content"]["goals"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        seen.body["content"]["actions"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!((goals, actions), (vec!["g-school"], vec!["a-jeugd"]));
+    assert_eq!(seen.body["content"]["strengths"], json!([]));
+    assert_eq!(seen.body["content"]["concerns"], json!([]));
+    assert!(seen.body.get("agreement").is_none());
+    assert_eq!(app.get(&plans, &pt).await.body.as_array().unwrap().len(), 1, "the current version only");
+    assert_eq!(app.get(&format!("{plans}/compare?from=1&to=1"), &pt).await.status, StatusCode::FORBIDDEN);
+
+    // Progress: the provider on their own action; not on someone else's.
+    let progress = |action: &str| format!("{plans}/actions/{action}/progress");
+    let done = app
+        .call(
+            Method::PUT,
+            &progress("a-jeugd"),
+            Some(&pt),
+            Some(json!({"status": "done", "doneOn": "2026-11-01"})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(done.body["overdue"], false);
+    let other = app
+        .call(
+            Method::PUT,
+            &progress("a-budget"),
+            Some(&pt),
+            Some(json!({"status": "in_progress"})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let stale = app
+        .call(
+            Method::PUT,
+            &progress("a-jeugd"),
+            Some(&rt),
+            Some(json!({"status": "in_progress"})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let invalid = app
+        .call(Method::PUT, &progress("a-budget"), Some(&rt), Some(json!({"status": "done"})), &[("If-Match", "\"1\"")])
+        .await;
+    assert_eq!(fields(&invalid), ["doneOn"]);
+    let now_plan = app.get(&format!("{plans}/current"), &rt).await;
+    let p = now_plan.body["progress"].as_array().unwrap().iter().find(|p| p["actionId"] == "a-jeugd").unwrap().clone();
+    assert_eq!((p["status"].as_str(), p["doneOn"].as_str()), (Some("done"), Some("2026-11-01")));
+}
