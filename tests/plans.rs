@@ -387,3 +387,66 @@ async fn who_sees_and_edits_the_plan() {
     let p = now_plan.body["progress"].as_array().unwrap().iter().find(|p| p["actionId"] == "a-jeugd").unwrap().clone();
     assert_eq!((p["status"].as_str(), p["doneOn"].as_str()), (Some("done"), Some("2026-11-01")));
 }
+
+#[actix_web::test]
+async fn zrm_assessments_progress_and_the_household_summary() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let mt = app.token(&case.member).await;
+    let path = format!("/api/v1/cases/{}/assessments", case.id);
+    let record = |body: Value| app.post(&path, &mt, body);
+    let start = record(json!({"personId": case.parent, "kind": "start", "assessedOn": "2026-01-10",
+        "scores": {"financien": 1, "huisvesting": 2, "geestelijke_gezondheid": 2, "justitie": null, "sociaal_netwerk": 4}}))
+    .await;
+    assert_eq!(start.status, StatusCode::CREATED, "{}", start.text);
+    assert_eq!(start.body["instrument"], "zrm_2017");
+    let child = record(json!({"personId": case.child, "kind": "start", "assessedOn": "2026-01-10",
+        "scores": {"werk_opleiding": 2, "huiselijke_relaties": 2}}))
+    .await;
+    assert_eq!(child.status, StatusCode::CREATED);
+    let hh = record(
+        json!({"kind": "start", "assessedOn": "2026-01-10", "scores": {"hh_financien": 1, "hh_huisvesting": 3}}),
+    )
+    .await;
+    assert_eq!(hh.body["instrument"], "zrm_huishoudens");
+    let later = record(json!({"personId": case.parent, "kind": "intermediate", "assessedOn": "2026-06-10",
+        "scores": {"financien": 3, "huisvesting": 2, "geestelijke_gezondheid": 4, "sociaal_netwerk": 4}}))
+    .await;
+    assert_eq!(later.status, StatusCode::CREATED);
+
+    let bad = record(json!({"personId": case.parent, "kind": "start", "assessedOn": "2999-01-01",
+        "scores": {"financien": 0, "hh_huisvesting": 3, "justitie": 3.5}}))
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&bad), ["assessedOn", "scores.financien", "scores.hh_huisvesting", "scores.justitie", "scores"]);
+    let stranger = record(
+        json!({"personId": "someone-else", "kind": "end", "assessedOn": "2026-01-01", "scores": {"financien": 3}}),
+    )
+    .await;
+    assert_eq!(fields(&stranger), ["personId"]);
+
+    let (a, b) = (start.body["id"].as_str().unwrap(), later.body["id"].as_str().unwrap());
+    let progress = app.get(&format!("{path}/progress?from={a}&to={b}"), &mt).await;
+    assert_eq!(progress.status, StatusCode::OK, "{}", progress.text);
+    let financien = progress.body["domains"].as_array().unwrap().iter().find(|d| d["domain"] == "financien").unwrap();
+    assert_eq!(financien["change"], 2);
+    let mixed = app.get(&format!("{path}/progress?from={a}&to={}", hh.body["id"].as_str().unwrap()), &mt).await;
+    assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let summary = app.get(&format!("{path}/summary"), &mt).await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+    // The parent's latest assessment has huisvesting at 2 only; the child two domains at 2.
+    assert_eq!(summary.body["membersAssessed"], 2);
+    assert_eq!(summary.body["membersWithLowDomains"], 2);
+    assert_eq!(
+        summary.body["membersLowPerDomain"],
+        json!({"huisvesting": 1, "werk_opleiding": 1, "huiselijke_relaties": 1})
+    );
+    assert_eq!(summary.body["householdLowDomains"], json!(["hh_financien"]));
+    assert_eq!(app.get(&path, &mt).await.body.as_array().unwrap().len(), 4);
+
+    let pt = app.token(&case.provider).await;
+    assert_eq!(app.get(&path, &pt).await.status, StatusCode::FORBIDDEN);
+    let outsider = app.user(Role::Wijkteam);
+    assert_eq!(app.get(&path, &app.token(&outsider).await).await.status, StatusCode::NOT_FOUND);
+}

@@ -255,6 +255,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    zrm_assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        person_id -> Nullable<Text>,
+        instrument -> Text,
+        kind -> Text,
+        assessed_on -> Date,
+        assessor_id -> Text,
+        scores -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        case_id -> Text,
+        plan_number -> Integer,
+        held_on -> Date,
+        participants -> Text,
+        goal_progress -> Text,
+        decision -> Text,
+        next_evaluation_date -> Nullable<Date>,
+        close_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -270,6 +300,8 @@ diesel::joinable!(involvements -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(
     plan_versions,
     plan_action_progress,
+    zrm_assessments,
+    evaluations,
     organisations,
     teams,
     users,

@@ -1,6 +1,9 @@
-//! The household plan (gezinsplan): versions, goals, actions, the family's agreement, action progress.
+//! The household plan (gezinsplan): versions, goals, actions, the family's agreement, action progress, ZRM
+//! assessments.
 
+pub mod assessment;
 pub mod model;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod zrm;

@@ -5,8 +5,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::assessment::{self, Assessment, NewAssessment, Progress};
 use super::model::PlanDiff;
 use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
+use super::zrm::HouseholdSummary;
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -24,7 +26,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_version))
             .route(web::put().to(update_draft)),
     )
-    .service(web::resource("/cases/{id}/plans/{version}/agree").route(web::post().to(agree)));
+    .service(web::resource("/cases/{id}/plans/{version}/agree").route(web::post().to(agree)))
+    .service(
+        web::resource("/cases/{id}/assessments")
+            .route(web::get().to(list_assessments))
+            .route(web::post().to(record_assessment)),
+    )
+    .service(web::resource("/cases/{id}/assessments/progress").route(web::get().to(assessment_progress)))
+    .service(web::resource("/cases/{id}/assessments/summary").route(web::get().to(assessment_summary)));
 }
 
 fn versioned(status: actix_web::http::StatusCode, v: PlanVersion) -> HttpResponse {
@@ -152,4 +161,71 @@ pub async fn update_progress(
     let (case, action) = path.into_inner();
     let progress = service::update_progress(&state, &p, &audit, case, action, revision.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(progress.revision))).json(progress))
+}
+
+/// Record a ZRM assessment of a household member (ZRM 2017) or of the household (ZRM-Huishoudens).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewAssessment,
+    responses((status = 201, body = Assessment), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn record_assessment(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<NewAssessment>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(assessment::record(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
+
+/// The case's ZRM assessments, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/assessments", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Assessment>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_assessments(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(assessment::list(&state, &p, &audit, id.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// Assessment id.
+    pub from: String,
+    /// Assessment id of the same person (or the household).
+    pub to: String,
+}
+
+/// Change per domain between two assessments.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/assessments/progress", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ProgressQuery),
+    responses((status = 200, body = Progress), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn assessment_progress(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    q: web::Query<ProgressQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    Ok(HttpResponse::Ok().json(assessment::progress(&state, &p, &audit, id.into_inner(), q.from, q.to).await?))
+}
+
+/// Domains at 1 or 2 (acute or not self-reliant) on the latest assessments, and for how many members.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/assessments/summary", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = HouseholdSummary), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn assessment_summary(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner()).await?))
 }

@@ -46,3 +46,36 @@ CREATE TABLE plan_action_progress (
     PRIMARY KEY (case_id, action_id),
     CHECK ((status = 'done') = (done_on IS NOT NULL))
 );
+
+-- ZRM assessments: of one person (ZRM 2017, 13 domains) or of the household (ZRM-Huishoudens, 5 domains).
+-- Scores are a JSON object of domain code → 1..5; domain codes only, never the licensed criteria texts.
+CREATE TABLE zrm_assessments (
+    id TEXT PRIMARY KEY NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    person_id TEXT REFERENCES persons (id),
+    instrument TEXT NOT NULL CHECK (instrument IN ('zrm_2017', 'zrm_huishoudens')),
+    kind TEXT NOT NULL CHECK (kind IN ('start', 'intermediate', 'end')),
+    assessed_on DATE NOT NULL,
+    assessor_id TEXT NOT NULL REFERENCES users (id),
+    scores TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    CHECK ((person_id IS NULL) = (instrument = 'zrm_huishoudens'))
+);
+CREATE INDEX zrm_assessments_case ON zrm_assessments (case_id, assessed_on);
+
+-- Evaluations of the plan with the family.
+CREATE TABLE evaluations (
+    id TEXT PRIMARY KEY NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    plan_number INTEGER NOT NULL,
+    held_on DATE NOT NULL,
+    participants TEXT NOT NULL,
+    goal_progress TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('continue', 'adjust', 'escalate', 'close')),
+    next_evaluation_date DATE,
+    close_reason TEXT,
+    created_by TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    CHECK ((decision = 'close') = (next_evaluation_date IS NULL))
+);
+CREATE INDEX evaluations_case ON evaluations (case_id, held_on);
