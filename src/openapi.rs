@@ -64,6 +64,8 @@ use crate::{audit, auth, cases, health, households, identity, plans};
         plans::routes::list_assessments,
         plans::routes::assessment_progress,
         plans::routes::assessment_summary,
+        plans::routes::record_evaluation,
+        plans::routes::list_evaluations,
         health::live,
         health::ready,
         openapi_json,

@@ -450,3 +450,119 @@ async fn zrm_assessments_progress_and_the_household_summary() {
     let outsider = app.user(Role::Wijkteam);
     assert_eq!(app.get(&path, &app.token(&outsider).await).await.status, StatusCode::NOT_FOUND);
 }
+
+async fn agreed_plan(app: &TestApp, case: &Case) -> String {
+    let rt = app.token(&case.regisseur).await;
+    app.post(&format!("/api/v1/cases/{}/plans", case.id), &rt, json!({})).await;
+    put_draft(app, &rt, &case.id, 1, "\"1\"", json!({"content": content(case)})).await;
+    let a =
+        agree(app, &rt, &case.id, 1, "\"2\"", json!({"agreement": {"memberIds": [case.parent], "method": "paper"}}))
+            .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    rt
+}
+
+async fn move_case(app: &TestApp, token: &str, case: &str, states: &[&str]) {
+    for s in states {
+        let etag = app.get(&format!("/api/v1/cases/{case}"), token).await.header("etag").unwrap().to_string();
+        let r = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/cases/{case}/state"),
+                Some(token),
+                Some(json!({"state": s})),
+                &[("If-Match", &etag)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text);
+    }
+}
+
+#[actix_web::test]
+async fn evaluations_set_the_next_date_open_a_draft_or_close_the_case() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = agreed_plan(&app, &case).await;
+    move_case(&app, &rt, &case.id, &["intake", "planning", "active", "evaluating"]).await;
+    let path = format!("/api/v1/cases/{}/evaluations", case.id);
+    let participants = json!([{"kind": "member", "personId": case.parent}, {"kind": "professional", "userId": case.regisseur.id}, {"kind": "network", "name": "Oma"}]);
+    let progress = json!([{"goalId": "g-geld", "status": "partly_achieved", "note": "Huur twee maanden op tijd"}, {"goalId": "g-school", "status": "achieved"}]);
+
+    let incomplete = app
+        .post(&path, &rt, json!({"heldOn": "2026-11-01", "participants": [{"kind": "member", "personId": "stranger"}],
+            "goalProgress": [{"goalId": "g-geld", "status": "open"}, {"goalId": "g-geld", "status": "open"}], "decision": "continue",
+            "nextEvaluationDate": "2027-02-01"}))
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&incomplete), ["goalProgress[1].goalId", "goalProgress", "participants[0]"]);
+    let no_date = app.post(&path, &rt, json!({"heldOn": "2026-11-01", "participants": participants, "goalProgress": progress, "decision": "continue"})).await;
+    assert_eq!(fields(&no_date), ["nextEvaluationDate"]);
+
+    let cont = app
+        .post(
+            &path,
+            &rt,
+            json!({"heldOn": "2026-11-01", "participants": participants, "goalProgress": progress,
+            "decision": "continue", "nextEvaluationDate": "2027-02-01"}),
+        )
+        .await;
+    assert_eq!(cont.status, StatusCode::CREATED, "{}", cont.text);
+    assert_eq!(app.get(&format!("/api/v1/cases/{}", case.id), &rt).await.body["state"], "active", "the round is over");
+    let listed = app.get(&path, &rt).await;
+    assert_eq!(listed.body["nextEvaluationDate"], "2027-02-01");
+
+    let adjust = app
+        .post(
+            &path,
+            &rt,
+            json!({"heldOn": "2026-11-10", "participants": participants, "goalProgress": progress,
+            "decision": "adjust", "nextEvaluationDate": "2027-03-01"}),
+        )
+        .await;
+    assert_eq!(adjust.status, StatusCode::CREATED, "{}", adjust.text);
+    assert_eq!(adjust.body["newDraft"], 2);
+    let draft = app.get(&format!("/api/v1/cases/{}/plans/2", case.id), &rt).await;
+    assert_eq!(draft.body["status"], "draft");
+    assert_eq!(draft.body["content"]["goals"][1]["status"], "achieved");
+    assert_eq!(draft.body["content"]["nextEvaluationDate"], "2027-03-01");
+    // Adjusting again while that draft is open changes nothing at all.
+    let again = app
+        .post(
+            &path,
+            &rt,
+            json!({"heldOn": "2026-11-11", "participants": participants, "goalProgress": progress,
+            "decision": "adjust", "nextEvaluationDate": "2027-03-02"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(app.get(&path, &rt).await.body["items"].as_array().unwrap().len(), 2);
+
+    // Only the regisseur records evaluations.
+    let mt = app.token(&case.member).await;
+    assert_eq!(app.post(&path, &mt, json!({})).await.status, StatusCode::UNPROCESSABLE_ENTITY, "validation first");
+    let by_member = app
+        .post(
+            &path,
+            &mt,
+            json!({"heldOn": "2026-11-12", "participants": participants, "goalProgress": progress,
+            "decision": "continue", "nextEvaluationDate": "2027-03-02"}),
+        )
+        .await;
+    assert_eq!(by_member.status, StatusCode::FORBIDDEN);
+
+    let close = app
+        .post(
+            &path,
+            &rt,
+            json!({"heldOn": "2026-11-20", "participants": participants, "goalProgress": progress,
+            "decision": "close", "closeReason": "goal_reached"}),
+        )
+        .await;
+    assert_eq!(close.status, StatusCode::CREATED, "{}", close.text);
+    let closed = app.get(&format!("/api/v1/cases/{}", case.id), &rt).await;
+    assert_eq!(
+        (closed.body["state"].as_str(), closed.body["closeReason"].as_str()),
+        (Some("closed"), Some("goal_reached"))
+    );
+    assert_eq!(app.get(&path, &rt).await.body["nextEvaluationDate"], Value::Null);
+}

@@ -25,6 +25,18 @@ pub enum CloseReason {
     Other,
 }
 
+impl CloseReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::GoalReached => "goal_reached",
+            CloseReason::Moved => "moved",
+            CloseReason::RefusedHelp => "refused_help",
+            CloseReason::Transferred => "transferred",
+            CloseReason::Other => "other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum Law {
     Wmo,

@@ -285,16 +285,6 @@ pub struct ChangeState {
     pub close_reason: Option<CloseReason>,
 }
 
-fn close_reason_name(r: CloseReason) -> &'static str {
-    match r {
-        CloseReason::GoalReached => "goal_reached",
-        CloseReason::Moved => "moved",
-        CloseReason::RefusedHelp => "refused_help",
-        CloseReason::Transferred => "transferred",
-        CloseReason::Other => "other",
-    }
-}
-
 /// Moves a case along its lifecycle. Only those involved (content view) may; the version must match.
 pub async fn change_state(
     state: &State,
@@ -336,7 +326,7 @@ pub async fn change_state(
             TransitionError::ReasonNotExpected => AppError::field("closeReason", "is only given when closing a case"),
         })?;
         let t = now();
-        let reason = input.close_reason.map(close_reason_name);
+        let reason = input.close_reason.map(CloseReason::as_str);
         if !store::update_state(c, &row.id, version, to.as_str(), reason, t)? {
             return Err(AppError::PreconditionFailed { current_version: row.version + 1 });
         }

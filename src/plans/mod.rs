@@ -1,7 +1,8 @@
 //! The household plan (gezinsplan): versions, goals, actions, the family's agreement, action progress, ZRM
-//! assessments.
+//! assessments and evaluations.
 
 pub mod assessment;
+pub mod evaluation;
 pub mod model;
 pub mod routes;
 pub mod service;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::assessment::{self, Assessment, NewAssessment, Progress};
+use super::evaluation::{self, Evaluation, Evaluations, NewEvaluation};
 use super::model::PlanDiff;
 use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
 use super::zrm::HouseholdSummary;
@@ -33,7 +34,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(record_assessment)),
     )
     .service(web::resource("/cases/{id}/assessments/progress").route(web::get().to(assessment_progress)))
-    .service(web::resource("/cases/{id}/assessments/summary").route(web::get().to(assessment_summary)));
+    .service(web::resource("/cases/{id}/assessments/summary").route(web::get().to(assessment_summary)))
+    .service(
+        web::resource("/cases/{id}/evaluations")
+            .route(web::get().to(list_evaluations))
+            .route(web::post().to(record_evaluation)),
+    );
 }
 
 fn versioned(status: actix_web::http::StatusCode, v: PlanVersion) -> HttpResponse {
@@ -228,4 +234,32 @@ pub async fn assessment_summary(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// Record an evaluation of the current plan (the regisseur). `adjust` opens a new draft; `close` closes the case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evaluations", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewEvaluation,
+    responses((status = 201, body = Evaluation), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_evaluation(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<NewEvaluation>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(evaluation::record(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
+
+/// The case's evaluations and the next evaluation date.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evaluations", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Evaluations), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_evaluations(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner()).await?))
 }

@@ -215,7 +215,7 @@ fn find(c: &mut DbConn, case_id: &str, which: &str) -> AppResult<VersionRow> {
 }
 
 /// The case's household members today and its involved professionals: what a plan may refer to.
-fn references(c: &mut DbConn, case: &CaseRow) -> AppResult<(HashSet<String>, HashSet<String>)> {
+pub(crate) fn references(c: &mut DbConn, case: &CaseRow) -> AppResult<(HashSet<String>, HashSet<String>)> {
     use diesel::prelude::*;
     let today = now().date();
     let members: HashSet<String> = household_members::table

@@ -1,0 +1,382 @@
+//! Evaluations of the current plan with the family: progress per goal and a decision. Continue and escalate
+//! set the next evaluation date; adjust also opens a new draft from the current plan; close closes the case.
+
+use std::collections::HashSet;
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{GoalStatus, Owner, OwnerKind, PlanContent};
+use super::store::{self, VersionRow};
+use crate::access::scope::PlanView;
+use crate::access::{Action, Resource};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::cases::model::{CaseState, CloseReason};
+use crate::db::schema::evaluations as ev;
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult, Validator};
+use crate::state::{db, write, AppState};
+
+type State = web::Data<AppState>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Continue,
+    /// Opens a new draft from the current plan (with the goals' new statuses).
+    Adjust,
+    Escalate,
+    /// Closes the case.
+    Close,
+}
+
+impl Decision {
+    fn as_str(self) -> &'static str {
+        match self {
+            Decision::Continue => "continue",
+            Decision::Adjust => "adjust",
+            Decision::Escalate => "escalate",
+            Decision::Close => "close",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GoalProgress {
+    pub goal_id: String,
+    pub status: GoalStatus,
+    /// How it went, in plain words.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewEvaluation {
+    pub held_on: Option<NaiveDate>,
+    /// Who took part: household members, professionals, people from the network.
+    pub participants: Option<Vec<Owner>>,
+    /// One entry for every goal of the current plan.
+    pub goal_progress: Option<Vec<GoalProgress>>,
+    pub decision: Option<Decision>,
+    /// Required unless the decision is to close.
+    pub next_evaluation_date: Option<NaiveDate>,
+    /// Required when the decision is to close.
+    pub close_reason: Option<CloseReason>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub id: String,
+    pub plan_number: i32,
+    pub held_on: NaiveDate,
+    pub participants: Vec<Owner>,
+    pub goal_progress: Vec<GoalProgress>,
+    pub decision: Decision,
+    pub next_evaluation_date: Option<NaiveDate>,
+    pub close_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// The draft an `adjust` decision opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_draft: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluations {
+    pub items: Vec<Evaluation>,
+    /// The next evaluation: set by the latest evaluation, or by the current plan before the first one.
+    pub next_evaluation_date: Option<NaiveDate>,
+}
+
+type Row =
+    (String, i32, NaiveDate, String, String, String, Option<NaiveDate>, Option<String>, String, chrono::NaiveDateTime);
+
+fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
+    let rows: Vec<Row> = ev::table
+        .filter(ev::case_id.eq(case_id))
+        .order((ev::held_on.asc(), ev::created_at.asc()))
+        .select((
+            ev::id,
+            ev::plan_number,
+            ev::held_on,
+            ev::participants,
+            ev::goal_progress,
+            ev::decision,
+            ev::next_evaluation_date,
+            ev::close_reason,
+            ev::created_by,
+            ev::created_at,
+        ))
+        .load(c)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Evaluation {
+                id: r.0,
+                plan_number: r.1,
+                held_on: r.2,
+                participants: serde_json::from_str(&r.3).map_err(AppError::internal)?,
+                goal_progress: serde_json::from_str(&r.4).map_err(AppError::internal)?,
+                decision: match r.5.as_str() {
+                    "adjust" => Decision::Adjust,
+                    "escalate" => Decision::Escalate,
+                    "close" => Decision::Close,
+                    _ => Decision::Continue,
+                },
+                next_evaluation_date: r.6,
+                close_reason: r.7,
+                created_by: r.8,
+                created_at: r.9.and_utc(),
+                new_draft: None,
+            })
+        })
+        .collect()
+}
+
+fn scoped_case(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    audit: &AuditScope,
+) -> AppResult<(crate::cases::store::CaseRow, PlanView)> {
+    let Some(case) = crate::cases::store::case(c, case_id)? else {
+        audit.lock().denied = true;
+        return Err(AppError::NotFound);
+    };
+    let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    if !matches!(view, PlanView::Full { .. }) {
+        audit.lock().denied = true;
+        return Err(AppError::Forbidden);
+    }
+    audit.lock().household_id = Some(case.household_id.clone());
+    Ok((case, view))
+}
+
+pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Evaluations> {
+    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
+    audit.resource(&case_id);
+    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
+    db(state, move |c| {
+        let (case, _) = scoped_case(&st, c, &principal, &case_id, &audit)?;
+        let items = load(c, &case.id)?;
+        let from_plan = match store::with_status(c, &case.id, "agreed")? {
+            Some(row) => {
+                serde_json::from_str::<PlanContent>(&row.content).map_err(AppError::internal)?.next_evaluation_date
+            }
+            None => None,
+        };
+        let next = match items.last() {
+            Some(last) => last.next_evaluation_date,
+            None => from_plan,
+        };
+        Ok(Evaluations { items, next_evaluation_date: next })
+    })
+    .await
+}
+
+impl NewEvaluation {
+    fn validate(&self) -> AppResult<()> {
+        let mut v = Validator::new();
+        if let Some(d) = v.required(&self.held_on, "heldOn") {
+            v.check(*d <= now().date(), "heldOn", "must not be in the future");
+        }
+        if let Some(p) = v.required(&self.participants, "participants") {
+            v.check(!p.is_empty(), "participants", "name who took part");
+        }
+        v.required(&self.goal_progress, "goalProgress");
+        if let Some(g) = &self.goal_progress {
+            for (i, gp) in g.iter().enumerate() {
+                if let Some(n) = &gp.note {
+                    v.check(
+                        n.chars().count() <= 2_000,
+                        &format!("goalProgress[{i}].note"),
+                        "must be at most 2000 characters",
+                    );
+                }
+            }
+        }
+        match v.required(&self.decision, "decision") {
+            Some(Decision::Close) => {
+                v.check(self.close_reason.is_some(), "closeReason", "is required when the case is closed");
+                v.check(
+                    self.next_evaluation_date.is_none(),
+                    "nextEvaluationDate",
+                    "a closed case has no next evaluation",
+                );
+            }
+            Some(_) => {
+                v.check(self.close_reason.is_none(), "closeReason", "is only given when the case is closed");
+                match (&self.next_evaluation_date, &self.held_on) {
+                    (None, _) => v.add("nextEvaluationDate", "is required unless the case is closed"),
+                    (Some(next), Some(held)) => v.check(next > held, "nextEvaluationDate", "must be after heldOn"),
+                    _ => {}
+                }
+            }
+            None => {}
+        }
+        v.finish()
+    }
+}
+
+/// Checks the evaluation against the current plan and the case's people: every goal once, known participants.
+fn check_against(
+    input: &NewEvaluation,
+    plan: &PlanContent,
+    members: &HashSet<String>,
+    professionals: &HashSet<String>,
+) -> AppResult<()> {
+    let mut v = Validator::new();
+    let given = input.goal_progress.as_deref().unwrap_or_default();
+    for (i, gp) in given.iter().enumerate() {
+        let known = plan.goals.iter().any(|g| g.id == gp.goal_id);
+        let first = given.iter().position(|x| x.goal_id == gp.goal_id) == Some(i);
+        v.check(known && first, &format!("goalProgress[{i}].goalId"), "must be a goal of the current plan, once");
+    }
+    for g in &plan.goals {
+        v.check(given.iter().any(|gp| gp.goal_id == g.id), "goalProgress", &format!("goal {} is missing", g.id));
+    }
+    for (i, p) in input.participants.as_deref().unwrap_or_default().iter().enumerate() {
+        let ok = match p.kind {
+            OwnerKind::Member => p.person_id.as_ref().is_some_and(|x| members.contains(x)),
+            OwnerKind::Professional => p.user_id.as_ref().is_some_and(|x| professionals.contains(x)),
+            OwnerKind::Network => p.name.as_ref().is_some_and(|n| !n.trim().is_empty() && n.chars().count() <= 200),
+        };
+        v.check(
+            ok,
+            &format!("participants[{i}]"),
+            "must be a household member, an involved professional, or a named person",
+        );
+    }
+    v.finish()
+}
+
+/// Records an evaluation of the current plan (the regisseur) and carries out its decision in the same transaction.
+pub async fn record(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    case_id: String,
+    input: NewEvaluation,
+) -> AppResult<Evaluation> {
+    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
+    audit.resource(&case_id);
+    input.validate()?;
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 201, move |c| {
+        let (case, view) = scoped_case(&st, c, &principal, &case_id, &audit2)?;
+        if view != (PlanView::Full { regisseur: true }) {
+            audit2.lock().denied = true;
+            return Err(AppError::Forbidden);
+        }
+        let state_now = CaseState::parse(&case.state).ok_or_else(|| AppError::internal("unknown case state"))?;
+        if state_now == CaseState::Closed {
+            return Err(AppError::Conflict("The case is closed".into()));
+        }
+        let current = store::with_status(c, &case.id, "agreed")?
+            .ok_or_else(|| AppError::Conflict("There is no agreed plan to evaluate".into()))?;
+        let plan: PlanContent = serde_json::from_str(&current.content).map_err(AppError::internal)?;
+        let (members, professionals) = super::service::references(c, &case)?;
+        check_against(&input, &plan, &members, &professionals)?;
+        let decision = input.decision.unwrap_or(Decision::Continue);
+        let t = now();
+        let id = new_id();
+        diesel::insert_into(ev::table)
+            .values((
+                ev::id.eq(&id),
+                ev::case_id.eq(&case.id),
+                ev::plan_number.eq(current.number),
+                ev::held_on.eq(input.held_on.unwrap_or_default()),
+                ev::participants.eq(serde_json::to_string(&input.participants).map_err(AppError::internal)?),
+                ev::goal_progress.eq(serde_json::to_string(&input.goal_progress).map_err(AppError::internal)?),
+                ev::decision.eq(decision.as_str()),
+                ev::next_evaluation_date.eq(input.next_evaluation_date),
+                ev::close_reason.eq(input.close_reason.map(CloseReason::as_str)),
+                ev::created_by.eq(&principal.user_id),
+                ev::created_at.eq(t),
+            ))
+            .execute(c)?;
+        // The case's state follows: closing closes it; otherwise an evaluation round ends in `active`.
+        let to = match decision {
+            Decision::Close => Some(CaseState::Closed),
+            _ if state_now == CaseState::Evaluating => Some(CaseState::Active),
+            _ => None,
+        };
+        if let Some(to) = to {
+            state_now.transition(to, input.close_reason).map_err(|_| {
+                AppError::Conflict(format!("A case in {} cannot move to {}", state_now.as_str(), to.as_str()))
+            })?;
+            if !crate::cases::store::update_state(
+                c,
+                &case.id,
+                case.version,
+                to.as_str(),
+                input.close_reason.map(CloseReason::as_str),
+                t,
+            )? {
+                return Err(AppError::Conflict("The case changed at the same moment; try again".into()));
+            }
+            crate::cases::store::insert_state(c, &case.id, to.as_str(), Some(&principal.user_id), t)?;
+        }
+        let mut new_draft = None;
+        if decision == Decision::Adjust {
+            new_draft = Some(open_adjusted_draft(c, &case.id, &current, &plan, &input, &principal.user_id, t)?);
+        }
+        let mut evaluation = load(c, &case.id)?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
+        evaluation.new_draft = new_draft;
+        Ok(evaluation)
+    })
+    .await
+}
+
+/// The draft an `adjust` decision opens: the current plan with the goals' statuses from the evaluation and the new
+/// evaluation date. An existing draft is kept as it is (409), so nobody's work is overwritten.
+fn open_adjusted_draft(
+    c: &mut DbConn,
+    case_id: &str,
+    current: &VersionRow,
+    plan: &PlanContent,
+    input: &NewEvaluation,
+    by: &str,
+    t: chrono::NaiveDateTime,
+) -> AppResult<i32> {
+    if store::with_status(c, case_id, "draft")?.is_some() {
+        return Err(AppError::Conflict("This case already has a draft; finish it before adjusting again".into()));
+    }
+    let mut content = plan.clone();
+    for g in &mut content.goals {
+        if let Some(gp) = input.goal_progress.as_deref().unwrap_or_default().iter().find(|gp| gp.goal_id == g.id) {
+            g.status = gp.status;
+        }
+    }
+    content.next_evaluation_date = input.next_evaluation_date;
+    let number = store::versions(c, case_id)?.iter().map(|v| v.number).max().unwrap_or(0) + 1;
+    store::insert(
+        c,
+        &VersionRow {
+            id: new_id(),
+            case_id: case_id.to_string(),
+            number,
+            status: "draft".into(),
+            content: serde_json::to_string(&content).map_err(AppError::internal)?,
+            based_on: Some(current.number),
+            members_may_edit: false,
+            revision: 1,
+            created_by: by.to_string(),
+            created_at: t,
+            updated_by: by.to_string(),
+            updated_at: t,
+            agreed_by: None,
+            agreed_at: None,
+            agreement: None,
+            superseded_at: None,
+        },
+    )?;
+    Ok(number)
+}
