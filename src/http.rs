@@ -75,10 +75,13 @@ pub async fn request_middleware(
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if no_store {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        );
+        // A response may narrow its own policy (the family's printable plan allows its inline style).
+        if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            );
+        }
     }
     Ok(res)
 }

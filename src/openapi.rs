@@ -66,6 +66,7 @@ use crate::{audit, auth, cases, health, households, identity, plans};
         plans::routes::assessment_summary,
         plans::routes::record_evaluation,
         plans::routes::list_evaluations,
+        plans::routes::plan_document,
         health::live,
         health::ready,
         openapi_json,

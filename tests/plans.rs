@@ -566,3 +566,27 @@ async fn evaluations_set_the_next_date_open_a_draft_or_close_the_case() {
     );
     assert_eq!(app.get(&path, &rt).await.body["nextEvaluationDate"], Value::Null);
 }
+
+#[actix_web::test]
+async fn the_family_gets_a_printable_plan_and_producing_it_is_an_audited_export() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = agreed_plan(&app, &case).await;
+    let path = format!("/api/v1/cases/{}/plans/current/document", case.id);
+    let doc = app.get(&path, &rt).await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.text);
+    assert!(doc.content_type().starts_with("text/html"));
+    assert!(doc.header("content-security-policy").unwrap().contains("style-src 'unsafe-inline'"));
+    for text in
+        ["Ons gezinsplan", "Weer grip op geld", "Budgetplan maken", "Oma", "Wie helpen ons", "15 januari 2027", "Ouder"]
+    {
+        assert!(doc.text.contains(text), "{text} missing");
+    }
+    let export =
+        app.audit_events().into_iter().rev().find(|e| e.data.action == "plan.export").expect("audited as an export");
+    assert_eq!(export.data.user_id.as_deref(), Some(case.regisseur.id.as_str()));
+    assert_eq!(export.data.case_id.as_deref(), Some(case.id.as_str()));
+    assert_eq!(export.data.outcome, "allowed");
+    let pt = app.token(&case.provider).await;
+    assert_eq!(app.get(&path, &pt).await.status, StatusCode::FORBIDDEN);
+}

@@ -2,6 +2,7 @@
 //! assessments and evaluations.
 
 pub mod assessment;
+pub mod document;
 pub mod evaluation;
 pub mod model;
 pub mod routes;

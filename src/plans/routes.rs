@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(update_draft)),
     )
     .service(web::resource("/cases/{id}/plans/{version}/agree").route(web::post().to(agree)))
+    .service(web::resource("/cases/{id}/plans/{version}/document").route(web::get().to(plan_document)))
     .service(
         web::resource("/cases/{id}/assessments")
             .route(web::get().to(list_assessments))
@@ -262,4 +263,26 @@ pub async fn list_evaluations(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner()).await?))
+}
+
+/// The plan as a printable page in plain Dutch for the family (HTML). Audited as an export.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/plans/{version}/document", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path), ("version" = String, Path, description = "a version number, or `current`")),
+    responses((status = 200, content_type = "text/html"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn plan_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (case, version) = path.into_inner();
+    let html = super::document::document(&state, &p, &audit, case, version).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"gezinsplan.html\""))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ))
+        .body(html))
 }

@@ -1,0 +1,357 @@
+//! The family's copy of a plan version: one printable HTML page in plain Dutch — the goals, who does what by when,
+//! and how to reach the people involved. Producing it is audited as an export.
+
+use std::collections::HashMap;
+
+use actix_web::web;
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+
+use super::model::{GoalStatus, OwnerKind, PlanContent};
+use crate::access::scope::PlanView;
+use crate::access::{Action, Resource};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::db::now;
+use crate::db::schema::{involvements, organisations, persons, users};
+use crate::error::{AppError, AppResult};
+use crate::state::{db, AppState};
+
+/// Someone involved, as the family reads it.
+pub struct Contact {
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    pub email: String,
+}
+
+pub struct DocumentInput<'a> {
+    pub number: i32,
+    pub status: &'a str,
+    pub agreed_on: Option<NaiveDate>,
+    pub content: &'a PlanContent,
+    /// Person id → name.
+    pub members: &'a HashMap<String, String>,
+    /// User id → contact.
+    pub contacts: &'a HashMap<String, Contact>,
+    pub printed_on: NaiveDate,
+}
+
+/// Makes text safe inside HTML.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `15 januari 2027`.
+pub fn dutch_date(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+fn domain_name(code: &str) -> &'static str {
+    match code {
+        "financien" | "hh_financien" => "Geld",
+        "werk_opleiding" => "Werk en school",
+        "tijdsbesteding" => "Dagbesteding",
+        "huisvesting" | "hh_huisvesting" => "Wonen",
+        "huiselijke_relaties" | "hh_relaties_in_huis" => "Relaties thuis",
+        "geestelijke_gezondheid" => "Hoe je je voelt",
+        "lichamelijke_gezondheid" => "Gezondheid",
+        "middelengebruik" => "Alcohol en drugs",
+        "basale_adl" => "Voor jezelf zorgen",
+        "instrumentele_adl" => "Dagelijkse dingen regelen",
+        "sociaal_netwerk" | "hh_sociale_omgeving" => "Mensen om je heen",
+        "maatschappelijke_participatie" => "Meedoen",
+        "justitie" => "Politie en justitie",
+        "hh_organisatie_huishouden" => "Het huishouden",
+        _ => "Overig",
+    }
+}
+
+fn goal_status(s: GoalStatus) -> &'static str {
+    match s {
+        GoalStatus::Open => "we werken eraan",
+        GoalStatus::Achieved => "gelukt",
+        GoalStatus::PartlyAchieved => "deels gelukt",
+        GoalStatus::NotAchieved => "niet gelukt",
+        GoalStatus::Dropped => "gestopt",
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "<p>—</p>".into();
+    }
+    format!("<ul>{}</ul>", items.iter().map(|i| format!("<li>{}</li>", escape(i))).collect::<String>())
+}
+
+pub fn render(d: &DocumentInput) -> String {
+    let c = d.content;
+    let mut html = String::new();
+    html.push_str(
+        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Ons gezinsplan</title><style>\
+         body{font-family:Verdana,sans-serif;font-size:12pt;line-height:1.5;max-width:48rem;margin:2rem auto;color:#111}\
+         h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #999;margin-top:2rem}\
+         table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+         .goal{break-inside:avoid;margin-bottom:1.5rem}.small{color:#444;font-size:10pt}\
+         @media print{body{margin:0}a{color:#111;text-decoration:none}}</style></head><body>",
+    );
+    html.push_str("<h1>Ons gezinsplan</h1>");
+    let state = match (d.status, d.agreed_on) {
+        ("draft", _) => "Dit is een voorstel. Het is nog niet afgesproken.".to_string(),
+        (_, Some(day)) => format!("Dit plan hebben we samen afgesproken op {}.", dutch_date(day)),
+        _ => "Dit plan is afgesproken.".to_string(),
+    };
+    html.push_str(&format!(
+        "<p>Versie {}. {} Afgedrukt op {}.</p>",
+        d.number,
+        escape(&state),
+        dutch_date(d.printed_on)
+    ));
+
+    html.push_str("<h2>Wat goed gaat</h2>");
+    html.push_str(&list(&c.strengths));
+    html.push_str("<h2>Waar we ons zorgen over maken</h2>");
+    let concerns: Vec<String> = c.concerns.iter().map(|x| x.description.clone()).collect();
+    html.push_str(&list(&concerns));
+    html.push_str("<h2>Wat we zelf doen, en wie ons helpt</h2>");
+    html.push_str(&list(&c.own_efforts));
+
+    html.push_str("<h2>Onze doelen</h2>");
+    for (i, g) in c.goals.iter().enumerate() {
+        let who = match &g.person_id {
+            Some(p) => d.members.get(p).cloned().unwrap_or_else(|| "een van ons".into()),
+            None => "het hele gezin".into(),
+        };
+        let domain = g.domain.as_deref().map(domain_name).unwrap_or("Overig");
+        html.push_str(&format!(
+            "<div class=\"goal\"><h3>Doel {}: {}</h3><p class=\"small\">Over: {} · Voor: {} · Hoe staat het: {}</p>",
+            i + 1,
+            escape(&g.description),
+            escape(domain),
+            escape(&who),
+            goal_status(g.status)
+        ));
+        if let Some(t) = &g.target {
+            html.push_str(&format!("<p>Het is gelukt als: {}</p>", escape(t)));
+        }
+        if let Some(due) = g.due_date {
+            html.push_str(&format!("<p>Wanneer: vóór {}</p>", dutch_date(due)));
+        }
+        let actions: Vec<_> = c.actions.iter().filter(|a| a.goal_id == g.id).collect();
+        if !actions.is_empty() {
+            html.push_str("<table><tr><th>Wie</th><th>Doet wat</th><th>Wanneer klaar</th></tr>");
+            for a in actions {
+                let who = match &a.owner {
+                    Some(o) => match o.kind {
+                        OwnerKind::Professional => o
+                            .user_id
+                            .as_ref()
+                            .and_then(|u| d.contacts.get(u))
+                            .map(|ct| format!("{} ({})", ct.name, ct.organisation))
+                            .unwrap_or_else(|| "een hulpverlener".into()),
+                        OwnerKind::Member => o
+                            .person_id
+                            .as_ref()
+                            .and_then(|p| d.members.get(p))
+                            .cloned()
+                            .unwrap_or_else(|| "een van ons".into()),
+                        OwnerKind::Network => o.name.clone().unwrap_or_else(|| "iemand uit ons netwerk".into()),
+                    },
+                    None => "nog niet afgesproken".into(),
+                };
+                let due = a.due_date.map(dutch_date).unwrap_or_else(|| "nog niet afgesproken".into());
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&who),
+                    escape(&a.description),
+                    escape(&due)
+                ));
+            }
+            html.push_str("</table>");
+        }
+        html.push_str("</div>");
+    }
+    if let Some(next) = c.next_evaluation_date {
+        html.push_str(&format!(
+            "<h2>Wanneer we weer samen kijken</h2><p>Op {} bespreken we samen hoe het gaat.</p>",
+            dutch_date(next)
+        ));
+    }
+    html.push_str(
+        "<h2>Wie helpen ons</h2><table><tr><th>Naam</th><th>Organisatie</th><th>Rol</th><th>E-mail</th></tr>",
+    );
+    let mut contacts: Vec<&Contact> = d.contacts.values().collect();
+    contacts.sort_by(|a, b| a.name.cmp(&b.name));
+    for ct in contacts {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&ct.name),
+            escape(&ct.organisation),
+            escape(&ct.role),
+            escape(&ct.email)
+        ));
+    }
+    html.push_str(
+        "</table><p class=\"small\">Dit plan is van jullie. Klopt er iets niet, of willen jullie iets veranderen? \
+                   Zeg het tegen jullie regisseur.</p></body></html>",
+    );
+    html
+}
+
+/// The document of a version, for those who see the whole plan. Audited as `plan.export`.
+pub async fn document(
+    state: &web::Data<AppState>,
+    p: &Principal,
+    audit: &AuditScope,
+    case_id: String,
+    which: String,
+) -> AppResult<String> {
+    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
+    audit.action("plan.export", "plan");
+    audit.resource(&case_id);
+    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
+    db(state, move |c| {
+        let Some(case) = crate::cases::store::case(c, &case_id)? else {
+            audit.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        if !matches!(st.access.decide_plan(c, &principal, &case.id, &case.team_id, &audit)?, PlanView::Full { .. }) {
+            audit.lock().denied = true;
+            return Err(AppError::Forbidden);
+        }
+        audit.lock().household_id = Some(case.household_id.clone());
+        let row = if which == "current" {
+            super::store::with_status(c, &case.id, "agreed")?
+        } else {
+            which.parse().ok().map(|n| super::store::version(c, &case.id, n)).transpose()?.flatten()
+        }
+        .ok_or(AppError::NotFound)?;
+        let content: PlanContent = serde_json::from_str(&row.content).map_err(AppError::internal)?;
+        let (member_ids, _) = super::service::references(c, &case)?;
+        let ids: Vec<String> = member_ids.into_iter().collect();
+        let members: HashMap<String, String> = persons::table
+            .filter(persons::id.eq_any(&ids))
+            .select((persons::id, persons::name))
+            .load(c)?
+            .into_iter()
+            .collect();
+        audit.lock().person_ids.extend(ids);
+        let t = now();
+        let rows: Vec<(String, String, String, String, String)> = involvements::table
+            .inner_join(users::table.on(users::id.eq(involvements::user_id)))
+            .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
+            .filter(involvements::case_id.eq(&case.id))
+            .filter(involvements::valid_from.le(t))
+            .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+            .select((users::id, users::display_name, organisations::name, involvements::role_in_case, users::email))
+            .load(c)?;
+        let mut contacts = HashMap::new();
+        for (id, name, organisation, role, email) in rows {
+            // One line per person: the regisseur role wins over a team-member involvement.
+            let entry = contacts.entry(id).or_insert(Contact { name, organisation, role: role.clone(), email });
+            if role == "regisseur" {
+                entry.role = role;
+            }
+        }
+        Ok(render(&DocumentInput {
+            number: row.number,
+            status: &row.status,
+            agreed_on: row.agreed_at.map(|t| t.date()),
+            content: &content,
+            members: &members,
+            contacts: &contacts,
+            printed_on: now().date(),
+        }))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plans::model::{Action, Goal, Owner};
+
+    #[test]
+    fn the_document_is_dutch_escaped_and_names_who_does_what() {
+        let content = PlanContent {
+            strengths: vec!["Moeder <vraagt> zelf hulp".into()],
+            goals: vec![Goal {
+                id: "g1".into(),
+                domain: Some("financien".into()),
+                person_id: Some("p1".into()),
+                description: "Grip op geld".into(),
+                target: Some("Huur op tijd".into()),
+                target_score: None,
+                due_date: NaiveDate::from_ymd_opt(2027, 1, 15),
+                status: GoalStatus::Open,
+            }],
+            actions: vec![Action {
+                id: "a1".into(),
+                goal_id: "g1".into(),
+                description: "Budgetplan maken".into(),
+                owner: Some(Owner {
+                    kind: OwnerKind::Professional,
+                    user_id: Some("u1".into()),
+                    person_id: None,
+                    name: None,
+                }),
+                due_date: NaiveDate::from_ymd_opt(2026, 12, 1),
+            }],
+            next_evaluation_date: NaiveDate::from_ymd_opt(2027, 3, 1),
+            ..PlanContent::default()
+        };
+        let members: HashMap<String, String> = [("p1".to_string(), "Samira".to_string())].into();
+        let contacts: HashMap<String, Contact> = [(
+            "u1".to_string(),
+            Contact {
+                name: "Jan Wijk".into(),
+                organisation: "Gemeente".into(),
+                role: "regisseur".into(),
+                email: "jan@x.nl".into(),
+            },
+        )]
+        .into();
+        let html = render(&DocumentInput {
+            number: 2,
+            status: "agreed",
+            agreed_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+            content: &content,
+            members: &members,
+            contacts: &contacts,
+            printed_on: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        });
+        assert!(html.contains("afgesproken op 2 november 2026"));
+        assert!(html.contains("Moeder &lt;vraagt&gt; zelf hulp"), "user text is escaped");
+        assert!(!html.contains("<vraagt>"));
+        assert!(html.contains("Voor: Samira"));
+        assert!(html.contains("<td>Jan Wijk (Gemeente)</td><td>Budgetplan maken</td><td>1 december 2026</td>"));
+        assert!(html.contains("Op 1 maart 2027 bespreken we samen"));
+        assert!(html.contains("jan@x.nl"));
+    }
+}
