@@ -646,6 +646,22 @@ async fn demo_accounts_all_log_in() {
                     totp_secret: None,
                     role: Role::Wijkteam,
                 };
+                // The active case's plan: superseded, current and a draft; done, running and overdue actions;
+                // assessments at the start and midway; an evaluation that adjusted the plan.
+                let plans = app.get(&format!("/api/v1/cases/{active}/plans"), token).await;
+                let statuses: Vec<&str> =
+                    plans.body.as_array().unwrap().iter().map(|v| v["status"].as_str().unwrap()).collect();
+                assert_eq!(statuses, ["superseded", "agreed", "draft"]);
+                let current = app.get(&format!("/api/v1/cases/{active}/plans/current"), token).await;
+                let progress = current.body["progress"].as_array().unwrap();
+                assert!(progress.iter().any(|p| p["status"] == "done"));
+                assert!(progress.iter().any(|p| p["overdue"] == true));
+                let assessments = app.get(&format!("/api/v1/cases/{active}/assessments"), token).await;
+                assert_eq!(assessments.body.as_array().unwrap().len(), 6);
+                let evaluations = app.get(&format!("/api/v1/cases/{active}/evaluations"), token).await;
+                assert_eq!(evaluations.body["items"][0]["decision"], "adjust");
+                let doc = app.get(&format!("/api/v1/cases/{active}/plans/current/document"), token).await;
+                assert!(doc.text.contains("Weer grip op geld"));
                 let ct = app.login_response(&colleague).await.body["accessToken"].as_str().unwrap().to_string();
                 let accepted = app.post(&format!("/api/v1/cases/{evaluating}/regisseur/accept"), &ct, json!({})).await;
                 assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);

@@ -12,6 +12,8 @@ use crate::identity::model::RoleGrant;
 use crate::identity::store::{self, NewTeam, NewUser};
 use crate::state::AppState;
 
+mod plans;
+
 pub const DEMO_DOMAIN: &str = "demo.eenplan.nl";
 pub const WIJKEN: [&str; 3] = ["Rokkeveen", "Meerzicht", "Seghwaert"];
 
@@ -177,7 +179,7 @@ fn seed_cases(
                 updated_at: t,
             };
             crate::households::store::insert_household(c, &household)?;
-            seed_members(c, bsn, &household.id, n, w * 10 + n * 2, t)?;
+            let people = seed_members(c, bsn, &household.id, n, w * 10 + n * 2, t)?;
             let case = CaseRow {
                 id: new_id(),
                 household_id: household.id.clone(),
@@ -258,6 +260,7 @@ fn seed_cases(
             if n == 2 {
                 involve(c, colleague, wijkteam_org, "team_member", "gezinscoach")?;
             }
+            plans::seed(c, &case.id, n, &people, wijkteam, provider, t)?;
             if n == 2 {
                 involve(c, provider, provider_org, "provider", "jeugdhulpverlener")?;
             }
@@ -276,7 +279,7 @@ fn seed_members(
     kind: usize,
     first_bsn: usize,
     t: chrono::NaiveDateTime,
-) -> AppResult<()> {
+) -> AppResult<Vec<String>> {
     use crate::households::store::{insert_member, insert_parent_link, insert_person, MemberRow};
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("demo date");
     // (name, birth date, relation, custody, from, until)
@@ -333,7 +336,7 @@ fn seed_members(
             }
         }
     }
-    Ok(())
+    Ok(ids.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Writes the accounts to `<data dir>/demo-accounts.json`, readable by the owner only.
