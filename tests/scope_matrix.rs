@@ -1,4 +1,4 @@
-//! Every role × every endpoint of households, persons and cases × (in scope, out of scope) → the expected
+//! Every role × every endpoint of households, persons, cases and plans × (in scope, out of scope) → the expected
 //! status, on SQLite and on PostgreSQL. Each cell runs against a freshly built world, so no cell depends on what
 //! another did; a refused call must leave every table as it was and be audited as denied.
 
@@ -76,6 +76,9 @@ enum Setup {
     Plain,
     Closed,
     Handover,
+    /// An agreed plan (version 1: one goal, an action of the regisseur and one of the involved provider) and a
+    /// draft (version 2) started from it.
+    Plan,
 }
 
 async fn world(app: &TestApp, setup: Setup) -> World {
@@ -152,6 +155,29 @@ async fn world(app: &TestApp, setup: Setup) -> World {
                 .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         }
+        Setup::Plan => {
+            let plans = format!("/api/v1/cases/{case}/plans");
+            assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
+            let parent = p.body["person"]["id"].as_str().unwrap();
+            let content = json!({"content": {
+                "goals": [{"id": "g1", "domain": "financien", "description": "Grip op geld", "target": "Huur op tijd",
+                           "dueDate": "2027-06-01", "status": "open"}],
+                "actions": [
+                    {"id": "a1", "goalId": "g1", "description": "Budgetplan", "dueDate": "2027-01-01",
+                     "owner": {"kind": "professional", "userId": regisseur.id}},
+                    {"id": "a2", "goalId": "g1", "description": "Gesprekken", "dueDate": "2027-01-01",
+                     "owner": {"kind": "professional", "userId": provider_in.id}}],
+                "nextEvaluationDate": "2027-03-01"}});
+            let put =
+                app.call(Method::PUT, &format!("{plans}/1"), Some(&rt), Some(content), &[("If-Match", "\"1\"")]).await;
+            assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+            let agreement = json!({"agreement": {"memberIds": [parent], "method": "paper"}});
+            let agreed = app
+                .call(Method::POST, &format!("{plans}/1/agree"), Some(&rt), Some(agreement), &[("If-Match", "\"2\"")])
+                .await;
+            assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
+            assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
+        }
         Setup::Handover => {
             let r = app
                 .call(
@@ -220,6 +246,17 @@ struct Endpoint {
     setup: Setup,
     call: fn(&World) -> (Method, String, Option<Value>),
     expect: Row,
+}
+
+/// The `If-Match` a call sends: the case's current ETag, or a fixed one (plan drafts and action progress start at 1).
+fn if_match(name: &str, w: &World) -> Option<String> {
+    if name.ends_with("/state") {
+        Some(w.case_etag.clone())
+    } else if name.starts_with("PUT /cases/{id}/plans") || name.ends_with("/agree") {
+        Some("\"1\"".into())
+    } else {
+        None
+    }
 }
 
 fn endpoints() -> Vec<Endpoint> {
@@ -380,6 +417,114 @@ fn endpoints() -> Vec<Endpoint> {
             },
             expect: [S(200), F, N, S(200), N, N, N],
         },
+        Endpoint {
+            name: "GET /cases/{id}/plans",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/plans", w.case), None),
+            // A provider sees the current version only; the teamleider sees the case's summary, not its plan.
+            expect: [Items(2), Items(2), N, F, N, Items(1), N],
+        },
+        Endpoint {
+            name: "POST /cases/{id}/plans",
+            setup: Setup::Plain,
+            call: |w| (Method::POST, format!("/api/v1/cases/{}/plans", w.case), Some(json!({}))),
+            expect: [S(201), F, N, F, N, F, N],
+        },
+        Endpoint {
+            name: "GET /cases/{id}/plans/current",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/plans/current", w.case), None),
+            expect: [S(200), S(200), N, F, N, S(200), N],
+        },
+        Endpoint {
+            name: "PUT /cases/{id}/plans/{version}",
+            setup: Setup::Plan,
+            call: |w| {
+                (
+                    Method::PUT,
+                    format!("/api/v1/cases/{}/plans/2", w.case),
+                    Some(json!({"content": {"strengths": ["Veel"]}})),
+                )
+            },
+            expect: [S(200), F, N, F, N, F, N],
+        },
+        Endpoint {
+            name: "POST /cases/{id}/plans/{version}/agree",
+            setup: Setup::Plan,
+            call: |w| {
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{}/plans/2/agree", w.case),
+                    Some(json!({"agreement": {"memberIds": [w.parent], "method": "conversation"}})),
+                )
+            },
+            expect: [S(200), F, N, F, N, F, N],
+        },
+        Endpoint {
+            name: "GET /cases/{id}/plans/compare",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/plans/compare?from=1&to=2", w.case), None),
+            expect: [S(200), S(200), N, F, N, F, N],
+        },
+        Endpoint {
+            name: "PUT /cases/{id}/plans/actions/{action}/progress",
+            setup: Setup::Plan,
+            call: |w| {
+                (
+                    Method::PUT,
+                    format!("/api/v1/cases/{}/plans/actions/a2/progress", w.case),
+                    Some(json!({"status": "in_progress"})),
+                )
+            },
+            // The provider owns a2.
+            expect: [S(200), S(200), N, F, N, S(200), N],
+        },
+        Endpoint {
+            name: "GET /cases/{id}/plans/{version}/document",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/plans/current/document", w.case), None),
+            expect: [S(200), S(200), N, F, N, F, N],
+        },
+        Endpoint {
+            name: "POST /cases/{id}/assessments",
+            setup: Setup::Plain,
+            call: |w| {
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{}/assessments", w.case),
+                    Some(
+                        json!({"personId": w.child, "kind": "start", "assessedOn": "2026-01-01", "scores": {"werk_opleiding": 2}}),
+                    ),
+                )
+            },
+            expect: [S(201), S(201), N, F, N, F, N],
+        },
+        Endpoint {
+            name: "GET /cases/{id}/assessments/summary",
+            setup: Setup::Plain,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/assessments/summary", w.case), None),
+            expect: [S(200), S(200), N, F, N, F, N],
+        },
+        Endpoint {
+            name: "POST /cases/{id}/evaluations",
+            setup: Setup::Plan,
+            call: |w| {
+                (
+                    Method::POST,
+                    format!("/api/v1/cases/{}/evaluations", w.case),
+                    Some(json!({"heldOn": "2026-11-01", "participants": [{"kind": "member", "personId": w.parent}],
+                        "goalProgress": [{"goalId": "g1", "status": "open"}], "decision": "continue",
+                        "nextEvaluationDate": "2027-01-01"})),
+                )
+            },
+            expect: [S(201), F, N, F, N, F, N],
+        },
+        Endpoint {
+            name: "GET /cases/{id}/evaluations",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/evaluations", w.case), None),
+            expect: [S(200), S(200), N, F, N, F, N],
+        },
     ]
 }
 
@@ -400,6 +545,12 @@ fn counts(app: &TestApp) -> Vec<i64> {
             .count()
             .get_result(&mut c)
             .unwrap(),
+        plan_versions::table.count().get_result(&mut c).unwrap(),
+        plan_versions::table.filter(plan_versions::status.eq("agreed")).count().get_result(&mut c).unwrap(),
+        plan_versions::table.filter(plan_versions::revision.gt(1)).count().get_result(&mut c).unwrap(),
+        plan_action_progress::table.filter(plan_action_progress::revision.gt(1)).count().get_result(&mut c).unwrap(),
+        zrm_assessments::table.count().get_result(&mut c).unwrap(),
+        evaluations::table.count().get_result(&mut c).unwrap(),
     ]
 }
 
@@ -415,8 +566,8 @@ async fn every_role_in_and_out_of_scope_against_every_endpoint() {
             let token = app.token(&user).await;
             let (method, path, body) = (endpoint.call)(&w);
             let body = body.map(|b| serde_json::from_str(&b.to_string().replace("@team", &app.team_id)).unwrap());
-            let headers: Vec<(&str, &str)> =
-                if path.ends_with("/state") { vec![("If-Match", w.case_etag.as_str())] } else { vec![] };
+            let etag = if_match(endpoint.name, &w);
+            let headers: Vec<(&str, &str)> = etag.as_deref().map(|e| vec![("If-Match", e)]).unwrap_or_default();
             let before = counts(&app);
             let res = app.call(method.clone(), &path, Some(&token), body, &headers).await;
             let expected = match actor {
@@ -458,5 +609,5 @@ async fn every_role_in_and_out_of_scope_against_every_endpoint() {
         }
     }
     assert!(failures.is_empty(), "{} of {cells} cells differ:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(cells, 20 * ACTORS.len());
+    assert_eq!(cells, 32 * ACTORS.len());
 }
