@@ -186,6 +186,9 @@ async fn a_plan_is_drafted_agreed_superseded_and_compared() {
     assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
     assert_eq!(agreed.body["status"], "agreed");
     assert_eq!(agreed.body["agreement"]["statement"], statement, "kept word for word");
+    let provider_org = &agreed.body["content"]["actions"][1]["owner"]["organisationId"];
+    assert!(provider_org.is_string(), "a professional owner is shown with their organisation");
+    assert_ne!(provider_org, &agreed.body["content"]["actions"][0]["owner"]["organisationId"]);
     let overdue: Vec<&str> = agreed.body["progress"]
         .as_array()
         .unwrap()

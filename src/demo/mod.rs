@@ -260,7 +260,7 @@ fn seed_cases(
             if n == 2 {
                 involve(c, colleague, wijkteam_org, "team_member", "gezinscoach")?;
             }
-            plans::seed(c, &case.id, n, &people, wijkteam, provider, t)?;
+            plans::seed(c, &case.id, n, &people, (wijkteam, wijkteam_org), (provider, provider_org), t)?;
             if n == 2 {
                 involve(c, provider, provider_org, "provider", "jeugdhulpverlener")?;
             }

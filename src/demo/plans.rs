@@ -37,8 +37,14 @@ fn action(id: &str, goal: &str, description: &str, owner: Owner, due: NaiveDate)
     }
 }
 
-fn professional(user: &str) -> Owner {
-    Owner { kind: OwnerKind::Professional, user_id: Some(user.into()), person_id: None, name: None }
+fn professional((user, organisation): (&str, &str)) -> Owner {
+    Owner {
+        kind: OwnerKind::Professional,
+        user_id: Some(user.into()),
+        organisation_id: Some(organisation.into()),
+        person_id: None,
+        name: None,
+    }
 }
 
 struct Version<'a> {
@@ -137,8 +143,8 @@ pub fn seed(
     case_id: &str,
     n: usize,
     people: &[String],
-    regisseur: &str,
-    provider: &str,
+    (regisseur, regisseur_org): (&str, &str),
+    (provider, provider_org): (&str, &str),
     t: NaiveDateTime,
 ) -> AppResult<()> {
     let today = t.date();
@@ -209,12 +215,18 @@ pub fn seed(
                     ),
                 ],
                 actions: vec![
-                    action("a-budget", "g-geld", "Budgetplan maken met Priya", professional(regisseur), day(-60)),
+                    action(
+                        "a-budget",
+                        "g-geld",
+                        "Budgetplan maken met Priya",
+                        professional((regisseur, regisseur_org)),
+                        day(-60),
+                    ),
                     action(
                         "a-jeugd",
                         "g-school",
                         "Gesprekken met Anjali over school",
-                        professional(provider),
+                        professional((provider, provider_org)),
                         day(-10),
                     ),
                 ],
@@ -233,14 +245,26 @@ pub fn seed(
                 "a-post",
                 "g-geld",
                 "Post elke week samen openen",
-                Owner { kind: OwnerKind::Member, user_id: None, person_id: Some(priya.clone()), name: None },
+                Owner {
+                    kind: OwnerKind::Member,
+                    user_id: None,
+                    organisation_id: None,
+                    person_id: Some(priya.clone()),
+                    name: None,
+                },
                 day(30),
             ));
             current.actions.push(action(
                 "a-buren",
                 "g-huis",
                 "Kennismaken met de buren",
-                Owner { kind: OwnerKind::Network, user_id: None, person_id: None, name: Some("Buurvrouw Els".into()) },
+                Owner {
+                    kind: OwnerKind::Network,
+                    user_id: None,
+                    organisation_id: None,
+                    person_id: None,
+                    name: Some("Buurvrouw Els".into()),
+                },
                 day(14),
             ));
             current.next_evaluation_date = Some(day(45));
@@ -359,7 +383,7 @@ pub fn seed(
                     "a-vrijwilliger",
                     "g-dag",
                     "Samen langs bij de fietsenwerkplaats",
-                    professional(regisseur),
+                    professional((regisseur, regisseur_org)),
                     day(-5),
                 )],
                 next_evaluation_date: Some(day(-2)),

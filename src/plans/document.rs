@@ -318,6 +318,7 @@ mod tests {
                 owner: Some(Owner {
                     kind: OwnerKind::Professional,
                     user_id: Some("u1".into()),
+                    organisation_id: None,
                     person_id: None,
                     name: None,
                 }),

@@ -93,6 +93,9 @@ pub enum OwnerKind {
 pub struct Owner {
     pub kind: OwnerKind,
     pub user_id: Option<String>,
+    /// A professional's organisation; filled in by eenplan from the involvement when the draft is saved.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     pub person_id: Option<String>,
     pub name: Option<String>,
 }
@@ -392,6 +395,7 @@ mod tests {
             owner: Some(Owner {
                 kind: OwnerKind::Professional,
                 user_id: Some(user.into()),
+                organisation_id: None,
                 person_id: None,
                 name: None,
             }),

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{diff, ActionStatus, Agreement, PlanContent, PlanDiff, References};
+use super::model::{diff, ActionStatus, Agreement, OwnerKind, PlanContent, PlanDiff, References};
 use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::{Action, Resource};
@@ -238,6 +238,20 @@ pub(crate) fn references(c: &mut DbConn, case: &CaseRow) -> AppResult<(HashSet<S
     Ok((members, professionals))
 }
 
+/// The organisation each professional involved in the case works for.
+fn professional_organisations(c: &mut DbConn, case_id: &str) -> AppResult<std::collections::HashMap<String, String>> {
+    use diesel::prelude::*;
+    let t = now();
+    Ok(involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(involvements::valid_from.le(t))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+        .select((involvements::user_id, involvements::organisation_id))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect())
+}
+
 /// Starts a draft from the current plan (or empty). The regisseur only; one draft at a time (409).
 pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<PlanVersion> {
     state.access.decide(p, Resource::Plan, Action::Create, audit)?;
@@ -329,11 +343,18 @@ pub async fn update_draft(
         if row.revision != revision {
             return Err(AppError::PreconditionFailed { current_version: row.revision });
         }
-        let content = input.content.unwrap_or_default();
+        let mut content = input.content.unwrap_or_default();
         let (members, professionals) = references(c, &case)?;
         let mut v = Validator::new();
         content.validate(&References { members: &members, professionals: &professionals }, &mut v);
         v.finish()?;
+        let organisations = professional_organisations(c, &case.id)?;
+        for owner in content.actions.iter_mut().filter_map(|a| a.owner.as_mut()) {
+            owner.organisation_id = match owner.kind {
+                OwnerKind::Professional => owner.user_id.as_ref().and_then(|u| organisations.get(u)).cloned(),
+                _ => None,
+            };
+        }
         let json = serde_json::to_string(&content).map_err(AppError::internal)?;
         let t = now();
         let members_may_edit = input.members_may_edit.unwrap_or(row.members_may_edit);
