@@ -593,3 +593,62 @@ async fn the_family_gets_a_printable_plan_and_producing_it_is_an_audited_export(
     let pt = app.token(&case.provider).await;
     assert_eq!(app.get(&path, &pt).await.status, StatusCode::FORBIDDEN);
 }
+
+/// A headless Chromium, when one is installed (`EENPLAN_CHROMIUM` or `chromium` on the PATH). `.ci/run` installs it
+/// and sets `EENPLAN_REQUIRE_BROWSER=1`, so there the test cannot be skipped.
+fn chromium() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("EENPLAN_CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+#[actix_web::test]
+async fn the_family_document_renders_and_prints_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var("EENPLAN_REQUIRE_BROWSER").is_err(),
+            "EENPLAN_REQUIRE_BROWSER is set but no Chromium was found"
+        );
+        eprintln!("eenplan: the browser test of the family's document was SKIPPED (no chromium on the PATH)");
+        return;
+    };
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = agreed_plan(&app, &case).await;
+    let doc = app.get(&format!("/api/v1/cases/{}/plans/current/document", case.id), &rt).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let dir = std::env::temp_dir().join(format!("eenplan-doc-{}", eenplan::db::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("gezinsplan.html");
+    std::fs::write(&html, &doc.text).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+            .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+            .args(args)
+            .arg(format!("file://{}", html.display()))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run chromium");
+        assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    // The browser parsed it into the page we meant: headings, the goals table, Dutch dates.
+    let dom = run(&["--dump-dom"]);
+    for expected in ["<h1>Ons gezinsplan</h1>", "<th>Wie</th><th>Doet wat</th>", "Budgetplan maken", "15 januari 2027"]
+    {
+        assert!(dom.contains(expected), "{expected} not in the rendered DOM");
+    }
+    // And it prints: a PDF with at least one page.
+    let pdf = dir.join("gezinsplan.pdf");
+    run(&[&format!("--print-to-pdf={}", pdf.display())]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let pages = bytes.windows(11).filter(|w| w == b"/Type /Page").count();
+    assert!(pages >= 2, "a page tree and at least one page");
+    std::fs::remove_dir_all(dir).unwrap();
+}
