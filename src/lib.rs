@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -51,7 +52,8 @@ pub fn build_app(
                 .configure(audit::routes::configure)
                 .configure(households::routes::configure)
                 .configure(cases::routes::configure)
-                .configure(plans::routes::configure),
+                .configure(plans::routes::configure)
+                .configure(consent::routes::configure),
         )
         .default_service(web::to(http::not_found))
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, cases, health, households, identity, plans};
+use crate::{audit, auth, cases, consent, health, households, identity, plans};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -67,6 +67,9 @@ use crate::{audit, auth, cases, health, households, identity, plans};
         plans::routes::record_evaluation,
         plans::routes::list_evaluations,
         plans::routes::plan_document,
+        consent::routes::record,
+        consent::routes::history,
+        consent::routes::withdraw,
         health::live,
         health::ready,
         openapi_json,

@@ -69,6 +69,25 @@ async fn case_with_plan_people(app: &TestApp) -> Case {
     }
 }
 
+/// A parent's consent, for the child (under 12), letting the provider's organisation see `categories`.
+async fn consent_for_provider(app: &TestApp, case: &Case, categories: Value) -> common::Response {
+    let rt = app.token(&case.regisseur).await;
+    let today = chrono::Utc::now().date_naive();
+    let r = app
+        .post(
+            "/api/v1/consents",
+            &rt,
+            json!({"caseId": case.id, "personId": case.child, "kind": "consent",
+                   "givenBy": [{"personId": case.parent, "capacity": "custodian"}],
+                   "recipientOrganisationIds": [app.provider_org_id], "categories": categories,
+                   "purpose": "Jeugdhulp afstemmen met het wijkteam", "validFrom": today.to_string(),
+                   "validUntil": (today + chrono::Duration::days(365)).to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r
+}
+
 fn content(case: &Case) -> Value {
     json!({
         "strengths": ["Moeder vraagt zelf om hulp", "Oma woont dichtbij"],
@@ -309,6 +328,7 @@ async fn who_sees_and_edits_the_plan() {
     let mt = app.token(&case.member).await;
     let pt = app.token(&case.provider).await;
     let plans = format!("/api/v1/cases/{}/plans", case.id);
+    consent_for_provider(&app, &case, json!(["plan"])).await;
     // Only the regisseur starts a draft.
     assert_eq!(app.post(&plans, &mt, json!({})).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.post(&plans, &pt, json!({})).await.status, StatusCode::FORBIDDEN);
@@ -449,7 +469,7 @@ async fn zrm_assessments_progress_and_the_household_summary() {
     assert_eq!(app.get(&path, &mt).await.body.as_array().unwrap().len(), 4);
 
     let pt = app.token(&case.provider).await;
-    assert_eq!(app.get(&path, &pt).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&path, &pt).await.status, StatusCode::NOT_FOUND, "no consent: out of scope");
     let outsider = app.user(Role::Wijkteam);
     assert_eq!(app.get(&path, &app.token(&outsider).await).await.status, StatusCode::NOT_FOUND);
 }
@@ -590,7 +610,11 @@ async fn the_family_gets_a_printable_plan_and_producing_it_is_an_audited_export(
     assert_eq!(export.data.user_id.as_deref(), Some(case.regisseur.id.as_str()));
     assert_eq!(export.data.case_id.as_deref(), Some(case.id.as_str()));
     assert_eq!(export.data.outcome, "allowed");
+    // A provider without a consent for the plan: the case is out of scope.
     let pt = app.token(&case.provider).await;
+    assert_eq!(app.get(&path, &pt).await.status, StatusCode::NOT_FOUND);
+    // With one, the family's document still stays with those who see the whole plan.
+    consent_for_provider(&app, &case, json!(["plan"])).await;
     assert_eq!(app.get(&path, &pt).await.status, StatusCode::FORBIDDEN);
 }
 

@@ -177,6 +177,21 @@ async fn world(app: &TestApp, setup: Setup) -> World {
                 .await;
             assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
             assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
+            // The involved provider's organisation has the consent of the child (14) and a parent to see the plan.
+            let today = chrono::Utc::now().date_naive();
+            let consent = app
+                .post(
+                    "/api/v1/consents",
+                    &rt,
+                    json!({"caseId": case, "personId": c.body["person"]["id"], "kind": "consent",
+                           "givenBy": [{"personId": c.body["person"]["id"], "capacity": "self"},
+                                       {"personId": parent, "capacity": "custodian"}],
+                           "recipientOrganisationIds": [app.provider_org_id], "categories": ["plan"],
+                           "purpose": "Afstemmen", "validFrom": today.to_string(),
+                           "validUntil": (today + chrono::Duration::days(30)).to_string()}),
+                )
+                .await;
+            assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text);
         }
         Setup::Handover => {
             let r = app
@@ -422,13 +437,14 @@ fn endpoints() -> Vec<Endpoint> {
             setup: Setup::Plan,
             call: |w| (Method::GET, format!("/api/v1/cases/{}/plans", w.case), None),
             // A provider sees the current version only; the teamleider sees the case's summary, not its plan.
+            // (In the Plain world the involved provider has no consent: the case is out of their scope, 404.)
             expect: [Items(2), Items(2), N, F, N, Items(1), N],
         },
         Endpoint {
             name: "POST /cases/{id}/plans",
             setup: Setup::Plain,
             call: |w| (Method::POST, format!("/api/v1/cases/{}/plans", w.case), Some(json!({}))),
-            expect: [S(201), F, N, F, N, F, N],
+            expect: [S(201), F, N, F, N, N, N],
         },
         Endpoint {
             name: "GET /cases/{id}/plans/current",
@@ -497,13 +513,13 @@ fn endpoints() -> Vec<Endpoint> {
                     ),
                 )
             },
-            expect: [S(201), S(201), N, F, N, F, N],
+            expect: [S(201), S(201), N, F, N, N, N],
         },
         Endpoint {
             name: "GET /cases/{id}/assessments/summary",
             setup: Setup::Plain,
             call: |w| (Method::GET, format!("/api/v1/cases/{}/assessments/summary", w.case), None),
-            expect: [S(200), S(200), N, F, N, F, N],
+            expect: [S(200), S(200), N, F, N, N, N],
         },
         Endpoint {
             name: "POST /cases/{id}/evaluations",

@@ -80,6 +80,7 @@ pub enum Resource {
     Person,
     Case,
     Plan,
+    Consent,
 }
 
 impl Resource {
@@ -94,6 +95,7 @@ impl Resource {
             Resource::Person => "person",
             Resource::Case => "case",
             Resource::Plan => "plan",
+            Resource::Consent => "consent",
         }
     }
 }
@@ -134,6 +136,8 @@ pub enum Basis {
     TeamLead(String),
     /// Member of the team that owns a household (the team id): may open a case for it.
     TeamMember(String),
+    /// A consent or statutory basis (its id) that lets someone outside the team see case data.
+    Consent(String),
 }
 
 impl Basis {
@@ -143,13 +147,14 @@ impl Basis {
             Basis::Involvement(_) => "involvement",
             Basis::TeamLead(_) => "team_lead",
             Basis::TeamMember(_) => "team_member",
+            Basis::Consent(_) => "consent",
         }
     }
 
     pub fn id(&self) -> Option<&str> {
         match self {
             Basis::RolePermission => None,
-            Basis::Involvement(id) | Basis::TeamLead(id) | Basis::TeamMember(id) => Some(id),
+            Basis::Involvement(id) | Basis::TeamLead(id) | Basis::TeamMember(id) | Basis::Consent(id) => Some(id),
         }
     }
 }

@@ -194,8 +194,8 @@ pub fn person_basis(
 pub enum PlanView {
     /// The whole plan; `regisseur` says whether the principal directs the case.
     Full { regisseur: bool },
-    /// A provider professional involved in the case: their own actions and the goals those serve.
-    /// (Issue 5 adds the consent this also needs.)
+    /// A provider professional involved in the case with a consent covering the plan: their own actions and the
+    /// goals those serve, for the persons the consent covers.
     OwnActions,
     /// The teamleider: the case's summary, not its plan.
     None,
@@ -230,8 +230,17 @@ pub fn plan_basis(
                 .select(involvements::id)
                 .first(conn)
                 .optional()?;
-            Ok(match (provider, other) {
-                (Some(id), _) => Some((Basis::Involvement(id), PlanView::OwnActions)),
+            // Outside the team: the involvement and a consent (or statutory basis) naming the organisation and
+            // covering the plan, both now. Without the consent the case is out of scope (404).
+            let consent = match provider {
+                Some(_) => crate::consent::service::coverage(conn, case_id, &p.organisation_id)
+                    .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?
+                    .any(crate::consent::model::Category::Plan)
+                    .cloned(),
+                None => None,
+            };
+            Ok(match (consent, other) {
+                (Some(id), _) => Some((Basis::Consent(id), PlanView::OwnActions)),
                 (None, Some((basis, _))) => Some((basis, PlanView::None)),
                 (None, None) => None,
             })

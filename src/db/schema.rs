@@ -285,6 +285,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        case_id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        givers -> Text,
+        legal_ground -> Nullable<Text>,
+        holder_organisation_id -> Nullable<Text>,
+        recipients -> Text,
+        categories -> Text,
+        purpose -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Text>,
+        withdrawal_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -298,6 +320,7 @@ diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    consents,
     plan_versions,
     plan_action_progress,
     zrm_assessments,

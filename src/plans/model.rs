@@ -238,8 +238,10 @@ impl PlanContent {
         v.check(self.next_evaluation_date.is_some(), "nextEvaluationDate", "is required to agree the plan");
     }
 
-    /// What a provider professional sees: their own actions and the goals those serve, nothing else.
-    pub fn for_provider(&self, user_id: &str) -> PlanContent {
+    /// What a provider professional sees: their own actions and the goals those serve, nothing else — and of those
+    /// only goals concerning a person (or, for `None`, the household) that `consented` allows.
+    pub fn for_provider(&self, user_id: &str, consented: impl Fn(Option<&str>) -> bool) -> PlanContent {
+        let goals: Vec<Goal> = self.goals.iter().filter(|g| consented(g.person_id.as_deref())).cloned().collect();
         let actions: Vec<Action> = self
             .actions
             .iter()
@@ -248,9 +250,10 @@ impl PlanContent {
                     .as_ref()
                     .is_some_and(|o| o.kind == OwnerKind::Professional && o.user_id.as_deref() == Some(user_id))
             })
+            .filter(|a| goals.iter().any(|g| g.id == a.goal_id))
             .cloned()
             .collect();
-        let goals = self.goals.iter().filter(|g| actions.iter().any(|a| a.goal_id == g.id)).cloned().collect();
+        let goals = goals.into_iter().filter(|g| actions.iter().any(|a| a.goal_id == g.id)).collect();
         PlanContent { goals, actions, ..PlanContent::default() }
     }
 }
@@ -488,13 +491,17 @@ mod tests {
 
     #[test]
     fn a_provider_sees_only_their_actions_and_the_goals_they_serve() {
-        let p = complete();
-        let seen = p.for_provider("u2");
+        let mut p = complete();
+        let seen = p.for_provider("u2", |_| true);
         assert_eq!(seen.actions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["a2"]);
         assert_eq!(seen.goals.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(), ["g2"]);
         assert!(seen.strengths.is_empty() && seen.concerns.is_empty() && seen.own_efforts.is_empty());
         assert_eq!(seen.next_evaluation_date, None);
-        assert!(p.for_provider("nobody").goals.is_empty());
+        assert!(p.for_provider("nobody", |_| true).goals.is_empty());
+        // Without consent for the person a goal concerns, neither the goal nor the action on it is shown.
+        p.goals[1].person_id = Some("child".into());
+        let none = p.for_provider("u2", |person| person != Some("child"));
+        assert!(none.goals.is_empty() && none.actions.is_empty());
     }
 
     #[test]

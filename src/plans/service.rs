@@ -14,6 +14,7 @@ use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
+use crate::consent::model::Category;
 use crate::db::schema::{household_members, involvements};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -74,12 +75,35 @@ fn content_of(row: &VersionRow) -> AppResult<PlanContent> {
     serde_json::from_str(&row.content).map_err(AppError::internal)
 }
 
-fn view(row: VersionRow, plan_view: PlanView, user_id: &str, progress: &[ProgressRow]) -> AppResult<PlanVersion> {
-    let full = content_of(&row)?;
-    let content = match plan_view {
-        PlanView::OwnActions => full.for_provider(user_id),
-        _ => full,
-    };
+/// The one projection of plan content: everything for those who see the whole plan; for a provider their own
+/// actions and the goals those serve, of the persons (or the household) a consent covers for their organisation.
+pub(crate) fn project(
+    c: &mut DbConn,
+    case_id: &str,
+    p: &Principal,
+    plan_view: PlanView,
+    full: PlanContent,
+) -> AppResult<PlanContent> {
+    match plan_view {
+        PlanView::OwnActions => {
+            let cov = crate::consent::service::coverage(c, case_id, &p.organisation_id)?;
+            Ok(full.for_provider(&p.user_id, |person| match person {
+                Some(x) => cov.of(x, Category::Plan).is_some(),
+                None => cov.any(Category::Plan).is_some(),
+            }))
+        }
+        _ => Ok(full),
+    }
+}
+
+fn view(
+    c: &mut DbConn,
+    row: VersionRow,
+    plan_view: PlanView,
+    p: &Principal,
+    progress: &[ProgressRow],
+) -> AppResult<PlanVersion> {
+    let content = project(c, &row.case_id, p, plan_view, content_of(&row)?)?;
     let today = now().date();
     let progress = if row.status == "draft" {
         Vec::new()
@@ -197,7 +221,7 @@ pub async fn get_version(
             return Err(AppError::NotFound);
         }
         let progress = store::progress(c, &case.id)?;
-        view(row, plan_view, &principal.user_id, &progress)
+        view(c, row, plan_view, &principal, &progress)
     })
     .await
 }
@@ -299,7 +323,7 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_
             }
             other => other.into(),
         })?;
-        view(row, plan_view, &principal.user_id, &[])
+        view(c, row, plan_view, &principal, &[])
     })
     .await
 }
@@ -363,7 +387,7 @@ pub async fn update_draft(
             return Err(AppError::PreconditionFailed { current_version: current });
         }
         let updated = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
-        view(updated, plan_view, &principal.user_id, &[])
+        view(c, updated, plan_view, &principal, &[])
     })
     .await
 }
@@ -430,7 +454,7 @@ pub async fn agree(
         }
         let agreed = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
-        view(agreed, plan_view, &principal.user_id, &progress)
+        view(c, agreed, plan_view, &principal, &progress)
     })
     .await
 }
@@ -494,10 +518,7 @@ pub async fn update_progress(
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
         let current = store::with_status(c, &case.id, "agreed")?.ok_or(AppError::NotFound)?;
         let content = content_of(&current)?;
-        let visible = match plan_view {
-            PlanView::OwnActions => content.for_provider(&principal.user_id),
-            _ => content,
-        };
+        let visible = project(c, &case.id, &principal, plan_view, content)?;
         let action = visible.actions.iter().find(|a| a.id == action_id).ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
         let row = progress.iter().find(|p| p.action_id == action.id).ok_or(AppError::NotFound)?;

@@ -1,0 +1,386 @@
+//! Consent use cases: record (with the age rules), read the history, withdraw; and `coverage`, what the access
+//! layer asks: which persons' data of a case an organisation may see today, per category, and on what basis.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::web;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{age_on, givers_suffice, Basis, Category, GiverCapacity};
+use super::store::{self, ConsentRow};
+use crate::access::scope::PlanView;
+use crate::access::{Action, Resource, Role};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::cases::store::CaseRow;
+use crate::db::schema::{household_members, organisations, parent_child, persons};
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult, Validator};
+use crate::state::{db, write, AppState};
+
+type State = web::Data<AppState>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Given by the person (or whoever must give it by age).
+    Consent,
+    /// A legal ground that stands in for consent, such as a child-protection measure.
+    Statutory,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Giver {
+    pub person_id: String,
+    pub capacity: GiverCapacity,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewConsent {
+    /// The case in which it is recorded; the person belongs to its household.
+    pub case_id: Option<String>,
+    pub person_id: Option<String>,
+    pub kind: Option<Kind>,
+    /// Who gave the consent, and as whom (not for a statutory basis).
+    #[serde(default)]
+    pub given_by: Vec<Giver>,
+    /// Statutory basis only: the legal ground (e.g. "ondertoezichtstelling, art. 1:255 BW").
+    pub legal_ground: Option<String>,
+    /// Statutory basis only: the organisation that holds it (e.g. the gecertificeerde instelling).
+    pub holder_organisation_id: Option<String>,
+    pub recipient_organisation_ids: Option<Vec<String>>,
+    pub categories: Option<Vec<Category>>,
+    pub purpose: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    /// Required: a consent always ends. The last day it holds.
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    pub id: String,
+    pub case_id: String,
+    pub person_id: String,
+    pub kind: Kind,
+    pub given_by: Vec<Giver>,
+    pub legal_ground: Option<String>,
+    pub holder_organisation_id: Option<String>,
+    pub recipient_organisation_ids: Vec<String>,
+    pub categories: Vec<Category>,
+    pub purpose: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawal_note: Option<String>,
+    /// It holds today (in its window, not withdrawn, and the givers suffice for the person's age today).
+    pub active: bool,
+}
+
+fn to_view(row: ConsentRow, birth: Option<NaiveDate>) -> AppResult<Consent> {
+    let basis = to_basis(&row, birth.unwrap_or_default())?;
+    let today = now().date();
+    let active = basis.valid_from <= today
+        && today <= basis.valid_until
+        && !basis.withdrawn
+        && (basis.statutory
+            || givers_suffice(age_on(basis.person_birth, today), basis.person_gave, basis.custodian_gave).is_ok());
+    Ok(Consent {
+        kind: if row.kind == "statutory" { Kind::Statutory } else { Kind::Consent },
+        given_by: serde_json::from_str(&row.givers).map_err(AppError::internal)?,
+        recipient_organisation_ids: serde_json::from_str(&row.recipients).map_err(AppError::internal)?,
+        categories: serde_json::from_str(&row.categories).map_err(AppError::internal)?,
+        recorded_at: row.recorded_at.and_utc(),
+        withdrawn_at: row.withdrawn_at.map(|t| t.and_utc()),
+        id: row.id,
+        case_id: row.case_id,
+        person_id: row.person_id,
+        legal_ground: row.legal_ground,
+        holder_organisation_id: row.holder_organisation_id,
+        purpose: row.purpose,
+        valid_from: row.valid_from,
+        valid_until: row.valid_until,
+        recorded_by: row.recorded_by,
+        withdrawn_by: row.withdrawn_by,
+        withdrawal_note: row.withdrawal_note,
+        active,
+    })
+}
+
+fn to_basis(row: &ConsentRow, birth: NaiveDate) -> AppResult<Basis> {
+    let givers: Vec<Giver> = serde_json::from_str(&row.givers).map_err(AppError::internal)?;
+    Ok(Basis {
+        id: row.id.clone(),
+        statutory: row.kind == "statutory",
+        person_birth: birth,
+        person_gave: givers.iter().any(|g| g.capacity == GiverCapacity::Self_ && g.person_id == row.person_id),
+        custodian_gave: givers.iter().any(|g| g.capacity == GiverCapacity::Custodian),
+        organisations: serde_json::from_str(&row.recipients).map_err(AppError::internal)?,
+        categories: serde_json::from_str(&row.categories).map_err(AppError::internal)?,
+        valid_from: row.valid_from,
+        valid_until: row.valid_until,
+        withdrawn: row.withdrawn_at.is_some(),
+    })
+}
+
+fn births(c: &mut DbConn, ids: &[String]) -> AppResult<HashMap<String, NaiveDate>> {
+    Ok(persons::table
+        .filter(persons::id.eq_any(ids))
+        .select((persons::id, persons::birth_date))
+        .load::<(String, NaiveDate)>(c)?
+        .into_iter()
+        .collect())
+}
+
+/// What an organisation may see of a case today: person id → the categories covered and the basis for each.
+pub struct Coverage(pub HashMap<String, BTreeMap<Category, String>>);
+
+impl Coverage {
+    /// The basis (consent id) that lets the organisation see `category` of `person`.
+    pub fn of(&self, person: &str, category: Category) -> Option<&String> {
+        self.0.get(person).and_then(|c| c.get(&category))
+    }
+
+    /// A basis for `category` of anyone in the household (for what concerns the household as a whole).
+    pub fn any(&self, category: Category) -> Option<&String> {
+        self.0.values().find_map(|c| c.get(&category))
+    }
+}
+
+pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<Coverage> {
+    let rows = store::of_case(c, case_id)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
+    let birth = births(c, &ids)?;
+    let today = now().date();
+    let mut out: HashMap<String, BTreeMap<Category, String>> = HashMap::new();
+    for row in &rows {
+        let basis = to_basis(row, birth.get(&row.person_id).copied().unwrap_or_default())?;
+        for category in Category::ALL {
+            if basis.covers(organisation, category, today) {
+                out.entry(row.person_id.clone()).or_default().entry(category).or_insert_with(|| basis.id.clone());
+            }
+        }
+    }
+    Ok(Coverage(out))
+}
+
+/// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
+fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
+    let Some(case) = crate::cases::store::case(c, case_id)? else {
+        audit.lock().denied = true;
+        return Err(AppError::NotFound);
+    };
+    if !matches!(st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?, PlanView::Full { .. }) {
+        audit.lock().denied = true;
+        return Err(AppError::Forbidden);
+    }
+    audit.lock().household_id = Some(case.household_id.clone());
+    Ok(case)
+}
+
+impl NewConsent {
+    fn validate(&self) -> AppResult<()> {
+        let mut v = Validator::new();
+        v.required(&self.case_id, "caseId");
+        v.required(&self.person_id, "personId");
+        match v.required(&self.kind, "kind") {
+            Some(Kind::Consent) => {
+                v.check(!self.given_by.is_empty(), "givenBy", "name who gave the consent");
+                v.check(self.legal_ground.is_none(), "legalGround", "is for a statutory basis only");
+            }
+            Some(Kind::Statutory) => {
+                v.check(self.given_by.is_empty(), "givenBy", "a statutory basis is not given by anyone");
+                match &self.legal_ground {
+                    Some(g) => v.check(
+                        !g.trim().is_empty() && g.chars().count() <= 500,
+                        "legalGround",
+                        "must be 1 to 500 characters",
+                    ),
+                    None => v.add("legalGround", "is required for a statutory basis"),
+                }
+                v.required(&self.holder_organisation_id, "holderOrganisationId");
+            }
+            None => {}
+        }
+        if let Some(r) = v.required(&self.recipient_organisation_ids, "recipientOrganisationIds") {
+            v.check(!r.is_empty(), "recipientOrganisationIds", "name at least one organisation");
+        }
+        if let Some(cats) = v.required(&self.categories, "categories") {
+            v.check(!cats.is_empty(), "categories", "name at least one data category");
+        }
+        if let Some(p) = v.required(&self.purpose, "purpose") {
+            v.check(!p.trim().is_empty() && p.chars().count() <= 1_000, "purpose", "must be 1 to 1000 characters");
+        }
+        let from = v.required(&self.valid_from, "validFrom").copied();
+        if let (Some(from), Some(until)) = (from, v.required(&self.valid_until, "validUntil")) {
+            v.check(*until >= from, "validUntil", "must not be before validFrom");
+            v.check(*until <= from + chrono::Duration::days(5 * 366), "validUntil", "must be within five years");
+        }
+        v.finish()
+    }
+}
+
+pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: NewConsent) -> AppResult<Consent> {
+    state.access.decide(p, Resource::Consent, Action::Create, audit)?;
+    input.validate()?;
+    let case_id = input.case_id.clone().unwrap_or_default();
+    audit.resource(&case_id);
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 201, move |c| {
+        let case = involved(&st, c, &principal, &case_id, &audit2)?;
+        let person_id = input.person_id.clone().unwrap_or_default();
+        let mut v = Validator::new();
+        let member = household_members::table
+            .filter(household_members::household_id.eq(&case.household_id))
+            .filter(household_members::person_id.eq(&person_id))
+            .count()
+            .get_result::<i64>(c)?
+            > 0;
+        v.check(member, "personId", "must be a member of the case's household");
+        let birth = births(c, std::slice::from_ref(&person_id))?.get(&person_id).copied();
+        // Custodians: household members with custody, or recorded parents of the person.
+        let today = now().date();
+        let mut custodians: Vec<String> = household_members::table
+            .filter(household_members::household_id.eq(&case.household_id))
+            .filter(household_members::custody.eq(true))
+            .filter(household_members::until_date.is_null().or(household_members::until_date.gt(today)))
+            .select(household_members::person_id)
+            .load(c)?;
+        custodians.extend(
+            parent_child::table
+                .filter(parent_child::child_id.eq(&person_id))
+                .select(parent_child::parent_id)
+                .load::<String>(c)?,
+        );
+        let mut valid_givers = Vec::new();
+        for (i, g) in input.given_by.iter().enumerate() {
+            let ok = match g.capacity {
+                GiverCapacity::Self_ => g.person_id == person_id,
+                GiverCapacity::Custodian => g.person_id != person_id && custodians.contains(&g.person_id),
+            };
+            v.check(
+                ok,
+                &format!("givenBy[{i}]"),
+                "must be the person themselves, or a parent or guardian with custody",
+            );
+            if ok {
+                valid_givers.push(g.capacity);
+            }
+        }
+        let recipients = input.recipient_organisation_ids.clone().unwrap_or_default();
+        let known: Vec<String> =
+            organisations::table.filter(organisations::id.eq_any(&recipients)).select(organisations::id).load(c)?;
+        for (i, r) in recipients.iter().enumerate() {
+            v.check(known.contains(r), &format!("recipientOrganisationIds[{i}]"), "is not a known organisation");
+        }
+        if let Some(h) = &input.holder_organisation_id {
+            let exists = organisations::table.find(h).count().get_result::<i64>(c)? > 0;
+            v.check(exists, "holderOrganisationId", "is not a known organisation");
+        }
+        let from = input.valid_from.unwrap_or_default();
+        if let (Some(birth), Some(Kind::Consent)) = (birth, input.kind) {
+            let gave = |cap| valid_givers.contains(&cap);
+            if let Err(who) =
+                givers_suffice(age_on(birth, from), gave(GiverCapacity::Self_), gave(GiverCapacity::Custodian))
+            {
+                v.add("givenBy", format!("for the person's age on {from}, {who}"));
+            }
+        }
+        v.finish()?;
+        audit2.lock().person_ids.push(person_id.clone());
+        let row = ConsentRow {
+            id: new_id(),
+            case_id: case.id.clone(),
+            person_id,
+            kind: if input.kind == Some(Kind::Statutory) { "statutory".into() } else { "consent".into() },
+            givers: serde_json::to_string(&input.given_by).map_err(AppError::internal)?,
+            legal_ground: input.legal_ground.map(|g| g.trim().to_string()),
+            holder_organisation_id: input.holder_organisation_id,
+            recipients: serde_json::to_string(&recipients).map_err(AppError::internal)?,
+            categories: serde_json::to_string(&input.categories.unwrap_or_default()).map_err(AppError::internal)?,
+            purpose: input.purpose.unwrap_or_default().trim().to_string(),
+            valid_from: from,
+            valid_until: input.valid_until.unwrap_or_default(),
+            recorded_by: principal.user_id.clone(),
+            recorded_at: now(),
+            withdrawn_at: None,
+            withdrawn_by: None,
+            withdrawal_note: None,
+        };
+        store::insert(c, &row)?;
+        to_view(row, birth)
+    })
+    .await
+}
+
+/// The consent history of a case: for those involved in it, and for privacy officers (who see no case content).
+pub async fn history(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Vec<Consent>> {
+    let decision = state.access.decide(p, Resource::Consent, Action::List, audit)?;
+    audit.resource(&case_id);
+    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
+    db(state, move |c| {
+        let case = if decision.role == Role::PrivacyOfficer {
+            crate::cases::store::case(c, &case_id)?.ok_or(AppError::NotFound)?
+        } else {
+            involved(&st, c, &principal, &case_id, &audit)?
+        };
+        audit.lock().case_id = Some(case.id.clone());
+        let rows = store::of_case(c, &case.id)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
+        let birth = births(c, &ids)?;
+        rows.into_iter()
+            .map(|r| {
+                let b = birth.get(&r.person_id).copied();
+                to_view(r, b)
+            })
+            .collect()
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Withdraw {
+    /// Who withdrew it and how, in plain words.
+    pub note: Option<String>,
+}
+
+/// Withdraws a consent: those it let in lose access on their next request.
+pub async fn withdraw(
+    state: &State,
+    p: &Principal,
+    audit: &AuditScope,
+    id: String,
+    input: Withdraw,
+) -> AppResult<Consent> {
+    state.access.decide(p, Resource::Consent, Action::Update, audit)?;
+    audit.resource(&id);
+    if let Some(n) = &input.note {
+        if n.chars().count() > 1_000 {
+            return Err(AppError::field("note", "must be at most 1000 characters"));
+        }
+    }
+    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
+    write(state, audit, 200, move |c| {
+        let Some(row) = store::by_id(c, &id)? else {
+            audit2.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        involved(&st, c, &principal, &row.case_id, &audit2)?;
+        if !store::withdraw(c, &row.id, &principal.user_id, input.note.as_deref(), now())? {
+            return Err(AppError::Conflict("This consent was already withdrawn".into()));
+        }
+        let row = store::by_id(c, &row.id)?.ok_or(AppError::NotFound)?;
+        let birth = births(c, std::slice::from_ref(&row.person_id))?.get(&row.person_id).copied();
+        to_view(row, birth)
+    })
+    .await
+}
