@@ -60,6 +60,13 @@ run_backend() {
     member=$(curl -sf "$BASE/api/v1/households/$member" -H "Authorization: Bearer $rt" | jq -r '.members[0].person.id')
     curl -sf -X POST "$plans/$draft/agree" -H "Authorization: Bearer $rt" -H 'Content-Type: application/json' -H "If-Match: $etag" \
         -d "{\"agreement\":{\"memberIds\":[\"$member\"],\"method\":\"paper\"}}" >/dev/null
+    # The provider sees the plan only with a consent naming their organisation (the first member is an adult).
+    local provider_org
+    provider_org=$(curl -sf "$BASE/api/v1/auth/me" -H "Authorization: Bearer $pt" | jq -r .organisationId)
+    curl -sf -X POST "$BASE/api/v1/consents" -H "Authorization: Bearer $rt" -H 'Content-Type: application/json' \
+        -d "{\"caseId\":\"$case\",\"personId\":\"$member\",\"kind\":\"consent\",\"givenBy\":[{\"personId\":\"$member\",\"capacity\":\"self\"}],
+             \"recipientOrganisationIds\":[\"$provider_org\"],\"categories\":[\"plan\"],\"purpose\":\"benchmark\",
+             \"validFrom\":\"$(date -u +%F)\",\"validUntil\":\"$(date -u -d '+30 days' +%F)\"}" >/dev/null
     echo "$backend: regisseur sees $(curl -sf "$plans/current" -H "Authorization: Bearer $rt" | jq '.content.actions | length') actions," \
         "the provider $(curl -sf "$plans/current" -H "Authorization: Bearer $pt" | jq '.content.actions | length')" >&2
     REQUESTS=2000 measure "$plans/current" "$rt" >/dev/null

@@ -662,6 +662,21 @@ async fn demo_accounts_all_log_in() {
                 assert_eq!(evaluations.body["items"][0]["decision"], "adjust");
                 let doc = app.get(&format!("/api/v1/cases/{active}/plans/current/document"), token).await;
                 assert!(doc.text.contains("Weer grip op geld"));
+                // The involved provider sees, by the family's consent, their own action and the goal it serves.
+                let provider = TestUser {
+                    id: String::new(),
+                    email: "provider@demo.eenplan.nl".into(),
+                    password: "demo-wachtwoord-123".into(),
+                    totp_secret: None,
+                    role: Role::Provider,
+                };
+                let pt = app.login_response(&provider).await.body["accessToken"].as_str().unwrap().to_string();
+                let seen = app.get(&format!("/api/v1/cases/{active}/plans/current"), &pt).await;
+                assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+                assert_eq!(seen.body["content"]["actions"].as_array().unwrap().len(), 1);
+                assert_eq!(seen.body["content"]["goals"][0]["id"], "g-school");
+                let consents = app.get(&format!("/api/v1/consents?caseId={active}"), token).await;
+                assert_eq!(consents.body.as_array().unwrap().len(), 2);
                 let ct = app.login_response(&colleague).await.body["accessToken"].as_str().unwrap().to_string();
                 let accepted = app.post(&format!("/api/v1/cases/{evaluating}/regisseur/accept"), &ct, json!({})).await;
                 assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);

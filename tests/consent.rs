@@ -308,6 +308,10 @@ async fn withdrawal_ends_access_on_the_next_request_and_history_is_kept() {
     let id = c.body["id"].as_str().unwrap();
     assert_eq!(app.post(&format!("/api/v1/consents/{id}/withdraw"), &rt, json!({})).await.status, StatusCode::OK);
     assert_eq!(app.get(&current, &pt).await.status, StatusCode::NOT_FOUND, "at once");
+    // The regisseur sees that the provider's organisation has no basis any more.
+    let involvements = app.get(&format!("/api/v1/cases/{}/involvements", w.case), &rt).await;
+    let provider_row = involvements.body.as_array().unwrap().iter().find(|i| i["kind"] == "provider").unwrap().clone();
+    assert_eq!(provider_row["sharingBasis"], "none");
     assert_eq!(app.post(&format!("/api/v1/consents/{id}/withdraw"), &rt, json!({})).await.status, StatusCode::CONFLICT);
 
     // A statutory basis stands in for consent.
@@ -323,6 +327,13 @@ async fn withdrawal_ends_access_on_the_next_request_and_history_is_kept() {
         .await;
     assert_eq!(statutory.status, StatusCode::CREATED, "{}", statutory.text);
     assert_eq!(app.get(&current, &pt).await.status, StatusCode::OK);
+    let involvements = app.get(&format!("/api/v1/cases/{}/involvements", w.case), &rt).await;
+    assert!(involvements
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["kind"] == "provider" && i["sharingBasis"] == "consent"));
 
     // History: both, withdrawn one marked; for the regisseur and the privacy officer, not for others.
     let history = format!("/api/v1/consents?caseId={}", w.case);

@@ -41,6 +41,10 @@ pub struct Involvement {
     pub role_in_case: String,
     pub valid_from: DateTime<Utc>,
     pub valid_until: Option<DateTime<Utc>>,
+    /// For professionals outside the case's team (providers): `consent` while a consent or statutory basis names
+    /// their organisation today, `none` when it does not — they then see nothing of the case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing_basis: Option<&'static str>,
 }
 
 type Row = (String, String, String, String, String, NaiveDateTime, Option<NaiveDateTime>);
@@ -54,6 +58,7 @@ fn to_view(r: Row) -> Involvement {
         role_in_case: r.4,
         valid_from: r.5.and_utc(),
         valid_until: r.6.map(|t| t.and_utc()),
+        sharing_basis: None,
     }
 }
 
@@ -71,7 +76,20 @@ fn rows(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<Involvement>> {
             inv::valid_until,
         ))
         .load(c)?;
-    Ok(r.into_iter().map(to_view).collect())
+    let mut out: Vec<Involvement> = r.into_iter().map(to_view).collect();
+    let mut by_organisation = std::collections::HashMap::new();
+    for i in out.iter_mut().filter(|i| i.kind == "provider") {
+        if !by_organisation.contains_key(&i.organisation_id) {
+            let covered = crate::consent::service::coverage(c, case_id, &i.organisation_id)
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?
+                .0
+                .values()
+                .any(|categories| !categories.is_empty());
+            by_organisation.insert(i.organisation_id.clone(), covered);
+        }
+        i.sharing_basis = Some(if by_organisation[&i.organisation_id] { "consent" } else { "none" });
+    }
+    Ok(out)
 }
 
 /// The regisseur of the case or the teamleider of its team may manage involvements. Others who see the case

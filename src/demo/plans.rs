@@ -1,6 +1,7 @@
 //! Demo plans in the first wijk: a draft at intake; for the active case a superseded and a current plan with done,
 //! running and overdue actions, ZRM assessments at the start and midway, an evaluation that adjusted the plan and
-//! the new draft it opened; for the evaluating case a current plan and a start assessment.
+//! the new draft it opened, and the consent that lets the involved provider see it; for the evaluating case a
+//! current plan and a start assessment.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -339,6 +340,29 @@ pub fn seed(
                 regisseur,
                 json!({"hh_financien": 2, "hh_huisvesting": 3, "hh_organisatie_huishouden": 3, "hh_relaties_in_huis": 3, "hh_sociale_omgeving": 3}),
             )?;
+            // Anjali (15) and her mother let the youth-care provider see the plan; an older consent was withdrawn.
+            let consent = |valid_from: i64, withdrawn: bool| crate::consent::store::ConsentRow {
+                id: new_id(),
+                case_id: case_id.into(),
+                person_id: anjali.clone(),
+                kind: "consent".into(),
+                givers: json!([{"personId": anjali, "capacity": "self"}, {"personId": priya, "capacity": "custodian"}])
+                    .to_string(),
+                legal_ground: None,
+                holder_organisation_id: None,
+                recipients: json!([provider_org]).to_string(),
+                categories: json!(["basic", "plan"]).to_string(),
+                purpose: "Afstemming tussen jeugdhulp en wijkteam over school en thuis".into(),
+                valid_from: day(valid_from),
+                valid_until: day(valid_from + 180),
+                recorded_by: regisseur.into(),
+                recorded_at: t + Duration::days(valid_from),
+                withdrawn_at: withdrawn.then(|| t - Duration::days(40)),
+                withdrawn_by: withdrawn.then(|| regisseur.to_string()),
+                withdrawal_note: withdrawn.then(|| "Priya wilde eerst zelf met de school praten".to_string()),
+            };
+            crate::consent::store::insert(c, &consent(-100, true))?;
+            crate::consent::store::insert(c, &consent(-30, false))?;
             diesel::insert_into(ev::table)
                 .values((
                     ev::id.eq(new_id()),
