@@ -19,6 +19,8 @@ pub struct Config {
     pub policy_dir: Option<PathBuf>,
     pub auth: AuthConfig,
     pub audit: AuditConfig,
+    /// How long a break-glass grant lasts (1 to 24 hours).
+    pub break_glass_window: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +119,13 @@ impl Config {
                 external_idp,
             },
             audit: AuditConfig { max_batch: parse_num(get, "EENPLAN_AUDIT_MAX_BATCH", 512usize)? },
+            break_glass_window: {
+                let hours = parse_num(get, "EENPLAN_BREAK_GLASS_HOURS", 4u64)?;
+                if !(1..=24).contains(&hours) {
+                    return Err(format!("EENPLAN_BREAK_GLASS_HOURS must be 1 to 24, not {hours}"));
+                }
+                Duration::from_secs(hours * 3600)
+            },
             data_dir,
         })
     }

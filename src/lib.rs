@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod breakglass;
 pub mod cases;
 pub mod config;
 pub mod consent;
@@ -53,7 +54,8 @@ pub fn build_app(
                 .configure(households::routes::configure)
                 .configure(cases::routes::configure)
                 .configure(plans::routes::configure)
-                .configure(consent::routes::configure),
+                .configure(consent::routes::configure)
+                .configure(breakglass::routes::configure),
         )
         .default_service(web::to(http::not_found))
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, cases, consent, health, households, identity, plans};
+use crate::{audit, auth, breakglass, cases, consent, health, households, identity, plans};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -70,6 +70,9 @@ use crate::{audit, auth, cases, consent, health, households, identity, plans};
         consent::routes::record,
         consent::routes::history,
         consent::routes::withdraw,
+        breakglass::routes::open,
+        breakglass::routes::list,
+        breakglass::routes::review,
         health::live,
         health::ready,
         openapi_json,

@@ -81,6 +81,7 @@ pub enum Resource {
     Case,
     Plan,
     Consent,
+    BreakGlass,
 }
 
 impl Resource {
@@ -96,6 +97,7 @@ impl Resource {
             Resource::Case => "case",
             Resource::Plan => "plan",
             Resource::Consent => "consent",
+            Resource::BreakGlass => "break_glass",
         }
     }
 }
@@ -138,6 +140,8 @@ pub enum Basis {
     TeamMember(String),
     /// A consent or statutory basis (its id) that lets someone outside the team see case data.
     Consent(String),
+    /// A break-glass grant (its id): read-only, time-boxed, flagged.
+    BreakGlass(String),
 }
 
 impl Basis {
@@ -148,13 +152,18 @@ impl Basis {
             Basis::TeamLead(_) => "team_lead",
             Basis::TeamMember(_) => "team_member",
             Basis::Consent(_) => "consent",
+            Basis::BreakGlass(_) => "break_glass",
         }
     }
 
     pub fn id(&self) -> Option<&str> {
         match self {
             Basis::RolePermission => None,
-            Basis::Involvement(id) | Basis::TeamLead(id) | Basis::TeamMember(id) | Basis::Consent(id) => Some(id),
+            Basis::Involvement(id)
+            | Basis::TeamLead(id)
+            | Basis::TeamMember(id)
+            | Basis::Consent(id)
+            | Basis::BreakGlass(id) => Some(id),
         }
     }
 }
@@ -243,6 +252,7 @@ impl Access {
         match scope::case_basis(conn, principal, case_id, case_team, crate::db::now())? {
             Some((basis, view)) => {
                 let mut a = audit.lock();
+                a.flagged |= matches!(basis, Basis::BreakGlass(_));
                 a.basis = Some(basis.as_str().to_string());
                 a.basis_id = basis.id().map(str::to_string);
                 Ok(view)
@@ -308,6 +318,7 @@ fn record<V>(audit: &AuditScope, basis: Option<(Basis, V)>) -> AppResult<V> {
     let mut a = audit.lock();
     match basis {
         Some((basis, view)) => {
+            a.flagged |= matches!(basis, Basis::BreakGlass(_));
             a.basis = Some(basis.as_str().to_string());
             a.basis_id = basis.id().map(str::to_string);
             Ok(view)

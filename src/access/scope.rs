@@ -15,6 +15,8 @@ pub enum CaseView {
     Content,
     /// The summary a teamleider sees of the team's cases.
     Summary,
+    /// Everything, read-only, under a break-glass grant that holds now.
+    EmergencyRead,
 }
 
 /// Teams the principal leads.
@@ -44,7 +46,15 @@ pub fn case_basis(
     case_team: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<(Basis, CaseView)>> {
-    Ok(case_bases(conn, p, &[(case_id.to_string(), case_team.to_string())], now)?.remove(case_id))
+    let regular = case_bases(conn, p, &[(case_id.to_string(), case_team.to_string())], now)?.remove(case_id);
+    if matches!(regular, Some((_, CaseView::Content))) {
+        return Ok(regular);
+    }
+    // Break-glass reads one case by id; lists never show it.
+    if let Some(grant) = crate::breakglass::active_grant(conn, &p.user_id, case_id, now)? {
+        return Ok(Some((Basis::BreakGlass(grant), CaseView::EmergencyRead)));
+    }
+    Ok(regular)
 }
 
 /// The relationship rule for many cases at once, in one query: case id → basis and view.
@@ -199,6 +209,15 @@ pub enum PlanView {
     OwnActions,
     /// The teamleider: the case's summary, not its plan.
     None,
+    /// Under break-glass: the whole plan, read-only.
+    ReadOnly,
+}
+
+impl PlanView {
+    /// Sees the whole plan (to read it).
+    pub fn reads_all(self) -> bool {
+        matches!(self, PlanView::Full { .. } | PlanView::ReadOnly)
+    }
 }
 
 /// Why, and how much of, a case's plan the principal may see; None means the case is out of scope (404).
@@ -210,6 +229,7 @@ pub fn plan_basis(
     now: NaiveDateTime,
 ) -> QueryResult<Option<(Basis, PlanView)>> {
     match case_basis(conn, p, case_id, case_team, now)? {
+        Some((basis, CaseView::EmergencyRead)) => Ok(Some((basis, PlanView::ReadOnly))),
         Some((basis, CaseView::Content)) => {
             let regisseur = regisseur_assignments::table
                 .filter(regisseur_assignments::case_id.eq(case_id))

@@ -25,6 +25,8 @@ pub struct Principal {
     pub grants: Vec<RoleGrant>,
     /// Present for eenplan's own tokens; logout revokes it.
     pub session_id: Option<String>,
+    /// The user is inside a break-glass window: every event they cause is flagged.
+    pub in_break_glass: bool,
 }
 
 impl Principal {
@@ -70,6 +72,7 @@ fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, Str
         return Err(AppError::Unauthorized("The account is deactivated"));
     }
     let grants = identity_store::roles_of(conn, &row.id)?;
+    let in_break_glass = crate::breakglass::active_window(conn, &row.id, crate::db::now())?;
     let principal = Principal {
         user_id: row.id,
         display_name: row.display_name,
@@ -77,6 +80,7 @@ fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, Str
         organisation_id: row.organisation_id,
         grants,
         session_id,
+        in_break_glass,
     };
     Ok((principal, scope))
 }
@@ -102,6 +106,9 @@ async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
     }
     let (principal, scope) = crate::state::db(&state, move |c| resolve(c, verified)).await?;
     audit.set_actor(principal.actor());
+    if principal.in_break_glass {
+        audit.lock().flagged = true;
+    }
     Ok((principal, scope))
 }
 

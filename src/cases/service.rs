@@ -91,7 +91,7 @@ fn project_with(
     (professionals, organisations): (i64, i64),
 ) -> AppResult<Case> {
     let history = match view {
-        CaseView::Content => Some(
+        CaseView::Content | CaseView::EmergencyRead => Some(
             store::state_history(c, &row.id)?
                 .into_iter()
                 .filter_map(|(s, at)| {
@@ -111,8 +111,9 @@ fn project_with(
         view: match view {
             CaseView::Content => "content",
             CaseView::Summary => "summary",
+            CaseView::EmergencyRead => "emergency_read",
         },
-        household_id: (view == CaseView::Content).then_some(row.household_id),
+        household_id: (view != CaseView::Summary).then_some(row.household_id),
         previous_case_id: row.previous_case_id,
         close_reason: row.close_reason,
         state_history: history,
@@ -261,7 +262,7 @@ pub async fn reopen_case(
         match involved {
             Ok(CaseView::Content) => {}
             Ok(CaseView::Summary) if in_team => {}
-            Ok(CaseView::Summary) => return Err(AppError::Forbidden),
+            Ok(CaseView::Summary | CaseView::EmergencyRead) => return Err(AppError::Forbidden),
             Err(e) => return Err(e),
         }
         if old.state != CaseState::Closed.as_str() {
@@ -350,7 +351,7 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: Stri
             AppError::NotFound
         })?;
         let view = st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit)?;
-        if view == CaseView::Content {
+        if view != CaseView::Summary {
             audit.lock().household_id = Some(row.household_id.clone());
         }
         project(c, row, view)

@@ -307,6 +307,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    break_glass (id) {
+        id -> Text,
+        user_id -> Text,
+        case_id -> Text,
+        reason -> Text,
+        justification -> Text,
+        started_at -> Timestamp,
+        expires_at -> Timestamp,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        judgement -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient_user_id -> Text,
+        template -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -320,6 +351,8 @@ diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    break_glass,
+    outbox,
     consents,
     plan_versions,
     plan_action_progress,

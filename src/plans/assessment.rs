@@ -92,12 +92,22 @@ fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
 }
 
 /// The case, when the caller sees its whole plan; 404 out of scope, 403 otherwise.
-fn scoped(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
+/// `write`: recording needs the whole plan as an involved professional; reading is also open under break-glass.
+fn scoped(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    audit: &AuditScope,
+    write: bool,
+) -> AppResult<CaseRow> {
     let Some(case) = crate::cases::store::case(c, case_id)? else {
         audit.lock().denied = true;
         return Err(AppError::NotFound);
     };
-    if !matches!(st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?, PlanView::Full { .. }) {
+    let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    let allowed = if write { matches!(view, PlanView::Full { .. }) } else { view.reads_all() };
+    if !allowed {
         audit.lock().denied = true;
         return Err(AppError::Forbidden);
     }
@@ -127,7 +137,7 @@ pub async fn record(
     v.finish()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit2)?;
+        let case = scoped(&st, c, &principal, &case_id, &audit2, true)?;
         if let Some(person) = &input.person_id {
             let member = household_members::table
                 .filter(household_members::household_id.eq(&case.household_id))
@@ -164,7 +174,7 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit)?;
+        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
         rows(c, &case.id)
     })
     .await
@@ -193,7 +203,7 @@ pub async fn progress(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit)?;
+        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
         let all = rows(c, &case.id)?;
         let a = all.iter().find(|x| x.id == from).cloned().ok_or(AppError::NotFound)?;
         let b = all.iter().find(|x| x.id == to).cloned().ok_or(AppError::NotFound)?;
@@ -217,7 +227,7 @@ pub async fn summary(state: &State, p: &Principal, audit: &AuditScope, case_id: 
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit)?;
+        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
         let all = rows(c, &case.id)?;
         // Oldest first: the last one written per subject is the latest.
         let mut latest: BTreeMap<Option<String>, Scores> = BTreeMap::new();

@@ -151,7 +151,7 @@ fn scoped_case(
         return Err(AppError::NotFound);
     };
     let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
-    if !matches!(view, PlanView::Full { .. }) {
+    if !view.reads_all() {
         audit.lock().denied = true;
         return Err(AppError::Forbidden);
     }

@@ -126,14 +126,18 @@ fn view(
             .collect()
     };
     let agreement = match plan_view {
-        PlanView::Full { .. } => {
+        PlanView::Full { .. } | PlanView::ReadOnly => {
             row.agreement.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?
         }
         _ => None,
     };
     Ok(PlanVersion {
         number: row.number,
-        view: if plan_view == PlanView::OwnActions { "own_actions" } else { "full" },
+        view: match plan_view {
+            PlanView::OwnActions => "own_actions",
+            PlanView::ReadOnly => "emergency_read",
+            _ => "full",
+        },
         revision: row.revision,
         based_on: row.based_on,
         members_may_edit: row.members_may_edit,
@@ -473,7 +477,7 @@ pub async fn compare(
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit)?;
-        if !matches!(plan_view, PlanView::Full { .. }) {
+        if !plan_view.reads_all() {
             return Err(denied(&audit));
         }
         let a = store::version(c, &case.id, from)?.ok_or(AppError::NotFound)?;
@@ -516,6 +520,9 @@ pub async fn update_progress(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
+        if plan_view == PlanView::ReadOnly {
+            return Err(denied(&audit2));
+        }
         let current = store::with_status(c, &case.id, "agreed")?.ok_or(AppError::NotFound)?;
         let content = content_of(&current)?;
         let visible = project(c, &case.id, &principal, plan_view, content)?;

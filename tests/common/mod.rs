@@ -128,6 +128,7 @@ impl TestApp {
                 external_idp: options.external_idp,
             },
             audit: AuditConfig { max_batch: 64 },
+            break_glass_window: Duration::from_secs(4 * 3600),
         };
         let secrets = Secrets { jwt_secret: vec![7u8; 32], bsn_key: vec![9u8; 32] };
         let state = web::Data::new(AppState::init(config, &secrets).await.expect("app state"));

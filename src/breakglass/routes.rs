@@ -1,0 +1,66 @@
+//! HTTP for /api/v1/break-glass.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::service::{self, BreakGlass, OpenBreakGlass, Review};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/break-glass").route(web::post().to(open)).route(web::get().to(list)))
+        .service(web::resource("/break-glass/{id}/review").route(web::post().to(review)));
+}
+
+/// Open a case outside your scope in an acute situation (wijkteam only): read-only, for a limited window, flagged,
+/// and reported to every privacy officer at once.
+#[utoipa::path(post, path = "/api/v1/break-glass", tag = "break-glass", security(("bearer" = [])),
+    request_body = OpenBreakGlass,
+    responses((status = 201, body = BreakGlass), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn open(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<OpenBreakGlass>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::open(&state, &p, &audit, body.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `false`: the review list.
+    pub reviewed: Option<bool>,
+}
+
+/// Break-glass uses, for privacy officers.
+#[utoipa::path(get, path = "/api/v1/break-glass", tag = "break-glass", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<BreakGlass>), (status = 403, body = Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list(&state, &p, &audit, q.reviewed).await?))
+}
+
+/// Judge a use: justified, or not (with a note).
+#[utoipa::path(post, path = "/api/v1/break-glass/{id}/review", tag = "break-glass", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Review,
+    responses((status = 200, body = BreakGlass), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<Review>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::review(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
