@@ -98,6 +98,28 @@ async fn world(app: &TestApp, child_birth: NaiveDate) -> World {
         )
         .await;
     assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
+    // An assessment of the child and one of the household, and an evaluation.
+    let assessments = format!("/api/v1/cases/{}/assessments", w.case);
+    let a = app
+        .post(&assessments, &rt, json!({"personId": w.child, "kind": "start", "assessedOn": today().to_string(), "scores": {"werk_opleiding": 2}}))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    app.post(
+        &assessments,
+        &rt,
+        json!({"kind": "start", "assessedOn": today().to_string(), "scores": {"hh_financien": 2}}),
+    )
+    .await;
+    let e = app
+        .post(
+            &format!("/api/v1/cases/{}/evaluations", w.case),
+            &rt,
+            json!({"heldOn": today().to_string(), "participants": [{"kind": "member", "personId": w.parent}],
+                   "goalProgress": [{"goalId": "g1", "status": "open", "note": "Gaat beter"}], "decision": "continue",
+                   "nextEvaluationDate": (today() + Duration::days(60)).to_string()}),
+        )
+        .await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.text);
     w
 }
 
@@ -198,88 +220,110 @@ async fn a_parents_consent_for_a_child_stops_covering_on_the_twelfth_birthday() 
 }
 
 /// The consent states of the sharing table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum State {
     Present,
     Absent,
     Withdrawn,
     Expired,
     OtherOrganisation,
-    OtherCategory,
 }
 
+/// Every output a provider can reach, with the data category it shows.
+const PATHS: [(&str, &str); 6] = [
+    ("plan", "GET plans/current"),
+    ("plan", "GET plans"),
+    ("plan", "PUT plans/actions/a1/progress"),
+    ("zrm", "GET assessments"),
+    ("zrm", "GET assessments/summary"),
+    ("evaluations", "GET evaluations"),
+];
+
 #[actix_web::test]
-async fn what_a_provider_sees_follows_consent_on_every_output_path() {
+async fn what_a_provider_sees_follows_consent_per_category_on_every_output_path() {
     let app = TestApp::new().await;
-    for state in [
-        State::Present,
-        State::Absent,
-        State::Withdrawn,
-        State::Expired,
-        State::OtherOrganisation,
-        State::OtherCategory,
-    ] {
-        let w = world(&app, years_ago(9)).await;
-        let rt = app.token(&w.regisseur).await;
-        let given = json!([{"personId": w.parent, "capacity": "custodian"}]);
-        let (orgs, categories, from, until) = match state {
-            State::OtherOrganisation => {
-                (json!([app.municipality_id]), json!(["plan"]), today(), today() + Duration::days(30))
+    let mut failures = Vec::new();
+    for category in ["plan", "zrm", "evaluations"] {
+        for state in [State::Present, State::Absent, State::Withdrawn, State::Expired, State::OtherOrganisation] {
+            let w = world(&app, years_ago(9)).await;
+            let rt = app.token(&w.regisseur).await;
+            let given = json!([{"personId": w.parent, "capacity": "custodian"}]);
+            let (orgs, from, until) = match state {
+                State::OtherOrganisation => (json!([app.municipality_id]), today(), today() + Duration::days(30)),
+                State::Expired => {
+                    (json!([app.provider_org_id]), today() - Duration::days(60), today() - Duration::days(1))
+                }
+                _ => (json!([app.provider_org_id]), today(), today() + Duration::days(30)),
+            };
+            if state != State::Absent {
+                let r = app
+                    .post("/api/v1/consents", &rt, consent_body(&w, given, orgs, json!([category]), from, until))
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{state:?}: {}", r.text);
+                if state == State::Withdrawn {
+                    let id = r.body["id"].as_str().unwrap();
+                    let wd = app
+                        .post(&format!("/api/v1/consents/{id}/withdraw"), &rt, json!({"note": "Moeder belde"}))
+                        .await;
+                    assert_eq!(wd.status, StatusCode::OK, "{}", wd.text);
+                }
             }
-            State::OtherCategory => {
-                (json!([app.provider_org_id]), json!(["zrm", "evaluations"]), today(), today() + Duration::days(30))
+            let pt = app.token(&w.provider).await;
+            let base = format!("/api/v1/cases/{}", w.case);
+            for (path_category, path) in PATHS {
+                let res = match path.split_once(' ').unwrap() {
+                    ("GET", rest) => app.get(&format!("{base}/{rest}"), &pt).await,
+                    (_, rest) => {
+                        app.call(
+                            Method::PUT,
+                            &format!("{base}/{rest}"),
+                            Some(&pt),
+                            Some(json!({"status": "in_progress"})),
+                            &[("If-Match", "\"1\"")],
+                        )
+                        .await
+                    }
+                };
+                let visible = state == State::Present && path_category == category;
+                let expected = if visible { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                if res.status != expected {
+                    failures.push(format!(
+                        "{category} {state:?} {path}: expected {expected}, got {}: {}",
+                        res.status, res.text
+                    ));
+                    continue;
+                }
+                if visible {
+                    // What is shown is what the consent covers: the child's data, and the household's.
+                    let shown = match path {
+                        "GET plans/current" => res.body["content"]["goals"].as_array().unwrap().len(),
+                        "GET assessments" => res.body.as_array().unwrap().len(),
+                        "GET evaluations" => res.body["items"][0]["goalProgress"].as_array().unwrap().len(),
+                        _ => 1,
+                    };
+                    assert_eq!(shown, if path == "GET assessments" { 2 } else { 1 }, "{category} {path}: {}", res.text);
+                    let event = app
+                        .audit_events()
+                        .into_iter()
+                        .rev()
+                        .find(|e| e.data.user_id.as_deref() == Some(w.provider.id.as_str()))
+                        .unwrap();
+                    assert_eq!(
+                        event.data.basis.as_deref(),
+                        Some("consent"),
+                        "{category} {path}: the access records its consent"
+                    );
+                    assert!(event.data.basis_id.is_some());
+                    if path == "GET evaluations" {
+                        assert_eq!(res.body["items"][0]["participants"], json!([]), "the parent is not covered");
+                    }
+                }
             }
-            State::Expired => (
-                json!([app.provider_org_id]),
-                json!(["plan"]),
-                today() - Duration::days(60),
-                today() - Duration::days(1),
-            ),
-            _ => (json!([app.provider_org_id]), json!(["plan"]), today(), today() + Duration::days(30)),
-        };
-        if !matches!(state, State::Absent) {
-            let r = app.post("/api/v1/consents", &rt, consent_body(&w, given, orgs, categories, from, until)).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{state:?}: {}", r.text);
-            if matches!(state, State::Withdrawn) {
-                let id = r.body["id"].as_str().unwrap();
-                let wd =
-                    app.post(&format!("/api/v1/consents/{id}/withdraw"), &rt, json!({"note": "Moeder belde"})).await;
-                assert_eq!(wd.status, StatusCode::OK, "{}", wd.text);
-            }
+            // Never for a provider: the family's document and the consent history.
+            assert_ne!(app.get(&format!("{base}/plans/current/document"), &pt).await.status, StatusCode::OK);
         }
-        let visible = matches!(state, State::Present);
-        let pt = app.token(&w.provider).await;
-        let plans = format!("/api/v1/cases/{}/plans", w.case);
-        let current = app.get(&format!("{plans}/current"), &pt).await;
-        let list = app.get(&plans, &pt).await;
-        let progress = app
-            .call(
-                Method::PUT,
-                &format!("{plans}/actions/a1/progress"),
-                Some(&pt),
-                Some(json!({"status": "in_progress"})),
-                &[("If-Match", "\"1\"")],
-            )
-            .await;
-        let expected = if visible { StatusCode::OK } else { StatusCode::NOT_FOUND };
-        for (path, res) in [("current", &current), ("list", &list), ("progress", &progress)] {
-            assert_eq!(res.status, expected, "{state:?} {path}: {}", res.text);
-        }
-        if visible {
-            assert_eq!(current.body["content"]["goals"][0]["id"], "g1");
-            let event = app
-                .audit_events()
-                .into_iter()
-                .rev()
-                .find(|e| e.data.user_id.as_deref() == Some(w.provider.id.as_str()) && e.data.outcome == "allowed")
-                .unwrap();
-            assert_eq!(event.data.basis.as_deref(), Some("consent"), "the access records its consent");
-            assert!(event.data.basis_id.is_some());
-        }
-        // The same outputs stay closed to the provider for categories no consent gives (assessments, document).
-        assert_ne!(app.get(&format!("/api/v1/cases/{}/assessments", w.case), &pt).await.status, StatusCode::OK);
-        assert_ne!(app.get(&format!("{plans}/current/document"), &pt).await.status, StatusCode::OK);
     }
+    assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[actix_web::test]

@@ -539,7 +539,8 @@ fn endpoints() -> Vec<Endpoint> {
             name: "GET /cases/{id}/evaluations",
             setup: Setup::Plan,
             call: |w| (Method::GET, format!("/api/v1/cases/{}/evaluations", w.case), None),
-            expect: [S(200), S(200), N, F, N, F, N],
+            // The provider's consent covers the plan, not evaluations: for them there are none (404).
+            expect: [S(200), S(200), N, F, N, N, N],
         },
     ]
 }

@@ -314,6 +314,34 @@ impl Access {
     }
 }
 
+impl Access {
+    /// For a provider (`PlanView::OwnActions`): the coverage of their organisation in this case, when a consent covers
+    /// `category` for someone in it — recorded as the basis — or 404.
+    pub fn require_category(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case_id: &str,
+        category: crate::consent::model::Category,
+        audit: &AuditScope,
+    ) -> AppResult<crate::consent::service::Coverage> {
+        let coverage = crate::consent::service::coverage(conn, case_id, &principal.organisation_id)?;
+        let mut a = audit.lock();
+        match coverage.any(category) {
+            Some(id) => {
+                a.basis = Some(Basis::Consent(id.clone()).as_str().to_string());
+                a.basis_id = Some(id.clone());
+                drop(a);
+                Ok(coverage)
+            }
+            None => {
+                a.denied = true;
+                Err(AppError::NotFound)
+            }
+        }
+    }
+}
+
 fn record<V>(audit: &AuditScope, basis: Option<(Basis, V)>) -> AppResult<V> {
     let mut a = audit.lock();
     match basis {

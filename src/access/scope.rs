@@ -204,8 +204,8 @@ pub fn person_basis(
 pub enum PlanView {
     /// The whole plan; `regisseur` says whether the principal directs the case.
     Full { regisseur: bool },
-    /// A provider professional involved in the case with a consent covering the plan: their own actions and the
-    /// goals those serve, for the persons the consent covers.
+    /// A provider professional involved in the case with a consent for their organisation: per data category, what
+    /// the consent covers (`Access::require_category`); of the plan, their own actions and the goals those serve.
     OwnActions,
     /// The teamleider: the case's summary, not its plan.
     None,
@@ -255,8 +255,9 @@ pub fn plan_basis(
             let consent = match provider {
                 Some(_) => crate::consent::service::coverage(conn, case_id, &p.organisation_id)
                     .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?
-                    .any(crate::consent::model::Category::Plan)
-                    .cloned(),
+                    .0
+                    .values()
+                    .find_map(|categories| categories.values().next().cloned()),
                 None => None,
             };
             Ok(match (consent, other) {

@@ -15,6 +15,8 @@ use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
+use crate::consent::model::Category;
+use crate::consent::service::Coverage;
 use crate::db::schema::{household_members, zrm_assessments as za};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -79,6 +81,20 @@ impl Row {
     }
 }
 
+/// For a provider, only the assessments of persons (or of the household) a consent covers for ZRM.
+fn visible(all: Vec<Assessment>, coverage: Option<&Coverage>) -> Vec<Assessment> {
+    match coverage {
+        None => all,
+        Some(cov) => all
+            .into_iter()
+            .filter(|a| match &a.person_id {
+                Some(person) => cov.of(person, Category::Zrm).is_some(),
+                None => cov.any(Category::Zrm).is_some(),
+            })
+            .collect(),
+    }
+}
+
 /// Assessments of the case, oldest first.
 fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
     za::table
@@ -91,8 +107,9 @@ fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
         .collect()
 }
 
-/// The case, when the caller sees its whole plan; 404 out of scope, 403 otherwise.
-/// `write`: recording needs the whole plan as an involved professional; reading is also open under break-glass.
+/// The case, and for a provider the coverage that limits which assessments they read; 404 out of scope, 403
+/// otherwise. `write`: recording needs the whole plan as an involved professional; reading is also open under
+/// break-glass, and to a provider whose organisation a consent covers for ZRM assessments.
 fn scoped(
     st: &AppState,
     c: &mut DbConn,
@@ -100,19 +117,24 @@ fn scoped(
     case_id: &str,
     audit: &AuditScope,
     write: bool,
-) -> AppResult<CaseRow> {
+) -> AppResult<(CaseRow, Option<Coverage>)> {
     let Some(case) = crate::cases::store::case(c, case_id)? else {
         audit.lock().denied = true;
         return Err(AppError::NotFound);
     };
     let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    if view == PlanView::OwnActions && !write {
+        let coverage = st.access.require_category(c, p, &case.id, Category::Zrm, audit)?;
+        audit.lock().household_id = Some(case.household_id.clone());
+        return Ok((case, Some(coverage)));
+    }
     let allowed = if write { matches!(view, PlanView::Full { .. }) } else { view.reads_all() };
     if !allowed {
         audit.lock().denied = true;
         return Err(AppError::Forbidden);
     }
     audit.lock().household_id = Some(case.household_id.clone());
-    Ok(case)
+    Ok((case, None))
 }
 
 pub async fn record(
@@ -137,7 +159,7 @@ pub async fn record(
     v.finish()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit2, true)?;
+        let (case, _) = scoped(&st, c, &principal, &case_id, &audit2, true)?;
         if let Some(person) = &input.person_id {
             let member = household_members::table
                 .filter(household_members::household_id.eq(&case.household_id))
@@ -174,8 +196,8 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        rows(c, &case.id)
+        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
+        Ok(visible(rows(c, &case.id)?, coverage.as_ref()))
     })
     .await
 }
@@ -203,8 +225,8 @@ pub async fn progress(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        let all = rows(c, &case.id)?;
+        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
+        let all = visible(rows(c, &case.id)?, coverage.as_ref());
         let a = all.iter().find(|x| x.id == from).cloned().ok_or(AppError::NotFound)?;
         let b = all.iter().find(|x| x.id == to).cloned().ok_or(AppError::NotFound)?;
         if a.person_id != b.person_id {
@@ -227,8 +249,8 @@ pub async fn summary(state: &State, p: &Principal, audit: &AuditScope, case_id: 
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let case = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        let all = rows(c, &case.id)?;
+        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
+        let all = visible(rows(c, &case.id)?, coverage.as_ref());
         // Oldest first: the last one written per subject is the latest.
         let mut latest: BTreeMap<Option<String>, Scores> = BTreeMap::new();
         for a in all {

@@ -16,6 +16,8 @@ use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::model::{CaseState, CloseReason};
+use crate::consent::model::Category;
+use crate::consent::service::Coverage;
 use crate::db::schema::evaluations as ev;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -151,7 +153,7 @@ fn scoped_case(
         return Err(AppError::NotFound);
     };
     let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
-    if !view.reads_all() {
+    if !view.reads_all() && view != PlanView::OwnActions {
         audit.lock().denied = true;
         return Err(AppError::Forbidden);
     }
@@ -159,13 +161,37 @@ fn scoped_case(
     Ok((case, view))
 }
 
+/// For a provider: the evaluations as far as a consent covers them — progress on goals of covered persons (household
+/// goals with any), and of the family only the covered members among the participants.
+fn for_provider(c: &mut DbConn, case_id: &str, items: Vec<Evaluation>, cov: &Coverage) -> AppResult<Vec<Evaluation>> {
+    let covered = |person: Option<&str>| match person {
+        Some(x) => cov.of(x, Category::Evaluations).is_some(),
+        None => cov.any(Category::Evaluations).is_some(),
+    };
+    let mut out = Vec::new();
+    for mut e in items {
+        let goals = match store::version(c, case_id, e.plan_number)? {
+            Some(v) => serde_json::from_str::<PlanContent>(&v.content).map_err(AppError::internal)?.goals,
+            None => Vec::new(),
+        };
+        e.goal_progress.retain(|gp| goals.iter().any(|g| g.id == gp.goal_id && covered(g.person_id.as_deref())));
+        e.participants.retain(|p| p.kind != OwnerKind::Member || covered(p.person_id.as_deref()));
+        out.push(e);
+    }
+    Ok(out)
+}
+
 pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Evaluations> {
     state.access.decide(p, Resource::Plan, Action::Read, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, _) = scoped_case(&st, c, &principal, &case_id, &audit)?;
-        let items = load(c, &case.id)?;
+        let (case, view) = scoped_case(&st, c, &principal, &case_id, &audit)?;
+        let mut items = load(c, &case.id)?;
+        if view == PlanView::OwnActions {
+            let coverage = st.access.require_category(c, &principal, &case.id, Category::Evaluations, &audit)?;
+            items = for_provider(c, &case.id, items, &coverage)?;
+        }
         let from_plan = match store::with_status(c, &case.id, "agreed")? {
             Some(row) => {
                 serde_json::from_str::<PlanContent>(&row.content).map_err(AppError::internal)?.next_evaluation_date

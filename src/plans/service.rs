@@ -169,6 +169,9 @@ fn scoped(
         audit.lock().denied = true;
         return Err(AppError::Forbidden);
     }
+    if plan_view == PlanView::OwnActions {
+        st.access.require_category(c, p, &case.id, Category::Plan, audit)?;
+    }
     audit.lock().household_id = Some(case.household_id.clone());
     Ok((case, plan_view))
 }
