@@ -298,7 +298,31 @@ impl Access {
     }
 }
 
+/// Marks the request's audit event denied and answers 403: the caller sees the object but may not do this to it.
+pub fn forbidden(audit: &AuditScope) -> AppError {
+    audit.lock().denied = true;
+    AppError::Forbidden
+}
+
 impl Access {
+    /// Loads a case and decides the caller's view of its plan — 404 when it does not exist or is out of scope —
+    /// and records the household. Each act then requires the view it needs.
+    pub fn case_plan_view(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case_id: &str,
+        audit: &AuditScope,
+    ) -> AppResult<(crate::cases::store::CaseRow, scope::PlanView)> {
+        let Some(case) = crate::cases::store::case(conn, case_id)? else {
+            audit.lock().denied = true;
+            return Err(AppError::NotFound);
+        };
+        let view = self.decide_plan(conn, principal, &case.id, &case.team_id, audit)?;
+        audit.lock().household_id = Some(case.household_id.clone());
+        Ok((case, view))
+    }
+
     /// The relationship step for a case's plan (see `scope::plan_basis`): the view, or 404.
     pub fn decide_plan(
         &self,

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::model::{age_on, givers_suffice, Basis, Category, GiverCapacity};
 use super::store::{self, ConsentRow};
 use crate::access::scope::PlanView;
-use crate::access::{Action, Resource, Role};
+use crate::access::{forbidden, Action, Resource, Role};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
@@ -174,15 +174,10 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
 
 /// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
 fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
-    let Some(case) = crate::cases::store::case(c, case_id)? else {
-        audit.lock().denied = true;
-        return Err(AppError::NotFound);
-    };
-    if !matches!(st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?, PlanView::Full { .. }) {
-        audit.lock().denied = true;
-        return Err(AppError::Forbidden);
+    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
+    if !matches!(view, PlanView::Full { .. }) {
+        return Err(forbidden(audit));
     }
-    audit.lock().household_id = Some(case.household_id.clone());
     Ok(case)
 }
 

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::zrm::{self, AssessmentKind, DomainProgress, HouseholdSummary, Instrument, Scores};
 use crate::access::scope::PlanView;
-use crate::access::{Action, Resource};
+use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
@@ -118,22 +118,15 @@ fn scoped(
     audit: &AuditScope,
     write: bool,
 ) -> AppResult<(CaseRow, Option<Coverage>)> {
-    let Some(case) = crate::cases::store::case(c, case_id)? else {
-        audit.lock().denied = true;
-        return Err(AppError::NotFound);
-    };
-    let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
     if view == PlanView::OwnActions && !write {
         let coverage = st.access.require_category(c, p, &case.id, Category::Zrm, audit)?;
-        audit.lock().household_id = Some(case.household_id.clone());
         return Ok((case, Some(coverage)));
     }
     let allowed = if write { matches!(view, PlanView::Full { .. }) } else { view.reads_all() };
     if !allowed {
-        audit.lock().denied = true;
-        return Err(AppError::Forbidden);
+        return Err(forbidden(audit));
     }
-    audit.lock().household_id = Some(case.household_id.clone());
     Ok((case, None))
 }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::model::{GoalStatus, OwnerKind, PlanContent};
 use crate::access::scope::PlanView;
-use crate::access::{Action, Resource};
+use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::db::now;
@@ -237,15 +237,11 @@ pub async fn document(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let Some(case) = crate::cases::store::case(c, &case_id)? else {
-            audit.lock().denied = true;
-            return Err(AppError::NotFound);
-        };
-        if !matches!(st.access.decide_plan(c, &principal, &case.id, &case.team_id, &audit)?, PlanView::Full { .. }) {
-            audit.lock().denied = true;
-            return Err(AppError::Forbidden);
+        // An export is for those who work in the case: not for providers, not under break-glass.
+        let (case, view) = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
+        if !matches!(view, PlanView::Full { .. }) {
+            return Err(forbidden(&audit));
         }
-        audit.lock().household_id = Some(case.household_id.clone());
         let row = if which == "current" {
             super::store::with_status(c, &case.id, "agreed")?
         } else {

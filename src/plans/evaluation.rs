@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::model::{GoalStatus, Owner, OwnerKind, PlanContent};
 use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
-use crate::access::{Action, Resource};
+use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::model::{CaseState, CloseReason};
@@ -148,16 +148,10 @@ fn scoped_case(
     case_id: &str,
     audit: &AuditScope,
 ) -> AppResult<(crate::cases::store::CaseRow, PlanView)> {
-    let Some(case) = crate::cases::store::case(c, case_id)? else {
-        audit.lock().denied = true;
-        return Err(AppError::NotFound);
-    };
-    let view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
     if !view.reads_all() && view != PlanView::OwnActions {
-        audit.lock().denied = true;
-        return Err(AppError::Forbidden);
+        return Err(forbidden(audit));
     }
-    audit.lock().household_id = Some(case.household_id.clone());
     Ok((case, view))
 }
 

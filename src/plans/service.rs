@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::model::{diff, ActionStatus, Agreement, OwnerKind, PlanContent, PlanDiff, References};
 use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
-use crate::access::{Action, Resource};
+use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
@@ -160,25 +160,14 @@ fn scoped(
     case_id: &str,
     audit: &AuditScope,
 ) -> AppResult<(CaseRow, PlanView)> {
-    let Some(case) = crate::cases::store::case(c, case_id)? else {
-        audit.lock().denied = true;
-        return Err(AppError::NotFound);
-    };
-    let plan_view = st.access.decide_plan(c, p, &case.id, &case.team_id, audit)?;
+    let (case, plan_view) = st.access.case_plan_view(c, p, case_id, audit)?;
     if plan_view == PlanView::None {
-        audit.lock().denied = true;
-        return Err(AppError::Forbidden);
+        return Err(forbidden(audit));
     }
     if plan_view == PlanView::OwnActions {
         st.access.require_category(c, p, &case.id, Category::Plan, audit)?;
     }
-    audit.lock().household_id = Some(case.household_id.clone());
     Ok((case, plan_view))
-}
-
-fn denied(audit: &AuditScope) -> AppError {
-    audit.lock().denied = true;
-    AppError::Forbidden
 }
 
 pub async fn list_versions(
@@ -291,7 +280,7 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_
     write(state, audit, 201, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view != (PlanView::Full { regisseur: true }) {
-            return Err(denied(&audit2));
+            return Err(forbidden(&audit2));
         }
         if case.state == "closed" {
             return Err(AppError::Conflict("A closed case gets no new plan".into()));
@@ -366,7 +355,7 @@ pub async fn update_draft(
         let is_regisseur = plan_view == PlanView::Full { regisseur: true };
         let may_edit = is_regisseur || (matches!(plan_view, PlanView::Full { .. }) && row.members_may_edit);
         if !may_edit || (input.members_may_edit.is_some_and(|m| m != row.members_may_edit) && !is_regisseur) {
-            return Err(denied(&audit2));
+            return Err(forbidden(&audit2));
         }
         if row.status != "draft" {
             return Err(AppError::Conflict(format!("Version {number} is {} and cannot be changed", row.status)));
@@ -423,7 +412,7 @@ pub async fn agree(
     write(state, audit, 200, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view != (PlanView::Full { regisseur: true }) {
-            return Err(denied(&audit2));
+            return Err(forbidden(&audit2));
         }
         let row = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         if row.status != "draft" {
@@ -481,7 +470,7 @@ pub async fn compare(
     db(state, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit)?;
         if !plan_view.reads_all() {
-            return Err(denied(&audit));
+            return Err(forbidden(&audit));
         }
         let a = store::version(c, &case.id, from)?.ok_or(AppError::NotFound)?;
         let b = store::version(c, &case.id, to)?.ok_or(AppError::NotFound)?;
@@ -524,7 +513,7 @@ pub async fn update_progress(
     write(state, audit, 200, move |c| {
         let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view == PlanView::ReadOnly {
-            return Err(denied(&audit2));
+            return Err(forbidden(&audit2));
         }
         let current = store::with_status(c, &case.id, "agreed")?.ok_or(AppError::NotFound)?;
         let content = content_of(&current)?;
