@@ -53,6 +53,7 @@ use crate::{audit, auth, breakglass, cases, consent, health, households, identit
         cases::routes::list_involvements,
         cases::routes::add_involvement,
         cases::routes::end_involvement,
+        cases::routes::case_contacts,
         plans::routes::list_versions,
         plans::routes::start_draft,
         plans::routes::get_version,

@@ -136,6 +136,12 @@ async fn break_glass_reads_until_the_second_it_ends_and_never_writes() {
         .await;
     assert_eq!(assess.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&format!("{case_path}/assessments"), &t).await.status, StatusCode::OK);
+    // Who lives there and whom to call: the contact sheet, not the household's record (BSNs, history).
+    let contacts = app.get(&format!("{case_path}/contacts"), &t).await;
+    assert_eq!(contacts.status, StatusCode::OK, "{}", contacts.text);
+    assert!(!contacts.body["members"].as_array().unwrap().is_empty());
+    let household = read.body["householdId"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/households/{household}"), &t).await.status, StatusCode::NOT_FOUND);
     app.get("/api/v1/auth/me", &t).await;
     let events: Vec<_> =
         app.audit_events().into_iter().filter(|e| e.data.user_id.as_deref() == Some(outsider.id.as_str())).collect();
@@ -160,6 +166,7 @@ async fn break_glass_reads_until_the_second_it_ends_and_never_writes() {
     assert_eq!(app.get(&case_path, &t).await.status, StatusCode::OK);
     set_expiry(eenplan::db::now() - Duration::seconds(1));
     assert_eq!(app.get(&case_path, &t).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{case_path}/contacts"), &t).await.status, StatusCode::NOT_FOUND);
     let last =
         app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(outsider.id.as_str())).unwrap();
     assert!(!last.data.flagged, "after the window events are no longer flagged");

@@ -230,7 +230,8 @@ enum State {
 }
 
 /// Every output a provider can reach, with the data category it shows.
-const PATHS: [(&str, &str); 6] = [
+const PATHS: [(&str, &str); 7] = [
+    ("basic", "GET contacts"),
     ("plan", "GET plans/current"),
     ("plan", "GET plans"),
     ("plan", "PUT plans/actions/a1/progress"),
@@ -243,7 +244,7 @@ const PATHS: [(&str, &str); 6] = [
 async fn what_a_provider_sees_follows_consent_per_category_on_every_output_path() {
     let app = TestApp::new().await;
     let mut failures = Vec::new();
-    for category in ["plan", "zrm", "evaluations"] {
+    for category in ["basic", "plan", "zrm", "evaluations"] {
         for state in [State::Present, State::Absent, State::Withdrawn, State::Expired, State::OtherOrganisation] {
             let w = world(&app, years_ago(9)).await;
             let rt = app.token(&w.regisseur).await;
@@ -299,6 +300,7 @@ async fn what_a_provider_sees_follows_consent_per_category_on_every_output_path(
                         "GET plans/current" => res.body["content"]["goals"].as_array().unwrap().len(),
                         "GET assessments" => res.body.as_array().unwrap().len(),
                         "GET evaluations" => res.body["items"][0]["goalProgress"].as_array().unwrap().len(),
+                        "GET contacts" => res.body["members"].as_array().unwrap().len(),
                         _ => 1,
                     };
                     assert_eq!(shown, if path == "GET assessments" { 2 } else { 1 }, "{category} {path}: {}", res.text);
@@ -314,6 +316,11 @@ async fn what_a_provider_sees_follows_consent_per_category_on_every_output_path(
                         "{category} {path}: the access records its consent"
                     );
                     assert!(event.data.basis_id.is_some());
+                    if path == "GET contacts" {
+                        assert_eq!(res.body["members"][0]["personId"], json!(w.child), "only the covered child");
+                        assert_eq!(res.body["professionals"].as_array().unwrap().len(), 2, "{}", res.text);
+                        assert!(!res.text.contains("bsn"), "no BSN on the contact sheet");
+                    }
                     if path == "GET evaluations" {
                         assert_eq!(res.body["items"][0]["participants"], json!([]), "the parent is not covered");
                     }

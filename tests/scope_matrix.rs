@@ -413,6 +413,13 @@ fn endpoints() -> Vec<Endpoint> {
             expect: [Items(3), Items(3), N, Items(3), N, N, N],
         },
         Endpoint {
+            name: "GET /cases/{id}/contacts",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/contacts", w.case), None),
+            // The provider's consent covers the plan, not basic details.
+            expect: [S(200), S(200), N, F, N, N, N],
+        },
+        Endpoint {
             name: "POST /cases/{id}/involvements",
             setup: Setup::Plain,
             call: |w| {
@@ -626,5 +633,5 @@ async fn every_role_in_and_out_of_scope_against_every_endpoint() {
         }
     }
     assert!(failures.is_empty(), "{} of {cells} cells differ:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(cells, 32 * ACTORS.len());
+    assert_eq!(cells, 33 * ACTORS.len());
 }

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::contacts::{self, Contacts};
 use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
@@ -30,7 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(list_involvements))
                 .route(web::post().to(add_involvement)),
         )
-        .service(web::resource("/cases/{id}/involvements/{involvement}/end").route(web::post().to(end_involvement)));
+        .service(web::resource("/cases/{id}/involvements/{involvement}/end").route(web::post().to(end_involvement)))
+        .service(web::resource("/cases/{id}/contacts").route(web::get().to(case_contacts)));
 }
 
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
@@ -196,4 +198,19 @@ pub async fn end_involvement(
 ) -> AppResult<HttpResponse> {
     let (case_id, involvement_id) = path.into_inner();
     Ok(HttpResponse::Ok().json(involvement::end(&state, &p, &audit, case_id, involvement_id).await?))
+}
+
+/// The contact sheet (data category `basic`): address, who lives there today, the professionals involved today.
+/// Those who see the whole plan and break-glass readers see all; an involved provider with a consent covering basic
+/// details sees the covered persons; the teamleider 403; others 404.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/contacts", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Contacts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn case_contacts(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(contacts::contacts(&state, &p, &audit, id.into_inner()).await?))
 }
