@@ -21,6 +21,54 @@ pub struct Config {
     pub audit: AuditConfig,
     /// How long a break-glass grant lasts (1 to 24 hours).
     pub break_glass_window: Duration,
+    pub mail: MailConfig,
+    pub signals: SignalConfig,
+}
+
+/// Email delivery from the outbox.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://host[:port]` of the relay (plain SMTP: a relay on the same host or network); None keeps mail queued.
+    pub smtp: Option<SmtpTarget>,
+    /// The sender address.
+    pub from: String,
+    /// Where the web client lives; emails link there.
+    pub public_url: String,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: i32,
+    /// Wait after the first failed attempt; doubled after each further one, at most an hour.
+    pub retry_base: Duration,
+    /// How often the delivery worker looks for due messages.
+    pub poll: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpTarget {
+    pub host: String,
+    pub port: u16,
+}
+
+impl SmtpTarget {
+    /// `smtp://host[:port]` (port 25 by default). Anything else is refused at start-up, never guessed.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let rest = url.strip_prefix("smtp://").ok_or("only smtp://host[:port] is supported")?;
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().map_err(|_| format!("'{p}' is not a port"))?),
+            None => (rest, 25),
+        };
+        if host.is_empty() || host.contains(['/', '@', '?']) {
+            return Err("expected smtp://host[:port]".into());
+        }
+        Ok(SmtpTarget { host: host.to_string(), port })
+    }
+}
+
+/// The Verwijsindex-style signals.
+#[derive(Clone, Debug)]
+pub struct SignalConfig {
+    /// Subjects of this age or older on the day of signalling are refused; signals end on this birthday.
+    pub max_age: i32,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +173,28 @@ impl Config {
                     return Err(format!("EENPLAN_BREAK_GLASS_HOURS must be 1 to 24, not {hours}"));
                 }
                 Duration::from_secs(hours * 3600)
+            },
+            mail: MailConfig {
+                smtp: get("EENPLAN_SMTP_URL")
+                    .map(|u| SmtpTarget::parse(&u).map_err(|e| format!("EENPLAN_SMTP_URL: {e}")))
+                    .transpose()?,
+                from: get("EENPLAN_MAIL_FROM").unwrap_or_else(|| "eenplan <noreply@eenplan.invalid>".into()),
+                public_url: get("EENPLAN_PUBLIC_URL")
+                    .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                    .trim_end_matches('/')
+                    .to_string(),
+                max_attempts: parse_num(get, "EENPLAN_MAIL_MAX_ATTEMPTS", 10i32)?.max(1),
+                retry_base: Duration::from_secs(parse_num(get, "EENPLAN_MAIL_RETRY_SECONDS", 30u64)?.max(1)),
+                poll: Duration::from_millis(parse_num(get, "EENPLAN_MAIL_POLL_MS", 5000u64)?.max(100)),
+            },
+            signals: SignalConfig {
+                max_age: {
+                    let age = parse_num(get, "EENPLAN_SIGNAL_MAX_AGE", 23i32)?;
+                    if !(1..=120).contains(&age) {
+                        return Err(format!("EENPLAN_SIGNAL_MAX_AGE must be 1 to 120, not {age}"));
+                    }
+                    age
+                },
             },
             data_dir,
         })
@@ -237,6 +307,20 @@ mod tests {
     fn unknown_database_scheme_is_a_startup_error() {
         let err = config(&[("EENPLAN_DATABASE_URL", "mysql://x/y")]).unwrap_err();
         assert!(err.contains("EENPLAN_DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn smtp_url_is_smtp_host_and_port_or_a_startup_error() {
+        assert_eq!(config(&[]).unwrap().mail.smtp, None);
+        let c = config(&[("EENPLAN_SMTP_URL", "smtp://127.0.0.1:1025")]).unwrap();
+        assert_eq!(c.mail.smtp, Some(SmtpTarget { host: "127.0.0.1".into(), port: 1025 }));
+        assert_eq!(config(&[("EENPLAN_SMTP_URL", "smtp://relay")]).unwrap().mail.smtp.unwrap().port, 25);
+        for bad in ["smtps://relay", "relay:25", "smtp://:25", "smtp://user@relay", "smtp://relay:port"] {
+            let err = config(&[("EENPLAN_SMTP_URL", bad)]).unwrap_err();
+            assert!(err.contains("EENPLAN_SMTP_URL"), "{bad}: {err}");
+        }
+        assert!(config(&[("EENPLAN_SIGNAL_MAX_AGE", "0")]).is_err());
+        assert_eq!(config(&[]).unwrap().signals.max_age, 23);
     }
 
     #[test]

@@ -14,9 +14,12 @@ pub mod health;
 pub mod households;
 pub mod http;
 pub mod identity;
+pub mod jobs;
+pub mod notify;
 pub mod openapi;
 pub mod plans;
 pub mod scale;
+pub mod signals;
 pub mod state;
 
 use actix_web::body::MessageBody;
@@ -55,7 +58,8 @@ pub fn build_app(
                 .configure(cases::routes::configure)
                 .configure(plans::routes::configure)
                 .configure(consent::routes::configure)
-                .configure(breakglass::routes::configure),
+                .configure(breakglass::routes::configure)
+                .configure(signals::routes::configure),
         )
         .default_service(web::to(http::not_found))
 }

@@ -1,4 +1,4 @@
-//! The eenplan command line: serve, demo, migrate, user add, audit verify.
+//! The eenplan command line: serve, demo, migrate, user add, audit verify, jobs run.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -49,6 +49,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Background jobs (`serve` runs them on a schedule).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every due job once: signal retention, match reminders, email delivery.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -163,6 +174,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Jobs { command: JobsCommand::Run } => {
+            let state = start(config).await?;
+            let report = eenplan::jobs::run_all(&state).await.map_err(|e| format!("jobs failed: {e}"))?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let mut conn =
                 config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
@@ -206,6 +223,8 @@ async fn start(config: Config) -> Result<web::Data<AppState>, String> {
 
 async fn serve(state: web::Data<AppState>) -> Result<ExitCode, String> {
     let bind = state.config.bind.clone();
+    eenplan::notify::service::spawn_worker(state.clone());
+    eenplan::jobs::spawn_scheduler(state.clone());
     let data = state.clone();
     let server = HttpServer::new(move || eenplan::build_app(data.clone()))
         .bind(&bind)

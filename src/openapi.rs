@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, breakglass, cases, consent, health, households, identity, plans};
+use crate::{audit, auth, breakglass, cases, consent, health, households, identity, plans, signals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -73,6 +73,11 @@ use crate::{audit, auth, breakglass, cases, consent, health, households, identit
         consent::routes::withdraw,
         breakglass::routes::open,
         breakglass::routes::list,
+        signals::routes::register,
+        signals::routes::list_signals,
+        signals::routes::remove,
+        signals::routes::list_matches,
+        signals::routes::confirm_contact,
         breakglass::routes::review,
         health::live,
         health::ready,

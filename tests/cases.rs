@@ -216,6 +216,18 @@ async fn handover_leaves_no_gap_and_no_overlap() {
     let taken = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &tb, json!({})).await;
     assert_eq!(taken.status, StatusCode::OK, "{}", taken.text);
 
+    // Each proposal queued one email to its candidate, with the case id only; refused proposals queued none.
+    use diesel::prelude::*;
+    use eenplan::db::schema::outbox;
+    let mails: Vec<(String, String)> = outbox::table
+        .filter(outbox::template.eq("regisseur_proposed"))
+        .order(outbox::created_at.asc())
+        .select((outbox::recipient_user_id, outbox::payload))
+        .load(&mut app.conn())
+        .unwrap();
+    let payload = json!({"caseId": case}).to_string();
+    assert_eq!(mails, [(a.id.clone(), payload.clone()), (b.id.clone(), payload.clone()), (b.id.clone(), payload)]);
+
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &tb).await;
     let rows = history.body.as_array().unwrap();
     let active: Vec<_> = rows.iter().filter(|r| r["status"] == "active").collect();

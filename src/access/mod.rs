@@ -82,6 +82,8 @@ pub enum Resource {
     Plan,
     Consent,
     BreakGlass,
+    Signal,
+    Match,
 }
 
 impl Resource {
@@ -98,6 +100,8 @@ impl Resource {
             Resource::Plan => "plan",
             Resource::Consent => "consent",
             Resource::BreakGlass => "break_glass",
+            Resource::Signal => "signal",
+            Resource::Match => "match",
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::access::scope::CaseView;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
-use crate::db::schema::{break_glass as bg, household_members, outbox, user_roles, users};
+use crate::db::schema::{break_glass as bg, household_members, users};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::households::bsn::{Bsn, RawBsn};
@@ -191,26 +191,14 @@ pub async fn open(state: &State, p: &Principal, audit: &AuditScope, input: OpenB
             ))
             .execute(c)?;
         // Every privacy officer hears of it at once; the message carries the id only.
-        let officers: Vec<String> = user_roles::table
-            .inner_join(users::table.on(users::id.eq(user_roles::user_id)))
-            .filter(user_roles::role.eq(Role::PrivacyOfficer.as_str()))
-            .filter(users::active.eq(true))
-            .select(users::id)
-            .distinct()
-            .load(c)?;
-        for officer in officers {
-            diesel::insert_into(outbox::table)
-                .values((
-                    outbox::id.eq(new_id()),
-                    outbox::recipient_user_id.eq(officer),
-                    outbox::template.eq("break_glass_used"),
-                    outbox::payload.eq(serde_json::json!({"breakGlassId": id}).to_string()),
-                    outbox::status.eq("queued"),
-                    outbox::attempts.eq(0),
-                    outbox::next_attempt_at.eq(t),
-                    outbox::created_at.eq(t),
-                ))
-                .execute(c)?;
+        for officer in crate::notify::store::active_users_with_role(c, Role::PrivacyOfficer)? {
+            crate::notify::store::enqueue(
+                c,
+                &officer,
+                crate::notify::model::Template::BreakGlassUsed,
+                serde_json::json!({"breakGlassId": id}),
+                t,
+            )?;
         }
         {
             let mut a = audit2.lock();

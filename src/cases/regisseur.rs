@@ -153,6 +153,16 @@ pub async fn propose(
                 ra::proposed_at.eq(t),
             ))
             .execute(c)?;
+        // The candidate hears of it by email (a link to the case, nothing else), unless they proposed themselves.
+        if candidate_id != principal.user_id {
+            crate::notify::store::enqueue(
+                c,
+                &candidate_id,
+                crate::notify::model::Template::RegisseurProposed,
+                serde_json::json!({"caseId": case.id}),
+                t,
+            )?;
+        }
         audit2.lock().basis_id = Some(id.clone());
         Ok(with_status(c, &case.id, "proposed")?.ok_or(AppError::NotFound)?.into())
     })

@@ -338,6 +338,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signals (id) {
+        id -> Text,
+        person_id -> Text,
+        organisation_id -> Text,
+        user_id -> Text,
+        contact_phone -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        expires_on -> Date,
+        removed_at -> Nullable<Timestamp>,
+        removal_reason -> Nullable<Text>,
+        archive_until -> Nullable<Date>,
+        archive_notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    matches (id) {
+        id -> Text,
+        kind -> Text,
+        match_key -> Text,
+        created_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    match_members (match_id, signal_id) {
+        match_id -> Text,
+        signal_id -> Text,
+        joined_at -> Timestamp,
+        contact_confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(match_members -> matches (match_id));
+diesel::joinable!(match_members -> signals (signal_id));
+diesel::joinable!(signals -> persons (person_id));
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -351,6 +391,9 @@ diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    signals,
+    matches,
+    match_members,
     break_glass,
     outbox,
     consents,

@@ -17,7 +17,9 @@ use diesel::Connection;
 use serde_json::{json, Value};
 
 use eenplan::access::Role;
-use eenplan::config::{AuditConfig, AuthConfig, Config, ExternalIdpConfig, Secrets, ThrottleConfig};
+use eenplan::config::{
+    AuditConfig, AuthConfig, Config, ExternalIdpConfig, MailConfig, Secrets, SignalConfig, SmtpTarget, ThrottleConfig,
+};
 use eenplan::db::{new_id, now, DatabaseTarget, DbConn};
 use eenplan::identity::model::RoleGrant;
 use eenplan::identity::store::{self, NewTeam, NewUser};
@@ -66,11 +68,13 @@ pub struct TestApp {
 pub struct Options {
     pub external_idp: Option<ExternalIdpConfig>,
     pub account_failures: i64,
+    /// The SMTP server notifications go to (none: they stay queued).
+    pub smtp: Option<SmtpTarget>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { external_idp: None, account_failures: 5 }
+        Options { external_idp: None, account_failures: 5, smtp: None }
     }
 }
 
@@ -129,6 +133,16 @@ impl TestApp {
             },
             audit: AuditConfig { max_batch: 64 },
             break_glass_window: Duration::from_secs(4 * 3600),
+            mail: MailConfig {
+                smtp: options.smtp,
+                from: "eenplan test <noreply@test.eenplan.nl>".into(),
+                public_url: "https://eenplan.test".into(),
+                max_attempts: 5,
+                // A failed attempt is retried after 1, 2, 4 … seconds.
+                retry_base: Duration::from_secs(1),
+                poll: Duration::from_millis(200),
+            },
+            signals: SignalConfig { max_age: 23 },
         };
         let secrets = Secrets { jwt_secret: vec![7u8; 32], bsn_key: vec![9u8; 32] };
         let state = web::Data::new(AppState::init(config, &secrets).await.expect("app state"));
@@ -172,11 +186,23 @@ impl TestApp {
 
     /// Creates a user with one role directly in the database (roles that require it get a TOTP secret).
     pub fn user(&self, role: Role) -> TestUser {
+        let org = if role == Role::Provider { &self.provider_org_id } else { &self.municipality_id };
+        self.user_in(role, org)
+    }
+
+    /// A new organisation of the given kind; its id.
+    pub fn organisation(&self, name: &str, kind: &str) -> String {
+        let id = new_id();
+        store::insert_organisation(&mut self.conn(), &id, name, kind, now()).unwrap();
+        id
+    }
+
+    /// A user with one role in the given organisation.
+    pub fn user_in(&self, role: Role, org: &str) -> TestUser {
         let id = new_id();
         let email = format!("{}-{}@test.eenplan.nl", role.as_str(), &id[id.len() - 8..]);
         let totp = role.requires_totp().then(eenplan::auth::model::new_totp_secret);
         let team = role.requires_team().then(|| self.team_id.clone());
-        let org = if role == Role::Provider { &self.provider_org_id } else { &self.municipality_id };
         let mut conn = self.conn();
         store::insert_user(
             &mut conn,

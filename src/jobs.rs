@@ -1,0 +1,75 @@
+//! Background jobs: signal retention and match reminders (every few minutes) and email delivery (its own worker,
+//! see notify::service). `eenplan jobs run` runs all of them once. Every job changes a row only if it is still in
+//! the state it was read in, and delivery leases messages (FOR UPDATE SKIP LOCKED on PostgreSQL), so several nodes
+//! may run them at once without double work.
+
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::error::AppResult;
+use crate::notify::service::{deliver_due, DeliveryReport};
+use crate::signals::retention::{self, RetentionReport};
+use crate::state::{db, AppState};
+
+/// How often `serve` runs the retention jobs.
+const RETENTION_EVERY: Duration = Duration::from_secs(300);
+
+pub struct JobsReport {
+    pub retention: RetentionReport,
+    pub delivery: DeliveryReport,
+    pub still_queued: i64,
+    pub smtp_configured: bool,
+}
+
+impl std::fmt::Display for JobsReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = &self.retention;
+        writeln!(
+            f,
+            "signals: {} expired to the archive, {} expired and deleted, {} deleted from the archive, {} of deceased persons deleted",
+            r.expired_to_archive, r.expired_deleted, r.archive_deleted, r.deceased_deleted
+        )?;
+        writeln!(f, "matches: {} overdue, matchregisseur reminded", r.matches_reminded)?;
+        let d = &self.delivery;
+        write!(f, "email: {} sent, {} to retry, {} failed, {} skipped", d.sent, d.retrying, d.failed, d.skipped)?;
+        if !self.smtp_configured {
+            write!(f, "; EENPLAN_SMTP_URL is not set, {} message(s) stay queued", self.still_queued)?;
+        }
+        Ok(())
+    }
+}
+
+async fn retention_once(state: &web::Data<AppState>) -> AppResult<RetentionReport> {
+    let max_age = state.config.signals.max_age;
+    db(state, move |c| Ok(retention::run(c, crate::db::now(), max_age)?)).await
+}
+
+/// Runs every job once.
+pub async fn run_all(state: &web::Data<AppState>) -> AppResult<JobsReport> {
+    let retention = retention_once(state).await?;
+    let delivery = deliver_due(state).await?;
+    let still_queued = db(state, |c| Ok(crate::notify::store::waiting(c)?)).await?;
+    Ok(JobsReport { retention, delivery, still_queued, smtp_configured: state.config.mail.smtp.is_some() })
+}
+
+/// Runs the retention jobs on a schedule for as long as the server runs.
+pub fn spawn_scheduler(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        loop {
+            match retention_once(&state).await {
+                Ok(r) if r != RetentionReport::default() => tracing::info!(
+                    expired_to_archive = r.expired_to_archive,
+                    expired_deleted = r.expired_deleted,
+                    archive_deleted = r.archive_deleted,
+                    deceased_deleted = r.deceased_deleted,
+                    matches_reminded = r.matches_reminded,
+                    "signal retention"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "signal retention failed"),
+            }
+            actix_web::rt::time::sleep(RETENTION_EVERY).await;
+        }
+    });
+}

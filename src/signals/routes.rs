@@ -1,0 +1,83 @@
+//! HTTP for /api/v1/signals and /api/v1/matches.
+
+use actix_web::{web, HttpResponse};
+
+use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
+use crate::audit::AuditScope;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+use crate::http::PageQuery;
+use crate::identity::model::Page;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/signals").route(web::post().to(register)).route(web::get().to(list_signals)))
+        .service(web::resource("/signals/{id}/remove").route(web::post().to(remove)))
+        .service(web::resource("/matches").route(web::get().to(list_matches)))
+        .service(web::resource("/matches/{id}/contact").route(web::post().to(confirm_contact)));
+}
+
+/// Signal that you are involved with a young person: the subject (BSN and birth date; a name if eenplan does not
+/// know them) and how to reach you. Nothing else is accepted. Matched at once; 409 if your organisation has an
+/// active signal on this person already.
+#[utoipa::path(post, path = "/api/v1/signals", tag = "signals", security(("bearer" = [])), request_body = NewSignal,
+    responses((status = 201, body = Signal), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    body: web::Json<NewSignal>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::register(&state, &p, &audit, body.into_inner()).await?))
+}
+
+/// Your own signals, newest first.
+#[utoipa::path(get, path = "/api/v1/signals", tag = "signals", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<Signal>), (status = 403, body = Problem)))]
+pub async fn list_signals(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_own(&state, &p, &audit, q.into_inner()).await?))
+}
+
+/// Remove your own signal: `unjustified` deletes it, `risk_gone` archives it. Someone else's: 404.
+#[utoipa::path(post, path = "/api/v1/signals/{id}/remove", tag = "signals", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RemoveSignal,
+    responses((status = 200), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn remove(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+    body: web::Json<RemoveSignal>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::remove(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Matches: a signaller's own (with the others' contact details); every match for the matchregisseur (who has
+/// confirmed contact and since when — nothing about the person).
+#[utoipa::path(get, path = "/api/v1/matches", tag = "signals", security(("bearer" = [])), params(MatchQuery),
+    responses((status = 200, body = Page<Match>), (status = 403, body = Problem)))]
+pub async fn list_matches(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    q: web::Query<MatchQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_matches(&state, &p, &audit, q.into_inner()).await?))
+}
+
+/// Confirm that you made contact with the other signallers in the match. Not your match: 404.
+#[utoipa::path(post, path = "/api/v1/matches/{id}/contact", tag = "signals", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Match), (status = 404, body = Problem)))]
+pub async fn confirm_contact(
+    state: web::Data<AppState>,
+    p: Principal,
+    audit: AuditScope,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::confirm_contact(&state, &p, &audit, id.into_inner()).await?))
+}

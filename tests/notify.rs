@@ -1,0 +1,309 @@
+//! Email delivery over SMTP against a real SMTP server on loopback (aiosmtpd from PyPI, writing a Maildir): what
+//! arrives, to whom, with no personal data; and nothing lost or doubled when the server is down for a while.
+//!
+//! Needs `python3 -m aiosmtpd`; without it these tests say so and pass, unless EENPLAN_REQUIRE_SMTP is set (as
+//! .ci/run does after installing it), in which case they fail.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use actix_web::http::StatusCode;
+use diesel::prelude::*;
+use serde_json::json;
+
+use common::{Options, TestApp};
+use eenplan::access::Role;
+use eenplan::config::SmtpTarget;
+use eenplan::db::schema::outbox;
+use eenplan::households::bsn::synthetic;
+use eenplan::notify::model::Template;
+use eenplan::notify::service::deliver_due;
+
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+fn smtp_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("EENPLAN_REQUIRE_SMTP").is_none(),
+            "EENPLAN_REQUIRE_SMTP is set but python3 -m aiosmtpd is not available (pip install aiosmtpd)"
+        );
+        eprintln!("skipped: no SMTP server (pip install aiosmtpd); .ci/run installs it and requires it");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl SmtpServer {
+    fn start(port: u16, maildir: &Path) -> SmtpServer {
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the SMTP server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpServer { child, port, maildir: maildir.to_path_buf() }
+    }
+
+    fn stop(mut self) -> (u16, PathBuf) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        (self.port, self.maildir.clone())
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A delivered message: recipient (from the server's X-RcptTo header), subject and the whole text.
+struct Delivered {
+    to: String,
+    subject: String,
+    text: String,
+}
+
+/// Undoes quoted-printable: soft line breaks and =XX escapes.
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'=' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .flatten();
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn delivered(maildir: &Path) -> Vec<Delivered> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries
+        .map(|e| {
+            let text = decode_quoted_printable(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+            let header = |name: &str| {
+                text.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).unwrap_or_default().trim().to_string()
+            };
+            Delivered { to: header("X-RcptTo"), subject: header("Subject"), text: text.clone() }
+        })
+        .collect()
+}
+
+async fn app_with_smtp(port: u16) -> TestApp {
+    TestApp::with(Options { smtp: Some(SmtpTarget { host: "127.0.0.1".into(), port }), ..Default::default() }).await
+}
+
+#[actix_web::test]
+async fn match_and_break_glass_emails_arrive_with_no_personal_data() {
+    if !smtp_available() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("eenplan-mail-{}", eenplan::db::new_id()));
+    let server = SmtpServer::start(free_port(), &dir);
+    let app = app_with_smtp(server.port).await;
+
+    // Two children at one address, signalled by two organisations: an address match.
+    let wijkteam = app.user(Role::Wijkteam);
+    let t = app.token(&wijkteam).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &t,
+            json!({"postcode": "2719XY", "houseNumber": 77, "wijk": "Noord", "teamId": app.team_id}),
+        )
+        .await;
+    let household = h.body["id"].as_str().unwrap();
+    let children = [("Sofie Bakker", "2013-04-05", 70), ("Daan Bakker", "2016-09-10", 71)];
+    for (name, birth, n) in children {
+        let r = app
+            .post(
+                &format!("/api/v1/households/{household}/members"),
+                &t,
+                json!({"person": {"name": name, "birthDate": birth, "bsn": synthetic(n).expose()}, "relation": "child", "from": birth}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let school = app.user_in(Role::Signaller, &app.organisation("Basisschool De Linde", "other"));
+    let jgz = app.user_in(Role::Signaller, &app.organisation("Jeugdgezondheidszorg", "provider"));
+    let matchregisseur = app.user(Role::Matchregisseur);
+    let gone = app.user(Role::Matchregisseur);
+    for (who, (_, birth, n), phone) in [(&school, children[0], "079 111 11 11"), (&jgz, children[1], "079 222 22 22")] {
+        let r = app
+            .post(
+                "/api/v1/signals",
+                &app.token(who).await,
+                json!({"subject": {"bsn": synthetic(n).expose(), "birthDate": birth}, "contact": {"phone": phone}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    // One matchregisseur leaves after the match was queued for them: they get nothing.
+    let admin = app.user(Role::Admin);
+    let off = app.post(&format!("/api/v1/users/{}/deactivate", gone.id), &app.token(&admin).await, json!({})).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    // A break-glass use: the privacy officers hear of it.
+    let officer = app.user(Role::PrivacyOfficer);
+    let case = app.post("/api/v1/cases", &t, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
+    let outsider = app.user_in_other_team(Role::Wijkteam);
+    let bg = app
+        .post(
+            "/api/v1/break-glass",
+            &app.token(&outsider).await,
+            json!({"caseId": case.body["id"], "reason": "acute_danger_child",
+                   "justification": "De school meldt dat Sofie vandaag met verwondingen kwam en niet naar huis durft."}),
+        )
+        .await;
+    assert_eq!(bg.status, StatusCode::CREATED, "{}", bg.text);
+
+    let report = deliver_due(&app.state).await.unwrap();
+    assert_eq!((report.sent, report.skipped, report.failed), (4, 1, 0), "{report:?}");
+    let mail = delivered(&dir);
+    let mut got: Vec<(String, String)> = mail.iter().map(|m| (m.to.clone(), m.subject.clone())).collect();
+    got.sort();
+    let mut expected = vec![
+        (school.email.clone(), "eenplan: er is een match op uw signaal".to_string()),
+        (jgz.email.clone(), "eenplan: er is een match op uw signaal".to_string()),
+        (matchregisseur.email.clone(), "eenplan: nieuwe match".to_string()),
+        (officer.email.clone(), "eenplan: noodtoegang gebruikt, uw beoordeling is nodig".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "the deactivated matchregisseur gets nothing");
+    // Each signaller gets the other's contact details and the kind of match.
+    let to_school = mail.iter().find(|m| m.to == school.email).unwrap();
+    assert!(
+        to_school.text.contains("079 222 22 22") && !to_school.text.contains("079 111 11 11"),
+        "{}",
+        to_school.text
+    );
+    assert!(to_school.text.contains("iemand op hetzelfde adres"));
+    assert!(to_school.text.contains("https://eenplan.test/matches/"));
+    let (bsn_a, bsn_b) = (synthetic(70).expose().to_string(), synthetic(71).expose().to_string());
+    for m in &mail {
+        // The body only: headers carry ids and dates of sending.
+        let body = m.text.split_once("\n\n").map(|(_, b)| b).unwrap_or_default();
+        let personal = [
+            "Sofie",
+            "Daan",
+            "Bakker",
+            "2013-04-05",
+            "5 april 2013",
+            "2016-09-10",
+            "10 september 2016",
+            "2719XY",
+            "2719 XY",
+            " 77",
+            "Noord",
+            "Jeugdwet",
+            "verwondingen",
+            &bsn_a,
+            &bsn_b,
+        ];
+        for p in personal {
+            assert!(!body.contains(p), "'{p}' in the email to {}:\n{}", m.to, m.text);
+        }
+    }
+    let skipped: Vec<(String, String)> = outbox::table
+        .filter(outbox::status.eq("skipped"))
+        .select((outbox::recipient_user_id, outbox::last_error.assume_not_null()))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(skipped, [(gone.id.clone(), "recipient deactivated".to_string())]);
+    assert_eq!(deliver_due(&app.state).await.unwrap(), Default::default(), "nothing is sent twice");
+    server.stop();
+}
+
+#[actix_web::test]
+async fn with_the_server_down_messages_wait_and_then_arrive_exactly_once() {
+    if !smtp_available() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("eenplan-mail-{}", eenplan::db::new_id()));
+    let server = SmtpServer::start(free_port(), &dir);
+    let app = app_with_smtp(server.port).await;
+    let officer = app.user(Role::PrivacyOfficer);
+    let queue = |n: usize| {
+        let mut c = app.conn();
+        for i in 0..n {
+            eenplan::notify::store::enqueue(
+                &mut c,
+                &officer.id,
+                Template::BreakGlassUsed,
+                json!({"breakGlassId": format!("bg-{i}-{}", eenplan::db::new_id())}),
+                eenplan::db::now(),
+            )
+            .unwrap();
+        }
+    };
+    queue(3);
+    assert_eq!(deliver_due(&app.state).await.unwrap().sent, 3);
+
+    // The server goes down; five more are queued and fail their first attempt.
+    let (port, dir) = server.stop();
+    queue(5);
+    let down = deliver_due(&app.state).await.unwrap();
+    assert_eq!((down.sent, down.retrying), (0, 5), "{down:?}");
+    let waiting: Vec<(String, i32)> = outbox::table
+        .filter(outbox::status.ne("sent"))
+        .select((outbox::status, outbox::attempts))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(waiting, vec![("queued".to_string(), 1); 5]);
+    // Not yet due: backing off.
+    assert_eq!(deliver_due(&app.state).await.unwrap().sent, 0);
+
+    // Back up: the worker delivers them once their retry time has come.
+    let _server = SmtpServer::start(port, &dir);
+    let started = Instant::now();
+    let mut sent = 0;
+    while sent < 5 {
+        assert!(started.elapsed() < Duration::from_secs(60), "not delivered after the server came back");
+        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+        sent += deliver_due(&app.state).await.unwrap().sent;
+    }
+    assert_eq!(sent, 5);
+    let mail = delivered(&dir);
+    assert_eq!(mail.len(), 8, "every message exactly once");
+    let mut links: Vec<&str> =
+        mail.iter().filter_map(|m| m.text.lines().find(|l| l.contains("/break-glass/"))).collect();
+    links.sort();
+    links.dedup();
+    assert_eq!(links.len(), 8, "no message twice");
+    let statuses: Vec<String> = outbox::table.select(outbox::status).distinct().load(&mut app.conn()).unwrap();
+    assert_eq!(statuses, ["sent"]);
+}
