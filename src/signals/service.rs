@@ -192,47 +192,66 @@ pub async fn register(state: &State, p: &Principal, audit: &AuditScope, input: N
             }
         };
         audit2.lock().person_ids.push(person.clone());
-        if store::active_signal_of(c, &person, &principal.organisation_id)?.is_some() {
-            return Err(AppError::Conflict("Your organisation already has an active signal on this person".into()));
-        }
-        let row = SignalRow {
-            id: new_id(),
-            person_id: person.clone(),
-            organisation_id: principal.organisation_id.clone(),
-            user_id: principal.user_id.clone(),
-            contact_phone: contact.phone.clone(),
-            contact_email: contact.email.clone(),
-            status: "active".into(),
-            created_at: t,
-            expires_on: model::expires_on(t.date(), birth, max_age),
-            removed_at: None,
-            removal_reason: None,
-            archive_until: None,
-            archive_notified_at: None,
-        };
-        store::insert_signal(c, &row)?;
-        audit2.resource(&row.id);
-        match_signal(c, &row, t)?;
-        // An archived signal on the same person tells the first new signaller about itself, once.
-        for archived in store::unannounced_archived(c, &person, &principal.organisation_id)? {
-            if store::claim_announcement(c, &archived, t)? {
-                crate::notify::store::enqueue(
-                    c,
-                    &principal.user_id,
-                    Template::ArchivedSignal,
-                    serde_json::json!({"signalId": archived}),
-                    t,
-                )?;
-            }
-        }
-        load_own(c, &principal.user_id, Some(&row.id), None, 1)?.pop().ok_or(AppError::NotFound)
+        let id =
+            insert_and_match(c, &principal.user_id, &principal.organisation_id, &person, birth, &contact, max_age, t)?;
+        audit2.resource(&id);
+        load_own(c, &principal.user_id, Some(&id), None, 1)?.pop().ok_or(AppError::NotFound)
     })
     .await
 }
 
+/// The part of signalling after the subject is known (inside the caller's transaction, after
+/// `serialize_signalling`): one active signal per organisation and person (409), the signal, its matches and their
+/// notifications, and an archived signal's one announcement. Returns the new signal's id.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_and_match(
+    c: &mut DbConn,
+    user_id: &str,
+    organisation_id: &str,
+    person: &str,
+    birth: NaiveDate,
+    contact: &Contact,
+    max_age: i32,
+    t: chrono::NaiveDateTime,
+) -> AppResult<String> {
+    if store::active_signal_of(c, person, organisation_id)?.is_some() {
+        return Err(AppError::Conflict("Your organisation already has an active signal on this person".into()));
+    }
+    let row = SignalRow {
+        id: new_id(),
+        person_id: person.to_string(),
+        organisation_id: organisation_id.to_string(),
+        user_id: user_id.to_string(),
+        contact_phone: contact.phone.clone(),
+        contact_email: contact.email.clone(),
+        status: "active".into(),
+        created_at: t,
+        expires_on: model::expires_on(t.date(), birth, max_age),
+        removed_at: None,
+        removal_reason: None,
+        archive_until: None,
+        archive_notified_at: None,
+    };
+    store::insert_signal(c, &row)?;
+    match_signal(c, &row, t)?;
+    // An archived signal on the same person tells the first new signaller about itself, once.
+    for archived in store::unannounced_archived(c, person, organisation_id)? {
+        if store::claim_announcement(c, &archived, t)? {
+            crate::notify::store::enqueue(
+                c,
+                user_id,
+                Template::ArchivedSignal,
+                serde_json::json!({"signalId": archived}),
+                t,
+            )?;
+        }
+    }
+    Ok(row.id)
+}
+
 /// On PostgreSQL several nodes may register at once: signalling takes one transaction-scoped advisory lock, so that
 /// two signals on related persons always see each other. (On one node writes are serialised already.)
-fn serialize_signalling(c: &mut DbConn) -> QueryResult<()> {
+pub fn serialize_signalling(c: &mut DbConn) -> QueryResult<()> {
     if let DbConn::Pg(pg) = c {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7225001)").execute(pg)?;
     }
