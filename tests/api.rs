@@ -592,6 +592,7 @@ async fn demo_accounts_all_log_in() {
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let file: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut signaller_token = None;
     for (entry, role) in file.iter().zip(Role::ALL) {
         assert_eq!(entry["email"], format!("{}@demo.eenplan.nl", role.as_str()));
         assert_eq!(entry["role"], role.as_str());
@@ -682,7 +683,40 @@ async fn demo_accounts_all_log_in() {
                 assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
             }
         }
+        // Signals: the matchregisseur follows a person, an address and a parent match, one of them overdue; the
+        // demo signaller is in the parent match, and signalling Milan makes an address match with his half-sister.
+        if role == Role::Matchregisseur {
+            let all = app.get("/api/v1/matches", token).await;
+            let mut kinds: Vec<&str> =
+                all.body["items"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+            kinds.sort();
+            assert_eq!(kinds, ["address", "parent", "person"], "{}", all.text);
+            let overdue = app.get("/api/v1/matches?overdue=true", token).await;
+            assert_eq!(overdue.body["items"].as_array().unwrap().len(), 1, "{}", overdue.text);
+            assert_eq!(overdue.body["items"][0]["kind"], "person");
+        }
+        if role == Role::Signaller {
+            let own = app.get("/api/v1/signals", token).await;
+            assert_eq!(own.body["items"].as_array().unwrap().len(), 1, "{}", own.text);
+            assert_eq!(own.body["items"][0]["matches"][0]["kind"], "parent");
+            signaller_token = Some(token.to_string());
+        }
     }
+    let token = signaller_token.expect("the signaller logged in");
+    let token = token.as_str();
+    // Milan Verhoef: the fifth resident of the first wijk's third household (bsn::synthetic(4 * 5 + 4)).
+    let milan = json!({"subject": {"bsn": eenplan::households::bsn::synthetic(24).expose(), "birthDate": "2020-05-29"},
+                           "contact": {"phone": "079 346 00 33"}});
+    let made = app.post("/api/v1/signals", token, milan).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.body["subjectName"], "Milan Verhoef");
+    assert_eq!(made.body["matches"][0]["kind"], "address", "{}", made.text);
+
+    use diesel::prelude::*;
+    use eenplan::db::schema::signals;
+    let archived: i64 =
+        signals::table.filter(signals::status.eq("archived")).count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(archived, 1, "one archived signal");
 }
 
 #[actix_web::test]

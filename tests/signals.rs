@@ -447,3 +447,64 @@ async fn retention_archives_expired_signals_deletes_what_is_due_and_reminds_over
     let again = eenplan::signals::retention::run(&mut c, eenplan::db::now(), 23).unwrap();
     assert_eq!(again, Default::default(), "nothing left to do");
 }
+
+#[actix_web::test]
+async fn every_role_outside_a_signal_or_match_gets_403_or_404_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let first = signal(&app, &w.school[0], &w.eldest).await;
+    let second = signal(&app, &w.jgz, &w.eldest).await;
+    let (signal_id, match_id) = (first.body["id"].as_str().unwrap(), second.body["matches"][0]["id"].as_str().unwrap());
+    let state = |app: &TestApp| {
+        let mut c = app.conn();
+        let active: i64 = signals::table.filter(signals::status.eq("active")).count().get_result(&mut c).unwrap();
+        let confirmed: i64 = match_members::table
+            .filter(match_members::contact_confirmed_at.is_not_null())
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        (active, confirmed)
+    };
+    let before = state(&app);
+    for role in Role::ALL {
+        // A user of this role in a third organisation, in no match and with no signal.
+        let user = app.user_in(role, &app.organisation(&format!("Organisatie {}", role.as_str()), "other"));
+        let t = app.token(&user).await;
+        let signals_role = matches!(role, Role::Signaller | Role::Wijkteam);
+        let cells = [
+            ("GET /signals", app.get("/api/v1/signals", &t).await, if signals_role { 200 } else { 403 }),
+            (
+                "GET /matches",
+                app.get("/api/v1/matches", &t).await,
+                if signals_role || role == Role::Matchregisseur { 200 } else { 403 },
+            ),
+            (
+                "POST /matches/{id}/contact",
+                app.post(&format!("/api/v1/matches/{match_id}/contact"), &t, json!({})).await,
+                if signals_role { 404 } else { 403 },
+            ),
+            (
+                "POST /signals/{id}/remove",
+                app.post(&format!("/api/v1/signals/{signal_id}/remove"), &t, json!({"reason": "unjustified"})).await,
+                if signals_role { 404 } else { 403 },
+            ),
+        ];
+        for (name, res, expected) in cells {
+            assert_eq!(res.status.as_u16(), expected, "{name} as {role:?}: {}", res.text);
+            if expected == 200 {
+                let items = res.body["items"].as_array().unwrap();
+                let sees = if role == Role::Matchregisseur { 1 } else { 0 };
+                assert_eq!(items.len(), sees, "{name} as {role:?}: nothing of others: {}", res.text);
+            } else {
+                let event = app
+                    .audit_events()
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.data.user_id.as_deref() == Some(user.id.as_str()))
+                    .unwrap();
+                assert_eq!(event.data.outcome, "denied", "{name} as {role:?}");
+            }
+        }
+    }
+    assert_eq!(state(&app), before, "no refusal changed anything");
+}

@@ -13,6 +13,7 @@ use crate::identity::store::{self, NewTeam, NewUser};
 use crate::state::AppState;
 
 mod plans;
+mod signals;
 
 pub const DEMO_DOMAIN: &str = "demo.eenplan.nl";
 pub const WIJKEN: [&str; 3] = ["Rokkeveen", "Meerzicht", "Seghwaert"];
@@ -55,6 +56,9 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         totp_secret: None,
     };
     let colleague_hash = state.passwords.hash(&colleague_password);
+    // The demo's other signalling professionals exist to be matched with, not to log in.
+    let unusable_hash = state.passwords.hash(&random_token());
+    let max_age = state.config.signals.max_age;
 
     let bsn = &state.bsn;
     state.audit.write_with(&mut conn, |c| {
@@ -123,6 +127,8 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
             t,
         )?;
         seed_cases(c, bsn, &wijk_teams, &user_ids, &colleague_id, t)?;
+        let (signaller, signaller_org) = &user_ids[&Role::Signaller];
+        signals::seed(c, (signaller, signaller_org), &unusable_hash, max_age, t)?;
         let event = EventData {
             event_id: new_id(),
             occurred_at: t,
