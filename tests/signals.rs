@@ -508,3 +508,63 @@ async fn every_role_outside_a_signal_or_match_gets_403_or_404_and_changes_nothin
     }
     assert_eq!(state(&app), before, "no refusal changed anything");
 }
+
+#[actix_web::test]
+async fn two_nodes_signalling_siblings_at_the_same_moment_still_match() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let target = app.state.config.database.clone();
+    let org_of = |user: &TestUser| -> String {
+        eenplan::db::schema::users::table
+            .find(&user.id)
+            .select(eenplan::db::schema::users::organisation_id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let sides = [
+        (w.school[0].id.clone(), org_of(&w.school[0]), w.eldest.id.clone(), w.eldest.birth),
+        (w.jgz.id.clone(), org_of(&w.jgz), w.youngest.id.clone(), w.youngest.birth),
+    ];
+    // Each round two connections (two nodes) register at once; without the advisory lock on PostgreSQL neither
+    // transaction would see the other's uncommitted signal and no match would form.
+    for round in 0..8 {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let runs: Vec<_> = sides
+            .iter()
+            .cloned()
+            .map(|(user, org, person, birth)| {
+                let (target, barrier) = (target.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let mut c = target.connect().unwrap();
+                    let contact =
+                        eenplan::signals::service::Contact { phone: Some("079 123 45 67".into()), email: None };
+                    barrier.wait();
+                    eenplan::db::write_tx(&mut c, |c| {
+                        eenplan::signals::service::serialize_signalling(c)?;
+                        eenplan::signals::service::insert_and_match(
+                            c,
+                            &user,
+                            &org,
+                            &person,
+                            birth,
+                            &contact,
+                            23,
+                            eenplan::db::now(),
+                        )
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        for r in runs {
+            r.join().unwrap();
+        }
+        let mut c = app.conn();
+        let members: i64 = match_members::table.count().get_result(&mut c).unwrap();
+        let found: Vec<String> = matches::table.select(matches::kind).load(&mut c).unwrap();
+        assert_eq!((found, members), (vec!["address".to_string()], 2), "round {round}");
+        diesel::delete(match_members::table).execute(&mut c).unwrap();
+        diesel::delete(matches::table).execute(&mut c).unwrap();
+        diesel::delete(signals::table).execute(&mut c).unwrap();
+    }
+}
