@@ -33,9 +33,12 @@ enum Command {
     },
     /// Add bulk synthetic households and cases to a demo database, for benchmarks (docs/benchmarks.md).
     DemoScale {
-        /// How many households (each with one case).
+        /// How many households (each with one case; with --signals: two persons each, no cases).
         #[arg(long, default_value_t = 100_000)]
         households: usize,
+        /// Instead of cases: this many active signals (with their matches) on the households' young persons.
+        #[arg(long)]
+        signals: Option<usize>,
     },
     /// Run database migrations and exit.
     Migrate,
@@ -147,7 +150,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             serve(state).await
         }
-        Command::DemoScale { households } => {
+        Command::DemoScale { households, signals } => {
             let state = start(config).await?;
             let started = std::time::Instant::now();
             // On an empty database the demo comes first (accounts in <data dir>/demo-accounts.json).
@@ -160,6 +163,26 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(accounts) = seeded {
                 let path = demo::write_accounts(&state, &accounts).map_err(|e| e.to_string())?;
                 println!("demo seeded; accounts in {}", path.display());
+            }
+            if let Some(signals) = signals {
+                let summary = web::block(move || eenplan::scale::generate_signals(&state, households, signals))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("generating failed: {e}"))?;
+                println!(
+                    "{} households ({} institutional), {} persons ({} young), {} signals of {} organisations, {} matches \
+                     with {} members ({:.1} s)",
+                    summary.households,
+                    summary.institutional,
+                    summary.persons,
+                    summary.young_persons,
+                    summary.signals,
+                    summary.organisations,
+                    summary.matches,
+                    summary.match_members,
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(ExitCode::SUCCESS);
             }
             let summary = web::block(move || eenplan::scale::generate(&state, households))
                 .await
