@@ -45,3 +45,6 @@ CREATE TABLE match_members (
     PRIMARY KEY (match_id, signal_id)
 );
 CREATE INDEX match_members_signal ON match_members (signal_id);
+
+-- Notifications go to "the matchregisseurs" and "the privacy officers": users by role.
+CREATE INDEX user_roles_role ON user_roles (role, user_id);
