@@ -245,6 +245,22 @@ async fn match_and_break_glass_emails_arrive_with_no_personal_data() {
         .unwrap();
     assert_eq!(skipped, [(gone.id.clone(), "recipient deactivated".to_string())]);
     assert_eq!(deliver_due(&app.state).await.unwrap(), Default::default(), "nothing is sent twice");
+
+    // A message that cannot be filled in (its payload lacks the id) fails on its own; the next one is sent.
+    let mut c = app.conn();
+    let t = eenplan::db::now();
+    eenplan::notify::store::enqueue(&mut c, &officer.id, Template::BreakGlassUsed, json!({}), t).unwrap();
+    eenplan::notify::store::enqueue(&mut c, &officer.id, Template::BreakGlassUsed, json!({"breakGlassId": "x"}), t)
+        .unwrap();
+    let report = deliver_due(&app.state).await.unwrap();
+    assert_eq!((report.sent, report.retrying), (1, 1), "{report:?}");
+    let (status, attempts, error): (String, i32, Option<String>) = outbox::table
+        .filter(outbox::payload.eq("{}"))
+        .select((outbox::status, outbox::attempts, outbox::last_error))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!((status.as_str(), attempts), ("queued", 1));
+    assert!(error.unwrap().starts_with("could not be prepared"));
     server.stop();
 }
 

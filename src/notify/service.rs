@@ -123,14 +123,18 @@ pub async fn deliver_due(state: &web::Data<AppState>) -> AppResult<DeliveryRepor
             return Ok(report);
         }
         let base = config.public_url.clone();
-        let prepared = db(state, move |c| {
-            claimed.into_iter().map(|m| prepare(c, &m, &base).map(|p| (m, p))).collect::<AppResult<Vec<_>>>()
-        })
-        .await?;
-        for (m, p) in prepared {
+        // One message that cannot be filled in fails on its own (and is retried, then marked failed); it never
+        // holds up the others.
+        let prepared =
+            db(state, move |c| Ok(claimed.into_iter().map(|m| (prepare(c, &m, &base), m)).collect::<Vec<_>>())).await?;
+        for (p, m) in prepared {
             let outcome = match p {
-                Prepared::Skip(why) => Outcome::Skipped(why),
-                Prepared::Send { to, email } => match send(&mailer, &config, &to, email).await {
+                Err(e) => {
+                    tracing::error!(message = %m.id, error = %e, "email could not be prepared");
+                    Outcome::Failed(format!("could not be prepared: {e}"))
+                }
+                Ok(Prepared::Skip(why)) => Outcome::Skipped(why),
+                Ok(Prepared::Send { to, email }) => match send(&mailer, &config, &to, email).await {
                     Ok(()) => Outcome::Sent,
                     Err(e) => {
                         tracing::warn!(message = %m.id, attempt = m.attempts + 1, error = %e, "email not delivered");
