@@ -308,6 +308,14 @@ pub fn forbidden(audit: &AuditScope) -> AppError {
     AppError::Forbidden
 }
 
+/// A case and the caller's view of its plan; for a provider also what their organisation's consents cover in it
+/// today (computed once per request: every provider output filters by it).
+pub struct CasePlan {
+    pub case: crate::cases::store::CaseRow,
+    pub view: scope::PlanView,
+    pub coverage: Option<crate::consent::service::Coverage>,
+}
+
 impl Access {
     /// Loads a case and decides the caller's view of its plan — 404 when it does not exist or is out of scope —
     /// and records the household. Each act then requires the view it needs.
@@ -317,49 +325,31 @@ impl Access {
         principal: &Principal,
         case_id: &str,
         audit: &AuditScope,
-    ) -> AppResult<(crate::cases::store::CaseRow, scope::PlanView)> {
+    ) -> AppResult<CasePlan> {
         let Some(case) = crate::cases::store::case(conn, case_id)? else {
             audit.lock().denied = true;
             return Err(AppError::NotFound);
         };
-        let view = self.decide_plan(conn, principal, &case.id, &case.team_id, audit)?;
+        audit.lock().case_id = Some(case.id.clone());
+        let basis = scope::plan_basis(conn, principal, &case.id, &case.team_id, crate::db::now())?;
+        let (view, coverage) = record(audit, basis)?;
         audit.lock().household_id = Some(case.household_id.clone());
-        Ok((case, view))
+        Ok(CasePlan { case, view, coverage })
     }
 
-    /// The relationship step for a case's plan (see `scope::plan_basis`): the view, or 404.
-    pub fn decide_plan(
-        &self,
-        conn: &mut crate::db::DbConn,
-        principal: &Principal,
-        case_id: &str,
-        case_team: &str,
-        audit: &AuditScope,
-    ) -> AppResult<scope::PlanView> {
-        audit.lock().case_id = Some(case_id.to_string());
-        let basis = scope::plan_basis(conn, principal, case_id, case_team, crate::db::now())?;
-        record(audit, basis)
-    }
-}
-
-impl Access {
-    /// For a provider (`PlanView::OwnActions`): the coverage of their organisation in this case, when a consent covers
+    /// For a provider (`PlanView::OwnActions`): their organisation's coverage in the case, when a consent covers
     /// `category` for someone in it — recorded as the basis — or 404.
-    pub fn require_category(
+    pub fn require_category<'a>(
         &self,
-        conn: &mut crate::db::DbConn,
-        principal: &Principal,
-        case_id: &str,
+        plan: &'a CasePlan,
         category: crate::consent::model::Category,
         audit: &AuditScope,
-    ) -> AppResult<crate::consent::service::Coverage> {
-        let coverage = crate::consent::service::coverage(conn, case_id, &principal.organisation_id)?;
+    ) -> AppResult<&'a crate::consent::service::Coverage> {
         let mut a = audit.lock();
-        match coverage.any(category) {
-            Some(id) => {
+        match plan.coverage.as_ref().and_then(|c| c.any(category).map(|id| (c, id))) {
+            Some((coverage, id)) => {
                 a.basis = Some(Basis::Consent(id.clone()).as_str().to_string());
                 a.basis_id = Some(id.clone());
-                drop(a);
                 Ok(coverage)
             }
             None => {

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::{Basis, Role};
 use crate::auth::Principal;
+use crate::consent::service::Coverage;
 use crate::db::schema::{cases, household_members, households, involvements, regisseur_assignments};
 use crate::db::DbConn;
 
@@ -220,16 +221,20 @@ impl PlanView {
     }
 }
 
-/// Why, and how much of, a case's plan the principal may see; None means the case is out of scope (404).
+/// The view of a plan and, for a provider, their organisation's coverage.
+pub type PlanAccess = (PlanView, Option<Coverage>);
+
+/// Why, and how much of, a case's plan the principal may see, and for a provider what their organisation's consents
+/// cover; None means the case is out of scope (404).
 pub fn plan_basis(
     conn: &mut DbConn,
     p: &Principal,
     case_id: &str,
     case_team: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<(Basis, PlanView)>> {
+) -> crate::error::AppResult<Option<(Basis, PlanAccess)>> {
     match case_basis(conn, p, case_id, case_team, now)? {
-        Some((basis, CaseView::EmergencyRead)) => Ok(Some((basis, PlanView::ReadOnly))),
+        Some((basis, CaseView::EmergencyRead)) => Ok(Some((basis, (PlanView::ReadOnly, None)))),
         Some((basis, CaseView::Content)) => {
             let regisseur = regisseur_assignments::table
                 .filter(regisseur_assignments::case_id.eq(case_id))
@@ -238,7 +243,7 @@ pub fn plan_basis(
                 .count()
                 .get_result::<i64>(conn)?
                 > 0;
-            Ok(Some((basis, PlanView::Full { regisseur })))
+            Ok(Some((basis, (PlanView::Full { regisseur }, None))))
         }
         other => {
             let provider: Option<String> = involvements::table
@@ -251,18 +256,15 @@ pub fn plan_basis(
                 .first(conn)
                 .optional()?;
             // Outside the team: the involvement and a consent (or statutory basis) naming the organisation and
-            // covering the plan, both now. Without the consent the case is out of scope (404).
-            let consent = match provider {
-                Some(_) => crate::consent::service::coverage(conn, case_id, &p.organisation_id)
-                    .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?
-                    .0
-                    .values()
-                    .find_map(|categories| categories.values().next().cloned()),
+            // covering some category, both now. Without the consent the case is out of scope (404).
+            let coverage = match provider {
+                Some(_) => Some(crate::consent::service::coverage(conn, case_id, &p.organisation_id)?),
                 None => None,
             };
+            let consent = coverage.as_ref().and_then(|c| c.0.values().find_map(|cats| cats.values().next().cloned()));
             Ok(match (consent, other) {
-                (Some(id), _) => Some((Basis::Consent(id), PlanView::OwnActions)),
-                (None, Some((basis, _))) => Some((basis, PlanView::None)),
+                (Some(id), _) => Some((Basis::Consent(id), (PlanView::OwnActions, coverage))),
+                (None, Some((basis, _))) => Some((basis, (PlanView::None, None))),
                 (None, None) => None,
             })
         }

@@ -64,14 +64,13 @@ pub async fn contacts(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, view) = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
-        let coverage = match view {
+        let plan = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
+        let coverage = match plan.view {
             PlanView::Full { .. } | PlanView::ReadOnly => None,
-            PlanView::OwnActions => {
-                Some(st.access.require_category(c, &principal, &case.id, Category::Basic, &audit)?)
-            }
+            PlanView::OwnActions => Some(st.access.require_category(&plan, Category::Basic, &audit)?),
             PlanView::None => return Err(forbidden(&audit)),
         };
+        let case = &plan.case;
         let household = crate::households::store::household(c, &case.household_id)?.ok_or(AppError::NotFound)?;
         let today = now().date();
         let rows: Vec<(String, String, NaiveDate, String)> = household_members::table
@@ -117,7 +116,7 @@ pub async fn contacts(
             }
         }
         Ok(Contacts {
-            case_id: case.id,
+            case_id: case.id.clone(),
             address: Address {
                 postcode: household.postcode,
                 house_number: household.house_number,

@@ -174,7 +174,7 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
 
 /// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
 fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
-    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
+    let crate::access::CasePlan { case, view, .. } = st.access.case_plan_view(c, p, case_id, audit)?;
     if !matches!(view, PlanView::Full { .. }) {
         return Err(forbidden(audit));
     }

@@ -118,16 +118,16 @@ fn scoped(
     audit: &AuditScope,
     write: bool,
 ) -> AppResult<(CaseRow, Option<Coverage>)> {
-    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
-    if view == PlanView::OwnActions && !write {
-        let coverage = st.access.require_category(c, p, &case.id, Category::Zrm, audit)?;
-        return Ok((case, Some(coverage)));
+    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+    if plan.view == PlanView::OwnActions && !write {
+        st.access.require_category(&plan, Category::Zrm, audit)?;
+        return Ok((plan.case, plan.coverage));
     }
-    let allowed = if write { matches!(view, PlanView::Full { .. }) } else { view.reads_all() };
+    let allowed = if write { matches!(plan.view, PlanView::Full { .. }) } else { plan.view.reads_all() };
     if !allowed {
         return Err(forbidden(audit));
     }
-    Ok((case, None))
+    Ok((plan.case, None))
 }
 
 pub async fn record(

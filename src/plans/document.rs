@@ -238,7 +238,7 @@ pub async fn document(
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
         // An export is for those who work in the case: not for providers, not under break-glass.
-        let (case, view) = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
+        let crate::access::CasePlan { case, view, .. } = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
         if !matches!(view, PlanView::Full { .. }) {
             return Err(forbidden(&audit));
         }

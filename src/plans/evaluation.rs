@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::model::{GoalStatus, Owner, OwnerKind, PlanContent};
 use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
-use crate::access::{forbidden, Action, Resource};
+use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::model::{CaseState, CloseReason};
@@ -141,18 +141,12 @@ fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
         .collect()
 }
 
-fn scoped_case(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditScope,
-) -> AppResult<(crate::cases::store::CaseRow, PlanView)> {
-    let (case, view) = st.access.case_plan_view(c, p, case_id, audit)?;
-    if !view.reads_all() && view != PlanView::OwnActions {
+fn scoped_case(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CasePlan> {
+    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+    if !plan.view.reads_all() && plan.view != PlanView::OwnActions {
         return Err(forbidden(audit));
     }
-    Ok((case, view))
+    Ok(plan)
 }
 
 /// For a provider: the evaluations as far as a consent covers them — progress on goals of covered persons (household
@@ -180,11 +174,12 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, view) = scoped_case(&st, c, &principal, &case_id, &audit)?;
+        let plan = scoped_case(&st, c, &principal, &case_id, &audit)?;
+        let case = &plan.case;
         let mut items = load(c, &case.id)?;
-        if view == PlanView::OwnActions {
-            let coverage = st.access.require_category(c, &principal, &case.id, Category::Evaluations, &audit)?;
-            items = for_provider(c, &case.id, items, &coverage)?;
+        if plan.view == PlanView::OwnActions {
+            let coverage = st.access.require_category(&plan, Category::Evaluations, &audit)?;
+            items = for_provider(c, &case.id, items, coverage)?;
         }
         let from_plan = match store::with_status(c, &case.id, "agreed")? {
             Some(row) => {
@@ -290,7 +285,7 @@ pub async fn record(
     input.validate()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
-        let (case, view) = scoped_case(&st, c, &principal, &case_id, &audit2)?;
+        let CasePlan { case, view, .. } = scoped_case(&st, c, &principal, &case_id, &audit2)?;
         if view != (PlanView::Full { regisseur: true }) {
             audit2.lock().denied = true;
             return Err(AppError::Forbidden);

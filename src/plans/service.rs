@@ -10,11 +10,12 @@ use utoipa::ToSchema;
 use super::model::{diff, ActionStatus, Agreement, OwnerKind, PlanContent, PlanDiff, References};
 use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
-use crate::access::{forbidden, Action, Resource};
+use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
+use crate::consent::service::Coverage;
 use crate::db::schema::{household_members, involvements};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -78,15 +79,14 @@ fn content_of(row: &VersionRow) -> AppResult<PlanContent> {
 /// The one projection of plan content: everything for those who see the whole plan; for a provider their own
 /// actions and the goals those serve, of the persons (or the household) a consent covers for their organisation.
 pub(crate) fn project(
-    c: &mut DbConn,
-    case_id: &str,
     p: &Principal,
     plan_view: PlanView,
+    coverage: Option<&Coverage>,
     full: PlanContent,
 ) -> AppResult<PlanContent> {
     match plan_view {
         PlanView::OwnActions => {
-            let cov = crate::consent::service::coverage(c, case_id, &p.organisation_id)?;
+            let cov = coverage.ok_or(AppError::NotFound)?;
             Ok(full.for_provider(&p.user_id, |person| match person {
                 Some(x) => cov.of(x, Category::Plan).is_some(),
                 None => cov.any(Category::Plan).is_some(),
@@ -97,13 +97,13 @@ pub(crate) fn project(
 }
 
 fn view(
-    c: &mut DbConn,
     row: VersionRow,
     plan_view: PlanView,
+    coverage: Option<&Coverage>,
     p: &Principal,
     progress: &[ProgressRow],
 ) -> AppResult<PlanVersion> {
-    let content = project(c, &row.case_id, p, plan_view, content_of(&row)?)?;
+    let content = project(p, plan_view, coverage, content_of(&row)?)?;
     let today = now().date();
     let progress = if row.status == "draft" {
         Vec::new()
@@ -153,21 +153,15 @@ fn view(
 }
 
 /// Loads the case and decides the caller's view of its plan: 404 out of scope, 403 for the teamleider's summary.
-fn scoped(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditScope,
-) -> AppResult<(CaseRow, PlanView)> {
-    let (case, plan_view) = st.access.case_plan_view(c, p, case_id, audit)?;
-    if plan_view == PlanView::None {
+fn scoped(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CasePlan> {
+    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+    if plan.view == PlanView::None {
         return Err(forbidden(audit));
     }
-    if plan_view == PlanView::OwnActions {
-        st.access.require_category(c, p, &case.id, Category::Plan, audit)?;
+    if plan.view == PlanView::OwnActions {
+        st.access.require_category(&plan, Category::Plan, audit)?;
     }
-    Ok((case, plan_view))
+    Ok(plan)
 }
 
 pub async fn list_versions(
@@ -180,7 +174,7 @@ pub async fn list_versions(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit)?;
+        let CasePlan { case, view: plan_view, .. } = scoped(&st, c, &principal, &case_id, &audit)?;
         Ok(store::versions(c, &case.id)?
             .into_iter()
             // A provider works from the current plan only.
@@ -211,13 +205,13 @@ pub async fn get_version(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit)?;
+        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit)?;
         let row = find(c, &case.id, &which)?;
         if plan_view == PlanView::OwnActions && row.status != "agreed" {
             return Err(AppError::NotFound);
         }
         let progress = store::progress(c, &case.id)?;
-        view(c, row, plan_view, &principal, &progress)
+        view(row, plan_view, coverage.as_ref(), &principal, &progress)
     })
     .await
 }
@@ -278,7 +272,7 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_
     audit.resource(&case_id);
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
+        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view != (PlanView::Full { regisseur: true }) {
             return Err(forbidden(&audit2));
         }
@@ -319,7 +313,7 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_
             }
             other => other.into(),
         })?;
-        view(c, row, plan_view, &principal, &[])
+        view(row, plan_view, coverage.as_ref(), &principal, &[])
     })
     .await
 }
@@ -350,7 +344,7 @@ pub async fn update_draft(
     v.finish()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
+        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
         let row = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         let is_regisseur = plan_view == PlanView::Full { regisseur: true };
         let may_edit = is_regisseur || (matches!(plan_view, PlanView::Full { .. }) && row.members_may_edit);
@@ -383,7 +377,7 @@ pub async fn update_draft(
             return Err(AppError::PreconditionFailed { current_version: current });
         }
         let updated = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
-        view(c, updated, plan_view, &principal, &[])
+        view(updated, plan_view, coverage.as_ref(), &principal, &[])
     })
     .await
 }
@@ -410,7 +404,7 @@ pub async fn agree(
     audit.resource(&case_id);
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
+        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view != (PlanView::Full { regisseur: true }) {
             return Err(forbidden(&audit2));
         }
@@ -450,7 +444,7 @@ pub async fn agree(
         }
         let agreed = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
-        view(c, agreed, plan_view, &principal, &progress)
+        view(agreed, plan_view, coverage.as_ref(), &principal, &progress)
     })
     .await
 }
@@ -468,7 +462,7 @@ pub async fn compare(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit)?;
+        let CasePlan { case, view: plan_view, .. } = scoped(&st, c, &principal, &case_id, &audit)?;
         if !plan_view.reads_all() {
             return Err(forbidden(&audit));
         }
@@ -511,13 +505,13 @@ pub async fn update_progress(
     v.finish()?;
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
-        let (case, plan_view) = scoped(&st, c, &principal, &case_id, &audit2)?;
+        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
         if plan_view == PlanView::ReadOnly {
             return Err(forbidden(&audit2));
         }
         let current = store::with_status(c, &case.id, "agreed")?.ok_or(AppError::NotFound)?;
         let content = content_of(&current)?;
-        let visible = project(c, &case.id, &principal, plan_view, content)?;
+        let visible = project(&principal, plan_view, coverage.as_ref(), content)?;
         let action = visible.actions.iter().find(|a| a.id == action_id).ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
         let row = progress.iter().find(|p| p.action_id == action.id).ok_or(AppError::NotFound)?;
