@@ -304,7 +304,7 @@ async fn with_the_server_down_messages_wait_and_then_arrive_exactly_once() {
     assert_eq!(deliver_due(&app.state).await.unwrap().sent, 0);
 
     // Back up: the worker delivers them once their retry time has come.
-    let _server = SmtpServer::start(port, &dir);
+    let server = SmtpServer::start(port, &dir);
     let started = Instant::now();
     let mut sent = 0;
     while sent < 5 {
@@ -322,4 +322,24 @@ async fn with_the_server_down_messages_wait_and_then_arrive_exactly_once() {
     assert_eq!(links.len(), 8, "no message twice");
     let statuses: Vec<String> = outbox::table.select(outbox::status).distinct().load(&mut app.conn()).unwrap();
     assert_eq!(statuses, ["sent"]);
+
+    // Down again: a message on its last allowed attempt (the test allows five) is marked failed, stays visible, and
+    // is not taken again.
+    server.stop();
+    queue(1);
+    let mut c = app.conn();
+    diesel::update(outbox::table.filter(outbox::status.eq("queued")))
+        .set(outbox::attempts.eq(4))
+        .execute(&mut c)
+        .unwrap();
+    let last = deliver_due(&app.state).await.unwrap();
+    assert_eq!((last.failed, last.retrying), (1, 0), "{last:?}");
+    let (status, attempts, error): (String, i32, Option<String>) = outbox::table
+        .filter(outbox::status.ne("sent"))
+        .select((outbox::status, outbox::attempts, outbox::last_error))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!((status.as_str(), attempts), ("failed", 5));
+    assert!(error.is_some_and(|e| !e.is_empty()));
+    assert_eq!(deliver_due(&app.state).await.unwrap(), Default::default(), "a failed message is not retried");
 }

@@ -309,6 +309,9 @@ async fn signallers_see_their_own_signals_and_matches_and_the_matchregisseur_see
     let mine = app.get("/api/v1/signals", &app.token(&w.jgz).await).await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 1, "{}", mine.text);
     assert_eq!(mine.body["items"][0]["id"], second.body["id"]);
+    let read =
+        app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(w.jgz.id.as_str())).unwrap();
+    assert_eq!((read.data.action.as_str(), read.data.person_ids.clone()), ("signal.list", vec![w.eldest.id.clone()]));
 
     // The signaller's matches: the other's contact details, nothing about the person.
     let theirs = app.get("/api/v1/matches", &app.token(&w.school[0]).await).await;

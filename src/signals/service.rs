@@ -195,7 +195,7 @@ pub async fn register(state: &State, p: &Principal, audit: &AuditScope, input: N
         let id =
             insert_and_match(c, &principal.user_id, &principal.organisation_id, &person, birth, &contact, max_age, t)?;
         audit2.resource(&id);
-        load_own(c, &principal.user_id, Some(&id), None, 1)?.pop().ok_or(AppError::NotFound)
+        load_own(c, &principal.user_id, Some(&id), None, 1)?.0.pop().ok_or(AppError::NotFound)
     })
     .await
 }
@@ -297,14 +297,14 @@ fn match_signal(c: &mut DbConn, row: &SignalRow, t: chrono::NaiveDateTime) -> Ap
 
 type SignalListRow = (SignalRow, String, NaiveDate);
 
-/// The caller's own signals (or one of them), newest first.
+/// The caller's own signals (or one of them), newest first, and the persons they concern (for the audit event).
 fn load_own(
     c: &mut DbConn,
     user_id: &str,
     id: Option<&str>,
     after: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<Signal>> {
+) -> AppResult<(Vec<Signal>, Vec<String>)> {
     let mut q = signals::table
         .inner_join(persons::table)
         .filter(signals::user_id.eq(user_id))
@@ -325,7 +325,8 @@ fn load_own(
         .filter(match_members::signal_id.eq_any(&ids))
         .select((match_members::signal_id, matches::id, matches::kind))
         .load(c)?;
-    Ok(rows
+    let persons = rows.iter().map(|(r, ..)| r.person_id.clone()).collect();
+    let signals = rows
         .into_iter()
         .map(|(r, subject_name, subject_birth_date)| Signal {
             matches: refs
@@ -342,7 +343,8 @@ fn load_own(
             expires_on: r.expires_on,
             removal_reason: r.removal_reason,
         })
-        .collect())
+        .collect();
+    Ok((signals, persons))
 }
 
 /// The caller's own signals: no one sees anyone else's.
@@ -356,14 +358,9 @@ pub async fn list_own(
     let (principal, audit2) = (p.clone(), audit.clone());
     let limit = q.limit();
     db(state, move |c| {
-        let items = load_own(c, &principal.user_id, None, q.after.as_deref(), limit)?;
+        let (items, persons) = load_own(c, &principal.user_id, None, q.after.as_deref(), limit)?;
         // The signaller sees the persons they signalled: that is an access to personal data, recorded.
-        audit2.lock().person_ids.extend(
-            signals::table
-                .filter(signals::id.eq_any(items.iter().map(|s| s.id.clone()).collect::<Vec<_>>()))
-                .select(signals::person_id)
-                .load::<String>(c)?,
-        );
+        audit2.lock().person_ids.extend(persons);
         let next = (items.len() as i64 == limit).then(|| items.last().map(|s| s.id.clone())).flatten();
         Ok(crate::identity::model::Page { items, next })
     })
