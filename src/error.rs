@@ -50,6 +50,9 @@ pub enum AppError {
     TotpRequired,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the rule that refused it (for acts whose reason the caller must know).
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(&'static str),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -93,7 +96,7 @@ impl AppError {
             AppError::BadRequest(_) => ("bad-request", "The request could not be read"),
             AppError::Unauthorized(_) => ("unauthorized", "Authentication required"),
             AppError::TotpRequired => ("totp-required", "A second factor (TOTP code) is required"),
-            AppError::Forbidden => ("forbidden", "Not allowed"),
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => ("forbidden", "Not allowed"),
             AppError::NotFound => ("not-found", "Not found"),
             AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
@@ -112,7 +115,7 @@ impl AppError {
     fn detail(&self) -> Option<String> {
         match self {
             AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
-            AppError::Unauthorized(d) => Some((*d).to_string()),
+            AppError::Unauthorized(d) | AppError::ForbiddenBecause(d) => Some((*d).to_string()),
             AppError::IllegalTransition { from, to, .. } => Some(format!("A case cannot go from {from} to {to}")),
             AppError::PreconditionFailed { current_version } => {
                 Some(format!("The current version is {current_version}; reload and apply your change again"))
@@ -153,7 +156,7 @@ impl ResponseError for AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) | AppError::TotpRequired => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::IllegalTransition { .. } => StatusCode::CONFLICT,

@@ -308,6 +308,48 @@ pub fn forbidden(audit: &AuditScope) -> AppError {
     AppError::Forbidden
 }
 
+/// Roles an administrator may not grant or withdraw through the API: they open the audit log and the user
+/// administration, so they are given at the command line on the server (`eenplan user add`).
+pub fn granted_only_on_the_server(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::PrivacyOfficer)
+}
+
+/// Separation of duties for judging an act (a break-glass use): the one who acted never judges it.
+pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &AuditScope) -> AppResult<()> {
+    if principal.user_id == actor_user_id {
+        audit.lock().denied = true;
+        return Err(AppError::ForbiddenBecause(
+            "Nobody reviews their own use of break-glass; another privacy officer must",
+        ));
+    }
+    Ok(())
+}
+
+/// Decides a change to a user's roles (`changed`: the roles added or withdrawn), after `decide` allowed the
+/// administration itself. Nobody changes their own roles, and the privileged roles are not granted or withdrawn
+/// here, so an administrator cannot make themself a privacy officer or a professional.
+pub fn decide_role_change(principal: &Principal, user_id: &str, changed: &[Role], audit: &AuditScope) -> AppResult<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let refusal = if user_id == principal.user_id {
+        Some("Nobody changes their own roles; ask another administrator")
+    } else if changed.iter().any(|r| granted_only_on_the_server(*r)) {
+        Some(
+            "The roles admin and privacy_officer are granted and withdrawn only with the eenplan command on the server",
+        )
+    } else {
+        None
+    };
+    match refusal {
+        Some(why) => {
+            audit.lock().denied = true;
+            Err(AppError::ForbiddenBecause(why))
+        }
+        None => Ok(()),
+    }
+}
+
 /// A case and the caller's view of its plan; for a provider also what their organisation's consents cover in it
 /// today (computed once per request: every provider output filters by it).
 pub struct CasePlan {

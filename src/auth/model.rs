@@ -142,6 +142,24 @@ pub struct AccessClaims {
 pub const SCOPE_FULL: &str = "full";
 pub const SCOPE_TOTP_ENROLMENT: &str = "totp-enrolment";
 
+/// What a session may do now, from the user's roles today rather than those at sign-in: a role that needs a
+/// second factor needs a session whose factor was confirmed. Without one, a user who has no factor yet may only
+/// enrol one; a user who has one must sign in again with it (None).
+pub fn session_scope(
+    token_scope: &str,
+    needs_factor: bool,
+    session_factor: bool,
+    has_factor: bool,
+) -> Option<&'static str> {
+    match (needs_factor && !session_factor, token_scope) {
+        (false, SCOPE_FULL) => Some(SCOPE_FULL),
+        (false, SCOPE_TOTP_ENROLMENT) => Some(SCOPE_TOTP_ENROLMENT),
+        (false, _) => None,
+        (true, _) if has_factor => None,
+        (true, _) => Some(SCOPE_TOTP_ENROLMENT),
+    }
+}
+
 /// Failed-login counter for one key (an account or a client address).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Throttle {
@@ -199,6 +217,19 @@ pub fn after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_scope_follows_todays_roles() {
+        // No role needs a factor: the token's own scope.
+        assert_eq!(session_scope(SCOPE_FULL, false, false, false), Some(SCOPE_FULL));
+        assert_eq!(session_scope(SCOPE_TOTP_ENROLMENT, false, false, true), Some(SCOPE_TOTP_ENROLMENT));
+        assert_eq!(session_scope("admin", false, true, true), None);
+        // A role needs one and the session confirmed it.
+        assert_eq!(session_scope(SCOPE_FULL, true, true, true), Some(SCOPE_FULL));
+        // A role was added after a sign-in without a factor.
+        assert_eq!(session_scope(SCOPE_FULL, true, false, false), Some(SCOPE_TOTP_ENROLMENT));
+        assert_eq!(session_scope(SCOPE_FULL, true, false, true), None);
+    }
 
     #[test]
     fn rfc6238_test_vector() {

@@ -6,7 +6,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::jwt::VerifiedToken;
-use super::model::{normalise_email, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
+use super::model::{normalise_email, session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
 use super::store;
 use crate::access::Role;
 use crate::audit::{Actor, AuditScope};
@@ -52,14 +52,14 @@ pub struct EnrollingPrincipal(pub Principal);
 
 fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, String)> {
     let rejected = AppError::Unauthorized("The access token is invalid or has expired");
-    let (row, session_id, scope) = match token {
+    let (row, session, scope) = match token {
         VerifiedToken::Local { user_id, session_id, scope } => {
             let session = store::session(conn, &session_id)?.ok_or(AppError::Unauthorized("The session has ended"))?;
             if session.user_id != user_id || session.revoked_at.is_some() || session.expires_at <= crate::db::now() {
                 return Err(AppError::Unauthorized("The session has ended"));
             }
             let row = identity_store::user_row(conn, &user_id)?.ok_or(rejected)?;
-            (row, Some(session_id), scope)
+            (row, Some((session_id, session.second_factor)), scope)
         }
         VerifiedToken::External { email, subject } => {
             let key = normalise_email(email.as_deref().unwrap_or(&subject));
@@ -72,6 +72,16 @@ fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, Str
         return Err(AppError::Unauthorized("The account is deactivated"));
     }
     let grants = identity_store::roles_of(conn, &row.id)?;
+    // Today's roles decide, not those at sign-in (external identity providers carry their own factor).
+    let (session_id, scope) = match session {
+        Some((id, session_factor)) => {
+            let needs_factor = grants.iter().any(|g| g.role.requires_totp());
+            let scope = session_scope(&scope, needs_factor, session_factor, row.totp_secret.is_some())
+                .ok_or(AppError::Unauthorized("Sign in again with your second factor"))?;
+            (Some(id), scope.to_string())
+        }
+        None => (None, scope),
+    };
     let in_break_glass = crate::breakglass::active_window(conn, &row.id, crate::db::now())?;
     let principal = Principal {
         user_id: row.id,

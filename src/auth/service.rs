@@ -4,7 +4,9 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{self, after_failure, locked_for, sha256_hex, FailureEffect, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
+use super::model::{
+    self, after_failure, locked_for, sha256_hex, FailureEffect, Throttle, SCOPE_FULL, SCOPE_TOTP_ENROLMENT,
+};
 use super::store;
 use crate::audit::{Actor, AuditScope, Outcome};
 use crate::db::{now, write_tx, DbConn};
@@ -64,36 +66,69 @@ fn address_key(address: &str) -> String {
     format!("address:{address}")
 }
 
-/// Counts a failed attempt against the account and the address. Audits the first failure of a window
-/// and every lockout; the attempts between are counted, not logged one by one.
-fn record_failure(
-    state: &AppState,
-    conn: &mut DbConn,
-    keys: &[(String, i64)],
-    user_id: Option<&str>,
-    audit: &AuditScope,
-) -> AppResult<()> {
+/// One login attempt admitted against its keys (the account, the address): counted as a failure before the
+/// password is checked, so that however many attempts arrive at once, no more passwords are checked than the
+/// limit allows. A success gives the count back.
+struct Attempt {
+    keys: Vec<(String, Throttle, FailureEffect)>,
+}
+
+fn admit(state: &AppState, conn: &mut DbConn, keys: &[(String, i64)]) -> AppResult<Attempt> {
     let cfg = &state.config.auth.throttle;
     let t = now();
-    let mut effect = FailureEffect { first_in_window: false, locked_now: false };
-    let mut failures = 0;
     write_tx(conn, |c| {
+        let mut counted = Vec::new();
+        let mut wait = None;
         for (key, threshold) in keys {
-            let (next, e) = after_failure(store::throttle(c, key)?, t, *threshold, cfg);
-            store::save_throttle(c, key, &next)?;
-            effect.first_in_window |= e.first_in_window;
-            effect.locked_now |= e.locked_now;
-            failures = failures.max(next.failures);
+            let current = store::lock_throttle(c, key, t)?;
+            wait = wait.max(locked_for(Some(&current), t));
+            let (next, effect) = after_failure(Some(current), t, *threshold, cfg);
+            counted.push((key.clone(), next, effect));
+        }
+        if let Some(secs) = wait {
+            return Err(AppError::TooManyRequests { retry_after_secs: secs as u64 });
+        }
+        for (key, next, _) in &counted {
+            store::save_throttle(c, key, next)?;
+        }
+        Ok(Attempt { keys: counted })
+    })
+}
+
+/// The attempt was not a failure (a success, or a correct password still waiting for its code): the account's
+/// counter is cleared on success, the others get their count back (and any lock this attempt set).
+fn give_back(conn: &mut DbConn, attempt: &Attempt, clear_account: bool) -> AppResult<()> {
+    let t = now();
+    write_tx(conn, |c| {
+        for (i, (key, counted, effect)) in attempt.keys.iter().enumerate() {
+            if i == 0 && clear_account {
+                store::clear_throttle(c, key)?;
+                continue;
+            }
+            let mut current = store::lock_throttle(c, key, t)?;
+            current.failures = (current.failures - 1).max(0);
+            if effect.locked_now && current.locked_until == counted.locked_until {
+                current.locked_until = None;
+            }
+            store::save_throttle(c, key, &current)?;
         }
         Ok::<_, AppError>(())
-    })?;
-    if effect.locked_now {
+    })
+}
+
+/// The attempt failed: its count stands. Audits the first failure of a window and every lockout; the attempts
+/// between are counted, not logged one by one.
+fn audit_failure(attempt: &Attempt, user_id: Option<&str>, audit: &AuditScope) {
+    let locked_now = attempt.keys.iter().any(|(_, _, e)| e.locked_now);
+    let first_in_window = attempt.keys.iter().any(|(_, _, e)| e.first_in_window);
+    let failures = attempt.keys.iter().map(|(_, n, _)| n.failures).max().unwrap_or(0);
+    if locked_now {
         audit.action("auth.login_locked", "session");
-    } else if effect.first_in_window {
+    } else if first_in_window {
         audit.action("auth.login_failed", "session");
     } else {
         audit.suppress();
-        return Ok(());
+        return;
     }
     audit.require();
     let mut a = audit.lock();
@@ -101,7 +136,6 @@ fn record_failure(
     a.resource_type = Some("user".into());
     a.resource_id = user_id.map(str::to_string);
     a.basis = Some(format!("failures:{failures}"));
-    Ok(())
 }
 
 pub fn login(
@@ -124,15 +158,14 @@ pub fn login(
     }
 
     let t = now();
-    let mut wait = None;
-    for (key, _) in &keys {
-        wait = wait.max(locked_for(store::throttle(conn, key)?.as_ref(), t));
-    }
-    if let Some(secs) = wait {
-        // The lockout itself was audited; refused attempts during it are not logged one by one.
-        audit.suppress();
-        return Err(AppError::TooManyRequests { retry_after_secs: secs as u64 });
-    }
+    let attempt = match admit(state, conn, &keys) {
+        Ok(a) => a,
+        Err(e) => {
+            // The lockout itself was audited; refused attempts during it are not logged one by one.
+            audit.suppress();
+            return Err(e);
+        }
+    };
 
     let user = identity_store::user_row_by_email(conn, &email)?;
     let password_ok = match &user {
@@ -145,7 +178,7 @@ pub fn login(
     let user = match user {
         Some(u) if password_ok && u.active => u,
         other => {
-            record_failure(state, conn, &keys, other.as_ref().map(|u| u.id.as_str()), audit)?;
+            audit_failure(&attempt, other.as_ref().map(|u| u.id.as_str()), audit);
             return Err(BAD_CREDENTIALS);
         }
     };
@@ -155,6 +188,7 @@ pub fn login(
     let scope = match &user.totp_secret {
         Some(secret) => {
             let Some(code) = input.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+                give_back(conn, &attempt, false)?;
                 audit.suppress();
                 return Err(AppError::TotpRequired);
             };
@@ -162,7 +196,7 @@ pub fn login(
             match step {
                 Some(step) if store::claim_totp_step(conn, &user.id, step)? => SCOPE_FULL,
                 _ => {
-                    record_failure(state, conn, &keys, Some(&user.id), audit)?;
+                    audit_failure(&attempt, Some(&user.id), audit);
                     return Err(BAD_CREDENTIALS);
                 }
             }
@@ -171,6 +205,7 @@ pub fn login(
         None => SCOPE_FULL,
     };
 
+    let second_factor = user.totp_secret.is_some();
     audit.set_actor(Actor {
         user_id: user.id.clone(),
         user_name: user.display_name.clone(),
@@ -180,9 +215,9 @@ pub fn login(
     let session_ttl = Duration::from_std(state.config.auth.session_ttl).unwrap_or(Duration::hours(12));
     let session_id = crate::db::new_id();
     let refresh = (scope == SCOPE_FULL).then(model::random_token);
+    give_back(conn, &attempt, true)?;
     state.audit.write_with(conn, |c| {
-        store::clear_throttle(c, &keys[0].0)?;
-        store::create_session(c, &session_id, &user.id, t, t + session_ttl)?;
+        store::create_session(c, &session_id, &user.id, t, t + session_ttl, second_factor)?;
         if let Some(r) = &refresh {
             store::insert_refresh_token(c, &sha256_hex(r), &session_id, t)?;
         }
@@ -233,7 +268,13 @@ pub fn refresh(
             audit.lock().denied = true;
             return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
         }
-        if session.revoked_at.is_some() || session.expires_at <= t || !user_active {
+        // Today's roles decide: a role added since sign-in that needs a factor the session lacks ends it.
+        let needs_factor = identity_store::roles_of(c, &session.user_id)?.iter().any(|g| g.role.requires_totp());
+        if session.revoked_at.is_some()
+            || session.expires_at <= t
+            || !user_active
+            || (needs_factor && !session.second_factor)
+        {
             audit.action("auth.refresh", "session");
             audit.lock().denied = true;
             return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));

@@ -13,6 +13,7 @@ pub fn create_session(
     user_id: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
+    second_factor: bool,
 ) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values((
@@ -20,6 +21,7 @@ pub fn create_session(
             sessions::user_id.eq(user_id),
             sessions::created_at.eq(now),
             sessions::expires_at.eq(expires_at),
+            sessions::second_factor.eq(second_factor),
         ))
         .execute(conn)
         .map(|_| ())
@@ -68,15 +70,24 @@ pub struct SessionRow {
     pub user_id: String,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The second factor was confirmed when the session began.
+    pub second_factor: bool,
 }
 
 pub fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
     sessions::table
         .filter(sessions::id.eq(id))
-        .select((sessions::user_id, sessions::expires_at, sessions::revoked_at))
-        .first::<(String, NaiveDateTime, Option<NaiveDateTime>)>(conn)
+        .select((sessions::user_id, sessions::expires_at, sessions::revoked_at, sessions::second_factor))
+        .first::<(String, NaiveDateTime, Option<NaiveDateTime>, bool)>(conn)
         .optional()
-        .map(|r| r.map(|(user_id, expires_at, revoked_at)| SessionRow { user_id, expires_at, revoked_at }))
+        .map(|r| {
+            r.map(|(user_id, expires_at, revoked_at, second_factor)| SessionRow {
+                user_id,
+                expires_at,
+                revoked_at,
+                second_factor,
+            })
+        })
 }
 
 pub fn revoke_session(conn: &mut DbConn, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
@@ -120,6 +131,26 @@ pub fn save_throttle(conn: &mut DbConn, key: &str, t: &Throttle) -> QueryResult<
         ))
         .execute(c))?;
     Ok(())
+}
+
+/// Takes the counter row of a key for this transaction (creating it at zero when missing), so that concurrent
+/// attempts on one key count one after the other, on one node or many.
+pub fn lock_throttle(conn: &mut DbConn, key: &str, now: NaiveDateTime) -> QueryResult<Throttle> {
+    let values = (
+        login_throttle::key.eq(key),
+        login_throttle::failures.eq(0i64),
+        login_throttle::window_started_at.eq(now),
+        login_throttle::locked_until.eq(None::<NaiveDateTime>),
+    );
+    crate::db_run!(conn, |c| diesel::insert_into(login_throttle::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    // A no-op update takes the row lock on PostgreSQL; SQLite's write transaction already holds the database.
+    diesel::update(login_throttle::table.filter(login_throttle::key.eq(key)))
+        .set(login_throttle::failures.eq(login_throttle::failures))
+        .execute(conn)?;
+    throttle(conn, key)?.ok_or(diesel::result::Error::NotFound)
 }
 
 pub fn clear_throttle(conn: &mut DbConn, key: &str) -> QueryResult<()> {

@@ -269,6 +269,7 @@ pub async fn review(
             return Err(AppError::NotFound);
         };
         audit2.lock().case_id = Some(existing.case_id.clone());
+        crate::access::decide_review_of(&principal, &existing.user_id, &audit2)?;
         let n = diesel::update(bg::table.find(&id).filter(bg::reviewed_at.is_null()))
             .set((
                 bg::reviewed_at.eq(now()),

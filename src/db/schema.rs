@@ -62,6 +62,7 @@ diesel::table! {
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        second_factor -> Bool,
     }
 }
 

@@ -422,6 +422,16 @@ pub async fn add_member(
                     Some(b) => store::person_by_bsn(c, &st.bsn, b)?,
                     None => None,
                 };
+                // A person known by this BSN goes through the same person scope as one given by id: someone who
+                // lives in households the caller has no basis for stays out of reach (404), and nothing of them is
+                // shown. Only a person who belongs to no household at all (known from a signal) is simply linked.
+                if let Some(existing) = &known {
+                    let homeless = store::memberships_of_person(c, &existing.id)?.is_empty();
+                    if !homeless && crate::access::scope::person_basis(c, &principal, &existing.id, t)?.is_none() {
+                        audit2.lock().denied = true;
+                        return Err(AppError::NotFound);
+                    }
+                }
                 match known {
                     Some(existing) if existing.birth_date != birth_date => {
                         return Err(AppError::field(
@@ -461,6 +471,13 @@ pub async fn add_member(
             }
             Ok(Some(i)) => {
                 let old = &existing_rows[i];
+                // A move ends the membership elsewhere: only where the caller could change it themselves.
+                let old_team = store::household(c, &old.household_id)?.map(|h| h.team_id).unwrap_or_default();
+                let basis = crate::access::scope::household_basis(c, &principal, &old.household_id, &old_team, t)?;
+                if !matches!(basis, Some((_, HouseholdView::Content | HouseholdView::Registration))) {
+                    audit2.lock().denied = true;
+                    return Err(AppError::NotFound);
+                }
                 store::end_member(c, &old.id, new.from)?;
                 store::touch_household(c, &old.household_id, t)?;
             }

@@ -153,6 +153,13 @@ pub fn check_roles(v: &mut Validator, roles: &[RoleGrant]) {
             v.add(format!("roles[{i}]"), "is listed twice");
         }
     }
+    // Separation of duties: whoever reads the log or administers users works on no case, and judges nobody's
+    // access but others'.
+    for (i, grant) in roles.iter().enumerate() {
+        if roles.iter().any(|g| g.role != grant.role) && matches!(grant.role, Role::Admin | Role::PrivacyOfficer) {
+            v.add(format!("roles[{i}].role"), format!("{} cannot be combined with another role", grant.role.as_str()));
+        }
+    }
 }
 
 impl CreateOrganisation {

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use super::model::*;
 use super::store;
-use crate::access::{Action, Resource};
+use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::db::{new_id, now, DbConn};
@@ -214,6 +214,8 @@ pub async fn create_user(state: &State, p: &Principal, audit: &AuditScope, input
     let st = state.clone();
     let password = input.password.clone().unwrap_or_default();
     let password_hash = web::block(move || st.passwords.hash(&password)).await?;
+    let granted: Vec<Role> = input.roles.iter().flatten().map(|g| g.role).collect();
+    crate::access::decide_role_change(p, "", &granted, audit)?;
     let audit2 = audit.clone();
     write(state, audit, 201, move |c| {
         let roles = input.roles.unwrap_or_default();
@@ -270,9 +272,16 @@ pub async fn update_user(
         }
         None => None,
     };
+    let (principal, audit2) = (p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let current = store::user_row(c, &id)?.ok_or(AppError::NotFound)?;
         check_version(current.version, version)?;
+        let roles_before = store::roles_of(c, &id)?;
+        let roles_changed = match &input.roles {
+            Some(after) => changed_roles(&roles_before, after),
+            None => Vec::new(),
+        };
+        crate::access::decide_role_change(&principal, &id, &roles_changed, &audit2)?;
         check_user_refs(c, None, input.roles.as_deref())?;
         let email = input.email.as_deref().map(crate::auth::model::normalise_email).unwrap_or(current.email.clone());
         if let Some(other) = store::user_row_by_email(c, &email)? {
@@ -292,9 +301,26 @@ pub async fn update_user(
             // A new password ends every session started with the old one.
             crate::auth::store::revoke_user_sessions(c, &id, "password changed", now())?;
         }
+        if !roles_changed.is_empty() {
+            // A session was opened under other roles (perhaps without the factor a new role needs): it ends.
+            crate::auth::store::revoke_user_sessions(c, &id, "roles changed", now())?;
+        }
         store::user(c, &id)?.ok_or(AppError::NotFound)
     })
     .await
+}
+
+/// The roles granted or withdrawn between two sets of grants (a team change counts for its role).
+fn changed_roles(before: &[RoleGrant], after: &[RoleGrant]) -> Vec<Role> {
+    let mut changed: Vec<Role> = before
+        .iter()
+        .filter(|g| !after.contains(g))
+        .chain(after.iter().filter(|g| !before.contains(g)))
+        .map(|g| g.role)
+        .collect();
+    changed.sort();
+    changed.dedup();
+    changed
 }
 
 /// Deactivates a user: their sessions are revoked in the same transaction, and every token they hold

@@ -68,13 +68,14 @@ pub struct TestApp {
 pub struct Options {
     pub external_idp: Option<ExternalIdpConfig>,
     pub account_failures: i64,
+    pub address_failures: i64,
     /// The SMTP server notifications go to (none: they stay queued).
     pub smtp: Option<SmtpTarget>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { external_idp: None, account_failures: 5, smtp: None }
+        Options { external_idp: None, account_failures: 5, address_failures: 1000, smtp: None }
     }
 }
 
@@ -124,7 +125,7 @@ impl TestApp {
                 argon2_memory_kib: 64,
                 throttle: ThrottleConfig {
                     account_failures: options.account_failures,
-                    address_failures: 1000,
+                    address_failures: options.address_failures,
                     window: Duration::from_secs(900),
                     base_lock: Duration::from_secs(60),
                     max_lock: Duration::from_secs(3600),
