@@ -478,6 +478,7 @@ pub async fn compare(
 pub struct UpdateProgress {
     pub status: Option<ActionStatus>,
     /// Required with `done` (not in the future); refused otherwise.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub done_on: Option<NaiveDate>,
 }
 
