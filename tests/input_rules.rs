@@ -265,6 +265,10 @@ async fn path_ids_that_are_not_ids_answer_404() {
         let res = app.get(path, &token).await;
         assert_problem(&res, StatusCode::NOT_FOUND);
     }
+    // Refused before the handler: no event names what was typed.
+    for e in app.audit_events() {
+        assert!(e.data.resource_id.as_deref().is_none_or(is_id), "{:?}", e.data);
+    }
 }
 
 #[actix_web::test]
