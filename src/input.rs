@@ -83,15 +83,18 @@ pub fn has_forbidden_char(s: &str) -> bool {
 
 pub const FORBIDDEN_CHAR: &str = "contains a control character";
 
-/// Strict dates: `YYYY-MM-DD` with a four-digit year from 1900 to 2200 — not `2024-1-1`, `-0001-01-01`
-/// or `+12345-01-01`, which chrono alone accepts and PostgreSQL may not store.
+/// Strict dates: `YYYY-MM-DD` with a four-digit year from 1000 — not `2024-1-1`, `-0001-01-01`, `0000-01-01`
+/// or `+12345-01-01`, which chrono alone accepts and PostgreSQL may not store. The edge guarantees the form and
+/// that both backends store it alike; whether a date makes sense (not in the future, not before birth) stays
+/// with each service's Validator, so those errors still come all at once.
 pub mod date {
     use super::*;
 
-    pub const MIN_YEAR: i32 = 1900;
-    pub const MAX_YEAR: i32 = 2200;
-    pub const MESSAGE: &str = "must be a date YYYY-MM-DD, in the years 1900 to 2200";
-    pub const INSTANT_MESSAGE: &str = "must be an RFC 3339 time (YYYY-MM-DDThh:mm:ssZ), in the years 1900 to 2200";
+    pub const MIN_YEAR: i32 = 1000;
+    pub const MAX_YEAR: i32 = 9999;
+    pub const MESSAGE: &str = "must be a date YYYY-MM-DD with a four-digit year from 1000";
+    pub const INSTANT_MESSAGE: &str =
+        "must be an RFC 3339 time (YYYY-MM-DDThh:mm:ssZ) with a four-digit year from 1000";
 
     pub fn parse(s: &str) -> Option<NaiveDate> {
         let b = s.as_bytes();
@@ -170,8 +173,8 @@ mod tests {
             "-0001-01-01",
             "-5000-01-01",
             "+2024-01-01",
-            "1899-12-31",
-            "2201-01-01",
+            "0000-01-01",
+            "0999-12-31",
             "2024-02-30",
             "2024-01-01 ",
         ] {
@@ -180,6 +183,7 @@ mod tests {
         assert!(date::parse_instant("2024-01-01T00:00:00Z").is_some());
         assert!(date::parse_instant("-0001-01-01T00:00:00Z").is_none());
         assert!(date::parse_instant("0001-01-01T00:00:00Z").is_none());
+        assert!(date::parse("9999-12-31").is_some() && date::parse("1000-01-01").is_some());
     }
 
     #[test]

@@ -277,7 +277,7 @@ async fn dates_outside_the_strict_form_and_range_are_refused_naming_the_field() 
     let wijk = app.user(Role::Wijkteam);
     let token = app.token(&wijk).await;
     let (household, _) = case_of(&app, &token).await;
-    for bad in ["2024-1-1", "-0001-01-01", "-5000-01-01", "+12024-01-01", "1899-12-31"] {
+    for bad in ["2024-1-1", "-0001-01-01", "-5000-01-01", "+12024-01-01", "0000-01-01"] {
         let res = app.post("/api/v1/persons/search", &token, json!({"name": "Jansen", "birthDate": bad})).await;
         assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&res), vec!["birthDate"], "{bad}");

@@ -108,13 +108,13 @@ impl AuditScope {
             request_id: Some(a.request_id.clone()),
             action: a.action.clone().unwrap_or_else(|| fallback_action.to_string()),
             resource_type: a.resource_type.clone().unwrap_or_else(|| "api".to_string()),
-            // The id fields are pub and set in many places; this is where they are held to the id form.
+            // The fields a request names are pub and set in many places; here they are held to the id form.
             resource_id: valid_id(a.resource_id.as_deref()),
             case_id: valid_id(a.case_id.as_deref()),
             household_id: valid_id(a.household_id.as_deref()),
             person_ids: a.person_ids.iter().filter(|p| Id::is_valid(p)).cloned().collect(),
             basis: a.basis.clone(),
-            basis_id: valid_id(a.basis_id.as_deref()),
+            basis_id: a.basis_id.clone(),
             flagged: a.flagged,
             outcome: outcome.as_str().to_string(),
             http_status: Some(status as i32),

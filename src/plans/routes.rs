@@ -162,13 +162,13 @@ pub async fn update_progress(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(Id, Id)>,
+    path: web::Path<(Id, String)>,
     revision: IfMatch,
     body: Json<UpdateProgress>,
 ) -> AppResult<HttpResponse> {
     let (case, action) = path.into_inner();
     let progress =
-        service::update_progress(&state, &p, &audit, case.into(), action.into(), revision.0, body.into_inner()).await?;
+        service::update_progress(&state, &p, &audit, case.into(), action, revision.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(progress.revision))).json(progress))
 }
 

@@ -493,7 +493,8 @@ pub async fn update_progress(
     input: UpdateProgress,
 ) -> AppResult<ActionProgress> {
     state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&action_id);
+    // The case, not the action: an action's key is chosen by the plan's author, and only ids reach the log.
+    audit.resource(&case_id);
     let mut v = Validator::new();
     if let Some(status) = v.required(&input.status, "status") {
         match (status, input.done_on) {
