@@ -70,6 +70,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("request header too large")]
+    HeaderTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("audit log unavailable")]
@@ -105,6 +107,7 @@ impl AppError {
             AppError::PreconditionRequired => ("precondition-required", "This update requires an If-Match header"),
             AppError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
             AppError::UnsupportedMediaType => ("unsupported-media-type", "The request body must be application/json"),
+            AppError::HeaderTooLarge => ("header-too-large", "A request header is too large"),
             AppError::TooManyRequests { .. } => ("too-many-requests", "Too many attempts"),
             AppError::AuditUnavailable => ("audit-unavailable", "The service cannot record access right now"),
             AppError::Unavailable(_) => ("unavailable", "The service is unavailable"),
@@ -164,6 +167,7 @@ impl ResponseError for AppError {
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::HeaderTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::AuditUnavailable | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -259,28 +263,45 @@ impl Validator {
     }
 }
 
-/// Replaces every run of eight or more digits: such a run could be a BSN, and no BSN may reach
-/// an error message, a log line or the audit log.
+/// Replaces every group of digits that could be a BSN, in any common notation: a span of digits joined by
+/// up to three non-alphanumeric characters at a time (`123456782`, `123.456.782`, `1234 56 782`,
+/// `12-34-56-782`) that holds eight or more digits. No BSN may reach an error message, a log line or the
+/// audit log.
 pub fn scrub_digits(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 8 {
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_numeric() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let (start, mut end, mut digits, mut j) = (i, i, 0, i);
+        while j < chars.len() {
+            if chars[j].is_numeric() {
+                digits += 1;
+                j += 1;
+                end = j;
+                continue;
+            }
+            let mut k = j;
+            while k < chars.len() && k - j < 3 && !chars[k].is_alphanumeric() {
+                k += 1;
+            }
+            if k > j && k < chars.len() && chars[k].is_numeric() {
+                j = k;
+            } else {
+                break;
+            }
+        }
+        if digits >= 8 {
             out.push_str("[removed]");
         } else {
-            out.push_str(run);
+            out.extend(&chars[start..end]);
         }
-        run.clear();
-    };
-    for ch in text.chars() {
-        if ch.is_ascii_digit() {
-            run.push(ch);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(ch);
-        }
+        i = end;
     }
-    flush(&mut run, &mut out);
     out
 }
 
@@ -310,5 +331,11 @@ mod tests {
         assert_eq!(scrub_digits("bsn 123456782 here"), "bsn [removed] here");
         assert_eq!(scrub_digits("room 1234567"), "room 1234567");
         assert_eq!(scrub_digits("12345678"), "[removed]");
+        for written in
+            ["123.456.782", "1234 56 782", "12-34-56-782", "123 - 456 - 782", "12/34/56/782", "１２３４５６７８２"]
+        {
+            assert_eq!(scrub_digits(&format!("bsn {written}, graag")), "bsn [removed], graag", "{written}");
+        }
+        assert_eq!(scrub_digits("op 12 maart om 13.30"), "op 12 maart om 13.30");
     }
 }

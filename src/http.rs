@@ -7,15 +7,23 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::audit::{clean_reason, AuditScope, Outcome};
-use crate::error::{problem_type, AppError, Problem, PROBLEM_JSON};
+use crate::error::{problem_type, scrub_digits, AppError, FieldError, Problem, PROBLEM_JSON};
+use crate::input::{has_forbidden_char, is_field_rule, FORBIDDEN_CHAR};
 use crate::state::AppState;
 
 pub const API_VERSION: &str = "1";
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
+/// `X-Audit-Reason` is cut to 200 characters; a value far beyond that is refused (431), not cut.
+pub const MAX_REASON_BYTES: usize = 1024;
+/// One header value, and all headers together. actix-web itself drops heads over 128 KiB with a bare 431.
+pub const MAX_HEADER_BYTES: usize = 8 * 1024;
+pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
 
 /// Wraps every request: sets up its audit scope, writes its audit event before the response leaves
 /// (503 and no data if that fails), turns bare errors into problem+json and adds the headers.
@@ -25,14 +33,22 @@ pub async fn request_middleware(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = crate::db::new_id();
     let client = req.peer_addr().map(|a| a.ip().to_string());
-    let reason = req.headers().get("x-audit-reason").and_then(|v| v.to_str().ok()).and_then(clean_reason);
+    let gate = request_gate(&req);
+    let reason = match gate {
+        Ok(()) => req.headers().get("x-audit-reason").and_then(|v| v.to_str().ok()).and_then(clean_reason),
+        Err(_) => None,
+    };
     let audit = AuditScope::new(request_id.clone(), client, reason);
     req.extensions_mut().insert(audit.clone());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let no_store = req.path().starts_with("/api/") || req.path().starts_with("/health/");
     let started = std::time::Instant::now();
 
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    // A request the gate refuses reaches no handler, no database and no audit event.
+    let mut res = match gate {
+        Ok(()) => next.call(req).await?.map_into_boxed_body(),
+        Err(e) => req.into_response(actix_web::ResponseError::error_response(&e)),
+    };
 
     let status = res.status().as_u16();
     let must_audit = {
@@ -86,6 +102,44 @@ pub async fn request_middleware(
     Ok(res)
 }
 
+/// What every request must meet before routing: headers of a sane size (431), and a path without control
+/// characters once percent-decoded (404: such a path names nothing).
+fn request_gate(req: &ServiceRequest) -> Result<(), AppError> {
+    let mut total = 0;
+    for (name, value) in req.headers() {
+        let len = value.as_bytes().len();
+        total += name.as_str().len() + len;
+        let limit = if name.as_str() == "x-audit-reason" { MAX_REASON_BYTES } else { MAX_HEADER_BYTES };
+        if len > limit || total > MAX_HEADERS_BYTES {
+            return Err(AppError::HeaderTooLarge);
+        }
+    }
+    if has_forbidden_char(&percent_decode(req.path())) {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+fn percent_decode(path: &str) -> String {
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn is_problem(headers: &actix_web::http::header::HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON))
 }
@@ -128,6 +182,133 @@ pub fn query_config() -> web::QueryConfig {
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into())
+}
+
+/// A JSON request body. Every string in it (and every key) is checked for control characters before
+/// the handler's type sees it — all offending fields at once, 422 — and a field that breaks a rule of
+/// `crate::input` (a date, an id) is named in the 422. Any other unreadable body is 400, as before.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    // The one place the framework's extractor is used: size, content type and JSON syntax are the
+    // JsonConfig's (413, 415, 400).
+    #[allow(clippy::disallowed_types)]
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = raw.await?.into_inner();
+            let mut errors = Vec::new();
+            check_text(&value, "", &mut errors);
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors).into());
+            }
+            serde_path_to_error::deserialize(value).map(Json).map_err(|e| deserialize_error(e).into())
+        })
+    }
+}
+
+/// Collects the path of every string or key with a forbidden character (`members[0].name`).
+fn check_text(value: &serde_json::Value, path: &str, errors: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if has_forbidden_char(s) => errors.push(FieldError::new(field_or_body(path), FORBIDDEN_CHAR)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_text(item, &format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if has_forbidden_char(key) {
+                    // The key itself is not repeated: it is what is wrong.
+                    errors.push(FieldError::new(field_or_body(path), "has a field name with a control character"));
+                } else {
+                    let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    check_text(item, &child, errors);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn field_or_body(path: &str) -> String {
+    if path.is_empty() {
+        "body".into()
+    } else {
+        path.to_string()
+    }
+}
+
+fn deserialize_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> AppError {
+    let path = e.path().to_string();
+    let raw = e.inner().to_string();
+    let message = scrub_digits(&raw);
+    if is_field_rule(&raw) {
+        AppError::Validation(vec![FieldError::new(if path == "." { "body".into() } else { path }, message)])
+    } else if path == "." {
+        AppError::BadRequest(message)
+    } else {
+        AppError::BadRequest(format!("{path}: {message}"))
+    }
+}
+
+/// A query string. Every parameter is checked for control characters (422 naming it); a parameter that
+/// breaks a rule of `crate::input` is named in a 422; any other unreadable query is 400.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query).map_err(Into::into))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let mut errors = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if has_forbidden_char(&key) {
+            errors.push(FieldError::new("query", "has a parameter name with a control character"));
+        } else if has_forbidden_char(&value) {
+            errors.push(FieldError::new(key.into_owned(), FORBIDDEN_CHAR));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(deserialize_error)
 }
 
 pub async fn not_found() -> Result<HttpResponse, AppError> {

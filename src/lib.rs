@@ -14,6 +14,7 @@ pub mod health;
 pub mod households;
 pub mod http;
 pub mod identity;
+pub mod input;
 pub mod jobs;
 pub mod notify;
 pub mod openapi;

@@ -12,6 +12,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 pub use model::{EventData, Outcome};
+
+use crate::input::Id;
 pub use writer::AuditLog;
 
 /// Who acts, as the audit log records it.
@@ -73,8 +75,9 @@ impl AuditScope {
         a.resource_type = Some(resource_type.to_string());
     }
 
+    /// Only an id in the form eenplan makes them: whatever else a caller typed never reaches the log.
     pub fn resource(&self, id: &str) {
-        self.lock().resource_id = Some(id.to_string());
+        self.lock().resource_id = valid_id(Some(id));
     }
 
     pub fn require(&self) {
@@ -105,10 +108,11 @@ impl AuditScope {
             request_id: Some(a.request_id.clone()),
             action: a.action.clone().unwrap_or_else(|| fallback_action.to_string()),
             resource_type: a.resource_type.clone().unwrap_or_else(|| "api".to_string()),
-            resource_id: a.resource_id.clone(),
-            case_id: a.case_id.clone(),
-            household_id: a.household_id.clone(),
-            person_ids: a.person_ids.clone(),
+            // The fields a request names are pub and set in many places; here they are held to the id form.
+            resource_id: valid_id(a.resource_id.as_deref()),
+            case_id: valid_id(a.case_id.as_deref()),
+            household_id: valid_id(a.household_id.as_deref()),
+            person_ids: a.person_ids.iter().filter(|p| Id::is_valid(p)).cloned().collect(),
             basis: a.basis.clone(),
             basis_id: a.basis_id.clone(),
             flagged: a.flagged,
@@ -129,10 +133,23 @@ impl FromRequest for AuditScope {
     }
 }
 
-/// Cleans the free-text `X-Audit-Reason`: printable, short, and with no digit run that could be a BSN.
+fn valid_id(id: Option<&str>) -> Option<String> {
+    let id = id?;
+    if Id::is_valid(id) {
+        Some(id.to_string())
+    } else {
+        tracing::warn!("an audit id field held something that is not an id; left out");
+        None
+    }
+}
+
+/// Cleans the free-text `X-Audit-Reason`: printable, short, and with no digit group that could be a BSN
+/// in any notation (`crate::error::scrub_digits`).
 pub fn clean_reason(raw: &str) -> Option<String> {
-    let printable: String = raw.chars().filter(|c| !c.is_control()).take(200).collect();
-    let cleaned = crate::error::scrub_digits(printable.trim());
+    let printable: String = raw.chars().filter(|c| !c.is_control()).collect();
+    // Scrubbed before it is cut, so a cut cannot leave part of a BSN behind.
+    let scrubbed = crate::error::scrub_digits(&printable);
+    let cleaned: String = scrubbed.trim().chars().take(200).collect::<String>().trim_end().to_string();
     if cleaned.is_empty() {
         None
     } else {

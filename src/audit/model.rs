@@ -5,6 +5,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::input::Id;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -58,6 +60,44 @@ pub struct EventData {
     pub outcome: String,
     pub http_status: Option<i32>,
     pub reason: Option<String>,
+}
+
+impl EventData {
+    /// Whether both backends can store this event and it holds ids only where ids belong. Checked before
+    /// an event joins a batch, so one bad event fails its own request and nobody else's.
+    pub fn check_storable(&self) -> Result<(), &'static str> {
+        let texts = [
+            Some(self.event_id.as_str()),
+            Some(self.action.as_str()),
+            Some(self.resource_type.as_str()),
+            Some(self.outcome.as_str()),
+            self.user_id.as_deref(),
+            self.user_name.as_deref(),
+            self.role.as_deref(),
+            self.organisation_id.as_deref(),
+            self.on_behalf_of.as_deref(),
+            self.client_address.as_deref(),
+            self.request_id.as_deref(),
+            self.basis.as_deref(),
+            self.basis_id.as_deref(),
+            self.reason.as_deref(),
+        ];
+        // PostgreSQL cannot store U+0000 in text.
+        if texts.iter().flatten().chain(self.id_fields().iter()).any(|t| t.contains('\0')) {
+            return Err("a text field holds U+0000");
+        }
+        // The fields a request names: never anything a caller typed that is not an id.
+        if !self.id_fields().iter().all(|id| Id::is_valid(id)) {
+            return Err("an id field holds something that is not an id");
+        }
+        Ok(())
+    }
+
+    /// The ids a request names (resource, case, household, persons); the rest come from eenplan's own rows.
+    fn id_fields(&self) -> Vec<&str> {
+        let one = [self.resource_id.as_deref(), self.case_id.as_deref(), self.household_id.as_deref()];
+        one.into_iter().flatten().chain(self.person_ids.iter().map(String::as_str)).collect()
+    }
 }
 
 /// An event's place in its writer's chain.

@@ -10,6 +10,8 @@ use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Problem};
+use crate::http::Query;
+use crate::input::Id;
 use crate::state::{db, AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,13 +22,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    pub user_id: Option<String>,
-    pub person_id: Option<String>,
-    pub case_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub user_id: Option<Id>,
+    #[param(value_type = Option<String>)]
+    pub person_id: Option<Id>,
+    #[param(value_type = Option<String>)]
+    pub case_id: Option<Id>,
     pub action: Option<String>,
     /// From this instant (inclusive), RFC 3339.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
     pub from: Option<DateTime<Utc>>,
     /// Until this instant (exclusive), RFC 3339.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
     pub to: Option<DateTime<Utc>>,
     /// 1–500, default 100.
     pub limit: Option<i64>,
@@ -107,7 +114,7 @@ pub async fn list_events(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<EventQuery>,
+    q: Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
     state.access.decide(&p, Resource::AuditEvent, Action::List, &audit)?;
     let q = q.into_inner();
@@ -118,15 +125,15 @@ pub async fn list_events(
     {
         // What the privacy officer looked for is part of their own audit event.
         let mut a = audit.lock();
-        a.case_id = q.case_id.clone();
-        a.person_ids = q.person_id.iter().cloned().collect();
-        a.resource_id = q.user_id.clone();
+        a.case_id = q.case_id.clone().map(Id::into_string);
+        a.person_ids = q.person_id.iter().cloned().map(Id::into_string).collect();
+        a.resource_id = q.user_id.clone().map(Id::into_string);
     }
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let filter = EventFilter {
-        user_id: q.user_id,
-        person_id: q.person_id,
-        case_id: q.case_id,
+        user_id: q.user_id.map(Id::into_string),
+        person_id: q.person_id.map(Id::into_string),
+        case_id: q.case_id.map(Id::into_string),
         action: q.action,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),

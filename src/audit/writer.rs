@@ -44,6 +44,7 @@ impl AuditLog {
 
     /// Records one event and returns once it is committed. Fails closed.
     pub async fn record(&self, event: EventData) -> AppResult<()> {
+        check(&event)?;
         let (done, wait) = oneshot::channel();
         match self.sender.try_send(Job { event, done }) {
             Ok(()) => {}
@@ -65,6 +66,7 @@ impl AuditLog {
 
     /// The same, for code that runs on a blocking thread (CLI, jobs).
     pub fn record_blocking(&self, event: EventData) -> AppResult<()> {
+        check(&event)?;
         let (done, wait) = oneshot::channel();
         self.sender.send(Job { event, done }).map_err(|_| AppError::AuditUnavailable)?;
         match wait.blocking_recv() {
@@ -83,6 +85,7 @@ impl AuditLog {
         let mut head = lock(&self.chain);
         let (value, next) = write_tx(conn, |c| {
             let (value, event) = change(c)?;
+            check(&event)?;
             let (links, next) = head.link(std::slice::from_ref(&event));
             store::insert(c, &event, &links[0]).map_err(|e| {
                 tracing::error!(error = %e, "audit write failed");
@@ -98,6 +101,14 @@ impl AuditLog {
     pub fn write_single(&self, conn: &mut DbConn, event: EventData) -> AppResult<()> {
         self.write_with(conn, |_| Ok(((), event)))
     }
+}
+
+/// An event that cannot be stored fails its own request (503), before it can join anyone's batch.
+fn check(event: &EventData) -> AppResult<()> {
+    event.check_storable().map_err(|problem| {
+        tracing::error!(problem, action = %event.action, "audit event refused before writing");
+        AppError::AuditUnavailable
+    })
 }
 
 fn lock(chain: &Mutex<ChainHead>) -> MutexGuard<'_, ChainHead> {
@@ -117,11 +128,23 @@ fn run_writer(receiver: Receiver<Job>, target: DatabaseTarget, chain: Arc<Mutex<
             }
         }
         let result = commit_batch(&mut conn, &target, &chain, &batch);
-        if let Err(e) = &result {
-            tracing::error!(error = %e, events = batch.len(), "audit batch could not be committed");
-        }
-        for job in batch.drain(..) {
-            let _ = job.done.send(result.as_ref().map(|_| ()).map_err(|_| ()));
+        match result {
+            Ok(()) => {
+                for job in batch.drain(..) {
+                    let _ = job.done.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, events = batch.len(), "audit batch could not be committed");
+                // Each event again on its own: only one that cannot be stored fails its request.
+                for job in batch.drain(..) {
+                    let single = commit_batch(&mut conn, &target, &chain, std::slice::from_ref(&job));
+                    if let Err(e) = &single {
+                        tracing::error!(error = %e, "audit event could not be committed");
+                    }
+                    let _ = job.done.send(single.map_err(|_| ()));
+                }
+            }
         }
     }
 }

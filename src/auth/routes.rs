@@ -7,6 +7,7 @@ use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConf
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};
+use crate::http::Json;
 use crate::identity::model::User;
 use crate::state::{db, AppState};
 
@@ -31,7 +32,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     audit: AuditScope,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let client = req.peer_addr().map(|a| a.ip().to_string());
     let st = state.clone();
@@ -48,7 +49,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     audit: AuditScope,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let st = state.clone();
     let tokens = db(&state, move |c| service::refresh(&st, c, body.into_inner(), &audit)).await?;
@@ -105,7 +106,7 @@ pub async fn confirm_totp(
     state: web::Data<AppState>,
     principal: EnrollingPrincipal,
     audit: AuditScope,
-    body: web::Json<TotpConfirmRequest>,
+    body: Json<TotpConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     let principal = principal.0;
     state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;

@@ -8,6 +8,8 @@ use super::service::{self, BreakGlass, OpenBreakGlass, Review};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::http::{Json, Query};
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,7 +27,7 @@ pub async fn open(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<OpenBreakGlass>,
+    body: Json<OpenBreakGlass>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::open(&state, &p, &audit, body.into_inner()).await?))
 }
@@ -45,7 +47,7 @@ pub async fn list(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<ListQuery>,
+    q: Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list(&state, &p, &audit, q.reviewed).await?))
 }
@@ -59,8 +61,8 @@ pub async fn review(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<Review>,
+    id: web::Path<Id>,
+    body: Json<Review>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::review(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::review(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }

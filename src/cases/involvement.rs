@@ -25,8 +25,10 @@ pub struct AddInvolvement {
     /// What they do in this household, in plain words (e.g. "schuldhulpverlener").
     pub role_in_case: Option<String>,
     /// When the involvement starts: now when absent; never in the past.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
     pub valid_from: Option<DateTime<Utc>>,
     /// When it ends by itself (exclusive); open-ended when absent.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
     pub valid_until: Option<DateTime<Utc>>,
 }
 

@@ -10,8 +10,9 @@ use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::{etag, IfMatch, PageQuery};
+use crate::http::{etag, IfMatch, Json, PageQuery, Query};
 use crate::identity::model::Page;
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,7 +43,7 @@ pub async fn open_case(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<OpenCase>,
+    body: Json<OpenCase>,
 ) -> AppResult<HttpResponse> {
     let case = service::open_case(&state, &p, &audit, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
@@ -55,7 +56,7 @@ pub async fn list_cases(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_cases(&state, &p, &audit, q.into_inner()).await?))
 }
@@ -67,9 +68,9 @@ pub async fn get_case(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let case = service::get_case(&state, &p, &audit, id.into_inner()).await?;
+    let case = service::get_case(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -83,11 +84,11 @@ pub async fn change_state(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
     version: IfMatch,
-    body: web::Json<ChangeState>,
+    body: Json<ChangeState>,
 ) -> AppResult<HttpResponse> {
-    let case = service::change_state(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
+    let case = service::change_state(&state, &p, &audit, id.into_inner().into(), version.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -99,10 +100,10 @@ pub async fn reopen_case(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<ReopenCase>,
+    id: web::Path<Id>,
+    body: Json<ReopenCase>,
 ) -> AppResult<HttpResponse> {
-    let case = service::reopen_case(&state, &p, &audit, id.into_inner(), body.into_inner()).await?;
+    let case = service::reopen_case(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -114,10 +115,11 @@ pub async fn propose_regisseur(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<ProposeRegisseur>,
+    id: web::Path<Id>,
+    body: Json<ProposeRegisseur>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(regisseur::propose(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(regisseur::propose(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// Accept a proposal addressed to the caller; the previous regisseur's assignment ends at the same instant.
@@ -128,9 +130,9 @@ pub async fn accept_regisseur(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::accept(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(regisseur::accept(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Decline a proposal addressed to the caller.
@@ -141,9 +143,9 @@ pub async fn decline_regisseur(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::decline(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(regisseur::decline(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Assignment history (who, from, until, proposed by, reason), for those who may see the case.
@@ -154,9 +156,9 @@ pub async fn regisseur_history(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// The professionals involved in the case, past and present (those who see the case).
@@ -166,9 +168,9 @@ pub async fn list_involvements(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(involvement::list(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(involvement::list(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Involve a professional (the regisseur or the teamleider).
@@ -180,10 +182,11 @@ pub async fn add_involvement(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<AddInvolvement>,
+    id: web::Path<Id>,
+    body: Json<AddInvolvement>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(involvement::add(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(involvement::add(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// End a professional's involvement (the regisseur or the teamleider); they lose access at once.
@@ -194,10 +197,10 @@ pub async fn end_involvement(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Id, Id)>,
 ) -> AppResult<HttpResponse> {
     let (case_id, involvement_id) = path.into_inner();
-    Ok(HttpResponse::Ok().json(involvement::end(&state, &p, &audit, case_id, involvement_id).await?))
+    Ok(HttpResponse::Ok().json(involvement::end(&state, &p, &audit, case_id.into(), involvement_id.into()).await?))
 }
 
 /// The contact sheet (data category `basic`): address, who lives there today, the professionals involved today.
@@ -210,7 +213,7 @@ pub async fn case_contacts(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(contacts::contacts(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(contacts::contacts(&state, &p, &audit, id.into_inner().into()).await?))
 }

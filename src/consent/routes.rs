@@ -8,6 +8,8 @@ use super::service::{self, Consent, NewConsent, Withdraw};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::http::{Json, Query};
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,7 +25,7 @@ pub async fn record(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<NewConsent>,
+    body: Json<NewConsent>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::record(&state, &p, &audit, body.into_inner()).await?))
 }
@@ -32,7 +34,8 @@ pub async fn record(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    pub case_id: String,
+    #[param(value_type = String)]
+    pub case_id: Id,
 }
 
 /// The consent history of a case (those involved, and privacy officers), withdrawn and expired ones included.
@@ -42,9 +45,9 @@ pub async fn history(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<HistoryQuery>,
+    q: Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state, &p, &audit, q.into_inner().case_id).await?))
+    Ok(HttpResponse::Ok().json(service::history(&state, &p, &audit, q.into_inner().case_id.into()).await?))
 }
 
 /// Withdraw a consent; it stops covering at once.
@@ -56,8 +59,8 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<Withdraw>,
+    id: web::Path<Id>,
+    body: Json<Withdraw>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::withdraw(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::withdraw(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }

@@ -56,8 +56,10 @@ pub struct NewConsent {
     pub recipient_organisation_ids: Option<Vec<String>>,
     pub categories: Option<Vec<Category>>,
     pub purpose: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub valid_from: Option<NaiveDate>,
     /// Required: a consent always ends. The last day it holds.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub valid_until: Option<NaiveDate>,
 }
 

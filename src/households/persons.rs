@@ -73,6 +73,7 @@ pub struct PersonSearch {
     pub bsn: Option<RawBsn>,
     /// Matched case-insensitively as part of the name.
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub birth_date: Option<NaiveDate>,
 }
 

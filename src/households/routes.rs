@@ -11,7 +11,8 @@ use super::service::{self, AddMember, CreateHousehold, EndMember, Household, Mem
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::etag;
+use crate::http::{etag, Json, Query};
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,7 +36,7 @@ pub async fn create_household(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<CreateHousehold>,
+    body: Json<CreateHousehold>,
 ) -> AppResult<HttpResponse> {
     let h = service::create_household(&state, &p, &audit, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(h.version))).json(h))
@@ -49,9 +50,9 @@ pub async fn get_household(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let h = service::get_household(&state, &p, &audit, id.into_inner()).await?;
+    let h = service::get_household(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(h.version))).json(h))
 }
 
@@ -60,6 +61,7 @@ pub async fn get_household(
 #[into_params(parameter_in = Query)]
 pub struct MembersQuery {
     /// The composition on this date (`YYYY-MM-DD`); without it, every membership period.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub on: Option<NaiveDate>,
 }
 
@@ -71,10 +73,10 @@ pub async fn household_members(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    q: web::Query<MembersQuery>,
+    id: web::Path<Id>,
+    q: Query<MembersQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::members(&state, &p, &audit, id.into_inner(), q.on).await?))
+    Ok(HttpResponse::Ok().json(service::members(&state, &p, &audit, id.into_inner().into(), q.on).await?))
 }
 
 /// A person joins the household; a person known by the same BSN moves here (their other membership ends on `from`).
@@ -86,10 +88,11 @@ pub async fn add_member(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<AddMember>,
+    id: web::Path<Id>,
+    body: Json<AddMember>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::add_member(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(service::add_member(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// A member leaves the household; `until` is the first day they no longer belong.
@@ -101,11 +104,12 @@ pub async fn end_member(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, String)>,
-    body: web::Json<EndMember>,
+    path: web::Path<(Id, Id)>,
+    body: Json<EndMember>,
 ) -> AppResult<HttpResponse> {
     let (household, member) = path.into_inner();
-    Ok(HttpResponse::Ok().json(service::end_member(&state, &p, &audit, household, member, body.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::end_member(&state, &p, &audit, household.into(), member.into(), body.into_inner()).await?))
 }
 
 /// Find a person by BSN, or by name and birth date. Only persons the caller may see are found; audited as a search.
@@ -115,7 +119,7 @@ pub async fn search_persons(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<PersonSearch>,
+    body: Json<PersonSearch>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(persons::search(&state, &p, &audit, body.into_inner()).await?))
 }
@@ -127,9 +131,9 @@ pub async fn get_person(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(persons::get_person(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(persons::get_person(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Record a parent of the person (kept for matching signals on the same parent).
@@ -141,8 +145,9 @@ pub async fn add_parent(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<AddParent>,
+    id: web::Path<Id>,
+    body: Json<AddParent>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(persons::add_parent(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(persons::add_parent(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }

@@ -337,6 +337,7 @@ pub async fn members(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPerson {
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub birth_date: Option<NaiveDate>,
     /// Nine digits passing the elfproef. Someone without a BSN may be registered without one.
     #[schema(value_type = Option<String>)]
@@ -353,8 +354,10 @@ pub struct AddMember {
     pub person: Option<NewPerson>,
     pub relation: Option<Relation>,
     pub custody: Option<bool>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub from: Option<NaiveDate>,
     /// For recording a past period; open-ended when absent.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub until: Option<NaiveDate>,
 }
 
@@ -505,6 +508,7 @@ pub async fn add_member(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EndMember {
     /// The first day the person no longer belongs to the household.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub until: Option<NaiveDate>,
 }
 

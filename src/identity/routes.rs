@@ -8,7 +8,8 @@ use super::service;
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::{etag, IfMatch, PageQuery};
+use crate::http::{etag, IfMatch, Json, PageQuery, Query};
+use crate::input::Id;
 use crate::state::AppState;
 
 type State = web::Data<AppState>;
@@ -42,7 +43,7 @@ pub async fn create_organisation(
     state: State,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<CreateOrganisation>,
+    body: Json<CreateOrganisation>,
 ) -> AppResult<HttpResponse> {
     let org = service::create_organisation(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), org.version, &org))
@@ -55,7 +56,7 @@ pub async fn list_organisations(
     state: State,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_organisations(&state, &p, &audit, q.into_inner()).await?))
 }
@@ -67,9 +68,9 @@ pub async fn get_organisation(
     state: State,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let org = service::get_organisation(&state, &p, &audit, id.into_inner()).await?;
+    let org = service::get_organisation(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
 }
 
@@ -81,11 +82,12 @@ pub async fn update_organisation(
     state: State,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
     version: IfMatch,
-    body: web::Json<UpdateOrganisation>,
+    body: Json<UpdateOrganisation>,
 ) -> AppResult<HttpResponse> {
-    let org = service::update_organisation(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
+    let org =
+        service::update_organisation(&state, &p, &audit, id.into_inner().into(), version.0, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
 }
 
@@ -96,7 +98,7 @@ pub async fn create_team(
     state: State,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<CreateTeam>,
+    body: Json<CreateTeam>,
 ) -> AppResult<HttpResponse> {
     let team = service::create_team(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), team.version, &team))
@@ -105,20 +107,15 @@ pub async fn create_team(
 /// List teams (admin).
 #[utoipa::path(get, path = "/api/v1/teams", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Team>), (status = 403, body = Problem)))]
-pub async fn list_teams(
-    state: State,
-    p: Principal,
-    audit: AuditScope,
-    q: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn list_teams(state: State, p: Principal, audit: AuditScope, q: Query<PageQuery>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_teams(&state, &p, &audit, q.into_inner()).await?))
 }
 
 /// Read a team (admin).
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get_team(state: State, p: Principal, audit: AuditScope, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let team = service::get_team(&state, &p, &audit, id.into_inner()).await?;
+pub async fn get_team(state: State, p: Principal, audit: AuditScope, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    let team = service::get_team(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), team.version, &team))
 }
 
@@ -130,11 +127,11 @@ pub async fn update_team(
     state: State,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
     version: IfMatch,
-    body: web::Json<UpdateTeam>,
+    body: Json<UpdateTeam>,
 ) -> AppResult<HttpResponse> {
-    let team = service::update_team(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
+    let team = service::update_team(&state, &p, &audit, id.into_inner().into(), version.0, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), team.version, &team))
 }
 
@@ -145,7 +142,7 @@ pub async fn create_user(
     state: State,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> AppResult<HttpResponse> {
     let user = service::create_user(&state, &p, &audit, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Created(), user.version, &user))
@@ -154,20 +151,15 @@ pub async fn create_user(
 /// List users (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
-pub async fn list_users(
-    state: State,
-    p: Principal,
-    audit: AuditScope,
-    q: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn list_users(state: State, p: Principal, audit: AuditScope, q: Query<PageQuery>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_users(&state, &p, &audit, q.into_inner()).await?))
 }
 
 /// Read a user (admin).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-pub async fn get_user(state: State, p: Principal, audit: AuditScope, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let user = service::get_user(&state, &p, &audit, id.into_inner()).await?;
+pub async fn get_user(state: State, p: Principal, audit: AuditScope, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    let user = service::get_user(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), user.version, &user))
 }
 
@@ -179,11 +171,11 @@ pub async fn update_user(
     state: State,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
     version: IfMatch,
-    body: web::Json<UpdateUser>,
+    body: Json<UpdateUser>,
 ) -> AppResult<HttpResponse> {
-    let user = service::update_user(&state, &p, &audit, id.into_inner(), version.0, body.into_inner()).await?;
+    let user = service::update_user(&state, &p, &audit, id.into_inner().into(), version.0, body.into_inner()).await?;
     Ok(with_etag(HttpResponse::Ok(), user.version, &user))
 }
 
@@ -194,8 +186,8 @@ pub async fn deactivate_user(
     state: State,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let user = service::deactivate_user(&state, &p, &audit, id.into_inner()).await?;
+    let user = service::deactivate_user(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), user.version, &user))
 }

@@ -30,6 +30,7 @@ pub struct NewAssessment {
     /// The household member assessed with ZRM 2017; absent for a ZRM-Huishoudens assessment of the household.
     pub person_id: Option<String>,
     pub kind: Option<AssessmentKind>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub assessed_on: Option<NaiveDate>,
     /// Domain code → 1..5, or null for a domain left unscored.
     #[schema(value_type = Object)]

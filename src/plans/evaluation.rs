@@ -59,6 +59,7 @@ pub struct GoalProgress {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEvaluation {
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub held_on: Option<NaiveDate>,
     /// Who took part: household members, professionals, people from the network.
     pub participants: Option<Vec<Owner>>,
@@ -66,6 +67,7 @@ pub struct NewEvaluation {
     pub goal_progress: Option<Vec<GoalProgress>>,
     pub decision: Option<Decision>,
     /// Required unless the decision is to close.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub next_evaluation_date: Option<NaiveDate>,
     /// Required when the decision is to close.
     pub close_reason: Option<CloseReason>,

@@ -73,6 +73,7 @@ pub struct Goal {
     pub target: Option<String>,
     /// Optionally the ZRM score aimed for on the goal's domain (1–5).
     pub target_score: Option<u8>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub due_date: Option<NaiveDate>,
     pub status: GoalStatus,
 }
@@ -109,6 +110,7 @@ pub struct Action {
     pub goal_id: String,
     pub description: String,
     pub owner: Option<Owner>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub due_date: Option<NaiveDate>,
 }
 
@@ -128,6 +130,7 @@ pub struct PlanContent {
     pub goals: Vec<Goal>,
     #[serde(default)]
     pub actions: Vec<Action>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub next_evaluation_date: Option<NaiveDate>,
 }
 

@@ -13,7 +13,8 @@ use super::zrm::HouseholdSummary;
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::{etag, IfMatch};
+use crate::http::{etag, IfMatch, Json, Query};
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,9 +56,9 @@ pub async fn list_versions(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list_versions(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::list_versions(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Start a draft from the current plan (the regisseur; one draft at a time).
@@ -69,9 +70,9 @@ pub async fn start_draft(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    let v = service::start_draft(&state, &p, &audit, id.into_inner()).await?;
+    let v = service::start_draft(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(versioned(actix_web::http::StatusCode::CREATED, v))
 }
 
@@ -84,10 +85,10 @@ pub async fn get_version(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Id, String)>,
 ) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();
-    let v = service::get_version(&state, &p, &audit, case, version).await?;
+    let v = service::get_version(&state, &p, &audit, case.into(), version).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -101,12 +102,12 @@ pub async fn update_draft(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(Id, i32)>,
     revision: IfMatch,
-    body: web::Json<UpdateDraft>,
+    body: Json<UpdateDraft>,
 ) -> AppResult<HttpResponse> {
     let (case, number) = path.into_inner();
-    let v = service::update_draft(&state, &p, &audit, case, number, revision.0, body.into_inner()).await?;
+    let v = service::update_draft(&state, &p, &audit, case.into(), number, revision.0, body.into_inner()).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -121,12 +122,12 @@ pub async fn agree(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(Id, i32)>,
     revision: IfMatch,
-    body: web::Json<AgreePlan>,
+    body: Json<AgreePlan>,
 ) -> AppResult<HttpResponse> {
     let (case, number) = path.into_inner();
-    let v = service::agree(&state, &p, &audit, case, number, revision.0, body.into_inner()).await?;
+    let v = service::agree(&state, &p, &audit, case.into(), number, revision.0, body.into_inner()).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -146,10 +147,10 @@ pub async fn compare(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    q: web::Query<CompareQuery>,
+    id: web::Path<Id>,
+    q: Query<CompareQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::compare(&state, &p, &audit, id.into_inner(), q.from, q.to).await?))
+    Ok(HttpResponse::Ok().json(service::compare(&state, &p, &audit, id.into_inner().into(), q.from, q.to).await?))
 }
 
 /// Record progress on an action of the current plan; `If-Match` with the action's progress revision.
@@ -161,12 +162,13 @@ pub async fn update_progress(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Id, String)>,
     revision: IfMatch,
-    body: web::Json<UpdateProgress>,
+    body: Json<UpdateProgress>,
 ) -> AppResult<HttpResponse> {
     let (case, action) = path.into_inner();
-    let progress = service::update_progress(&state, &p, &audit, case, action, revision.0, body.into_inner()).await?;
+    let progress =
+        service::update_progress(&state, &p, &audit, case.into(), action, revision.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(progress.revision))).json(progress))
 }
 
@@ -179,10 +181,11 @@ pub async fn record_assessment(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<NewAssessment>,
+    id: web::Path<Id>,
+    body: Json<NewAssessment>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(assessment::record(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(assessment::record(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// The case's ZRM assessments, oldest first.
@@ -193,9 +196,9 @@ pub async fn list_assessments(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(assessment::list(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(assessment::list(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -203,9 +206,11 @@ pub async fn list_assessments(
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// Assessment id.
-    pub from: String,
+    #[param(value_type = String)]
+    pub from: Id,
     /// Assessment id of the same person (or the household).
-    pub to: String,
+    #[param(value_type = String)]
+    pub to: Id,
 }
 
 /// Change per domain between two assessments.
@@ -217,11 +222,12 @@ pub async fn assessment_progress(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    q: web::Query<ProgressQuery>,
+    id: web::Path<Id>,
+    q: Query<ProgressQuery>,
 ) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    Ok(HttpResponse::Ok().json(assessment::progress(&state, &p, &audit, id.into_inner(), q.from, q.to).await?))
+    Ok(HttpResponse::Ok()
+        .json(assessment::progress(&state, &p, &audit, id.into_inner().into(), q.from.into(), q.to.into()).await?))
 }
 
 /// Domains at 1 or 2 (acute or not self-reliant) on the latest assessments, and for how many members.
@@ -232,9 +238,9 @@ pub async fn assessment_summary(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// Record an evaluation of the current plan (the regisseur). `adjust` opens a new draft; `close` closes the case.
@@ -246,10 +252,11 @@ pub async fn record_evaluation(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<NewEvaluation>,
+    id: web::Path<Id>,
+    body: Json<NewEvaluation>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(evaluation::record(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Created()
+        .json(evaluation::record(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// The case's evaluations and the next evaluation date.
@@ -260,9 +267,9 @@ pub async fn list_evaluations(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner().into()).await?))
 }
 
 /// The plan as a printable page in plain Dutch for the family (HTML). Audited as an export.
@@ -273,10 +280,10 @@ pub async fn plan_document(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    path: web::Path<(String, String)>,
+    path: web::Path<(Id, String)>,
 ) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();
-    let html = super::document::document(&state, &p, &audit, case, version).await?;
+    let html = super::document::document(&state, &p, &audit, case.into(), version).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"gezinsplan.html\""))

@@ -478,6 +478,7 @@ pub async fn compare(
 pub struct UpdateProgress {
     pub status: Option<ActionStatus>,
     /// Required with `done` (not in the future); refused otherwise.
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub done_on: Option<NaiveDate>,
 }
 
@@ -492,7 +493,8 @@ pub async fn update_progress(
     input: UpdateProgress,
 ) -> AppResult<ActionProgress> {
     state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&action_id);
+    // The case, not the action: an action's key is chosen by the plan's author, and only ids reach the log.
+    audit.resource(&case_id);
     let mut v = Validator::new();
     if let Some(status) = v.required(&input.status, "status") {
         match (status, input.done_on) {

@@ -6,8 +6,9 @@ use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
-use crate::http::PageQuery;
+use crate::http::{Json, PageQuery, Query};
 use crate::identity::model::Page;
+use crate::input::Id;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,7 +27,7 @@ pub async fn register(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    body: web::Json<NewSignal>,
+    body: Json<NewSignal>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::register(&state, &p, &audit, body.into_inner()).await?))
 }
@@ -38,7 +39,7 @@ pub async fn list_signals(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_own(&state, &p, &audit, q.into_inner()).await?))
 }
@@ -51,10 +52,10 @@ pub async fn remove(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
-    body: web::Json<RemoveSignal>,
+    id: web::Path<Id>,
+    body: Json<RemoveSignal>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::remove(&state, &p, &audit, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::remove(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// Matches: a signaller's own (with the others' contact details); every match for the matchregisseur (who has
@@ -65,7 +66,7 @@ pub async fn list_matches(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    q: web::Query<MatchQuery>,
+    q: Query<MatchQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_matches(&state, &p, &audit, q.into_inner()).await?))
 }
@@ -77,7 +78,7 @@ pub async fn confirm_contact(
     state: web::Data<AppState>,
     p: Principal,
     audit: AuditScope,
-    id: web::Path<String>,
+    id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::confirm_contact(&state, &p, &audit, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::confirm_contact(&state, &p, &audit, id.into_inner().into()).await?))
 }

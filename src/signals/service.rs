@@ -40,6 +40,7 @@ pub struct NewSignal {
 pub struct Subject {
     #[schema(value_type = Option<String>)]
     pub bsn: Option<RawBsn>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub birth_date: Option<NaiveDate>,
     pub name: Option<String>,
 }
