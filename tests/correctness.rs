@@ -1,0 +1,214 @@
+//! Correctness of issue #11, points 9–12, on SQLite and PostgreSQL: custody decides who consents for a child, a
+//! refused plan's document says so in the family's words, signals match on the address rather than the household
+//! record, and every provider denial is audited `denied` while plan, ZRM and evaluation reads name their persons.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use serde_json::{json, Value};
+
+use common::{Response, TestApp, TestUser};
+use eenplan::access::Role;
+use eenplan::audit::model::StoredEvent;
+use eenplan::households::bsn::synthetic;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn years_ago(years: i32) -> NaiveDate {
+    let t = today();
+    NaiveDate::from_ymd_opt(t.year() - years, t.month(), t.day().min(28)).unwrap()
+}
+
+struct World {
+    case: String,
+    household: String,
+    regisseur: TestUser,
+    provider: TestUser,
+    /// Lives in the household with custody.
+    mother: String,
+    mother_membership: String,
+    /// Lives in the household and is recorded as the child's parent, but has no custody.
+    father: String,
+    child: String,
+}
+
+async fn create_household(app: &TestApp, token: &str, address: Value) -> String {
+    let mut body = json!({"wijk": "Centrum", "teamId": app.team_id});
+    body.as_object_mut().unwrap().extend(address.as_object().unwrap().clone());
+    let h = app.post("/api/v1/households", token, body).await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    h.body["id"].as_str().unwrap().to_string()
+}
+
+async fn add_member(app: &TestApp, token: &str, household: &str, body: Value) -> Response {
+    let r = app.post(&format!("/api/v1/households/{household}/members"), token, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r
+}
+
+/// A household (mother with custody, father without, a child born on `child_birth`), a case directed by a regisseur,
+/// an involved provider, and an agreed plan: goal g1 of the child with the provider's action a1, goal g2 of the
+/// mother with her own action a2. `agreement` is the family's answer.
+async fn world(app: &TestApp, child_birth: NaiveDate, agreement: Value) -> World {
+    let regisseur = app.user(Role::Wijkteam);
+    let rt = app.token(&regisseur).await;
+    let household = create_household(app, &rt, json!({"postcode": "2716BB", "houseNumber": 8})).await;
+    let person = |name: &str, birth: &str, relation: &str, custody: bool| {
+        json!({"person": {"name": name, "birthDate": birth}, "relation": relation, "custody": custody,
+               "from": "2005-01-01"})
+    };
+    let mother = add_member(app, &rt, &household, person("Moeder", "1984-03-03", "parent", true)).await;
+    let father = add_member(app, &rt, &household, person("Vader", "1982-05-05", "parent", false)).await;
+    let child = add_member(
+        app,
+        &rt,
+        &household,
+        json!({"person": {"name": "Kind", "birthDate": child_birth.to_string()}, "relation": "child",
+               "from": child_birth.to_string()}),
+    )
+    .await;
+    let id = |r: &Response| r.body["person"]["id"].as_str().unwrap().to_string();
+    let (mother_id, father_id, child_id) = (id(&mother), id(&father), id(&child));
+    for parent in [&mother_id, &father_id] {
+        let r = app.post(&format!("/api/v1/persons/{child_id}/parents"), &rt, json!({"parentId": parent})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let case = app.post("/api/v1/cases", &rt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
+    let case = case.body["id"].as_str().unwrap().to_string();
+    let lt = app.token(&app.user(Role::Teamleider)).await;
+    let put = format!("/api/v1/cases/{case}/regisseur");
+    app.call(Method::PUT, &put, Some(&lt), Some(json!({"userId": regisseur.id})), &[]).await;
+    app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await;
+    let provider = app.user(Role::Provider);
+    let inv = app
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &rt,
+            json!({"userId": provider.id, "roleInCase": "jeugdhulp"}),
+        )
+        .await;
+    assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
+    let plans = format!("/api/v1/cases/{case}/plans");
+    app.post(&plans, &rt, json!({})).await;
+    let content = json!({"content": {
+        "goals": [
+            {"id": "g1", "domain": "werk_opleiding", "personId": child_id, "description": "Naar school",
+             "target": "Geen verzuim", "dueDate": "2030-06-01", "status": "open"},
+            {"id": "g2", "domain": "financien", "personId": mother_id, "description": "Grip op geld",
+             "target": "Huur op tijd", "dueDate": "2030-06-01", "status": "open"}],
+        "actions": [
+            {"id": "a1", "goalId": "g1", "description": "Gesprekken", "dueDate": "2030-01-01",
+             "owner": {"kind": "professional", "userId": provider.id}},
+            {"id": "a2", "goalId": "g2", "description": "Budget bijhouden", "dueDate": "2030-01-01",
+             "owner": {"kind": "member", "personId": mother_id}}],
+        "nextEvaluationDate": "2030-03-01"}});
+    let r = app.call(Method::PUT, &format!("{plans}/1"), Some(&rt), Some(content), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut agreement = agreement;
+    agreement["memberIds"] = json!([mother_id]);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("{plans}/1/agree"),
+            Some(&rt),
+            Some(json!({"agreement": agreement})),
+            &[("If-Match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mother_membership = mother.body["id"].as_str().unwrap().to_string();
+    World {
+        case,
+        household,
+        regisseur,
+        provider,
+        mother: mother_id,
+        mother_membership,
+        father: father_id,
+        child: child_id,
+    }
+}
+
+fn agreed() -> Value {
+    json!({"method": "paper"})
+}
+
+async fn consent(app: &TestApp, w: &World, givers: Value, categories: Value) -> Response {
+    app.post(
+        "/api/v1/consents",
+        &app.token(&w.regisseur).await,
+        json!({"caseId": w.case, "personId": w.child, "kind": "consent", "givenBy": givers,
+               "recipientOrganisationIds": [app.provider_org_id], "categories": categories,
+               "purpose": "Afstemmen over school", "validFrom": today().to_string(),
+               "validUntil": (today() + Duration::days(90)).to_string()}),
+    )
+    .await
+}
+
+/// The last audit event of a user.
+fn last_event_of(app: &TestApp, user: &TestUser) -> StoredEvent {
+    app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(user.id.as_str())).unwrap()
+}
+
+// Point 9 ---------------------------------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn a_parent_without_custody_cannot_consent_for_a_child_and_gives_no_coverage() {
+    let app = TestApp::new().await;
+    for age in [8, 13] {
+        let w = world(&app, years_ago(age) - Duration::days(30), agreed()).await;
+        let mut givers = vec![json!({"personId": w.father, "capacity": "custodian"})];
+        if age >= 12 {
+            givers.push(json!({"personId": w.child, "capacity": "self"}));
+        }
+        let r = consent(&app, &w, json!(givers), json!(["plan"])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "age {age}: {}", r.text);
+        let errors = r.body["errors"].as_array().unwrap();
+        let who = errors.iter().find(|e| e["field"] == "givenBy").expect("says who must consent");
+        assert!(who["message"].as_str().unwrap().contains("parent or guardian with custody must consent"), "{who}");
+        assert!(
+            errors.iter().any(|e| e["field"] == "givenBy[0]"),
+            "the father is named as not a custodian: {}",
+            r.text
+        );
+        let pt = app.token(&w.provider).await;
+        let current = format!("/api/v1/cases/{}/plans/current", w.case);
+        assert_eq!(app.get(&current, &pt).await.status, StatusCode::NOT_FOUND, "age {age}: no coverage");
+
+        // The mother, who has custody, can.
+        let mut givers = vec![json!({"personId": w.mother, "capacity": "custodian"})];
+        if age >= 12 {
+            givers.push(json!({"personId": w.child, "capacity": "self"}));
+        }
+        let r = consent(&app, &w, json!(givers), json!(["plan"])).await;
+        assert_eq!(r.status, StatusCode::CREATED, "age {age}: {}", r.text);
+        assert_eq!(app.get(&current, &pt).await.status, StatusCode::OK);
+    }
+}
+
+#[actix_web::test]
+async fn a_consent_covers_only_while_its_custodian_holds_custody() {
+    let app = TestApp::new().await;
+    let w = world(&app, years_ago(8), agreed()).await;
+    let r = consent(&app, &w, json!([{"personId": w.mother, "capacity": "custodian"}]), json!(["plan"])).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let pt = app.token(&w.provider).await;
+    let current = format!("/api/v1/cases/{}/plans/current", w.case);
+    assert_eq!(app.get(&current, &pt).await.status, StatusCode::OK);
+    // The mother leaves the household: eenplan no longer knows her as holding custody, so her consent stops covering.
+    let rt = app.token(&w.regisseur).await;
+    let end = app
+        .post(
+            &format!("/api/v1/households/{}/members/{}/end", w.household, w.mother_membership),
+            &rt,
+            json!({"until": today().to_string()}),
+        )
+        .await;
+    assert_eq!(end.status, StatusCode::OK, "{}", end.text);
+    assert_eq!(app.get(&current, &pt).await.status, StatusCode::NOT_FOUND, "the custodian's consent is judged today");
+    let history = app.get(&format!("/api/v1/consents?caseId={}", w.case), &rt).await;
+    assert_eq!(history.body[0]["active"], false, "{}", history.text);
+}
