@@ -212,3 +212,28 @@ async fn a_consent_covers_only_while_its_custodian_holds_custody() {
     let history = app.get(&format!("/api/v1/consents?caseId={}", w.case), &rt).await;
     assert_eq!(history.body[0]["active"], false, "{}", history.text);
 }
+
+// Point 10 --------------------------------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn a_refused_plans_document_says_the_family_did_not_agree_in_their_own_words() {
+    let app = TestApp::new().await;
+    let statement = "Wij willen <b>geen</b> hulp van \"Jeugdzorg\" & niet zo.\nDat is onze keuze.";
+    let w = world(&app, years_ago(8), json!({"method": "conversation", "refused": true, "statement": statement})).await;
+    let rt = app.token(&w.regisseur).await;
+    let doc = app.get(&format!("/api/v1/cases/{}/plans/current/document", w.case), &rt).await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.text);
+    assert!(!doc.text.contains("samen afgesproken"), "a refused plan is not agreed: {}", doc.text);
+    assert!(doc.text.contains("Wij zijn het niet eens met dit plan"), "{}", doc.text);
+    let escaped =
+        "Wij willen &lt;b&gt;geen&lt;/b&gt; hulp van &quot;Jeugdzorg&quot; &amp; niet zo.\nDat is onze keuze.";
+    assert!(doc.text.contains(escaped), "the statement word for word, escaped: {}", doc.text);
+    assert!(!doc.text.contains("<b>geen</b>"));
+
+    // An agreed plan still says so.
+    let w = world(&app, years_ago(8), agreed()).await;
+    let rt = app.token(&w.regisseur).await;
+    let doc = app.get(&format!("/api/v1/cases/{}/plans/current/document", w.case), &rt).await;
+    assert!(doc.text.contains("Dit plan hebben we samen afgesproken"), "{}", doc.text);
+    assert!(!doc.text.contains("niet eens"));
+}
