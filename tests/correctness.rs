@@ -237,3 +237,73 @@ async fn a_refused_plans_document_says_the_family_did_not_agree_in_their_own_wor
     assert!(doc.text.contains("Dit plan hebben we samen afgesproken"), "{}", doc.text);
     assert!(!doc.text.contains("niet eens"));
 }
+
+// Point 11 --------------------------------------------------------------------------------------------------------
+
+fn kinds(res: &Response) -> Vec<String> {
+    res.body["matches"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap().to_string()).collect()
+}
+
+/// A new household record at `address` with one child; the body of a signal on that child.
+async fn child_at(app: &TestApp, token: &str, address: Value, n: u32) -> Value {
+    let h = create_household(app, token, address).await;
+    let birth = years_ago(10) - Duration::days(n as i64);
+    let bsn = synthetic(n).expose().to_string();
+    add_member(
+        app,
+        token,
+        &h,
+        json!({"person": {"name": format!("Kind {n}"), "birthDate": birth, "bsn": bsn}, "relation": "child",
+               "from": birth}),
+    )
+    .await;
+    json!({"subject": {"bsn": bsn, "birthDate": birth}, "contact": {"phone": "079 123 45 67"}})
+}
+
+#[actix_web::test]
+async fn two_household_records_at_one_address_match_on_the_address_unless_it_is_an_institution() {
+    let app = TestApp::new().await;
+    let t = app.token(&app.user(Role::Wijkteam)).await;
+    let school = app.token(&app.user_in(Role::Signaller, &app.organisation("Basisschool", "other"))).await;
+    let police = app.token(&app.user_in(Role::Signaller, &app.organisation("Politie", "other"))).await;
+    let pair = [
+        // The same address, written differently in the second record.
+        (
+            json!({"postcode": "2716BB", "houseNumber": 8, "houseNumberAddition": "A"}),
+            json!({"postcode": "2716 bb", "houseNumber": 8, "houseNumberAddition": "a"}),
+            true,
+        ),
+        (
+            json!({"postcode": "2717CC", "houseNumber": 3, "institutionalAddress": true}),
+            json!({"postcode": "2717CC", "houseNumber": 3, "institutionalAddress": true}),
+            false,
+        ),
+        // Another addition at the same number is another address.
+        (
+            json!({"postcode": "2718DD", "houseNumber": 5}),
+            json!({"postcode": "2718DD", "houseNumber": 5, "houseNumberAddition": "1"}),
+            false,
+        ),
+    ];
+    for (n, (a, b, matches)) in pair.into_iter().enumerate() {
+        let n = 40 + 2 * n as u32;
+        let first = child_at(&app, &t, a, n).await;
+        let second = child_at(&app, &t, b, n + 1).await;
+        let r = app.post("/api/v1/signals", &school, first).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = app.post("/api/v1/signals", &police, second).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let expected: &[&str] = if matches { &["address"] } else { &[] };
+        assert_eq!(kinds(&r), expected, "pair {n}: {}", r.text);
+    }
+    // A third record at the first address joins the same match.
+    let third =
+        child_at(&app, &t, json!({"postcode": "2716BB", "houseNumber": 8, "houseNumberAddition": "A"}), 50).await;
+    let jgz = app.token(&app.user_in(Role::Signaller, &app.organisation("JGZ", "provider"))).await;
+    let r = app.post("/api/v1/signals", &jgz, third).await;
+    assert_eq!(kinds(&r), ["address"], "{}", r.text);
+    let matches = app.get("/api/v1/matches", &app.token(&app.user(Role::Matchregisseur)).await).await;
+    let items = matches.body["items"].as_array().or(matches.body.as_array()).cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "one match for the address: {}", matches.text);
+    assert_eq!(items[0]["members"].as_array().unwrap().len(), 3, "{}", matches.text);
+}
