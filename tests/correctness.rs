@@ -307,3 +307,126 @@ async fn two_household_records_at_one_address_match_on_the_address_unless_it_is_
     assert_eq!(items.len(), 1, "one match for the address: {}", matches.text);
     assert_eq!(items[0]["members"].as_array().unwrap().len(), 3, "{}", matches.text);
 }
+
+// Point 12 --------------------------------------------------------------------------------------------------------
+
+/// Two assessments each of the child and of the mother, and an evaluation the mother took part in; a consent for
+/// the child only, covering the plan, ZRM and evaluations. Returns the assessment ids (child, child, mother, mother).
+async fn history(app: &TestApp, w: &World) -> Vec<String> {
+    let rt = app.token(&w.regisseur).await;
+    let mut ids = Vec::new();
+    for (person, kind) in
+        [(&w.child, "start"), (&w.child, "intermediate"), (&w.mother, "start"), (&w.mother, "intermediate")]
+    {
+        let a = app
+            .post(
+                &format!("/api/v1/cases/{}/assessments", w.case),
+                &rt,
+                json!({"personId": person, "kind": kind, "assessedOn": today().to_string(),
+                       "scores": {"werk_opleiding": 2, "financien": 3}}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+        ids.push(a.body["id"].as_str().unwrap().to_string());
+    }
+    let e = app
+        .post(
+            &format!("/api/v1/cases/{}/evaluations", w.case),
+            &rt,
+            json!({"heldOn": today().to_string(), "participants": [{"kind": "member", "personId": w.mother}],
+                   "goalProgress": [{"goalId": "g1", "status": "open"}, {"goalId": "g2", "status": "open"}],
+                   "decision": "continue", "nextEvaluationDate": (today() + Duration::days(60)).to_string()}),
+        )
+        .await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.text);
+    let r = consent(
+        app,
+        w,
+        json!([{"personId": w.mother, "capacity": "custodian"}]),
+        json!(["plan", "zrm", "evaluations"]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    ids
+}
+
+#[actix_web::test]
+async fn every_provider_denial_is_audited_as_denied() {
+    let app = TestApp::new().await;
+    let w = world(&app, years_ago(8), agreed()).await;
+    let ids = history(&app, &w).await;
+    let rt = app.token(&w.regisseur).await;
+    let draft = app.post(&format!("/api/v1/cases/{}/plans", w.case), &rt, json!({})).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let pt = app.token(&w.provider).await;
+    let base = format!("/api/v1/cases/{}", w.case);
+    assert_eq!(app.get(&format!("{base}/plans/current"), &pt).await.status, StatusCode::OK, "in view");
+
+    let mut failures = Vec::new();
+    let mut check = |what: &str, res: Response| {
+        let event = last_event_of(&app, &w.provider);
+        if res.status != StatusCode::NOT_FOUND || event.data.outcome != "denied" || event.data.http_status != Some(404)
+        {
+            failures.push(format!("{what}: {} audited {} {:?}", res.status, event.data.outcome, event.data.action));
+        }
+    };
+    check("a plan version outside the view (the draft)", app.get(&format!("{base}/plans/2"), &pt).await);
+    let zrm = app.get(&format!("{base}/assessments/progress?from={}&to={}", ids[2], ids[3]), &pt).await;
+    check("ZRM progress of a person not covered", zrm);
+    let action = app
+        .call(
+            Method::PUT,
+            &format!("{base}/plans/actions/a2/progress"),
+            Some(&pt),
+            Some(json!({"status": "in_progress"})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    check("an action outside the view (the mother's own)", action);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A regisseur asking for a version that does not exist is not denied anything: it failed.
+    assert_eq!(app.get(&format!("{base}/plans/9"), &rt).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(last_event_of(&app, &w.regisseur).data.outcome, "failed");
+}
+
+#[actix_web::test]
+async fn plan_zrm_and_evaluation_reads_name_the_persons_they_show() {
+    let app = TestApp::new().await;
+    let w = world(&app, years_ago(8), agreed()).await;
+    let ids = history(&app, &w).await;
+    let base = format!("/api/v1/cases/{}", w.case);
+    let progress = |from: &str, to: &str| format!("{base}/assessments/progress?from={from}&to={to}");
+    let both = vec![w.child.clone(), w.mother.clone()];
+    let child = vec![w.child.clone()];
+    let mother = vec![w.mother.clone()];
+    let rt = app.token(&w.regisseur).await;
+    let pt = app.token(&w.provider).await;
+    let reads: Vec<(&TestUser, &str, String, Vec<String>)> = vec![
+        (&w.regisseur, &rt, format!("{base}/plans/current"), both.clone()),
+        (&w.regisseur, &rt, format!("{base}/plans/1"), both.clone()),
+        (&w.regisseur, &rt, format!("{base}/assessments"), both.clone()),
+        (&w.regisseur, &rt, progress(&ids[2], &ids[3]), mother.clone()),
+        (&w.regisseur, &rt, format!("{base}/assessments/summary"), both.clone()),
+        (&w.regisseur, &rt, format!("{base}/evaluations"), both.clone()),
+        // The provider is shown the child's part only, and the event says so.
+        (&w.provider, &pt, format!("{base}/plans/current"), child.clone()),
+        (&w.provider, &pt, format!("{base}/assessments"), child.clone()),
+        (&w.provider, &pt, progress(&ids[0], &ids[1]), child.clone()),
+        (&w.provider, &pt, format!("{base}/assessments/summary"), child.clone()),
+        (&w.provider, &pt, format!("{base}/evaluations"), child.clone()),
+    ];
+    let mut failures = Vec::new();
+    for (user, token, path, expected) in reads {
+        let res = app.get(&path, token).await;
+        assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+        let event = last_event_of(&app, user);
+        let mut named = event.data.person_ids.clone();
+        named.sort();
+        let mut expected = expected;
+        expected.sort();
+        if named != expected {
+            failures.push(format!("{:?} {path}: named {named:?}, expected {expected:?}", user.role));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

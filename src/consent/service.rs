@@ -405,8 +405,7 @@ pub async fn withdraw(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let Some(row) = store::by_id(c, &id)? else {
-            audit2.lock().denied = true;
-            return Err(AppError::NotFound);
+            return Err(crate::access::not_found(&audit2));
         };
         let case = involved(&st, c, &principal, &row.case_id, &audit2)?;
         if !store::withdraw(c, &row.id, &principal.user_id, input.note.as_deref(), now())? {
