@@ -232,7 +232,7 @@ pub async fn progress(
         if a.person_id != b.person_id {
             return Err(AppError::field("to", "must assess the same person (or the household) as from"));
         }
-        audit.persons(assessed(&[a.clone()]));
+        audit.persons(a.person_id.clone());
         Ok(Progress {
             person_id: a.person_id.clone(),
             instrument: a.instrument,
