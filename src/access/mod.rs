@@ -308,6 +308,13 @@ pub fn forbidden(audit: &AuditScope) -> AppError {
     AppError::Forbidden
 }
 
+/// Marks the request's audit event denied and answers 404: the object is out of the caller's scope, or does not
+/// exist, and the answer must not say which.
+pub fn not_found(audit: &AuditScope) -> AppError {
+    audit.lock().denied = true;
+    AppError::NotFound
+}
+
 /// Roles an administrator may not grant or withdraw through the API: they open the audit log and the user
 /// administration, so they are given at the command line on the server (`eenplan user add`).
 pub fn granted_only_on_the_server(role: Role) -> bool {
@@ -375,7 +382,12 @@ impl Access {
         audit.lock().case_id = Some(case.id.clone());
         let basis = scope::plan_basis(conn, principal, &case.id, &case.team_id, crate::db::now())?;
         let (view, coverage) = record(audit, basis)?;
-        audit.lock().household_id = Some(case.household_id.clone());
+        let mut a = audit.lock();
+        a.household_id = Some(case.household_id.clone());
+        // A provider sees part of the case: every later "not found" (a draft, another's action, an assessment
+        // not covered) is a denial, marked here once rather than at each place that answers 404.
+        a.partial_view = view == scope::PlanView::OwnActions;
+        drop(a);
         Ok(CasePlan { case, view, coverage })
     }
 

@@ -44,6 +44,9 @@ pub struct RequestAudit {
     pub flagged: bool,
     /// The access layer refused: the event's outcome is `denied` whatever the status.
     pub denied: bool,
+    /// The access layer let the caller see only part of the object (a provider's view of a case): whatever they
+    /// then cannot find (404) is outside that view, so the event is `denied` too.
+    pub partial_view: bool,
     /// Audit this request even without a principal (login, for example).
     pub required: bool,
     /// The event was written in the same transaction as the change.
@@ -92,10 +95,20 @@ impl AuditScope {
         self.lock().recorded = true;
     }
 
+    /// Names persons whose data the response shows (internal ids), each once.
+    pub fn persons<I: IntoIterator<Item = String>>(&self, ids: I) {
+        let mut a = self.lock();
+        for id in ids {
+            if !a.person_ids.contains(&id) {
+                a.person_ids.push(id);
+            }
+        }
+    }
+
     /// The event for this request as it stands, with the given outcome.
     pub fn event(&self, outcome: Outcome, status: u16, fallback_action: &str) -> EventData {
         let a = self.lock();
-        let outcome = if a.denied { Outcome::Denied } else { outcome };
+        let outcome = if a.denied || (a.partial_view && status == 404) { Outcome::Denied } else { outcome };
         EventData {
             event_id: crate::db::new_id(),
             occurred_at: crate::db::now(),

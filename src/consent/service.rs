@@ -1,7 +1,7 @@
 //! Consent use cases: record (with the age rules), read the history, withdraw; and `coverage`, what the access
 //! layer asks: which persons' data of a case an organisation may see today, per category, and on what basis.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +16,7 @@ use crate::access::{forbidden, Action, Resource, Role};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
 use crate::cases::store::CaseRow;
-use crate::db::schema::{household_members, organisations, parent_child, persons};
+use crate::db::schema::{cases, household_members, organisations, parent_child, persons};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::state::{db, write, AppState};
@@ -87,8 +87,8 @@ pub struct Consent {
     pub active: bool,
 }
 
-fn to_view(row: ConsentRow, birth: Option<NaiveDate>) -> AppResult<Consent> {
-    let basis = to_basis(&row, birth.unwrap_or_default())?;
+fn to_view(row: ConsentRow, birth: Option<NaiveDate>, custody: &Custodians) -> AppResult<Consent> {
+    let basis = to_basis(&row, birth.unwrap_or_default(), custody)?;
     let today = now().date();
     let active = basis.valid_from <= today
         && today <= basis.valid_until
@@ -117,14 +117,17 @@ fn to_view(row: ConsentRow, birth: Option<NaiveDate>) -> AppResult<Consent> {
     })
 }
 
-fn to_basis(row: &ConsentRow, birth: NaiveDate) -> AppResult<Basis> {
+/// `custody` is read for the day the basis is judged: a giver counts as custodian only while holding custody.
+fn to_basis(row: &ConsentRow, birth: NaiveDate, custody: &Custodians) -> AppResult<Basis> {
     let givers: Vec<Giver> = serde_json::from_str(&row.givers).map_err(AppError::internal)?;
     Ok(Basis {
         id: row.id.clone(),
         statutory: row.kind == "statutory",
         person_birth: birth,
         person_gave: givers.iter().any(|g| g.capacity == GiverCapacity::Self_ && g.person_id == row.person_id),
-        custodian_gave: givers.iter().any(|g| g.capacity == GiverCapacity::Custodian),
+        custodian_gave: givers
+            .iter()
+            .any(|g| g.capacity == GiverCapacity::Custodian && custody.holds(&g.person_id, &row.person_id)),
         organisations: serde_json::from_str(&row.recipients).map_err(AppError::internal)?,
         categories: serde_json::from_str(&row.categories).map_err(AppError::internal)?,
         valid_from: row.valid_from,
@@ -140,6 +143,49 @@ fn births(c: &mut DbConn, ids: &[String]) -> AppResult<HashMap<String, NaiveDate
         .load::<(String, NaiveDate)>(c)?
         .into_iter()
         .collect())
+}
+
+/// Who holds custody of whom on one day, as far as eenplan knows it: a member of the case's household whose
+/// membership carries custody, or a recorded parent of the person whose own membership carries custody. A recorded
+/// parent link alone is not custody.
+pub struct Custodians {
+    in_household: HashSet<String>,
+    parents_with_custody: HashSet<(String, String)>,
+}
+
+impl Custodians {
+    pub fn holds(&self, giver: &str, person: &str) -> bool {
+        giver != person
+            && (self.in_household.contains(giver)
+                || self.parents_with_custody.contains(&(giver.to_string(), person.to_string())))
+    }
+}
+
+/// The custodians of `persons` (members of `household_id`) on `day`.
+pub fn custodians(c: &mut DbConn, household_id: &str, persons: &[String], day: NaiveDate) -> AppResult<Custodians> {
+    let with_custody_on = |ids: Option<&[String]>, c: &mut DbConn| -> QueryResult<Vec<String>> {
+        let mut q = household_members::table
+            .filter(household_members::custody.eq(true))
+            .filter(household_members::from_date.le(day))
+            .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
+            .select(household_members::person_id)
+            .into_boxed();
+        q = match ids {
+            Some(ids) => q.filter(household_members::person_id.eq_any(ids.to_vec())),
+            None => q.filter(household_members::household_id.eq(household_id.to_string())),
+        };
+        q.load(c)
+    };
+    let in_household: HashSet<String> = with_custody_on(None, c)?.into_iter().collect();
+    let links: Vec<(String, String)> = parent_child::table
+        .filter(parent_child::child_id.eq_any(persons))
+        .select((parent_child::parent_id, parent_child::child_id))
+        .load(c)?;
+    let parents: Vec<String> = links.iter().map(|(p, _)| p.clone()).collect();
+    let holding: HashSet<String> =
+        if parents.is_empty() { HashSet::new() } else { with_custody_on(Some(&parents), c)?.into_iter().collect() };
+    let parents_with_custody = links.into_iter().filter(|(p, _)| holding.contains(p)).collect();
+    Ok(Custodians { in_household, parents_with_custody })
 }
 
 /// What an organisation may see of a case today: person id → the categories covered and the basis for each.
@@ -159,12 +205,17 @@ impl Coverage {
 
 pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<Coverage> {
     let rows = store::of_case(c, case_id)?;
+    if rows.is_empty() {
+        return Ok(Coverage(HashMap::new()));
+    }
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
     let birth = births(c, &ids)?;
     let today = now().date();
+    let household: String = cases::table.find(case_id).select(cases::household_id).first(c)?;
+    let custody = custodians(c, &household, &ids, today)?;
     let mut out: HashMap<String, BTreeMap<Category, String>> = HashMap::new();
     for row in &rows {
-        let basis = to_basis(row, birth.get(&row.person_id).copied().unwrap_or_default())?;
+        let basis = to_basis(row, birth.get(&row.person_id).copied().unwrap_or_default(), &custody)?;
         for category in Category::ALL {
             if basis.covers(organisation, category, today) {
                 out.entry(row.person_id.clone()).or_default().entry(category).or_insert_with(|| basis.id.clone());
@@ -243,25 +294,12 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: New
             > 0;
         v.check(member, "personId", "must be a member of the case's household");
         let birth = births(c, std::slice::from_ref(&person_id))?.get(&person_id).copied();
-        // Custodians: household members with custody, or recorded parents of the person.
-        let today = now().date();
-        let mut custodians: Vec<String> = household_members::table
-            .filter(household_members::household_id.eq(&case.household_id))
-            .filter(household_members::custody.eq(true))
-            .filter(household_members::until_date.is_null().or(household_members::until_date.gt(today)))
-            .select(household_members::person_id)
-            .load(c)?;
-        custodians.extend(
-            parent_child::table
-                .filter(parent_child::child_id.eq(&person_id))
-                .select(parent_child::parent_id)
-                .load::<String>(c)?,
-        );
+        let custody = custodians(c, &case.household_id, std::slice::from_ref(&person_id), now().date())?;
         let mut valid_givers = Vec::new();
         for (i, g) in input.given_by.iter().enumerate() {
             let ok = match g.capacity {
                 GiverCapacity::Self_ => g.person_id == person_id,
-                GiverCapacity::Custodian => g.person_id != person_id && custodians.contains(&g.person_id),
+                GiverCapacity::Custodian => custody.holds(&g.person_id, &person_id),
             };
             v.check(
                 ok,
@@ -313,7 +351,7 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: New
             withdrawal_note: None,
         };
         store::insert(c, &row)?;
-        to_view(row, birth)
+        to_view(row, birth, &custody)
     })
     .await
 }
@@ -333,10 +371,11 @@ pub async fn history(state: &State, p: &Principal, audit: &AuditScope, case_id: 
         let rows = store::of_case(c, &case.id)?;
         let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
         let birth = births(c, &ids)?;
+        let custody = custodians(c, &case.household_id, &ids, now().date())?;
         rows.into_iter()
             .map(|r| {
                 let b = birth.get(&r.person_id).copied();
-                to_view(r, b)
+                to_view(r, b, &custody)
             })
             .collect()
     })
@@ -368,16 +407,16 @@ pub async fn withdraw(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let Some(row) = store::by_id(c, &id)? else {
-            audit2.lock().denied = true;
-            return Err(AppError::NotFound);
+            return Err(crate::access::not_found(&audit2));
         };
-        involved(&st, c, &principal, &row.case_id, &audit2)?;
+        let case = involved(&st, c, &principal, &row.case_id, &audit2)?;
         if !store::withdraw(c, &row.id, &principal.user_id, input.note.as_deref(), now())? {
             return Err(AppError::Conflict("This consent was already withdrawn".into()));
         }
         let row = store::by_id(c, &row.id)?.ok_or(AppError::NotFound)?;
         let birth = births(c, std::slice::from_ref(&row.person_id))?.get(&row.person_id).copied();
-        to_view(row, birth)
+        let custody = custodians(c, &case.household_id, std::slice::from_ref(&row.person_id), now().date())?;
+        to_view(row, birth, &custody)
     })
     .await
 }

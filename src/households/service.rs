@@ -431,8 +431,7 @@ pub async fn add_member(
                 if let Some(existing) = &known {
                     let homeless = store::memberships_of_person(c, &existing.id)?.is_empty();
                     if !homeless && crate::access::scope::person_basis(c, &principal, &existing.id, t)?.is_none() {
-                        audit2.lock().denied = true;
-                        return Err(AppError::NotFound);
+                        return Err(crate::access::not_found(&audit2));
                     }
                 }
                 match known {
@@ -478,8 +477,7 @@ pub async fn add_member(
                 let old_team = store::household(c, &old.household_id)?.map(|h| h.team_id).unwrap_or_default();
                 let basis = crate::access::scope::household_basis(c, &principal, &old.household_id, &old_team, t)?;
                 if !matches!(basis, Some((_, HouseholdView::Content | HouseholdView::Registration))) {
-                    audit2.lock().denied = true;
-                    return Err(AppError::NotFound);
+                    return Err(crate::access::not_found(&audit2));
                 }
                 store::end_member(c, &old.id, new.from)?;
                 store::touch_household(c, &old.household_id, t)?;

@@ -96,6 +96,11 @@ fn visible(all: Vec<Assessment>, coverage: Option<&Coverage>) -> Vec<Assessment>
     }
 }
 
+/// The persons assessed (household assessments concern the household, which the event names already).
+fn assessed(shown: &[Assessment]) -> Vec<String> {
+    shown.iter().filter_map(|a| a.person_id.clone()).collect()
+}
+
 /// Assessments of the case, oldest first.
 fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
     za::table
@@ -191,7 +196,9 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
         let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        Ok(visible(rows(c, &case.id)?, coverage.as_ref()))
+        let shown = visible(rows(c, &case.id)?, coverage.as_ref());
+        audit.persons(assessed(&shown));
+        Ok(shown)
     })
     .await
 }
@@ -226,6 +233,7 @@ pub async fn progress(
         if a.person_id != b.person_id {
             return Err(AppError::field("to", "must assess the same person (or the household) as from"));
         }
+        audit.persons(a.person_id.clone());
         Ok(Progress {
             person_id: a.person_id.clone(),
             instrument: a.instrument,
@@ -245,6 +253,7 @@ pub async fn summary(state: &State, p: &Principal, audit: &AuditScope, case_id: 
     db(state, move |c| {
         let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
         let all = visible(rows(c, &case.id)?, coverage.as_ref());
+        audit.persons(assessed(&all));
         // Oldest first: the last one written per subject is the latest.
         let mut latest: BTreeMap<Option<String>, Scores> = BTreeMap::new();
         for a in all {

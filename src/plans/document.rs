@@ -7,7 +7,7 @@ use actix_web::web;
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::model::{GoalStatus, OwnerKind, PlanContent};
+use super::model::{Agreement, GoalStatus, OwnerKind, PlanContent};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
@@ -29,6 +29,8 @@ pub struct DocumentInput<'a> {
     pub number: i32,
     pub status: &'a str,
     pub agreed_on: Option<NaiveDate>,
+    /// The family's recorded answer (agreement or refusal, with their own words).
+    pub agreement: Option<&'a Agreement>,
     pub content: &'a PlanContent,
     /// Person id → name.
     pub members: &'a HashMap<String, String>,
@@ -119,11 +121,18 @@ pub fn render(d: &DocumentInput) -> String {
          h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #999;margin-top:2rem}\
          table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\
          .goal{break-inside:avoid;margin-bottom:1.5rem}.small{color:#444;font-size:10pt}\
+         .statement{white-space:pre-wrap;border-left:4px solid #999;padding-left:1rem}\
          @media print{body{margin:0}a{color:#111;text-decoration:none}}</style></head><body>",
     );
     html.push_str("<h1>Ons gezinsplan</h1>");
+    let refused = d.agreement.is_some_and(|a| a.refused);
     let state = match (d.status, d.agreed_on) {
         ("draft", _) => "Dit is een voorstel. Het is nog niet afgesproken.".to_string(),
+        // A refusal is recorded as the plan's answer too; the family's document must never call it agreed.
+        (_, Some(day)) if refused => {
+            format!("Wij zijn het niet eens met dit plan. Dat is op {} vastgelegd.", dutch_date(day))
+        }
+        _ if refused => "Wij zijn het niet eens met dit plan.".to_string(),
         (_, Some(day)) => format!("Dit plan hebben we samen afgesproken op {}.", dutch_date(day)),
         _ => "Dit plan is afgesproken.".to_string(),
     };
@@ -133,6 +142,12 @@ pub fn render(d: &DocumentInput) -> String {
         escape(&state),
         dutch_date(d.printed_on)
     ));
+
+    if let Some(words) = d.agreement.and_then(|a| a.statement.as_deref()) {
+        // Word for word, line breaks kept: only escaped, never trimmed or rewritten.
+        html.push_str("<h2>In onze eigen woorden</h2>");
+        html.push_str(&format!("<p class=\"statement\">{}</p>", escape(words)));
+    }
 
     html.push_str("<h2>Wat goed gaat</h2>");
     html.push_str(&list(&c.strengths));
@@ -249,6 +264,8 @@ pub async fn document(
         }
         .ok_or(AppError::NotFound)?;
         let content: PlanContent = serde_json::from_str(&row.content).map_err(AppError::internal)?;
+        let agreement: Option<Agreement> =
+            row.agreement.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?;
         let (member_ids, _) = super::service::references(c, &case)?;
         let ids: Vec<String> = member_ids.into_iter().collect();
         let members: HashMap<String, String> = persons::table
@@ -279,6 +296,7 @@ pub async fn document(
             number: row.number,
             status: &row.status,
             agreed_on: row.agreed_at.map(|t| t.date()),
+            agreement: agreement.as_ref(),
             content: &content,
             members: &members,
             contacts: &contacts,
@@ -338,6 +356,7 @@ mod tests {
             number: 2,
             status: "agreed",
             agreed_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+            agreement: None,
             content: &content,
             members: &members,
             contacts: &contacts,

@@ -1,7 +1,7 @@
 //! Evaluations of the current plan with the family: progress per goal and a decision. Continue and escalate
 //! set the next evaluation date; adjust also opens a new draft from the current plan; close closes the case.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{GoalStatus, Owner, OwnerKind, PlanContent};
+use super::model::{Goal, GoalStatus, Owner, OwnerKind, PlanContent};
 use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, CasePlan, Resource};
@@ -151,24 +151,54 @@ fn scoped_case(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audi
     Ok(plan)
 }
 
+/// The goals of each plan version the evaluations evaluated, by version number.
+fn goals_of(c: &mut DbConn, case_id: &str, items: &[Evaluation]) -> AppResult<HashMap<i32, Vec<Goal>>> {
+    let mut out = HashMap::new();
+    for e in items {
+        if out.contains_key(&e.plan_number) {
+            continue;
+        }
+        let goals = match store::version(c, case_id, e.plan_number)? {
+            Some(v) => serde_json::from_str::<PlanContent>(&v.content).map_err(AppError::internal)?.goals,
+            None => Vec::new(),
+        };
+        out.insert(e.plan_number, goals);
+    }
+    Ok(out)
+}
+
 /// For a provider: the evaluations as far as a consent covers them — progress on goals of covered persons (household
 /// goals with any), and of the family only the covered members among the participants.
-fn for_provider(c: &mut DbConn, case_id: &str, items: Vec<Evaluation>, cov: &Coverage) -> AppResult<Vec<Evaluation>> {
+fn for_provider(items: Vec<Evaluation>, goals: &HashMap<i32, Vec<Goal>>, cov: &Coverage) -> Vec<Evaluation> {
     let covered = |person: Option<&str>| match person {
         Some(x) => cov.of(x, Category::Evaluations).is_some(),
         None => cov.any(Category::Evaluations).is_some(),
     };
     let mut out = Vec::new();
     for mut e in items {
-        let goals = match store::version(c, case_id, e.plan_number)? {
-            Some(v) => serde_json::from_str::<PlanContent>(&v.content).map_err(AppError::internal)?.goals,
-            None => Vec::new(),
-        };
+        let goals = goals.get(&e.plan_number).map(Vec::as_slice).unwrap_or_default();
         e.goal_progress.retain(|gp| goals.iter().any(|g| g.id == gp.goal_id && covered(g.person_id.as_deref())));
         e.participants.retain(|p| p.kind != OwnerKind::Member || covered(p.person_id.as_deref()));
         out.push(e);
     }
-    Ok(out)
+    out
+}
+
+/// The persons whose data evaluations show: the family members who took part and the persons of the goals whose
+/// progress is given.
+fn persons_in(items: &[Evaluation], goals: &HashMap<i32, Vec<Goal>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in items {
+        let members = e.participants.iter().filter(|p| p.kind == OwnerKind::Member).filter_map(|p| p.person_id.clone());
+        let plan_goals = goals.get(&e.plan_number).map(Vec::as_slice).unwrap_or_default();
+        let of_goals = e
+            .goal_progress
+            .iter()
+            .filter_map(|gp| plan_goals.iter().find(|g| g.id == gp.goal_id))
+            .filter_map(|g| g.person_id.clone());
+        out.extend(members.chain(of_goals));
+    }
+    out
 }
 
 pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Evaluations> {
@@ -179,10 +209,12 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
         let plan = scoped_case(&st, c, &principal, &case_id, &audit)?;
         let case = &plan.case;
         let mut items = load(c, &case.id)?;
+        let goals = goals_of(c, &case.id, &items)?;
         if plan.view == PlanView::OwnActions {
             let coverage = st.access.require_category(&plan, Category::Evaluations, &audit)?;
-            items = for_provider(c, &case.id, items, coverage)?;
+            items = for_provider(items, &goals, coverage);
         }
+        audit.persons(persons_in(&items, &goals));
         let from_plan = match store::with_status(c, &case.id, "agreed")? {
             Some(row) => {
                 serde_json::from_str::<PlanContent>(&row.content).map_err(AppError::internal)?.next_evaluation_date
@@ -289,8 +321,7 @@ pub async fn record(
     write(state, audit, 201, move |c| {
         let CasePlan { case, view, .. } = scoped_case(&st, c, &principal, &case_id, &audit2)?;
         if view != (PlanView::Full { regisseur: true }) {
-            audit2.lock().denied = true;
-            return Err(AppError::Forbidden);
+            return Err(forbidden(&audit2));
         }
         let state_now = CaseState::parse(&case.state).ok_or_else(|| AppError::internal("unknown case state"))?;
         if state_now == CaseState::Closed {
@@ -347,6 +378,8 @@ pub async fn record(
         }
         let mut evaluation = load(c, &case.id)?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
         evaluation.new_draft = new_draft;
+        let goals = HashMap::from([(current.number, plan.goals.clone())]);
+        audit2.persons(persons_in(std::slice::from_ref(&evaluation), &goals));
         Ok(evaluation)
     })
     .await

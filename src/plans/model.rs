@@ -243,6 +243,25 @@ impl PlanContent {
 
     /// What a provider professional sees: their own actions and the goals those serve, nothing else — and of those
     /// only goals concerning a person (or, for `None`, the household) that `consented` allows.
+    /// The household members it names — the persons of its goals and the members who own actions — each once, for
+    /// the audit event of whoever is shown it.
+    pub fn persons(&self) -> Vec<String> {
+        let goals = self.goals.iter().filter_map(|g| g.person_id.as_ref());
+        let owners = self
+            .actions
+            .iter()
+            .filter_map(|a| a.owner.as_ref())
+            .filter(|o| o.kind == OwnerKind::Member)
+            .filter_map(|o| o.person_id.as_ref());
+        let mut out: Vec<String> = Vec::new();
+        for p in goals.chain(owners) {
+            if !out.contains(p) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
     pub fn for_provider(&self, user_id: &str, consented: impl Fn(Option<&str>) -> bool) -> PlanContent {
         let goals: Vec<Goal> = self.goals.iter().filter(|g| consented(g.person_id.as_deref())).cloned().collect();
         let actions: Vec<Action> = self

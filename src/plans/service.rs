@@ -152,6 +152,12 @@ fn view(
     })
 }
 
+/// Names in the audit event the persons a version shows: its goals' persons, member owners, who answered.
+fn audit_persons(audit: &AuditScope, v: &PlanVersion) {
+    let answered = v.agreement.iter().flat_map(|a| a.member_ids.iter().cloned());
+    audit.persons(v.content.persons().into_iter().chain(answered));
+}
+
 /// Loads the case and decides the caller's view of its plan: 404 out of scope, 403 for the teamleider's summary.
 fn scoped(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CasePlan> {
     let plan = st.access.case_plan_view(c, p, case_id, audit)?;
@@ -211,7 +217,9 @@ pub async fn get_version(
             return Err(AppError::NotFound);
         }
         let progress = store::progress(c, &case.id)?;
-        view(row, plan_view, coverage.as_ref(), &principal, &progress)
+        let version = view(row, plan_view, coverage.as_ref(), &principal, &progress)?;
+        audit_persons(&audit, &version);
+        Ok(version)
     })
     .await
 }
@@ -313,7 +321,9 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_
             }
             other => other.into(),
         })?;
-        view(row, plan_view, coverage.as_ref(), &principal, &[])
+        let version = view(row, plan_view, coverage.as_ref(), &principal, &[])?;
+        audit_persons(&audit2, &version);
+        Ok(version)
     })
     .await
 }
@@ -377,7 +387,9 @@ pub async fn update_draft(
             return Err(AppError::PreconditionFailed { current_version: current });
         }
         let updated = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
-        view(updated, plan_view, coverage.as_ref(), &principal, &[])
+        let version = view(updated, plan_view, coverage.as_ref(), &principal, &[])?;
+        audit_persons(&audit2, &version);
+        Ok(version)
     })
     .await
 }
@@ -444,7 +456,9 @@ pub async fn agree(
         }
         let agreed = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
-        view(agreed, plan_view, coverage.as_ref(), &principal, &progress)
+        let version = view(agreed, plan_view, coverage.as_ref(), &principal, &progress)?;
+        audit_persons(&audit2, &version);
+        Ok(version)
     })
     .await
 }
@@ -515,6 +529,10 @@ pub async fn update_progress(
         let content = content_of(&current)?;
         let visible = project(&principal, plan_view, coverage.as_ref(), content)?;
         let action = visible.actions.iter().find(|a| a.id == action_id).ok_or(AppError::NotFound)?;
+        // The goal it serves, and its owner when a family member: whose plan this progress is about.
+        let goal = visible.goals.iter().filter(|g| g.id == action.goal_id).filter_map(|g| g.person_id.clone());
+        let owner = action.owner.iter().filter(|o| o.kind == OwnerKind::Member).filter_map(|o| o.person_id.clone());
+        audit2.persons(goal.chain(owner));
         let progress = store::progress(c, &case.id)?;
         let row = progress.iter().find(|p| p.action_id == action.id).ok_or(AppError::NotFound)?;
         if row.revision != revision {

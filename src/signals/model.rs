@@ -76,8 +76,17 @@ impl MatchKind {
     }
 }
 
+/// The key an address match is kept on: postcode, house number and addition, normalised (`2716BB|8|A`), so that every
+/// household record at one address gives the same key. The addition ignores case, spaces and punctuation.
+pub fn address_key(postcode: &str, house_number: i32, addition: Option<&str>) -> String {
+    let postcode: String = postcode.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
+    let addition: String =
+        addition.unwrap_or_default().chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    format!("{postcode}|{house_number}|{addition}")
+}
+
 /// Another organisation's active signal found for a new one: its id, the kind, and the key the match is kept on
-/// (the person, the household, or the parent).
+/// (the person, the address — see `address_key` —, or the parent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub signal_id: String,
@@ -187,6 +196,16 @@ mod tests {
         assert_eq!(groups[&(MatchKind::Parent, "amother".into())], vec!["s4"], "full siblings: one parent");
         assert_eq!(groups[&(MatchKind::Parent, "father".into())], vec!["s5"]);
         assert_eq!(groups.len(), 5);
+    }
+
+    #[test]
+    fn an_address_key_is_the_normalised_address() {
+        assert_eq!(address_key("2716BB", 8, None), "2716BB|8|");
+        assert_eq!(address_key("2716 bb", 8, Some(" a ")), address_key("2716BB", 8, Some("A")));
+        assert_eq!(address_key("2716BB", 8, Some("-2")), address_key("2716BB", 8, Some("2")));
+        assert_ne!(address_key("2716BB", 8, Some("A")), address_key("2716BB", 8, None));
+        assert_ne!(address_key("2716BB", 8, None), address_key("2716BB", 80, None));
+        assert_ne!(address_key("2716BB", 1, Some("2")), address_key("2716BB", 12, None));
     }
 
     #[test]

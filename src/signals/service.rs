@@ -387,8 +387,7 @@ pub async fn remove(
     let (principal, audit2) = (p.clone(), audit.clone());
     write(state, audit, 200, move |c| {
         let Some(row) = store::signal(c, &id)?.filter(|s| s.user_id == principal.user_id) else {
-            audit2.lock().denied = true;
-            return Err(AppError::NotFound);
+            return Err(crate::access::not_found(&audit2));
         };
         audit2.lock().person_ids.push(row.person_id.clone());
         if row.status != "active" {
@@ -522,8 +521,7 @@ pub async fn confirm_contact(state: &State, p: &Principal, audit: &AuditScope, m
             .select(match_members::signal_id)
             .load(c)?;
         if own.is_empty() {
-            audit2.lock().denied = true;
-            return Err(AppError::NotFound);
+            return Err(crate::access::not_found(&audit2));
         }
         diesel::update(
             match_members::table

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::model::{Candidate, MatchKind};
+use super::model::{address_key, Candidate, MatchKind};
 use crate::db::schema::{
     household_members, households, match_members, matches, organisations, parent_child, signals, users,
 };
@@ -62,7 +62,8 @@ fn active_on(c: &mut DbConn, persons: &[String], organisation_id: &str) -> Query
 }
 
 /// Every other organisation's active signal a new signal on `person_id` matches on `day`: on the person; on a person
-/// in the same household that day (unless the address is institutional); on a child of the same parent.
+/// living at the same address that day, in any household record there (unless the address is institutional); on a
+/// child of the same parent.
 pub fn candidates(
     c: &mut DbConn,
     person_id: &str,
@@ -74,17 +75,35 @@ pub fn candidates(
         .map(|(signal_id, _)| Candidate { signal_id, kind: MatchKind::Person, key: person_id.to_string() })
         .collect();
 
-    let home: Option<(String, bool)> = household_members::table
+    // The address, not the household record: two records at one address (two families, or one registered twice)
+    // are the same address.
+    let home: Option<(String, i32, Option<String>, bool)> = household_members::table
         .inner_join(households::table)
         .filter(household_members::person_id.eq(person_id))
         .filter(household_members::from_date.le(day))
         .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
-        .select((households::id, households::institutional_address))
+        .select((
+            households::postcode,
+            households::house_number,
+            households::house_number_addition,
+            households::institutional_address,
+        ))
         .first(c)
         .optional()?;
-    if let Some((household_id, false)) = home {
+    if let Some((postcode, number, addition, false)) = home {
+        let key = address_key(&postcode, number, addition.as_deref());
+        let at_address: Vec<String> = households::table
+            .filter(households::postcode.eq(&postcode))
+            .filter(households::house_number.eq(number))
+            .filter(households::institutional_address.eq(false))
+            .select((households::id, households::house_number_addition))
+            .load::<(String, Option<String>)>(c)?
+            .into_iter()
+            .filter(|(_, a)| address_key(&postcode, number, a.as_deref()) == key)
+            .map(|(id, _)| id)
+            .collect();
         let housemates: Vec<String> = household_members::table
-            .filter(household_members::household_id.eq(&household_id))
+            .filter(household_members::household_id.eq_any(&at_address))
             .filter(household_members::person_id.ne(person_id))
             .filter(household_members::from_date.le(day))
             .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
@@ -93,7 +112,7 @@ pub fn candidates(
         out.extend(active_on(c, &housemates, organisation_id)?.into_iter().map(|(signal_id, _)| Candidate {
             signal_id,
             kind: MatchKind::Address,
-            key: household_id.clone(),
+            key: key.clone(),
         }));
     }
 
