@@ -264,7 +264,20 @@ fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>
     }
     crate::db::create_private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let bytes = crate::auth::model::random_bytes(32);
-    write_private_file(&path, b64.encode(&bytes).as_bytes())?;
+    // Written whole under a temporary name, then linked into place: a process starting at the same moment sees
+    // either no key or the complete one, and the one that loses the race uses the winner's.
+    let tmp = dir.join(format!("{file}.{}.tmp", crate::db::new_id()));
+    write_private_file(&tmp, b64.encode(&bytes).as_bytes())?;
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            return b64.decode(text.trim()).map_err(|_| format!("{} is not valid base64", path.display()));
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    }
     tracing::warn!(
         file = %path.display(),
         "{var} is not set: generated a new key and stored it in the data directory"

@@ -83,7 +83,7 @@ use crate::{audit, auth, breakglass, cases, consent, health, households, identit
         health::ready,
         openapi_json,
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ErrorResponses)
 )]
 pub struct ApiDoc;
 
@@ -96,6 +96,82 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// Every error answer is a problem document, and every status the shared layers can answer is declared where it
+/// applies (`src/http.rs`, `src/error.rs`): the document says what the server does, and the fuzz step in `.ci/fuzz`
+/// fails on any answer it does not declare.
+struct ErrorResponses;
+
+impl ErrorResponses {
+    /// Statuses a route answers by its kind, besides those its own annotation declares.
+    fn shared_statuses(path: &str, op: &utoipa::openapi::path::Operation) -> Vec<(u16, &'static str)> {
+        use utoipa::openapi::path::ParameterIn;
+        let params = op.parameters.as_deref().unwrap_or_default();
+        let has = |kind: ParameterIn| params.iter().any(|p| p.parameter_in == kind);
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let public = path.starts_with("/health/") || path == "/api/v1/openapi.json";
+        let mut out = Vec::new();
+        if secured {
+            out.push((401, "No valid access token"));
+            out.push((403, "The caller's role may not do this"));
+        }
+        if op.request_body.is_some() {
+            out.push((400, "The body is not valid JSON for this request, or names an unknown field"));
+            out.push((413, "The body is larger than 64 KiB"));
+            out.push((415, "The body is not application/json"));
+            out.push((422, "Field errors, all at once"));
+        }
+        if has(ParameterIn::Query) {
+            out.push((400, "A query parameter is malformed or unknown"));
+        }
+        if has(ParameterIn::Path) {
+            out.push((404, "Not found, or outside the caller's scope"));
+        }
+        if params.iter().any(|p| p.name == "If-Match") {
+            out.push((412, "The If-Match version is stale; the current ETag is returned"));
+            out.push((428, "If-Match is required"));
+        }
+        if !public {
+            out.push((
+                503,
+                "The audit event could not be written, or the database cannot be reached: nothing is served",
+            ));
+        }
+        out
+    }
+}
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops =
+                [item.get.as_mut(), item.put.as_mut(), item.post.as_mut(), item.delete.as_mut(), item.patch.as_mut()];
+            for op in ops.into_iter().flatten() {
+                for (status, description) in Self::shared_statuses(path, op) {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::T(ResponseBuilder::new().description(description).build()));
+                }
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    if status.as_str() < "400" {
+                        continue;
+                    }
+                    // Error answers are problem documents, whatever the annotation said.
+                    let schema = response.content.shift_remove("application/json").and_then(|c| c.schema);
+                    response.content.clear();
+                    let schema = schema.unwrap_or_else(|| RefOr::Ref(Ref::from_schema_name("Problem")));
+                    response.content.insert(
+                        crate::error::PROBLEM_JSON.to_string(),
+                        ContentBuilder::new().schema(Some(schema)).build(),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -270,6 +270,23 @@ impl Access {
 }
 
 impl Access {
+    /// The relationship step for reading one case (see `scope::case_read_basis`): as `decide_case`, and for a
+    /// provider professional with a consent for their organisation the consent summary; else 404.
+    pub fn decide_case_read(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case_id: &str,
+        case_team: &str,
+        audit: &AuditScope,
+    ) -> AppResult<scope::CaseRead> {
+        audit.lock().case_id = Some(case_id.to_string());
+        let basis = scope::case_read_basis(conn, principal, case_id, case_team, crate::db::now())?;
+        record(audit, basis)
+    }
+}
+
+impl Access {
     /// The relationship step for one household (see `scope::household_basis`): the view, or 404.
     pub fn decide_household(
         &self,

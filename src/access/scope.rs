@@ -6,8 +6,9 @@ use diesel::prelude::*;
 
 use super::{Basis, Role};
 use crate::auth::Principal;
+use crate::consent::model::Category;
 use crate::consent::service::Coverage;
-use crate::db::schema::{cases, household_members, households, involvements, regisseur_assignments};
+use crate::db::schema::{cases, consents, household_members, households, involvements, regisseur_assignments};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +90,11 @@ pub fn case_bases(
     Ok(out)
 }
 
-/// Ids of the cases the principal may see (same rule as `case_basis`), in id order after `after`.
-/// Two indexed queries — the caller's involvements, the teams they lead — merged here: one query with an OR
-/// would walk every case in id order.
+/// Ids of the cases the principal may see (same rule as `case_read_basis`), in id order after `after`.
+/// Indexed queries — the caller's involvements, the teams they lead, the provider involvements with a consent for
+/// their organisation — merged here: one query with an OR would walk every case in id order.
+/// The provider part is a superset in SQL (a consent naming the organisation, in its window, not withdrawn); the
+/// age rule and the categories are applied by `provider_coverage` when the page is re-checked.
 pub fn visible_cases(
     conn: &mut DbConn,
     p: &Principal,
@@ -122,11 +125,109 @@ pub fn visible_cases(
                 .limit(limit)
                 .load::<String>(conn)?,
         );
-        ids.sort();
-        ids.dedup();
-        ids.truncate(limit as usize);
     }
+    let today = now.date();
+    // Recipients are stored as a JSON array of ids; the quoted id, with LIKE's wildcards escaped.
+    let named = format!("%\"{}\"%", p.organisation_id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    ids.extend(
+        involvements::table
+            .filter(involvements::user_id.eq(&p.user_id))
+            .filter(involvements::kind.eq("provider"))
+            .filter(involvements::valid_from.le(now))
+            .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+            .filter(involvements::case_id.gt(&after))
+            .filter(diesel::dsl::exists(
+                consents::table
+                    .filter(consents::case_id.eq(involvements::case_id))
+                    .filter(consents::withdrawn_at.is_null())
+                    .filter(consents::valid_from.le(today))
+                    .filter(consents::valid_until.ge(today))
+                    .filter(consents::recipients.like(named).escape('\\')),
+            ))
+            .select(involvements::case_id)
+            .distinct()
+            .order(involvements::case_id.asc())
+            .limit(limit)
+            .load::<String>(conn)?,
+    );
+    ids.sort();
+    ids.dedup();
+    ids.truncate(limit as usize);
     Ok(ids)
+}
+
+/// A provider professional outside the case's team: an active provider involvement **and** a consent or statutory
+/// basis naming their organisation and covering at least one category, both now. The basis (a consent id) and what
+/// the organisation's consents cover; None otherwise.
+pub fn provider_coverage(
+    conn: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    now: NaiveDateTime,
+) -> crate::error::AppResult<Option<(String, Coverage)>> {
+    let involved = involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(involvements::user_id.eq(&p.user_id))
+        .filter(involvements::kind.eq("provider"))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !involved {
+        return Ok(None);
+    }
+    let coverage = crate::consent::service::coverage(conn, case_id, &p.organisation_id)?;
+    let consent = coverage.0.values().find_map(|cats| cats.values().next().cloned());
+    Ok(consent.map(|id| (id, coverage)))
+}
+
+/// Of `case_ids`, those in which the principal has an active provider involvement (one query, for lists).
+pub fn provider_involved(
+    conn: &mut DbConn,
+    p: &Principal,
+    case_ids: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(involvements::table
+        .filter(involvements::case_id.eq_any(case_ids))
+        .filter(involvements::user_id.eq(&p.user_id))
+        .filter(involvements::kind.eq("provider"))
+        .filter(involvements::valid_from.le(now))
+        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .select(involvements::case_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// What reading one case (or its entry in a list) shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseRead {
+    /// As `case_basis` decides.
+    View(CaseView),
+    /// A provider professional outside the team: the case's summary and the categories their organisation's
+    /// consents cover in it today.
+    Consent(Vec<Category>),
+}
+
+/// The rule for reading one case: those involved (content), a break-glass reader, a provider professional with a
+/// consent (the consent summary), the teamleider (the summary); None means out of scope (404).
+pub fn case_read_basis(
+    conn: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    case_team: &str,
+    now: NaiveDateTime,
+) -> crate::error::AppResult<Option<(Basis, CaseRead)>> {
+    let regular = case_basis(conn, p, case_id, case_team, now)?;
+    if let Some((basis, view @ (CaseView::Content | CaseView::EmergencyRead))) = regular {
+        return Ok(Some((basis, CaseRead::View(view))));
+    }
+    if let Some((consent, coverage)) = provider_coverage(conn, p, case_id, now)? {
+        return Ok(Some((Basis::Consent(consent), CaseRead::Consent(coverage.categories()))));
+    }
+    Ok(regular.map(|(basis, view)| (basis, CaseRead::View(view))))
 }
 
 /// How much of a household (and its members) the principal sees.
@@ -246,24 +347,9 @@ pub fn plan_basis(
             Ok(Some((basis, (PlanView::Full { regisseur }, None))))
         }
         other => {
-            let provider: Option<String> = involvements::table
-                .filter(involvements::case_id.eq(case_id))
-                .filter(involvements::user_id.eq(&p.user_id))
-                .filter(involvements::kind.eq("provider"))
-                .filter(involvements::valid_from.le(now))
-                .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
-                .select(involvements::id)
-                .first(conn)
-                .optional()?;
-            // Outside the team: the involvement and a consent (or statutory basis) naming the organisation and
-            // covering some category, both now. Without the consent the case is out of scope (404).
-            let coverage = match provider {
-                Some(_) => Some(crate::consent::service::coverage(conn, case_id, &p.organisation_id)?),
-                None => None,
-            };
-            let consent = coverage.as_ref().and_then(|c| c.0.values().find_map(|cats| cats.values().next().cloned()));
-            Ok(match (consent, other) {
-                (Some(id), _) => Some((Basis::Consent(id), (PlanView::OwnActions, coverage))),
+            let provider = provider_coverage(conn, p, case_id, now)?;
+            Ok(match (provider, other) {
+                (Some((id, coverage)), _) => Some((Basis::Consent(id), (PlanView::OwnActions, Some(coverage)))),
                 (None, Some((basis, _))) => Some((basis, (PlanView::None, None))),
                 (None, None) => None,
             })

@@ -100,6 +100,7 @@ pub async fn enrol_totp(
 #[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", security(("bearer" = [])), request_body = TotpConfirmRequest,
     responses(
         (status = 204, description = "Second factor enrolled"),
+        (status = 409, description = "No enrolment was started, or a factor is already active", body = Problem),
         (status = 422, description = "Wrong code", body = Problem),
     ))]
 pub async fn confirm_totp(

@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 
 use super::model::{CaseState, CloseReason, Law, TransitionError};
 use super::store::{self, CaseRow, NewInvolvement};
-use crate::access::scope::{self, member_teams, CaseView};
+use crate::access::scope::{self, member_teams, CaseRead, CaseView};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::auth::Principal;
+use crate::consent::model::Category;
 use crate::db::{new_id, now};
 use crate::error::{AppError, AppResult, Validator};
 use crate::http::PageQuery;
@@ -34,20 +35,28 @@ pub struct StateEntered {
     pub entered_at: DateTime<Utc>,
 }
 
-/// A case as the caller may see it: the summary for a teamleider, with the content for those involved.
+/// A case as the caller may see it: the summary for a teamleider, with the content for those involved. A provider
+/// professional with a consent (view `consent`) sees the case's state and which categories their organisation's
+/// consents cover; the laws are left out, and the counts of those involved are shown only when `basic` is covered.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Case {
     pub id: String,
     pub team_id: String,
     pub state: CaseState,
-    pub laws: Vec<Law>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub laws: Option<Vec<Law>>,
     pub opened_at: DateTime<Utc>,
-    pub involved_professionals: i64,
-    pub involved_organisations: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub involved_professionals: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub involved_organisations: Option<i64>,
     pub version: i64,
-    /// `content` or `summary`.
+    /// `content`, `summary`, `emergency_read` or `consent`.
     pub view: &'static str,
+    /// View `consent`: the data categories the caller's organisation may see of this case today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covered_categories: Option<Vec<Category>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub household_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,17 +90,17 @@ fn parse_laws(stored: &str) -> Vec<Law> {
 
 fn project(c: &mut crate::db::DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
     let counts = store::involved_counts(c, &row.id, now())?;
-    project_with(c, row, view, counts)
+    project_with(c, row, &CaseRead::View(view), counts)
 }
 
 fn project_with(
     c: &mut crate::db::DbConn,
     row: CaseRow,
-    view: CaseView,
+    read: &CaseRead,
     (professionals, organisations): (i64, i64),
 ) -> AppResult<Case> {
-    let history = match view {
-        CaseView::Content | CaseView::EmergencyRead => Some(
+    let history = match read {
+        CaseRead::View(CaseView::Content | CaseView::EmergencyRead) => Some(
             store::state_history(c, &row.id)?
                 .into_iter()
                 .filter_map(|(s, at)| {
@@ -99,21 +108,28 @@ fn project_with(
                 })
                 .collect(),
         ),
-        CaseView::Summary => None,
+        CaseRead::View(CaseView::Summary) | CaseRead::Consent(_) => None,
     };
+    let (covered, counts_shown) = match read {
+        CaseRead::Consent(cats) => (Some(cats.clone()), cats.contains(&Category::Basic)),
+        CaseRead::View(_) => (None, true),
+    };
+    let with_content = matches!(read, CaseRead::View(CaseView::Content | CaseView::EmergencyRead));
     Ok(Case {
         state: CaseState::parse(&row.state).ok_or_else(|| AppError::internal("unknown case state"))?,
-        laws: parse_laws(&row.laws),
+        laws: covered.is_none().then(|| parse_laws(&row.laws)),
         opened_at: row.created_at.and_utc(),
-        involved_professionals: professionals,
-        involved_organisations: organisations,
+        involved_professionals: counts_shown.then_some(professionals),
+        involved_organisations: counts_shown.then_some(organisations),
         version: row.version,
-        view: match view {
-            CaseView::Content => "content",
-            CaseView::Summary => "summary",
-            CaseView::EmergencyRead => "emergency_read",
+        view: match read {
+            CaseRead::View(CaseView::Content) => "content",
+            CaseRead::View(CaseView::Summary) => "summary",
+            CaseRead::View(CaseView::EmergencyRead) => "emergency_read",
+            CaseRead::Consent(_) => "consent",
         },
-        household_id: (view != CaseView::Summary).then_some(row.household_id),
+        covered_categories: covered,
+        household_id: with_content.then_some(row.household_id),
         previous_case_id: row.previous_case_id,
         close_reason: row.close_reason,
         state_history: history,
@@ -350,38 +366,58 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: Stri
             audit.lock().denied = true;
             AppError::NotFound
         })?;
-        let view = st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit)?;
-        if view != CaseView::Summary {
+        let read = st.access.decide_case_read(c, &principal, &row.id, &row.team_id, &audit)?;
+        if read != CaseRead::View(CaseView::Summary) {
             audit.lock().household_id = Some(row.household_id.clone());
         }
-        project(c, row, view)
+        let counts = store::involved_counts(c, &row.id, now())?;
+        project_with(c, row, &read, counts)
     })
     .await
 }
 
-/// The cases the caller may see, filtered in SQL by the same rule as `get_case`.
+/// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each page is re-checked by the
+/// single-case rule, and candidates it refuses are skipped (the next batch fills the page).
 pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<Case>> {
     state.access.decide(p, Resource::Case, Action::List, audit)?;
     let limit = q.limit();
     let principal = p.clone();
     let items = db(state, move |c| {
         let t = now();
-        let ids = scope::visible_cases(c, &principal, t, q.after.as_deref(), limit + 1)?;
-        let rows = store::cases_by_ids(c, &ids)?;
-        let keys: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.team_id.clone())).collect();
-        let bases = scope::case_bases(c, &principal, &keys, t)?;
-        let mut counts = store::involved_counts_of(c, &ids, t)?;
         let mut out = Vec::new();
-        for row in rows {
-            // The SQL filter and the single-case rule must agree; skip rather than show if they ever do not.
-            if !bases.contains_key(&row.id) {
-                continue;
+        let mut after = q.after.clone();
+        loop {
+            let ids = scope::visible_cases(c, &principal, t, after.as_deref(), limit + 1)?;
+            let exhausted = (ids.len() as i64) <= limit;
+            after = ids.last().cloned();
+            let rows = store::cases_by_ids(c, &ids)?;
+            let keys: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.team_id.clone())).collect();
+            let bases = scope::case_bases(c, &principal, &keys, t)?;
+            let mut counts = store::involved_counts_of(c, &ids, t)?;
+            let providing = scope::provider_involved(c, &principal, &ids, t)?;
+            for row in rows {
+                // The same order as `case_read_basis`: involvement, consent, team lead. A list shows summaries;
+                // content is read (and audited) one case at a time.
+                let read = match bases.get(&row.id) {
+                    Some((_, CaseView::Content)) => Some(CaseRead::View(CaseView::Summary)),
+                    regular => match providing.contains(&row.id) {
+                        true => scope::provider_coverage(c, &principal, &row.id, t)?
+                            .map(|(_, coverage)| CaseRead::Consent(coverage.categories())),
+                        false => None,
+                    }
+                    .or_else(|| regular.map(|(_, view)| CaseRead::View(*view))),
+                };
+                let Some(read) = read else { continue };
+                let n = counts.remove(&row.id).unwrap_or((0, 0));
+                out.push(project_with(c, row, &read, n)?);
+                if out.len() as i64 > limit {
+                    return Ok(out);
+                }
             }
-            let n = counts.remove(&row.id).unwrap_or((0, 0));
-            // A list shows summaries; content is read (and audited) one case at a time.
-            out.push(project_with(c, row, CaseView::Summary, n)?);
+            if exhausted {
+                return Ok(out);
+            }
         }
-        Ok(out)
     })
     .await?;
     Ok(crate::http::page(items, limit, |c| c.id.clone()))

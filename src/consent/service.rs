@@ -201,6 +201,11 @@ impl Coverage {
     pub fn any(&self, category: Category) -> Option<&String> {
         self.0.values().find_map(|c| c.get(&category))
     }
+
+    /// The categories covered for anyone in the case, in their fixed order.
+    pub fn categories(&self) -> Vec<Category> {
+        Category::ALL.into_iter().filter(|&cat| self.any(cat).is_some()).collect()
+    }
 }
 
 pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<Coverage> {

@@ -13,6 +13,9 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// How long an SQLite statement waits for another connection's (or process's) lock before it fails.
+pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
@@ -117,12 +120,13 @@ impl DatabaseTarget {
                     // Before WAL mode: SQLite gives its -wal and -shm files the database file's mode.
                     restrict_to_owner(path);
                 }
+                // First, on its own: every later statement (switching to WAL included) then waits for another
+                // process's lock instead of failing with "database is locked".
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"))
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 // FULL: a committed transaction survives a crash of the process and of the machine.
-                conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
-                )
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
             }
             DatabaseTarget::Postgres(url) => {
@@ -144,7 +148,11 @@ impl DbConn {
 
     pub fn run_migrations(&mut self) -> Result<usize, String> {
         let applied = match self {
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            // Under the write lock: processes starting together on one file take turns, and each one after the
+            // first finds the migrations applied instead of applying them twice.
+            DbConn::Sqlite(c) => c.immediate_transaction::<_, Box<dyn std::error::Error + Send + Sync>, _>(|c| {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
+            }),
             DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| e.to_string())

@@ -197,7 +197,9 @@ fn project(
 /// `1234 ab` → `1234AB`; None when it is not a Dutch postcode.
 pub fn normalise_postcode(raw: &str) -> Option<String> {
     let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-    let ok = s.len() == 6
+    // ASCII first: the byte slices below must fall on character boundaries.
+    let ok = s.is_ascii()
+        && s.len() == 6
         && s[..4].chars().all(|c| c.is_ascii_digit())
         && !s.starts_with('0')
         && s[4..].chars().all(|c| c.is_ascii_uppercase());

@@ -115,6 +115,7 @@ pub struct MatchMember {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// Only matches with an unconfirmed signaller past ten working days.
     pub overdue: Option<bool>,
