@@ -125,6 +125,7 @@ impl ErrorResponses {
         }
         if has(ParameterIn::Query) {
             out.push((400, "A query parameter is malformed or unknown"));
+            out.push((422, "A query value breaks an input rule (a control character, a date, an id), named"));
         }
         if has(ParameterIn::Path) {
             out.push((404, "Not found, or outside the caller's scope"));
@@ -133,6 +134,7 @@ impl ErrorResponses {
             out.push((412, "The If-Match version is stale; the current ETag is returned"));
             out.push((428, "If-Match is required"));
         }
+        out.push((431, "A header is too large (X-Audit-Reason over 1 KiB, any header over 8 KiB)"));
         if !public {
             out.push((
                 503,

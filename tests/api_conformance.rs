@@ -61,8 +61,9 @@ async fn statuses_of_the_shared_layers_are_declared_where_they_apply() {
             expected.extend(["400", "413", "415", "422"]);
         }
         if has_in("query") {
-            expected.push("400");
+            expected.extend(["400", "422"]);
         }
+        expected.push("431");
         if has_in("path") {
             expected.push("404");
         }
