@@ -1,13 +1,13 @@
 //! What every value from a request must be before a handler, a query or the audit log sees it:
 //! ids in the form eenplan makes them, text without control characters, dates in a sane range.
-//! A leaf: the HTTP extractors (`crate::http`) and the request types use it; it uses nothing else.
+//! A leaf: the HTTP extractors (in `http.rs`) and the request types use it; it uses nothing else.
 
 use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
-/// An id as eenplan generates them (`crate::db::new_id`: a UUID in lowercase hyphenated form).
+/// An id as eenplan generates them (`db::new_id`: a UUID in lowercase hyphenated form).
 /// A path parameter of this type answers 404 before any database work when it is anything else,
 /// and the audit record takes only values of this form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
