@@ -115,19 +115,19 @@ impl DatabaseTarget {
                 let path = path
                     .to_str()
                     .ok_or_else(|| ConnectionError::BadConnection("SQLite path is not valid UTF-8".into()))?;
-                let mut conn = diesel::SqliteConnection::establish(path)?;
-                if new_file {
-                    // Before WAL mode: SQLite gives its -wal and -shm files the database file's mode.
-                    restrict_to_owner(path);
+                // Switching a file to WAL can answer "database is locked" at once while another process opens or
+                // migrates it (the busy handler does not cover every lock upgrade): such an opening is tried again
+                // until the busy timeout, so a job that starts beside a server waits instead of failing.
+                let deadline =
+                    std::time::Instant::now() + std::time::Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS.into());
+                loop {
+                    match open_sqlite(path, new_file) {
+                        Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                            std::thread::sleep(std::time::Duration::from_millis(25))
+                        }
+                        other => return other.map(DbConn::Sqlite),
+                    }
                 }
-                // First, on its own: every later statement (switching to WAL included) then waits for another
-                // process's lock instead of failing with "database is locked".
-                conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"))
-                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                // FULL: a committed transaction survives a crash of the process and of the machine.
-                conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConn::Sqlite(conn))
             }
             DatabaseTarget::Postgres(url) => {
                 let mut conn = diesel::PgConnection::establish(url)?;
@@ -136,6 +136,27 @@ impl DatabaseTarget {
             }
         }
     }
+}
+
+fn open_sqlite(path: &str, new_file: bool) -> Result<diesel::SqliteConnection, ConnectionError> {
+    let mut conn = diesel::SqliteConnection::establish(path)?;
+    if new_file {
+        // Before WAL mode: SQLite gives its -wal and -shm files the database file's mode.
+        restrict_to_owner(path);
+    }
+    // First, on its own: every later statement (switching to WAL included) then waits for another
+    // process's lock instead of failing with "database is locked".
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"))
+        .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    // FULL: a committed transaction survives a crash of the process and of the machine.
+    conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+fn is_busy(e: &ConnectionError) -> bool {
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("database is busy")
 }
 
 impl DbConn {
