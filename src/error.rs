@@ -187,7 +187,7 @@ impl ResponseError for AppError {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::PreconditionFailed { current_version } => {
-                builder.insert_header((header::ETAG, crate::http::etag(*current_version)));
+                builder.insert_header((header::ETAG, crate::paging::etag(*current_version)));
             }
             AppError::Unauthorized(_) | AppError::TotpRequired => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

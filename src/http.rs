@@ -9,8 +9,6 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::audit::{clean_reason, AuditScope, Outcome};
 use crate::error::{problem_type, scrub_digits, AppError, FieldError, Problem, PROBLEM_JSON};
@@ -315,10 +313,6 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
 /// The version an update is based on, from `If-Match`. Missing: 428. Not an ETag of ours: 400.
 pub struct IfMatch(pub i64);
 
@@ -341,29 +335,4 @@ impl FromRequest for IfMatch {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// At most this many items (1–200, default 50).
-    pub limit: Option<i64>,
-    /// The `next` value of the previous page.
-    pub after: Option<String>,
-}
-
-impl PageQuery {
-    pub fn limit(&self) -> i64 {
-        self.limit.unwrap_or(50).clamp(1, 200)
-    }
-}
-
-/// Cuts one extra fetched row off and turns it into the cursor for the next page.
-pub fn page<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> String) -> crate::identity::model::Page<T> {
-    let next = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(key)
-    } else {
-        None
-    };
-    crate::identity::model::Page { items, next }
-}
+pub use crate::paging::{etag, page, PageQuery};

@@ -5,68 +5,14 @@
 use std::path::Path;
 
 use casbin::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::audit::AuditScope;
-use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 
 const EMBEDDED_MODEL: &str = include_str!("../../policies/model.conf");
 const EMBEDDED_POLICY: &str = include_str!("../../policies/policy.csv");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Wijkteam,
-    Teamleider,
-    Provider,
-    Signaller,
-    Matchregisseur,
-    Procescoordinator,
-    PrivacyOfficer,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Wijkteam,
-        Role::Teamleider,
-        Role::Provider,
-        Role::Signaller,
-        Role::Matchregisseur,
-        Role::Procescoordinator,
-        Role::PrivacyOfficer,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Wijkteam => "wijkteam",
-            Role::Teamleider => "teamleider",
-            Role::Provider => "provider",
-            Role::Signaller => "signaller",
-            Role::Matchregisseur => "matchregisseur",
-            Role::Procescoordinator => "procescoordinator",
-            Role::PrivacyOfficer => "privacy_officer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// Roles whose holders must log in with a second factor.
-    pub fn requires_totp(self) -> bool {
-        matches!(self, Role::PrivacyOfficer | Role::Admin)
-    }
-
-    /// Roles that only make sense within a team.
-    pub fn requires_team(self) -> bool {
-        matches!(self, Role::Wijkteam | Role::Teamleider)
-    }
-}
+pub use crate::roles::{Role, RoleGrant};
 
 /// Kinds of resources, as the policy names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +124,10 @@ pub struct Decision {
     pub basis: Basis,
 }
 
+pub mod principal;
 pub mod scope;
+
+pub use principal::Principal;
 
 pub struct Access {
     enforcer: Enforcer,

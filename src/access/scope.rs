@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Basis, Role};
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
 use crate::db::schema::{cases, consents, household_members, households, involvements, regisseur_assignments};

@@ -171,9 +171,7 @@ pub fn event_hash(e: &EventData, chain_id: &str, chain_seq: i64, prev_hash: &str
     hex(&h.finalize())
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::crypto::hex;
 
 /// The head of one writer's chain: what the next event links to.
 #[derive(Debug, Clone)]

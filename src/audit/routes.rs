@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::store::{EventFilter, Row};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::Query;
 use crate::input::Id;

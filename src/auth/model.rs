@@ -1,29 +1,12 @@
 //! Credentials and their rules: passwords, tokens, TOTP (RFC 6238), login throttling. No I/O.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::ThrottleConfig;
-
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    getrandom::fill(&mut buf).expect("the operating system's random source failed");
-    buf
-}
-
-/// An opaque secret for a client to hold (refresh tokens): 256 bits, URL-safe.
-pub fn random_token() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(32))
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    crate::audit::model::hex(&Sha256::digest(s.as_bytes()))
-}
+pub use crate::crypto::passwords::Passwords;
+pub use crate::crypto::tokens::AccessClaims;
+pub use crate::crypto::{random_bytes, random_token, sha256_hex};
 
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -46,40 +29,6 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
         Some("must be at most 1024 characters")
     } else {
         None
-    }
-}
-
-/// argon2id with the configured memory cost.
-#[derive(Clone)]
-pub struct Passwords {
-    argon: Argon2<'static>,
-    /// Verified against when the account does not exist, so timing does not reveal which emails exist.
-    dummy_hash: String,
-}
-
-impl Passwords {
-    pub fn new(memory_kib: u32) -> Self {
-        let params = Params::new(memory_kib.max(8), 2, 1, None).expect("valid argon2 parameters");
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let mut p = Passwords { argon, dummy_hash: String::new() };
-        p.dummy_hash = p.hash(&random_token());
-        p
-    }
-
-    pub fn hash(&self, password: &str) -> String {
-        let salt = SaltString::encode_b64(&random_bytes(16)).expect("16 bytes is a valid salt");
-        self.argon.hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
-    }
-
-    pub fn verify(&self, password: &str, hash: &str) -> bool {
-        match PasswordHash::new(hash) {
-            Ok(parsed) => self.argon.verify_password(password.as_bytes(), &parsed).is_ok(),
-            Err(_) => false,
-        }
-    }
-
-    pub fn verify_dummy(&self, password: &str) {
-        let _ = self.verify(password, &self.dummy_hash);
     }
 }
 
@@ -123,20 +72,6 @@ pub fn totp_verify(secret_b32: &str, code: &str, unix_time: i64, last_used_step:
     (now_step - 1..=now_step + 1)
         .filter(|step| last_used_step.is_none_or(|last| *step > last))
         .find(|step| format!("{:06}", totp_code(&secret, *step)) == code)
-}
-
-/// Claims of eenplan's own access tokens.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccessClaims {
-    pub iss: String,
-    pub aud: String,
-    pub sub: String,
-    pub sid: String,
-    pub iat: i64,
-    pub exp: i64,
-    pub jti: String,
-    /// `full`, or `totp-enrolment` for a user who must enrol a second factor before anything else.
-    pub scope: String,
 }
 
 pub const SCOPE_FULL: &str = "full";

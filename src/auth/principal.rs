@@ -8,44 +8,12 @@ use futures_util::future::LocalBoxFuture;
 use super::jwt::VerifiedToken;
 use super::model::{normalise_email, session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
 use super::store;
-use crate::access::Role;
+use crate::access::Principal;
 use crate::audit::{Actor, AuditScope};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::identity::model::RoleGrant;
 use crate::identity::store as identity_store;
 use crate::state::AppState;
-
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user_id: String,
-    pub display_name: String,
-    pub email: String,
-    pub organisation_id: String,
-    pub grants: Vec<RoleGrant>,
-    /// Present for eenplan's own tokens; logout revokes it.
-    pub session_id: Option<String>,
-    /// The user is inside a break-glass window: every event they cause is flagged.
-    pub in_break_glass: bool,
-}
-
-impl Principal {
-    /// The distinct roles held, in a fixed order.
-    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
-        let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
-        roles.sort();
-        roles.dedup();
-        roles.into_iter()
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user_id.clone(),
-            user_name: self.display_name.clone(),
-            organisation_id: Some(self.organisation_id.clone()),
-        }
-    }
-}
 
 /// A principal whose token may be limited to enrolling a second factor.
 pub struct EnrollingPrincipal(pub Principal);

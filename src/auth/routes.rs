@@ -2,7 +2,8 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::principal::{EnrollingPrincipal, Principal};
+use super::principal::EnrollingPrincipal;
+use crate::access::Principal;
 use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::service::{self, BreakGlass, OpenBreakGlass, Review};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;

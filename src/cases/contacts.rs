@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::consent::model::Category;
 use crate::db::now;
 use crate::db::schema::{household_members, involvements, organisations, persons, users};

@@ -11,7 +11,7 @@ use super::store::{self, NewInvolvement};
 use crate::access::scope::lead_teams;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::schema::{involvements, regisseur_assignments as ra};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};

@@ -8,7 +8,7 @@ use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, PageQuery, Query};
 use crate::identity::model::Page;

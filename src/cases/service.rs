@@ -10,7 +10,7 @@ use super::store::{self, CaseRow, NewInvolvement};
 use crate::access::scope::{self, member_teams, CaseRead, CaseView};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::consent::model::Category;
 use crate::db::{new_id, now};
 use crate::error::{AppError, AppResult, Validator};

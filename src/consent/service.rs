@@ -14,7 +14,7 @@ use super::store::{self, ConsentRow};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::db::schema::{cases, household_members, organisations, parent_child, persons};
 use crate::db::{new_id, now, DbConn};

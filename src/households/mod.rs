@@ -1,6 +1,6 @@
 //! Persons and households: the BSN and its protection, membership over time, parent–child links.
 
-pub mod bsn;
+pub use crate::crypto::bsn;
 pub mod model;
 pub mod persons;
 pub mod routes;

@@ -12,7 +12,7 @@ use super::store;
 use crate::access::scope::{person_basis, HouseholdView};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::state::{db, write, AppState};

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::persons::{self, AddParent, PersonDetail, PersonSearch, SearchResult};
 use super::service::{self, AddMember, CreateHousehold, EndMember, Household, Member};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, Json, Query};
 use crate::input::Id;

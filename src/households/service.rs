@@ -14,7 +14,7 @@ use super::store::{self, HouseholdRow, MemberRow, PersonRow};
 use crate::access::scope::{member_teams, HouseholdView};
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::state::{db, write, AppState};

@@ -75,13 +75,7 @@ pub struct UpdateTeam {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RoleGrant {
-    pub role: Role,
-    /// The team the role is scoped to; required for wijkteam and teamleider.
-    pub team_id: Option<String>,
-}
+pub use crate::roles::RoleGrant;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -119,13 +113,7 @@ pub struct UpdateUser {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    pub next: Option<String>,
-}
+pub use crate::paging::Page;
 
 fn check_name(v: &mut Validator, field: &str, name: &str) {
     let n = name.trim().chars().count();

@@ -6,7 +6,7 @@ use super::model::*;
 use super::store;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{page, PageQuery};

@@ -13,7 +13,7 @@ use super::zrm::{self, AssessmentKind, DomainProgress, HouseholdSummary, Instrum
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;

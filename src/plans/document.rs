@@ -11,7 +11,7 @@ use super::model::{Agreement, GoalStatus, OwnerKind, PlanContent};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::db::now;
 use crate::db::schema::{involvements, organisations, persons, users};
 use crate::error::{AppError, AppResult};

@@ -14,7 +14,7 @@ use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::cases::model::{CaseState, CloseReason};
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;

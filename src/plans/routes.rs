@@ -11,7 +11,7 @@ use super::model::PlanDiff;
 use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
 use super::zrm::HouseholdSummary;
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, Query};
 use crate::input::Id;

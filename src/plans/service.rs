@@ -12,7 +12,7 @@ use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;

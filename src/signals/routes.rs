@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
 use crate::audit::AuditScope;
-use crate::auth::Principal;
+use crate::access::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, PageQuery, Query};
 use crate::identity::model::Page;

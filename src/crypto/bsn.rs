@@ -125,13 +125,13 @@ impl BsnProtector {
     pub fn lookup_hash(&self, bsn: &Bsn) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key).expect("HMAC takes any key length");
         mac.update(bsn.expose().as_bytes());
-        crate::audit::model::hex(&mac.finalize().into_bytes())
+        super::hex(&mac.finalize().into_bytes())
     }
 
     /// Random nonce followed by the ciphertext.
     pub fn encrypt(&self, bsn: &Bsn) -> Vec<u8> {
         let mut nonce = [0u8; 12];
-        nonce.copy_from_slice(&crate::auth::model::random_bytes(12));
+        nonce.copy_from_slice(&super::random_bytes(12));
         let mut out = nonce.to_vec();
         out.extend(self.cipher.encrypt(&Nonce::from(nonce), bsn.expose().as_bytes()).expect("AES-GCM encryption"));
         out

@@ -1,11 +1,25 @@
 //! Issuing and verifying access tokens: eenplan's own (HS256) and, when configured, those of the
 //! municipality's identity provider (RS256/ES256).
 
+use serde::Serialize;
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::Deserialize;
 
-use super::model::AccessClaims;
 use crate::config::{AuthConfig, ExternalIdpConfig};
+
+/// Claims of eenplan's own access tokens.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// `full`, or `totp-enrolment` for a user who must enrol a second factor before anything else.
+    pub scope: String,
+}
 
 const ISSUER: &str = "eenplan";
 const AUDIENCE: &str = "eenplan-api";
