@@ -124,9 +124,11 @@ pub struct Decision {
     pub basis: Basis,
 }
 
+pub mod coverage;
 pub mod principal;
 pub mod scope;
 
+pub use coverage::{CaseFacts, Category, Coverage};
 pub use principal::Principal;
 
 pub struct Access {
@@ -227,10 +229,11 @@ impl Access {
         principal: &Principal,
         case_id: &str,
         case_team: &str,
+        coverage: Option<Coverage>,
         audit: &AuditScope,
     ) -> AppResult<scope::CaseRead> {
         audit.lock().case_id = Some(case_id.to_string());
-        let basis = scope::case_read_basis(conn, principal, case_id, case_team, crate::db::now())?;
+        let basis = scope::case_read_basis(conn, principal, case_id, case_team, crate::db::now(), coverage)?;
         record(audit, basis)
     }
 }
@@ -325,31 +328,33 @@ pub fn decide_role_change(principal: &Principal, user_id: &str, changed: &[Role]
 
 /// A case and the caller's view of its plan; for a provider also what their organisation's consents cover in it
 /// today (computed once per request: every provider output filters by it).
-pub struct CasePlan {
-    pub case: crate::cases::store::CaseRow,
+pub struct CasePlan<C> {
+    pub case: C,
     pub view: scope::PlanView,
-    pub coverage: Option<crate::consent::service::Coverage>,
+    pub coverage: Option<Coverage>,
 }
 
 impl Access {
-    /// Loads a case and decides the caller's view of its plan — 404 when it does not exist or is out of scope —
-    /// and records the household. Each act then requires the view it needs.
-    pub fn case_plan_view(
+    /// Decides the caller's view of a case's plan — 404 when there is no such case (`None`) or it is out of scope —
+    /// and records the case and household. `coverage` is what `consent/` computed for a provider. Each act then
+    /// requires the view it needs.
+    pub fn case_plan_view<C: CaseFacts>(
         &self,
         conn: &mut crate::db::DbConn,
         principal: &Principal,
-        case_id: &str,
+        case: Option<C>,
+        coverage: Option<Coverage>,
         audit: &AuditScope,
-    ) -> AppResult<CasePlan> {
-        let Some(case) = crate::cases::store::case(conn, case_id)? else {
+    ) -> AppResult<CasePlan<C>> {
+        let Some(case) = case else {
             audit.lock().denied = true;
             return Err(AppError::NotFound);
         };
-        audit.lock().case_id = Some(case.id.clone());
-        let basis = scope::plan_basis(conn, principal, &case.id, &case.team_id, crate::db::now())?;
+        audit.lock().case_id = Some(case.case_id().to_string());
+        let basis = scope::plan_basis(conn, principal, case.case_id(), case.team_id(), crate::db::now(), coverage)?;
         let (view, coverage) = record(audit, basis)?;
         let mut a = audit.lock();
-        a.household_id = Some(case.household_id.clone());
+        a.household_id = Some(case.household_id().to_string());
         // A provider sees part of the case: every later "not found" (a draft, another's action, an assessment
         // not covered) is a denial, marked here once rather than at each place that answers 404.
         a.partial_view = view == scope::PlanView::OwnActions;
@@ -359,12 +364,12 @@ impl Access {
 
     /// For a provider (`PlanView::OwnActions`): their organisation's coverage in the case, when a consent covers
     /// `category` for someone in it — recorded as the basis — or 404.
-    pub fn require_category<'a>(
+    pub fn require_category<'a, C>(
         &self,
-        plan: &'a CasePlan,
-        category: crate::consent::model::Category,
+        plan: &'a CasePlan<C>,
+        category: Category,
         audit: &AuditScope,
-    ) -> AppResult<&'a crate::consent::service::Coverage> {
+    ) -> AppResult<&'a Coverage> {
         let mut a = audit.lock();
         match plan.coverage.as_ref().and_then(|c| c.any(category).map(|id| (c, id))) {
             Some((coverage, id)) => {

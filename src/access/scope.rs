@@ -4,11 +4,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::coverage::{Category, Coverage};
 use super::{Basis, Role};
 use crate::access::Principal;
-use crate::consent::model::Category;
-use crate::consent::service::Coverage;
-use crate::db::schema::{cases, consents, household_members, households, involvements, regisseur_assignments};
+use crate::db::schema::{
+    break_glass, cases, consents, household_members, households, involvements, regisseur_assignments,
+};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub fn case_basis(
         return Ok(regular);
     }
     // Break-glass reads one case by id; lists never show it.
-    if let Some(grant) = crate::breakglass::active_grant(conn, &p.user_id, case_id, now)? {
+    if let Some(grant) = active_grant(conn, &p.user_id, case_id, now)? {
         return Ok(Some((Basis::BreakGlass(grant), CaseView::EmergencyRead)));
     }
     Ok(regular)
@@ -164,7 +165,9 @@ pub fn provider_coverage(
     p: &Principal,
     case_id: &str,
     now: NaiveDateTime,
+    coverage: Option<Coverage>,
 ) -> crate::error::AppResult<Option<(String, Coverage)>> {
+    let Some(coverage) = coverage else { return Ok(None) };
     let involved = involvements::table
         .filter(involvements::case_id.eq(case_id))
         .filter(involvements::user_id.eq(&p.user_id))
@@ -177,7 +180,6 @@ pub fn provider_coverage(
     if !involved {
         return Ok(None);
     }
-    let coverage = crate::consent::service::coverage(conn, case_id, &p.organisation_id)?;
     let consent = coverage.0.values().find_map(|cats| cats.values().next().cloned());
     Ok(consent.map(|id| (id, coverage)))
 }
@@ -219,12 +221,13 @@ pub fn case_read_basis(
     case_id: &str,
     case_team: &str,
     now: NaiveDateTime,
+    coverage: Option<Coverage>,
 ) -> crate::error::AppResult<Option<(Basis, CaseRead)>> {
     let regular = case_basis(conn, p, case_id, case_team, now)?;
     if let Some((basis, view @ (CaseView::Content | CaseView::EmergencyRead))) = regular {
         return Ok(Some((basis, CaseRead::View(view))));
     }
-    if let Some((consent, coverage)) = provider_coverage(conn, p, case_id, now)? {
+    if let Some((consent, coverage)) = provider_coverage(conn, p, case_id, now, coverage)? {
         return Ok(Some((Basis::Consent(consent), CaseRead::Consent(coverage.categories()))));
     }
     Ok(regular.map(|(basis, view)| (basis, CaseRead::View(view))))
@@ -333,6 +336,7 @@ pub fn plan_basis(
     case_id: &str,
     case_team: &str,
     now: NaiveDateTime,
+    coverage: Option<Coverage>,
 ) -> crate::error::AppResult<Option<(Basis, PlanAccess)>> {
     match case_basis(conn, p, case_id, case_team, now)? {
         Some((basis, CaseView::EmergencyRead)) => Ok(Some((basis, (PlanView::ReadOnly, None)))),
@@ -347,7 +351,7 @@ pub fn plan_basis(
             Ok(Some((basis, (PlanView::Full { regisseur }, None))))
         }
         other => {
-            let provider = provider_coverage(conn, p, case_id, now)?;
+            let provider = provider_coverage(conn, p, case_id, now, coverage)?;
             Ok(match (provider, other) {
                 (Some((id, coverage)), _) => Some((Basis::Consent(id), (PlanView::OwnActions, Some(coverage)))),
                 (None, Some((basis, _))) => Some((basis, (PlanView::None, None))),
@@ -355,4 +359,28 @@ pub fn plan_basis(
             })
         }
     }
+}
+
+// Break-glass grants: part of the decision, so they are read here.
+/// Whether the user is inside any break-glass window now (every event they cause is then flagged).
+pub fn active_window(c: &mut DbConn, user_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    Ok(break_glass::table
+        .filter(break_glass::user_id.eq(user_id))
+        .filter(break_glass::started_at.le(now))
+        .filter(break_glass::expires_at.gt(now))
+        .count()
+        .get_result::<i64>(c)?
+        > 0)
+}
+
+/// The user's break-glass grant on this case that holds now, to the second.
+pub fn active_grant(c: &mut DbConn, user_id: &str, case_id: &str, now: NaiveDateTime) -> QueryResult<Option<String>> {
+    break_glass::table
+        .filter(break_glass::user_id.eq(user_id))
+        .filter(break_glass::case_id.eq(case_id))
+        .filter(break_glass::started_at.le(now))
+        .filter(break_glass::expires_at.gt(now))
+        .select(break_glass::id)
+        .first(c)
+        .optional()
 }

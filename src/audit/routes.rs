@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::{EventFilter, Row};
+use crate::access::Principal;
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::Query;
 use crate::input::Id;

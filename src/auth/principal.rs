@@ -50,7 +50,7 @@ fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, Str
         }
         None => (None, scope),
     };
-    let in_break_glass = crate::breakglass::active_window(conn, &row.id, crate::db::now())?;
+    let in_break_glass = crate::access::scope::active_window(conn, &row.id, crate::db::now())?;
     let principal = Principal {
         user_id: row.id,
         display_name: row.display_name,

@@ -3,8 +3,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::principal::EnrollingPrincipal;
-use crate::access::Principal;
 use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
+use crate::access::Principal;
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};

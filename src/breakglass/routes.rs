@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, BreakGlass, OpenBreakGlass, Review};
-use crate::audit::AuditScope;
 use crate::access::Principal;
+use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;

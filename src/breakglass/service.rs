@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::model::{is_justification, review_overdue, Reason};
 use crate::access::scope::CaseView;
+use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::db::schema::{break_glass as bg, household_members, users};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};

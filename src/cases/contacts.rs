@@ -8,9 +8,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::consent::model::Category;
 use crate::db::now;
 use crate::db::schema::{household_members, involvements, organisations, persons, users};
@@ -64,7 +64,7 @@ pub async fn contacts(
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
-        let plan = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
+        let plan = crate::cases::service::plan_view(&st, c, &principal, &case_id, &audit)?;
         let coverage = match plan.view {
             PlanView::Full { .. } | PlanView::ReadOnly => None,
             PlanView::OwnActions => Some(st.access.require_category(&plan, Category::Basic, &audit)?),

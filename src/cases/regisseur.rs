@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::store::{self, NewInvolvement};
 use crate::access::scope::lead_teams;
+use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::db::schema::{involvements, regisseur_assignments as ra};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};

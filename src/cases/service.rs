@@ -8,11 +8,11 @@ use utoipa::ToSchema;
 use super::model::{CaseState, CloseReason, Law, TransitionError};
 use super::store::{self, CaseRow, NewInvolvement};
 use crate::access::scope::{self, member_teams, CaseRead, CaseView};
+use crate::access::Principal;
 use crate::access::{Action, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::consent::model::Category;
-use crate::db::{new_id, now};
+use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::http::PageQuery;
 use crate::identity::model::Page;
@@ -366,7 +366,8 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: Stri
             audit.lock().denied = true;
             AppError::NotFound
         })?;
-        let read = st.access.decide_case_read(c, &principal, &row.id, &row.team_id, &audit)?;
+        let coverage = crate::consent::service::coverage_for(c, &principal, &row.id)?;
+        let read = st.access.decide_case_read(c, &principal, &row.id, &row.team_id, coverage, &audit)?;
         if read != CaseRead::View(CaseView::Summary) {
             audit.lock().household_id = Some(row.household_id.clone());
         }
@@ -401,8 +402,11 @@ pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: Pag
                 let read = match bases.get(&row.id) {
                     Some((_, CaseView::Content)) => Some(CaseRead::View(CaseView::Summary)),
                     regular => match providing.contains(&row.id) {
-                        true => scope::provider_coverage(c, &principal, &row.id, t)?
-                            .map(|(_, coverage)| CaseRead::Consent(coverage.categories())),
+                        true => {
+                            let coverage = crate::consent::service::coverage_for(c, &principal, &row.id)?;
+                            scope::provider_coverage(c, &principal, &row.id, t, coverage)?
+                        }
+                        .map(|(_, coverage)| CaseRead::Consent(coverage.categories())),
                         false => None,
                     }
                     .or_else(|| regular.map(|(_, view)| CaseRead::View(*view))),
@@ -421,4 +425,21 @@ pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: Pag
     })
     .await?;
     Ok(crate::http::page(items, limit, |c| c.id.clone()))
+}
+
+/// Loads a case and decides the caller's view of its plan (see `Access::case_plan_view`), with the coverage
+/// `consent/` computes for a provider: the one way plans, contacts and evaluations reach a case.
+pub fn plan_view(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    audit: &AuditScope,
+) -> AppResult<crate::access::CasePlan<store::CaseRow>> {
+    let case = store::case(c, case_id)?;
+    let coverage = match &case {
+        Some(row) => crate::consent::service::coverage_for(c, p, &row.id)?,
+        None => None,
+    };
+    st.access.case_plan_view(c, p, case, coverage, audit)
 }

@@ -22,6 +22,18 @@ pub struct CaseRow {
     pub closed_at: Option<NaiveDateTime>,
 }
 
+impl crate::access::CaseFacts for CaseRow {
+    fn case_id(&self) -> &str {
+        &self.id
+    }
+    fn team_id(&self) -> &str {
+        &self.team_id
+    }
+    fn household_id(&self) -> &str {
+        &self.household_id
+    }
+}
+
 pub fn insert_case(conn: &mut DbConn, c: &CaseRow) -> QueryResult<()> {
     diesel::insert_into(cases::table)
         .values((

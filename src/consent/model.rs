@@ -5,36 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What a consent (or statutory basis) lets an organisation see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Basic details and contacts: who is in the household, who is involved.
-    Basic,
-    /// The plan's goals and actions.
-    Plan,
-    /// ZRM assessments.
-    Zrm,
-    /// Evaluations.
-    Evaluations,
-    /// Notes.
-    Notes,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Basic, Category::Plan, Category::Zrm, Category::Evaluations, Category::Notes];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Basic => "basic",
-            Category::Plan => "plan",
-            Category::Zrm => "zrm",
-            Category::Evaluations => "evaluations",
-            Category::Notes => "notes",
-        }
-    }
-}
+pub use crate::access::coverage::Category;
 
 /// In what capacity someone gave consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 use super::model::{age_on, givers_suffice, Basis, Category, GiverCapacity};
 use super::store::{self, ConsentRow};
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::db::schema::{cases, household_members, organisations, parent_child, persons};
 use crate::db::{new_id, now, DbConn};
@@ -188,24 +188,15 @@ pub fn custodians(c: &mut DbConn, household_id: &str, persons: &[String], day: N
     Ok(Custodians { in_household, parents_with_custody })
 }
 
-/// What an organisation may see of a case today: person id → the categories covered and the basis for each.
-pub struct Coverage(pub HashMap<String, BTreeMap<Category, String>>);
+pub use crate::access::coverage::Coverage;
 
-impl Coverage {
-    /// The basis (consent id) that lets the organisation see `category` of `person`.
-    pub fn of(&self, person: &str, category: Category) -> Option<&String> {
-        self.0.get(person).and_then(|c| c.get(&category))
+/// What the provider professional's organisation may see of a case today, computed here and handed to `access/`
+/// with the question; None for anyone not holding the provider role (their access never rests on a consent).
+pub fn coverage_for(c: &mut DbConn, p: &Principal, case_id: &str) -> AppResult<Option<Coverage>> {
+    if !p.roles().any(|r| r == crate::access::Role::Provider) {
+        return Ok(None);
     }
-
-    /// A basis for `category` of anyone in the household (for what concerns the household as a whole).
-    pub fn any(&self, category: Category) -> Option<&String> {
-        self.0.values().find_map(|c| c.get(&category))
-    }
-
-    /// The categories covered for anyone in the case, in their fixed order.
-    pub fn categories(&self) -> Vec<Category> {
-        Category::ALL.into_iter().filter(|&cat| self.any(cat).is_some()).collect()
-    }
+    Ok(Some(coverage(c, case_id, &p.organisation_id)?))
 }
 
 pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<Coverage> {
@@ -232,7 +223,7 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
 
 /// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
 fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
-    let crate::access::CasePlan { case, view, .. } = st.access.case_plan_view(c, p, case_id, audit)?;
+    let crate::access::CasePlan { case, view, .. } = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if !matches!(view, PlanView::Full { .. }) {
         return Err(forbidden(audit));
     }

@@ -38,4 +38,3 @@ impl Passwords {
         let _ = self.verify(password, &self.dummy_hash);
     }
 }
-

@@ -1,9 +1,9 @@
 //! Issuing and verifying access tokens: eenplan's own (HS256) and, when configured, those of the
 //! municipality's identity provider (RS256/ES256).
 
-use serde::Serialize;
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::Deserialize;
+use serde::Serialize;
 
 use crate::config::{AuthConfig, ExternalIdpConfig};
 

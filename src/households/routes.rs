@@ -8,8 +8,8 @@ use utoipa::IntoParams;
 
 use super::persons::{self, AddParent, PersonDetail, PersonSearch, SearchResult};
 use super::service::{self, AddMember, CreateHousehold, EndMember, Household, Member};
-use crate::audit::AuditScope;
 use crate::access::Principal;
+use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, Json, Query};
 use crate::input::Id;

@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 
 use super::model::*;
 use super::service;
-use crate::audit::AuditScope;
 use crate::access::Principal;
+use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, PageQuery, Query};
 use crate::input::Id;

@@ -4,9 +4,9 @@ use actix_web::web;
 
 use super::model::*;
 use super::store;
+use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{page, PageQuery};

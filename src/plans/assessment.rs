@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 
 use super::zrm::{self, AssessmentKind, DomainProgress, HouseholdSummary, Instrument, Scores};
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -124,7 +124,7 @@ fn scoped(
     audit: &AuditScope,
     write: bool,
 ) -> AppResult<(CaseRow, Option<Coverage>)> {
-    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if plan.view == PlanView::OwnActions && !write {
         st.access.require_category(&plan, Category::Zrm, audit)?;
         return Ok((plan.case, plan.coverage));

@@ -9,9 +9,9 @@ use diesel::prelude::*;
 
 use super::model::{Agreement, GoalStatus, OwnerKind, PlanContent};
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::db::now;
 use crate::db::schema::{involvements, organisations, persons, users};
 use crate::error::{AppError, AppResult};
@@ -253,7 +253,8 @@ pub async fn document(
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
         // An export is for those who work in the case: not for providers, not under break-glass.
-        let crate::access::CasePlan { case, view, .. } = st.access.case_plan_view(c, &principal, &case_id, &audit)?;
+        let crate::access::CasePlan { case, view, .. } =
+            crate::cases::service::plan_view(&st, c, &principal, &case_id, &audit)?;
         if !matches!(view, PlanView::Full { .. }) {
             return Err(forbidden(&audit));
         }

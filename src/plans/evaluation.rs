@@ -12,9 +12,9 @@ use utoipa::ToSchema;
 use super::model::{Goal, GoalStatus, Owner, OwnerKind, PlanContent};
 use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::cases::model::{CaseState, CloseReason};
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -143,8 +143,14 @@ fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
         .collect()
 }
 
-fn scoped_case(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CasePlan> {
-    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+fn scoped_case(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    audit: &AuditScope,
+) -> AppResult<CasePlan<crate::cases::store::CaseRow>> {
+    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if !plan.view.reads_all() && plan.view != PlanView::OwnActions {
         return Err(forbidden(audit));
     }

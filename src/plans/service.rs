@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 use super::model::{diff, ActionStatus, Agreement, OwnerKind, PlanContent, PlanDiff, References};
 use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
+use crate::access::Principal;
 use crate::access::{forbidden, Action, CasePlan, Resource};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -159,8 +159,14 @@ fn audit_persons(audit: &AuditScope, v: &PlanVersion) {
 }
 
 /// Loads the case and decides the caller's view of its plan: 404 out of scope, 403 for the teamleider's summary.
-fn scoped(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CasePlan> {
-    let plan = st.access.case_plan_view(c, p, case_id, audit)?;
+fn scoped(
+    st: &AppState,
+    c: &mut DbConn,
+    p: &Principal,
+    case_id: &str,
+    audit: &AuditScope,
+) -> AppResult<CasePlan<CaseRow>> {
+    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if plan.view == PlanView::None {
         return Err(forbidden(audit));
     }

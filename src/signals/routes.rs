@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 
 use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
-use crate::audit::AuditScope;
 use crate::access::Principal;
+use crate::audit::AuditScope;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, PageQuery, Query};
 use crate::identity::model::Page;

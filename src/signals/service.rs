@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model::{self, MatchKind, RemovalReason};
 use super::store::{self, SignalRow};
+use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
 use crate::audit::AuditScope;
-use crate::access::Principal;
 use crate::breakglass::model::working_days_between;
 use crate::db::schema::{match_members, matches, organisations, persons, signals, users};
 use crate::db::{new_id, now, DbConn};
