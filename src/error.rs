@@ -305,6 +305,33 @@ pub fn scrub_digits(text: &str) -> String {
     out
 }
 
+/// Maps a unique-index violation to 409 with `message`; any other database error stays what it is. The one place
+/// that turns "someone else already made this" into a conflict.
+pub fn conflict_on_unique(message: &'static str) -> impl Fn(diesel::result::Error) -> AppError {
+    move |e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            AppError::Conflict(message.into())
+        }
+        other => other.into(),
+    }
+}
+
+/// The stale-version rule: an update must be based on the current version (`If-Match`); otherwise 412, naming the
+/// current version.
+pub fn check_version(current: i64, expected: i64) -> AppResult<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed { current_version: current })
+    }
+}
+
+/// A conditional update (`... WHERE version = expected`) that changed no row: another change came in between, and
+/// the version is now at least `current_version`.
+pub fn stale(current_version: i64) -> AppError {
+    AppError::PreconditionFailed { current_version }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

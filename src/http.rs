@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::audit::{clean_reason, AuditScope, Outcome};
+use crate::audit::{clean_reason, AuditRecord, Outcome};
 use crate::error::{problem_type, scrub_digits, AppError, FieldError, Problem, PROBLEM_JSON};
 use crate::input::{has_forbidden_char, is_field_rule, FORBIDDEN_CHAR};
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub async fn request_middleware(
         Ok(()) => req.headers().get("x-audit-reason").and_then(|v| v.to_str().ok()).and_then(clean_reason),
         Err(_) => None,
     };
-    let audit = AuditScope::new(request_id.clone(), client, reason);
+    let audit = AuditRecord::new(request_id.clone(), client, reason);
     req.extensions_mut().insert(audit.clone());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let no_store = req.path().starts_with("/api/") || req.path().starts_with("/health/");
@@ -49,10 +49,7 @@ pub async fn request_middleware(
     };
 
     let status = res.status().as_u16();
-    let must_audit = {
-        let a = audit.lock();
-        !a.recorded && !a.suppressed && (a.actor.is_some() || a.required || a.denied || status == 401 || status == 403)
-    };
+    let must_audit = audit.must_write(status);
     if must_audit {
         let fallback = format!("{} {}", res.request().method(), res.request().match_pattern().unwrap_or_default());
         let event = audit.event(Outcome::from_status(status), status, &fallback);

@@ -2,14 +2,14 @@
 
 use actix_web::web;
 
-use crate::access::Access;
-use crate::audit::{AuditLog, AuditScope, Outcome};
-use crate::auth::jwt::Tokens;
-use crate::auth::model::Passwords;
+use crate::access::{Access, Principal};
+use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::config::{Config, Secrets};
+use crate::crypto::bsn::BsnProtector;
+use crate::crypto::passwords::Passwords;
+use crate::crypto::tokens::Tokens;
 use crate::db::{self, DbConn, Pool};
 use crate::error::AppResult;
-use crate::households::bsn::BsnProtector;
 
 pub struct AppState {
     pub config: Config,
@@ -58,7 +58,7 @@ where
 
 /// Runs a change and writes the request's audit event in the same transaction.
 /// `status` is the status the response will have when the change succeeds.
-pub async fn write<T, F>(state: &web::Data<AppState>, audit: &AuditScope, status: u16, change: F) -> AppResult<T>
+pub async fn write<T, F>(state: &web::Data<AppState>, audit: &AuditRecord, status: u16, change: F) -> AppResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
@@ -74,4 +74,54 @@ where
         Ok(value)
     })
     .await
+}
+
+/// What a write does to the state, as the audit event (written in the change's own transaction) records it:
+/// the route answers `Created` with 201 and `Changed` with 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Created,
+    Changed,
+}
+
+impl Effect {
+    pub fn status(self) -> u16 {
+        match self {
+            Effect::Created => 201,
+            Effect::Changed => 200,
+        }
+    }
+}
+
+/// One use case's context: the application, who asks (`Principal`, or `()` before sign-in) and the request's audit
+/// record. Every service function takes one and returns a domain result; the route chooses the HTTP answer.
+#[derive(Clone)]
+pub struct Ctx<P = Principal> {
+    pub state: web::Data<AppState>,
+    pub principal: P,
+    pub audit: AuditRecord,
+}
+
+impl<P> Ctx<P> {
+    pub fn new(state: web::Data<AppState>, principal: P, audit: AuditRecord) -> Self {
+        Ctx { state, principal, audit }
+    }
+
+    /// Reads on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        db(&self.state, f).await
+    }
+
+    /// Runs a change and writes the request's audit event in the same transaction.
+    pub async fn write<T, F>(&self, effect: Effect, change: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        write(&self.state, &self.audit, effect.status(), change).await
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use casbin::prelude::*;
 
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppError, AppResult};
 
 const EMBEDDED_MODEL: &str = include_str!("../../policies/model.conf");
@@ -77,46 +77,7 @@ impl Action {
     }
 }
 
-/// Why access was allowed; the audit event records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Basis {
-    /// The role's own permission (administration, the audit log, one's own account).
-    RolePermission,
-    /// An active involvement in the case (its id): the case's content.
-    Involvement(String),
-    /// Teamleider of the case's team (the team id): the case's summary only.
-    TeamLead(String),
-    /// Member of the team that owns a household (the team id): may open a case for it.
-    TeamMember(String),
-    /// A consent or statutory basis (its id) that lets someone outside the team see case data.
-    Consent(String),
-    /// A break-glass grant (its id): read-only, time-boxed, flagged.
-    BreakGlass(String),
-}
-
-impl Basis {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Basis::RolePermission => "role",
-            Basis::Involvement(_) => "involvement",
-            Basis::TeamLead(_) => "team_lead",
-            Basis::TeamMember(_) => "team_member",
-            Basis::Consent(_) => "consent",
-            Basis::BreakGlass(_) => "break_glass",
-        }
-    }
-
-    pub fn id(&self) -> Option<&str> {
-        match self {
-            Basis::RolePermission => None,
-            Basis::Involvement(id)
-            | Basis::TeamLead(id)
-            | Basis::TeamMember(id)
-            | Basis::Consent(id)
-            | Basis::BreakGlass(id) => Some(id),
-        }
-    }
-}
+pub use crate::audit::Basis;
 
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -173,19 +134,16 @@ impl Access {
         principal: &Principal,
         resource: Resource,
         action: Action,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<Decision> {
         audit.action(&format!("{}.{}", resource.as_str(), action.as_str()), resource.as_str());
-        let allowed = principal.roles().find(|role| self.permits(*role, resource, action));
-        let mut a = audit.lock();
-        match allowed {
+        match principal.roles().find(|role| self.permits(*role, resource, action)) {
             Some(role) => {
-                a.role = Some(role.as_str().to_string());
-                a.basis = Some(Basis::RolePermission.as_str().to_string());
+                audit.allowed(Some(role), Basis::RolePermission);
                 Ok(Decision { role, basis: Basis::RolePermission })
             }
             None => {
-                a.denied = true;
+                audit.denied();
                 Err(AppError::Forbidden)
             }
         }
@@ -201,22 +159,11 @@ impl Access {
         principal: &Principal,
         case_id: &str,
         case_team: &str,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<scope::CaseView> {
-        audit.lock().case_id = Some(case_id.to_string());
-        match scope::case_basis(conn, principal, case_id, case_team, crate::db::now())? {
-            Some((basis, view)) => {
-                let mut a = audit.lock();
-                a.flagged |= matches!(basis, Basis::BreakGlass(_));
-                a.basis = Some(basis.as_str().to_string());
-                a.basis_id = basis.id().map(str::to_string);
-                Ok(view)
-            }
-            None => {
-                audit.lock().denied = true;
-                Err(AppError::NotFound)
-            }
-        }
+        audit.case(case_id);
+        let basis = scope::case_basis(conn, principal, case_id, case_team, crate::db::now())?;
+        record(audit, basis)
     }
 }
 
@@ -230,9 +177,9 @@ impl Access {
         case_id: &str,
         case_team: &str,
         coverage: Option<Coverage>,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<scope::CaseRead> {
-        audit.lock().case_id = Some(case_id.to_string());
+        audit.case(case_id);
         let basis = scope::case_read_basis(conn, principal, case_id, case_team, crate::db::now(), coverage)?;
         record(audit, basis)
     }
@@ -246,9 +193,9 @@ impl Access {
         principal: &Principal,
         household_id: &str,
         household_team: &str,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<scope::HouseholdView> {
-        audit.lock().household_id = Some(household_id.to_string());
+        audit.household(household_id);
         let basis = scope::household_basis(conn, principal, household_id, household_team, crate::db::now())?;
         record(audit, basis)
     }
@@ -259,28 +206,25 @@ impl Access {
         conn: &mut crate::db::DbConn,
         principal: &Principal,
         person_id: &str,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<scope::HouseholdView> {
         let basis = scope::person_basis(conn, principal, person_id, crate::db::now())?;
         let view = record(audit, basis)?;
-        let mut a = audit.lock();
-        if !a.person_ids.iter().any(|p| p == person_id) {
-            a.person_ids.push(person_id.to_string());
-        }
+        audit.person(person_id);
         Ok(view)
     }
 }
 
 /// Marks the request's audit event denied and answers 403: the caller sees the object but may not do this to it.
-pub fn forbidden(audit: &AuditScope) -> AppError {
-    audit.lock().denied = true;
+pub fn forbidden(audit: &AuditRecord) -> AppError {
+    audit.denied();
     AppError::Forbidden
 }
 
 /// Marks the request's audit event denied and answers 404: the object is out of the caller's scope, or does not
 /// exist, and the answer must not say which.
-pub fn not_found(audit: &AuditScope) -> AppError {
-    audit.lock().denied = true;
+pub fn not_found(audit: &AuditRecord) -> AppError {
+    audit.denied();
     AppError::NotFound
 }
 
@@ -291,9 +235,9 @@ pub fn granted_only_on_the_server(role: Role) -> bool {
 }
 
 /// Separation of duties for judging an act (a break-glass use): the one who acted never judges it.
-pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &AuditScope) -> AppResult<()> {
+pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &AuditRecord) -> AppResult<()> {
     if principal.user_id == actor_user_id {
-        audit.lock().denied = true;
+        audit.denied();
         return Err(AppError::ForbiddenBecause(
             "Nobody reviews their own use of break-glass; another privacy officer must",
         ));
@@ -304,7 +248,12 @@ pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &Audi
 /// Decides a change to a user's roles (`changed`: the roles added or withdrawn), after `decide` allowed the
 /// administration itself. Nobody changes their own roles, and the privileged roles are not granted or withdrawn
 /// here, so an administrator cannot make themself a privacy officer or a professional.
-pub fn decide_role_change(principal: &Principal, user_id: &str, changed: &[Role], audit: &AuditScope) -> AppResult<()> {
+pub fn decide_role_change(
+    principal: &Principal,
+    user_id: &str,
+    changed: &[Role],
+    audit: &AuditRecord,
+) -> AppResult<()> {
     if changed.is_empty() {
         return Ok(());
     }
@@ -319,7 +268,7 @@ pub fn decide_role_change(principal: &Principal, user_id: &str, changed: &[Role]
     };
     match refusal {
         Some(why) => {
-            audit.lock().denied = true;
+            audit.denied();
             Err(AppError::ForbiddenBecause(why))
         }
         None => Ok(()),
@@ -344,21 +293,19 @@ impl Access {
         principal: &Principal,
         case: Option<C>,
         coverage: Option<Coverage>,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<CasePlan<C>> {
         let Some(case) = case else {
-            audit.lock().denied = true;
+            audit.denied();
             return Err(AppError::NotFound);
         };
-        audit.lock().case_id = Some(case.case_id().to_string());
+        audit.case(case.case_id());
         let basis = scope::plan_basis(conn, principal, case.case_id(), case.team_id(), crate::db::now(), coverage)?;
         let (view, coverage) = record(audit, basis)?;
-        let mut a = audit.lock();
-        a.household_id = Some(case.household_id().to_string());
+        audit.household(case.household_id());
         // A provider sees part of the case: every later "not found" (a draft, another's action, an assessment
         // not covered) is a denial, marked here once rather than at each place that answers 404.
-        a.partial_view = view == scope::PlanView::OwnActions;
-        drop(a);
+        audit.partial_view(view == scope::PlanView::OwnActions);
         Ok(CasePlan { case, view, coverage })
     }
 
@@ -368,37 +315,53 @@ impl Access {
         &self,
         plan: &'a CasePlan<C>,
         category: Category,
-        audit: &AuditScope,
+        audit: &AuditRecord,
     ) -> AppResult<&'a Coverage> {
-        let mut a = audit.lock();
         match plan.coverage.as_ref().and_then(|c| c.any(category).map(|id| (c, id))) {
             Some((coverage, id)) => {
-                a.basis = Some(Basis::Consent(id.clone()).as_str().to_string());
-                a.basis_id = Some(id.clone());
+                audit.allowed(None, Basis::Consent(id.clone()));
                 Ok(coverage)
             }
             None => {
-                a.denied = true;
+                audit.denied();
                 Err(AppError::NotFound)
             }
         }
     }
 }
 
-fn record<V>(audit: &AuditScope, basis: Option<(Basis, V)>) -> AppResult<V> {
-    let mut a = audit.lock();
+/// Records a relationship decision: allowed with its basis, or denied as not found.
+fn record<V>(audit: &AuditRecord, basis: Option<(Basis, V)>) -> AppResult<V> {
     match basis {
         Some((basis, view)) => {
-            a.flagged |= matches!(basis, Basis::BreakGlass(_));
-            a.basis = Some(basis.as_str().to_string());
-            a.basis_id = basis.id().map(str::to_string);
+            audit.allowed(None, basis);
             Ok(view)
         }
         None => {
-            a.denied = true;
+            audit.denied();
             Err(AppError::NotFound)
         }
     }
+}
+
+/// Transitional: with several results, the first specific basis is the event's.
+pub fn allow_first(audit: &AuditRecord, basis: Basis) {
+    audit.allowed_first(basis);
+}
+
+/// A refused sign-in: denied, naming the account (when known) and the count of failures in the window.
+pub fn refuse_sign_in(audit: &AuditRecord, user_id: Option<&str>, failures: i64) {
+    audit.denied();
+    audit.resource_kind("user");
+    if let Some(id) = user_id {
+        audit.resource(id);
+    }
+    audit.allowed(None, Basis::LoginFailures(failures));
+}
+
+/// Transitional: records a basis a service found by itself. Every use is to become a question to `access/`.
+pub fn allow(audit: &AuditRecord, basis: Basis) {
+    audit.allowed(None, basis);
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-pub use model::{EventData, Outcome};
+pub use model::{Basis, EventData, Outcome};
+
+use crate::roles::Role;
 
 use crate::input::Id;
 pub use writer::AuditLog;
@@ -24,52 +26,63 @@ pub struct Actor {
     pub organisation_id: Option<String>,
 }
 
-/// What one request did, filled in as the request is handled; the HTTP layer writes it
-/// before the response leaves unless the service already wrote it with its change.
+/// What one request did, filled in as the request is handled; the HTTP layer writes it before the response leaves
+/// unless the service already wrote it with its change. Its fields are private: the access decision, the request's
+/// resource and persons, and its outcome are set through the methods of `AuditRecord` alone.
 #[derive(Debug, Default)]
-pub struct RequestAudit {
-    pub request_id: String,
-    pub client_address: Option<String>,
-    pub reason: Option<String>,
-    pub actor: Option<Actor>,
-    pub role: Option<String>,
-    pub action: Option<String>,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub case_id: Option<String>,
-    pub household_id: Option<String>,
-    pub person_ids: Vec<String>,
-    pub basis: Option<String>,
-    pub basis_id: Option<String>,
-    pub flagged: bool,
+struct Fields {
+    request_id: String,
+    client_address: Option<String>,
+    reason: Option<String>,
+    actor: Option<Actor>,
+    role: Option<Role>,
+    action: Option<String>,
+    resource_type: Option<String>,
+    resource_id: Option<String>,
+    case_id: Option<String>,
+    household_id: Option<String>,
+    person_ids: Vec<String>,
+    basis: Option<Basis>,
+    flagged: bool,
     /// The access layer refused: the event's outcome is `denied` whatever the status.
-    pub denied: bool,
+    denied: bool,
     /// The access layer let the caller see only part of the object (a provider's view of a case): whatever they
     /// then cannot find (404) is outside that view, so the event is `denied` too.
-    pub partial_view: bool,
+    partial_view: bool,
     /// Audit this request even without a principal (login, for example).
-    pub required: bool,
+    required: bool,
     /// The event was written in the same transaction as the change.
-    pub recorded: bool,
+    recorded: bool,
     /// Deliberately not audited (repeated failed logins inside one throttle window).
-    pub suppressed: bool,
+    suppressed: bool,
 }
 
+/// The request's audit record: one per request, shared by the middleware that writes it and the handler that fills
+/// it in (hence the mutex; it is never held across an await).
 #[derive(Clone, Default)]
-pub struct AuditScope(Arc<Mutex<RequestAudit>>);
+pub struct AuditRecord(Arc<Mutex<Fields>>);
 
-impl AuditScope {
+impl AuditRecord {
     pub fn new(request_id: String, client_address: Option<String>, reason: Option<String>) -> Self {
-        AuditScope(Arc::new(Mutex::new(RequestAudit { request_id, client_address, reason, ..Default::default() })))
+        AuditRecord(Arc::new(Mutex::new(Fields { request_id, client_address, reason, ..Default::default() })))
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, RequestAudit> {
+    fn lock(&self) -> MutexGuard<'_, Fields> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    // Who acts.
 
     pub fn set_actor(&self, actor: Actor) {
         self.lock().actor = Some(actor);
     }
+
+    /// The actor is inside a break-glass window: every event they cause is flagged.
+    pub fn flag(&self) {
+        self.lock().flagged = true;
+    }
+
+    // The decision: set by `access/` alone.
 
     /// Names what the request does; the access decision and the service fill in the rest.
     pub fn action(&self, action: &str, resource_type: &str) {
@@ -78,10 +91,71 @@ impl AuditScope {
         a.resource_type = Some(resource_type.to_string());
     }
 
+    /// Access was allowed on this basis (and, when a role permission decided it, in this role).
+    pub fn allowed(&self, role: Option<Role>, basis: Basis) {
+        let mut a = self.lock();
+        if role.is_some() {
+            a.role = role;
+        }
+        a.flagged |= matches!(basis, Basis::BreakGlass(_));
+        a.basis = Some(basis);
+    }
+
+    /// As `allowed`, unless a basis naming a specific grant is already recorded (one basis per event).
+    pub fn allowed_first(&self, basis: Basis) {
+        let has_specific = self.lock().basis.as_ref().is_some_and(|b| b.id().is_some());
+        if !has_specific {
+            self.allowed(None, basis);
+        }
+    }
+
+    /// The kind of resource, where the action named another.
+    pub fn resource_kind(&self, resource_type: &str) {
+        self.lock().resource_type = Some(resource_type.to_string());
+    }
+
+    /// Access was refused: the event is `denied`, whatever the response.
+    pub fn denied(&self) {
+        self.lock().denied = true;
+    }
+
+    /// The caller sees part of the object only: a later 404 is a denial too.
+    pub fn partial_view(&self, partial: bool) {
+        self.lock().partial_view = partial;
+    }
+
+    // The resource and the persons concerned.
+
     /// Only an id in the form eenplan makes them: whatever else a caller typed never reaches the log.
     pub fn resource(&self, id: &str) {
         self.lock().resource_id = valid_id(Some(id));
     }
+
+    /// The case the request concerns.
+    pub fn case(&self, id: &str) {
+        self.lock().case_id = valid_id(Some(id));
+    }
+
+    /// The household the request concerns.
+    pub fn household(&self, id: &str) {
+        self.lock().household_id = valid_id(Some(id));
+    }
+
+    /// Names persons whose data the response shows (internal ids), each once.
+    pub fn persons<I: IntoIterator<Item = String>>(&self, ids: I) {
+        let mut a = self.lock();
+        for id in ids {
+            if Id::is_valid(&id) && !a.person_ids.contains(&id) {
+                a.person_ids.push(id);
+            }
+        }
+    }
+
+    pub fn person(&self, id: &str) {
+        self.persons([id.to_string()]);
+    }
+
+    // The outcome.
 
     pub fn require(&self) {
         self.lock().required = true;
@@ -95,14 +169,10 @@ impl AuditScope {
         self.lock().recorded = true;
     }
 
-    /// Names persons whose data the response shows (internal ids), each once.
-    pub fn persons<I: IntoIterator<Item = String>>(&self, ids: I) {
-        let mut a = self.lock();
-        for id in ids {
-            if !a.person_ids.contains(&id) {
-                a.person_ids.push(id);
-            }
-        }
+    /// Whether the middleware must still write an event for a response with this status.
+    pub fn must_write(&self, status: u16) -> bool {
+        let a = self.lock();
+        !a.recorded && !a.suppressed && (a.actor.is_some() || a.required || a.denied || status == 401 || status == 403)
     }
 
     /// The event for this request as it stands, with the given outcome.
@@ -114,20 +184,19 @@ impl AuditScope {
             occurred_at: crate::db::now(),
             user_id: a.actor.as_ref().map(|x| x.user_id.clone()),
             user_name: a.actor.as_ref().map(|x| x.user_name.clone()),
-            role: a.role.clone(),
+            role: a.role.map(|r| r.as_str().to_string()),
             organisation_id: a.actor.as_ref().and_then(|x| x.organisation_id.clone()),
             on_behalf_of: None,
             client_address: a.client_address.clone(),
             request_id: Some(a.request_id.clone()),
             action: a.action.clone().unwrap_or_else(|| fallback_action.to_string()),
             resource_type: a.resource_type.clone().unwrap_or_else(|| "api".to_string()),
-            // The fields a request names are pub and set in many places; here they are held to the id form.
-            resource_id: valid_id(a.resource_id.as_deref()),
-            case_id: valid_id(a.case_id.as_deref()),
-            household_id: valid_id(a.household_id.as_deref()),
-            person_ids: a.person_ids.iter().filter(|p| Id::is_valid(p)).cloned().collect(),
-            basis: a.basis.clone(),
-            basis_id: a.basis_id.clone(),
+            resource_id: a.resource_id.clone(),
+            case_id: a.case_id.clone(),
+            household_id: a.household_id.clone(),
+            person_ids: a.person_ids.clone(),
+            basis: a.basis.as_ref().map(Basis::kind),
+            basis_id: a.basis.as_ref().and_then(|b| b.id().map(str::to_string)),
             flagged: a.flagged,
             outcome: outcome.as_str().to_string(),
             http_status: Some(status as i32),
@@ -136,12 +205,12 @@ impl AuditScope {
     }
 }
 
-impl FromRequest for AuditScope {
+impl FromRequest for AuditRecord {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let scope = req.extensions().get::<AuditScope>().cloned().unwrap_or_default();
+        let scope = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
         std::future::ready(Ok(scope))
     }
 }

@@ -34,6 +34,59 @@ impl Outcome {
     }
 }
 
+/// Why access was allowed, typed down to the stored event (its kind and, for most, the id of what grants it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// The role's own permission (administration, the audit log, one's own account).
+    RolePermission,
+    /// An active involvement in the case (its id): the case's content.
+    Involvement(String),
+    /// Teamleider of the case's team (the team id): the case's summary only.
+    TeamLead(String),
+    /// Member of the team that owns a household (the team id): may open a case for it.
+    TeamMember(String),
+    /// The active regisseur of the case (the assignment id, once known).
+    Regisseur(Option<String>),
+    /// The professional a regisseur proposal names (the proposal id): may accept or decline it.
+    Proposal(String),
+    /// A consent or statutory basis (its id) that lets someone outside the team see case data.
+    Consent(String),
+    /// A break-glass grant (its id): read-only, time-boxed, flagged.
+    BreakGlass(String),
+    /// Not an access basis but the count of failed sign-ins that an event of a refused sign-in records.
+    LoginFailures(i64),
+}
+
+impl Basis {
+    /// The stored kind.
+    pub fn kind(&self) -> String {
+        match self {
+            Basis::RolePermission => "role".into(),
+            Basis::Involvement(_) => "involvement".into(),
+            Basis::TeamLead(_) => "team_lead".into(),
+            Basis::TeamMember(_) => "team_member".into(),
+            Basis::Regisseur(_) => "regisseur".into(),
+            Basis::Proposal(_) => "proposal".into(),
+            Basis::Consent(_) => "consent".into(),
+            Basis::BreakGlass(_) => "break_glass".into(),
+            Basis::LoginFailures(n) => format!("failures:{n}"),
+        }
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Basis::RolePermission | Basis::LoginFailures(_) | Basis::Regisseur(None) => None,
+            Basis::Involvement(id)
+            | Basis::TeamLead(id)
+            | Basis::TeamMember(id)
+            | Basis::Regisseur(Some(id))
+            | Basis::Proposal(id)
+            | Basis::Consent(id)
+            | Basis::BreakGlass(id) => Some(id),
+        }
+    }
+}
+
 /// Everything an event says, before it takes its place in a chain.
 /// It holds ids, never case content or a BSN.
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::store::{EventFilter, Row};
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppError, AppResult, Problem};
 use crate::http::Query;
 use crate::input::Id;
@@ -113,7 +113,7 @@ impl From<Row> for AuditEventView {
 pub async fn list_events(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
     state.access.decide(&p, Resource::AuditEvent, Action::List, &audit)?;

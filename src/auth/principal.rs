@@ -9,7 +9,7 @@ use super::jwt::VerifiedToken;
 use super::model::{normalise_email, session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
 use super::store;
 use crate::access::Principal;
-use crate::audit::{Actor, AuditScope};
+use crate::audit::{Actor, AuditRecord};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::identity::store as identity_store;
@@ -68,7 +68,7 @@ async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::internal("application state missing"))?;
-    let audit = req.extensions().get::<AuditScope>().cloned().unwrap_or_default();
+    let audit = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
     let token = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -85,7 +85,7 @@ async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
     let (principal, scope) = crate::state::db(&state, move |c| resolve(c, verified)).await?;
     audit.set_actor(principal.actor());
     if principal.in_break_glass {
-        audit.lock().flagged = true;
+        audit.flag();
     }
     Ok((principal, scope))
 }
@@ -120,4 +120,37 @@ impl FromRequest for EnrollingPrincipal {
             Ok(EnrollingPrincipal(principal))
         })
     }
+}
+
+/// A use case's context for a signed-in caller: state, principal and audit record in one extractor.
+impl FromRequest for crate::state::Ctx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let principal = Principal::from_request(&req, payload);
+        Box::pin(async move {
+            let principal = principal.await?;
+            Ok(crate::state::Ctx::new(context_state(&req)?, principal, context_audit(&req)))
+        })
+    }
+}
+
+/// The context of a request before sign-in (login, refresh): no principal.
+impl FromRequest for crate::state::Ctx<()> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(context_state(req).map(|state| crate::state::Ctx::new(state, (), context_audit(req))))
+    }
+}
+
+fn context_state(req: &HttpRequest) -> AppResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| AppError::internal("application state missing"))
+}
+
+fn context_audit(req: &HttpRequest) -> AuditRecord {
+    req.extensions().get::<AuditRecord>().cloned().unwrap_or_default()
 }

@@ -6,7 +6,7 @@ use super::principal::EnrollingPrincipal;
 use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::Json;
 use crate::identity::model::User;
@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let client = req.peer_addr().map(|a| a.ip().to_string());
@@ -49,7 +49,7 @@ pub async fn login(
     ))]
 pub async fn refresh(
     state: web::Data<AppState>,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let st = state.clone();
@@ -60,7 +60,7 @@ pub async fn refresh(
 /// End the session: its access and refresh tokens stop working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem)))]
-pub async fn logout(state: web::Data<AppState>, principal: Principal, audit: AuditScope) -> AppResult<HttpResponse> {
+pub async fn logout(state: web::Data<AppState>, principal: Principal, audit: AuditRecord) -> AppResult<HttpResponse> {
     let st = state.clone();
     db(&state, move |c| service::logout(&st, c, principal.session_id, &audit)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -69,7 +69,7 @@ pub async fn logout(state: web::Data<AppState>, principal: Principal, audit: Aud
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "Own account", body = User), (status = 401, description = "Not logged in", body = Problem)))]
-pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditScope) -> AppResult<HttpResponse> {
+pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditRecord) -> AppResult<HttpResponse> {
     state.access.decide(&principal, Resource::OwnAccount, Action::Read, &audit)?;
     audit.resource(&principal.user_id);
     let id = principal.user_id.clone();
@@ -87,7 +87,7 @@ pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditSc
 pub async fn enrol_totp(
     state: web::Data<AppState>,
     principal: EnrollingPrincipal,
-    audit: AuditScope,
+    audit: AuditRecord,
 ) -> AppResult<HttpResponse> {
     let principal = principal.0;
     state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
@@ -107,7 +107,7 @@ pub async fn enrol_totp(
 pub async fn confirm_totp(
     state: web::Data<AppState>,
     principal: EnrollingPrincipal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<TotpConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     let principal = principal.0;

@@ -8,7 +8,7 @@ use super::model::{
     self, after_failure, locked_for, sha256_hex, FailureEffect, Throttle, SCOPE_FULL, SCOPE_TOTP_ENROLMENT,
 };
 use super::store;
-use crate::audit::{Actor, AuditScope, Outcome};
+use crate::audit::{Actor, AuditRecord, Outcome};
 use crate::db::{now, write_tx, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::identity::store as identity_store;
@@ -118,7 +118,7 @@ fn give_back(conn: &mut DbConn, attempt: &Attempt, clear_account: bool) -> AppRe
 
 /// The attempt failed: its count stands. Audits the first failure of a window and every lockout; the attempts
 /// between are counted, not logged one by one.
-fn audit_failure(attempt: &Attempt, user_id: Option<&str>, audit: &AuditScope) {
+fn audit_failure(attempt: &Attempt, user_id: Option<&str>, audit: &AuditRecord) {
     let locked_now = attempt.keys.iter().any(|(_, _, e)| e.locked_now);
     let first_in_window = attempt.keys.iter().any(|(_, _, e)| e.first_in_window);
     let failures = attempt.keys.iter().map(|(_, n, _)| n.failures).max().unwrap_or(0);
@@ -131,11 +131,7 @@ fn audit_failure(attempt: &Attempt, user_id: Option<&str>, audit: &AuditScope) {
         return;
     }
     audit.require();
-    let mut a = audit.lock();
-    a.denied = true;
-    a.resource_type = Some("user".into());
-    a.resource_id = user_id.map(str::to_string);
-    a.basis = Some(format!("failures:{failures}"));
+    crate::access::refuse_sign_in(audit, user_id, failures);
 }
 
 pub fn login(
@@ -143,7 +139,7 @@ pub fn login(
     conn: &mut DbConn,
     input: LoginRequest,
     client_address: Option<String>,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<TokenResponse> {
     let mut v = Validator::new();
     v.required(&input.email, "email");
@@ -245,7 +241,7 @@ pub fn refresh(
     state: &AppState,
     conn: &mut DbConn,
     input: RefreshRequest,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<TokenResponse> {
     let mut v = Validator::new();
     v.required(&input.refresh_token, "refreshToken");
@@ -265,7 +261,7 @@ pub fn refresh(
         if !store::use_refresh_token(c, &hash, t)? {
             store::revoke_session(c, &session_id, "refresh token reused", t)?;
             audit.action("auth.refresh_reused", "session");
-            audit.lock().denied = true;
+            audit.denied();
             return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
         }
         // Today's roles decide: a role added since sign-in that needs a factor the session lacks ends it.
@@ -276,7 +272,7 @@ pub fn refresh(
             || (needs_factor && !session.second_factor)
         {
             audit.action("auth.refresh", "session");
-            audit.lock().denied = true;
+            audit.denied();
             return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
         }
         let next = model::random_token();
@@ -299,7 +295,7 @@ pub fn refresh(
     }
 }
 
-pub fn logout(state: &AppState, conn: &mut DbConn, session_id: Option<String>, audit: &AuditScope) -> AppResult<()> {
+pub fn logout(state: &AppState, conn: &mut DbConn, session_id: Option<String>, audit: &AuditRecord) -> AppResult<()> {
     audit.action("auth.logout", "session");
     if let Some(sid) = &session_id {
         audit.resource(sid);
@@ -314,7 +310,7 @@ pub fn logout(state: &AppState, conn: &mut DbConn, session_id: Option<String>, a
     Ok(())
 }
 
-pub fn enrol_totp(state: &AppState, conn: &mut DbConn, user_id: &str, audit: &AuditScope) -> AppResult<TotpEnrolment> {
+pub fn enrol_totp(state: &AppState, conn: &mut DbConn, user_id: &str, audit: &AuditRecord) -> AppResult<TotpEnrolment> {
     let user = identity_store::user_row(conn, user_id)?.ok_or(AppError::NotFound)?;
     if user.totp_secret.is_some() {
         return Err(AppError::Conflict("A second factor is already enrolled".into()));
@@ -333,7 +329,7 @@ pub fn confirm_totp(
     conn: &mut DbConn,
     user_id: &str,
     input: TotpConfirmRequest,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<()> {
     let mut v = Validator::new();
     v.required(&input.code, "code");

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::service::{self, BreakGlass, OpenBreakGlass, Review};
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;
@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn open(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<OpenBreakGlass>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::open(&state, &p, &audit, body.into_inner()).await?))
@@ -46,7 +46,7 @@ pub struct ListQuery {
 pub async fn list(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list(&state, &p, &audit, q.reviewed).await?))
@@ -60,7 +60,7 @@ pub async fn list(
 pub async fn review(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<Review>,
 ) -> AppResult<HttpResponse> {

@@ -11,7 +11,7 @@ use super::model::{is_justification, review_overdue, Reason};
 use crate::access::scope::CaseView;
 use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::schema::{break_glass as bg, household_members, users};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -119,7 +119,7 @@ fn load(c: &mut DbConn, reviewed: Option<bool>, id: Option<&str>) -> AppResult<V
 }
 
 /// Opens read access to a case outside the caller's scope (role wijkteam only), for the configured window.
-pub async fn open(state: &State, p: &Principal, audit: &AuditScope, input: OpenBreakGlass) -> AppResult<BreakGlass> {
+pub async fn open(state: &State, p: &Principal, audit: &AuditRecord, input: OpenBreakGlass) -> AppResult<BreakGlass> {
     state.access.decide(p, Resource::BreakGlass, Action::Create, audit)?;
     let mut v = Validator::new();
     let given =
@@ -152,7 +152,7 @@ pub async fn open(state: &State, p: &Principal, audit: &AuditScope, input: OpenB
         let case = match (&input.case_id, person_id) {
             (Some(id), _) => crate::cases::store::case(c, id)?,
             (None, Some(person)) => {
-                audit2.lock().person_ids.push(person.clone());
+                audit2.person(&person.clone());
                 let household: Option<String> = household_members::table
                     .filter(household_members::person_id.eq(&person))
                     .filter(household_members::until_date.is_null())
@@ -200,15 +200,10 @@ pub async fn open(state: &State, p: &Principal, audit: &AuditScope, input: OpenB
                 t,
             )?;
         }
-        {
-            let mut a = audit2.lock();
-            a.case_id = Some(case.id.clone());
-            a.household_id = Some(case.household_id.clone());
-            a.resource_id = Some(id.clone());
-            a.basis = Some("break_glass".into());
-            a.basis_id = Some(id.clone());
-            a.flagged = true;
-        }
+        audit2.case(&case.id);
+        audit2.household(&case.household_id);
+        audit2.resource(&id);
+        crate::access::allow(&audit2, crate::access::Basis::BreakGlass(id.clone()));
         load(c, None, Some(&id))?.pop().ok_or(AppError::NotFound)
     })
     .await
@@ -218,7 +213,7 @@ pub async fn open(state: &State, p: &Principal, audit: &AuditScope, input: OpenB
 pub async fn list(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     reviewed: Option<bool>,
 ) -> AppResult<Vec<BreakGlass>> {
     state.access.decide(p, Resource::BreakGlass, Action::List, audit)?;
@@ -243,7 +238,7 @@ pub struct Review {
 pub async fn review(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     input: Review,
 ) -> AppResult<BreakGlass> {
@@ -268,7 +263,7 @@ pub async fn review(
         let Some(existing) = load(c, None, Some(&id))?.pop() else {
             return Err(AppError::NotFound);
         };
-        audit2.lock().case_id = Some(existing.case_id.clone());
+        audit2.case(&existing.case_id.clone());
         crate::access::decide_review_of(&principal, &existing.user_id, &audit2)?;
         let n = diesel::update(bg::table.find(&id).filter(bg::reviewed_at.is_null()))
             .set((

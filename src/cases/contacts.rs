@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::consent::model::Category;
 use crate::db::now;
 use crate::db::schema::{household_members, involvements, organisations, persons, users};
@@ -56,7 +56,7 @@ pub struct ProfessionalContact {
 pub async fn contacts(
     state: &web::Data<AppState>,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
 ) -> AppResult<Contacts> {
     state.access.decide(p, Resource::Case, Action::Read, audit)?;
@@ -86,7 +86,7 @@ pub async fn contacts(
             .filter(|(id, ..)| coverage.as_ref().is_none_or(|cov| cov.of(id, Category::Basic).is_some()))
             .map(|(person_id, name, birth_date, relation)| MemberContact { person_id, name, birth_date, relation })
             .collect();
-        audit.lock().person_ids.extend(members.iter().map(|m| m.person_id.clone()));
+        audit.persons(members.iter().map(|m| m.person_id.clone()));
         let t = now();
         let rows = involvements::table
             .inner_join(users::table.on(users::id.eq(involvements::user_id)))

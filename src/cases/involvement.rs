@@ -10,7 +10,7 @@ use super::store::{self, NewInvolvement};
 use crate::access::scope::lead_teams;
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::schema::{involvements as inv, regisseur_assignments as ra};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -101,10 +101,10 @@ fn may_manage(
     c: &mut DbConn,
     p: &Principal,
     case_id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<super::store::CaseRow> {
     let case = store::case(c, case_id)?.ok_or_else(|| {
-        audit.lock().denied = true;
+        audit.denied();
         AppError::NotFound
     })?;
     state.access.decide_case(c, p, &case.id, &case.team_id, audit)?;
@@ -116,13 +116,13 @@ fn may_manage(
         .get_result::<i64>(c)?
         == 1;
     if !is_regisseur && !lead_teams(p).contains(&case.team_id) {
-        audit.lock().denied = true;
+        audit.denied();
         return Err(AppError::Forbidden);
     }
     Ok(case)
 }
 
-pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Vec<Involvement>> {
+pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Involvement>> {
     state.access.decide(p, Resource::Case, Action::Read, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
@@ -137,7 +137,7 @@ pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: Str
 pub async fn add(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     input: AddInvolvement,
 ) -> AppResult<Involvement> {
@@ -195,7 +195,7 @@ pub async fn add(
 pub async fn end(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     involvement_id: String,
 ) -> AppResult<Involvement> {

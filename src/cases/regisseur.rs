@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::store::{self, NewInvolvement};
 use crate::access::scope::lead_teams;
 use crate::access::Principal;
-use crate::access::{Action, Resource, Role};
-use crate::audit::AuditScope;
+use crate::access::{Action, Basis, Resource, Role};
+use crate::audit::AuditRecord;
 use crate::db::schema::{involvements, regisseur_assignments as ra};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -90,7 +90,7 @@ fn with_status(c: &mut DbConn, case_id: &str, status: &str) -> QueryResult<Optio
 pub async fn propose(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     input: ProposeRegisseur,
 ) -> AppResult<Assignment> {
@@ -107,7 +107,7 @@ pub async fn propose(
     let st = state.clone();
     write(state, audit, 201, move |c| {
         let Some(case) = store::case(c, &case_id)? else {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::NotFound);
         };
         // Those who do not see the case get 404; those who see it but may not propose, 403.
@@ -116,13 +116,14 @@ pub async fn propose(
         let is_lead = lead_teams(&principal).contains(&case.team_id);
         let is_regisseur = current.as_ref().is_some_and(|a| a.user_id == principal.user_id);
         if !is_lead && !is_regisseur {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::Forbidden);
         }
         if case.state == "closed" {
             return Err(AppError::Conflict("A closed case has no regisseur to propose".into()));
         }
-        audit2.lock().basis = Some(if is_lead { "team_lead" } else { "regisseur" }.into());
+        let basis = if is_lead { Basis::TeamLead(case.team_id.clone()) } else { Basis::Regisseur(None) };
+        crate::access::allow(&audit2, basis.clone());
         let candidate_id = input.user_id.unwrap_or_default();
         let candidate = crate::identity::store::user_row(c, &candidate_id)?;
         let roles = crate::identity::store::roles_of(c, &candidate_id)?;
@@ -163,7 +164,14 @@ pub async fn propose(
                 t,
             )?;
         }
-        audit2.lock().basis_id = Some(id.clone());
+        // The event names the proposal the act made.
+        crate::access::allow(
+            &audit2,
+            match basis {
+                Basis::TeamLead(_) => Basis::TeamLead(id.clone()),
+                _ => Basis::Regisseur(Some(id.clone())),
+            },
+        );
         Ok(with_status(c, &case.id, "proposed")?.ok_or(AppError::NotFound)?.into())
     })
     .await
@@ -171,18 +179,18 @@ pub async fn propose(
 
 /// The proposed professional accepts: the previous regisseur's assignment ends at the same instant.
 /// Two acceptances racing: one wins, the other answers 409 (and the database allows one active anyway).
-pub async fn accept(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Assignment> {
+pub async fn accept(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Assignment> {
     decide_answer(state, p, audit, case_id, true).await
 }
 
-pub async fn decline(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Assignment> {
+pub async fn decline(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Assignment> {
     decide_answer(state, p, audit, case_id, false).await
 }
 
 async fn decide_answer(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     accept: bool,
 ) -> AppResult<Assignment> {
@@ -192,7 +200,7 @@ async fn decide_answer(
     let audit2 = audit.clone();
     let st = state.clone();
     write(state, audit, 200, move |c| {
-        audit2.lock().case_id = Some(case_id.clone());
+        audit2.case(&case_id.clone());
         // Only the proposed professional sees the proposal; for anyone else the case does not exist.
         let mine: Vec<AssignmentRow> =
             assignments(c, &case_id)?.into_iter().filter(|a| a.user_id == principal.user_id).collect();
@@ -201,20 +209,16 @@ async fn decide_answer(
             if mine.is_empty() || open_to_other {
                 // Not addressed to the caller: 403 for those who see the case, 404 for everyone else.
                 let case = store::case(c, &case_id)?.ok_or_else(|| {
-                    audit2.lock().denied = true;
+                    audit2.denied();
                     AppError::NotFound
                 })?;
                 st.access.decide_case(c, &principal, &case.id, &case.team_id, &audit2)?;
-                audit2.lock().denied = true;
+                audit2.denied();
                 return Err(AppError::Forbidden);
             }
             return Err(AppError::Conflict("This proposal was already answered".into()));
         };
-        {
-            let mut a = audit2.lock();
-            a.basis = Some("proposal".into());
-            a.basis_id = Some(proposal.id.clone());
-        }
+        crate::access::allow(&audit2, Basis::Proposal(proposal.id.clone()));
         let t = now();
         let new_status = if accept { "active" } else { "declined" };
         if accept {
@@ -271,7 +275,7 @@ async fn decide_answer(
 }
 
 /// Assignment history, for those who may see the case.
-pub async fn history(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Vec<Assignment>> {
+pub async fn history(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Assignment>> {
     state.access.decide(p, Resource::Case, Action::Read, audit)?;
     audit.resource(&case_id);
     let st = state.clone();

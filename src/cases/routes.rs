@@ -8,7 +8,7 @@ use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, PageQuery, Query};
 use crate::identity::model::Page;
@@ -42,7 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn open_case(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<OpenCase>,
 ) -> AppResult<HttpResponse> {
     let case = service::open_case(&state, &p, &audit, body.into_inner()).await?;
@@ -55,7 +55,7 @@ pub async fn open_case(
 pub async fn list_cases(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_cases(&state, &p, &audit, q.into_inner()).await?))
@@ -67,7 +67,7 @@ pub async fn list_cases(
 pub async fn get_case(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     let case = service::get_case(&state, &p, &audit, id.into_inner().into()).await?;
@@ -83,7 +83,7 @@ pub async fn get_case(
 pub async fn change_state(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     version: IfMatch,
     body: Json<ChangeState>,
@@ -99,7 +99,7 @@ pub async fn change_state(
 pub async fn reopen_case(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<ReopenCase>,
 ) -> AppResult<HttpResponse> {
@@ -114,7 +114,7 @@ pub async fn reopen_case(
 pub async fn propose_regisseur(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<ProposeRegisseur>,
 ) -> AppResult<HttpResponse> {
@@ -129,7 +129,7 @@ pub async fn propose_regisseur(
 pub async fn accept_regisseur(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(regisseur::accept(&state, &p, &audit, id.into_inner().into()).await?))
@@ -142,7 +142,7 @@ pub async fn accept_regisseur(
 pub async fn decline_regisseur(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(regisseur::decline(&state, &p, &audit, id.into_inner().into()).await?))
@@ -155,7 +155,7 @@ pub async fn decline_regisseur(
 pub async fn regisseur_history(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner().into()).await?))
@@ -167,7 +167,7 @@ pub async fn regisseur_history(
 pub async fn list_involvements(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(involvement::list(&state, &p, &audit, id.into_inner().into()).await?))
@@ -181,7 +181,7 @@ pub async fn list_involvements(
 pub async fn add_involvement(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<AddInvolvement>,
 ) -> AppResult<HttpResponse> {
@@ -196,7 +196,7 @@ pub async fn add_involvement(
 pub async fn end_involvement(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, Id)>,
 ) -> AppResult<HttpResponse> {
     let (case_id, involvement_id) = path.into_inner();
@@ -212,7 +212,7 @@ pub async fn end_involvement(
 pub async fn case_contacts(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(contacts::contacts(&state, &p, &audit, id.into_inner().into()).await?))

@@ -10,7 +10,7 @@ use super::store::{self, CaseRow, NewInvolvement};
 use crate::access::scope::{self, member_teams, CaseRead, CaseView};
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::consent::model::Category;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -162,7 +162,7 @@ fn insert_new_case(
     team_id: &str,
     laws: String,
     previous_case_id: Option<String>,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<Case> {
     if store::open_case_of_household(c, household_id)?.is_some() {
         return Err(AppError::Conflict("This household already has an open case".into()));
@@ -202,17 +202,14 @@ fn insert_new_case(
         },
         t,
     )?;
-    {
-        let mut a = audit.lock();
-        a.case_id = Some(row.id.clone());
-        a.resource_id = Some(row.id.clone());
-    }
+    audit.case(&row.id);
+    audit.resource(&row.id);
     project(c, row, CaseView::Content)
 }
 
 /// Opens a case for a household of the caller's team. The caller becomes involved as team member.
 /// A household has at most one open case: 409 otherwise (checked here, and by a unique index).
-pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: OpenCase) -> AppResult<Case> {
+pub async fn open_case(state: &State, p: &Principal, audit: &AuditRecord, input: OpenCase) -> AppResult<Case> {
     state.access.decide(p, Resource::Case, Action::Create, audit)?;
     let mut v = Validator::new();
     v.required(&input.household_id, "householdId");
@@ -225,19 +222,15 @@ pub async fn open_case(state: &State, p: &Principal, audit: &AuditScope, input: 
     let teams = member_teams(p);
     let principal = p.clone();
     let audit2 = audit.clone();
-    audit.lock().household_id = Some(household_id.clone());
+    audit.household(&household_id.clone());
     write(state, audit, 201, move |c| {
         let household = crate::households::store::household(c, &household_id)?;
         // A household outside the caller's teams does not exist for them.
         let Some(household) = household.filter(|h| teams.contains(&h.team_id)) else {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::NotFound);
         };
-        {
-            let mut a = audit2.lock();
-            a.basis = Some("team_member".into());
-            a.basis_id = Some(household.team_id.clone());
-        }
+        crate::access::allow(&audit2, crate::access::Basis::TeamMember(household.team_id.clone()));
         insert_new_case(c, &principal, &household.id, &household.team_id, laws, None, &audit2)
     })
     .await
@@ -256,7 +249,7 @@ pub struct ReopenCase {
 pub async fn reopen_case(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     input: ReopenCase,
 ) -> AppResult<Case> {
@@ -270,7 +263,7 @@ pub async fn reopen_case(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
         let Some(old) = store::case(c, &id)? else {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::NotFound);
         };
         let in_team = member_teams(&principal).contains(&old.team_id);
@@ -288,7 +281,7 @@ pub async fn reopen_case(
             Some(l) => law_list(l),
             None => old.laws.clone(),
         };
-        audit2.lock().household_id = Some(old.household_id.clone());
+        audit2.household(&old.household_id.clone());
         insert_new_case(c, &principal, &old.household_id, &old.team_id, laws, Some(old.id.clone()), &audit2)
     })
     .await
@@ -306,7 +299,7 @@ pub struct ChangeState {
 pub async fn change_state(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     version: i64,
     input: ChangeState,
@@ -322,11 +315,11 @@ pub async fn change_state(
     let audit2 = audit.clone();
     write(state, audit, 200, move |c| {
         let row = store::case(c, &id)?.ok_or_else(|| {
-            audit2.lock().denied = true;
+            audit2.denied();
             AppError::NotFound
         })?;
         if st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit2)? != CaseView::Content {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::Forbidden);
         }
         if row.version != version {
@@ -348,14 +341,14 @@ pub async fn change_state(
             return Err(AppError::PreconditionFailed { current_version: row.version + 1 });
         }
         store::insert_state(c, &row.id, to.as_str(), Some(&principal.user_id), t)?;
-        audit2.lock().household_id = Some(row.household_id.clone());
+        audit2.household(&row.household_id.clone());
         let updated = store::case(c, &row.id)?.ok_or(AppError::NotFound)?;
         project(c, updated, CaseView::Content)
     })
     .await
 }
 
-pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Case> {
+pub async fn get_case(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<Case> {
     state.access.decide(p, Resource::Case, Action::Read, audit)?;
     audit.resource(&id);
     let st = state.clone();
@@ -363,13 +356,13 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: Stri
     let audit = audit.clone();
     db(state, move |c| {
         let row = store::case(c, &id)?.ok_or_else(|| {
-            audit.lock().denied = true;
+            audit.denied();
             AppError::NotFound
         })?;
         let coverage = crate::consent::service::coverage_for(c, &principal, &row.id)?;
         let read = st.access.decide_case_read(c, &principal, &row.id, &row.team_id, coverage, &audit)?;
         if read != CaseRead::View(CaseView::Summary) {
-            audit.lock().household_id = Some(row.household_id.clone());
+            audit.household(&row.household_id.clone());
         }
         let counts = store::involved_counts(c, &row.id, now())?;
         project_with(c, row, &read, counts)
@@ -379,7 +372,7 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditScope, id: Stri
 
 /// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each page is re-checked by the
 /// single-case rule, and candidates it refuses are skipped (the next batch fills the page).
-pub async fn list_cases(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<Case>> {
+pub async fn list_cases(state: &State, p: &Principal, audit: &AuditRecord, q: PageQuery) -> AppResult<Page<Case>> {
     state.access.decide(p, Resource::Case, Action::List, audit)?;
     let limit = q.limit();
     let principal = p.clone();
@@ -434,7 +427,7 @@ pub fn plan_view(
     c: &mut DbConn,
     p: &Principal,
     case_id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<crate::access::CasePlan<store::CaseRow>> {
     let case = store::case(c, case_id)?;
     let coverage = match &case {

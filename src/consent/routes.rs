@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::service::{self, Consent, NewConsent, Withdraw};
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;
@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn record(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<NewConsent>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::record(&state, &p, &audit, body.into_inner()).await?))
@@ -44,7 +44,7 @@ pub struct HistoryQuery {
 pub async fn history(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::history(&state, &p, &audit, q.into_inner().case_id.into()).await?))
@@ -58,7 +58,7 @@ pub async fn history(
 pub async fn withdraw(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<Withdraw>,
 ) -> AppResult<HttpResponse> {

@@ -14,7 +14,7 @@ use super::store::{self, ConsentRow};
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource, Role};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::cases::store::CaseRow;
 use crate::db::schema::{cases, household_members, organisations, parent_child, persons};
 use crate::db::{new_id, now, DbConn};
@@ -222,7 +222,7 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
 }
 
 /// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
-fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditScope) -> AppResult<CaseRow> {
+fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditRecord) -> AppResult<CaseRow> {
     let crate::access::CasePlan { case, view, .. } = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if !matches!(view, PlanView::Full { .. }) {
         return Err(forbidden(audit));
@@ -272,7 +272,7 @@ impl NewConsent {
     }
 }
 
-pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: NewConsent) -> AppResult<Consent> {
+pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: NewConsent) -> AppResult<Consent> {
     state.access.decide(p, Resource::Consent, Action::Create, audit)?;
     input.validate()?;
     let case_id = input.case_id.clone().unwrap_or_default();
@@ -326,7 +326,7 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: New
             }
         }
         v.finish()?;
-        audit2.lock().person_ids.push(person_id.clone());
+        audit2.person(&person_id.clone());
         let row = ConsentRow {
             id: new_id(),
             case_id: case.id.clone(),
@@ -353,7 +353,7 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditScope, input: New
 }
 
 /// The consent history of a case: for those involved in it, and for privacy officers (who see no case content).
-pub async fn history(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Vec<Consent>> {
+pub async fn history(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Consent>> {
     let decision = state.access.decide(p, Resource::Consent, Action::List, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
@@ -363,7 +363,7 @@ pub async fn history(state: &State, p: &Principal, audit: &AuditScope, case_id: 
         } else {
             involved(&st, c, &principal, &case_id, &audit)?
         };
-        audit.lock().case_id = Some(case.id.clone());
+        audit.case(&case.id.clone());
         let rows = store::of_case(c, &case.id)?;
         let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
         let birth = births(c, &ids)?;
@@ -389,7 +389,7 @@ pub struct Withdraw {
 pub async fn withdraw(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     input: Withdraw,
 ) -> AppResult<Consent> {

@@ -12,7 +12,7 @@ use super::store;
 use crate::access::scope::{person_basis, HouseholdView};
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::state::{db, write, AppState};
@@ -50,13 +50,13 @@ fn detail(st: &AppState, c: &mut DbConn, p: &Principal, id: &str, view: Househol
     })
 }
 
-pub async fn get_person(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<PersonDetail> {
+pub async fn get_person(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<PersonDetail> {
     state.access.decide(p, Resource::Person, Action::Read, audit)?;
     audit.resource(&id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
     db(state, move |c| {
         if store::person(c, &id)?.is_none() {
-            audit.lock().denied = true;
+            audit.denied();
             return Err(AppError::NotFound);
         }
         let view = st.access.decide_person(c, &principal, &id, &audit)?;
@@ -88,7 +88,7 @@ const MAX_CANDIDATES: i64 = 500;
 
 /// Finds the persons the caller may see; a person out of scope is simply not found. Audited as a search, with
 /// the persons found; never with what was searched for.
-pub async fn search(state: &State, p: &Principal, audit: &AuditScope, input: PersonSearch) -> AppResult<SearchResult> {
+pub async fn search(state: &State, p: &Principal, audit: &AuditRecord, input: PersonSearch) -> AppResult<SearchResult> {
     state.access.decide(p, Resource::Person, Action::Search, audit)?;
     let mut v = Validator::new();
     let mut bsn = None;
@@ -122,15 +122,9 @@ pub async fn search(state: &State, p: &Principal, audit: &AuditScope, input: Per
         let mut items = Vec::new();
         for row in candidates {
             let Some((basis, view)) = person_basis(c, &principal, &row.id, t)? else { continue };
-            {
-                let mut a = audit.lock();
-                a.person_ids.push(row.id.clone());
-                // One basis per event: with several results, the first one's.
-                if a.basis_id.is_none() {
-                    a.basis = Some(basis.as_str().to_string());
-                    a.basis_id = basis.id().map(str::to_string);
-                }
-            }
+            audit.person(&row.id);
+            // One basis per event: with several results, the first one's.
+            crate::access::allow_first(&audit, basis);
             items.push(person_view(&st.bsn, row, view));
         }
         Ok(SearchResult { items })
@@ -148,7 +142,7 @@ pub struct AddParent {
 pub async fn add_parent(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     child_id: String,
     input: AddParent,
 ) -> AppResult<PersonDetail> {
@@ -163,18 +157,18 @@ pub async fn add_parent(
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
     write(state, audit, 201, move |c| {
         if store::person(c, &child_id)?.is_none() {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::NotFound);
         }
         let view = st.access.decide_person(c, &principal, &child_id, &audit2)?;
         if view == HouseholdView::Summary {
-            audit2.lock().denied = true;
+            audit2.denied();
             return Err(AppError::Forbidden);
         }
         if person_basis(c, &principal, &parent_id, now())?.is_none() {
             return Err(AppError::field("parentId", "is not a person known to you"));
         }
-        audit2.lock().person_ids.push(parent_id.clone());
+        audit2.person(&parent_id.clone());
         if !store::insert_parent_link(c, &parent_id, &child_id, now())? {
             return Err(AppError::Conflict("This parent is already recorded".into()));
         }

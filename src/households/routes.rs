@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::persons::{self, AddParent, PersonDetail, PersonSearch, SearchResult};
 use super::service::{self, AddMember, CreateHousehold, EndMember, Household, Member};
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, Json, Query};
 use crate::input::Id;
@@ -35,7 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn create_household(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<CreateHousehold>,
 ) -> AppResult<HttpResponse> {
     let h = service::create_household(&state, &p, &audit, body.into_inner()).await?;
@@ -49,7 +49,7 @@ pub async fn create_household(
 pub async fn get_household(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     let h = service::get_household(&state, &p, &audit, id.into_inner().into()).await?;
@@ -72,7 +72,7 @@ pub struct MembersQuery {
 pub async fn household_members(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     q: Query<MembersQuery>,
 ) -> AppResult<HttpResponse> {
@@ -87,7 +87,7 @@ pub async fn household_members(
 pub async fn add_member(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<AddMember>,
 ) -> AppResult<HttpResponse> {
@@ -103,7 +103,7 @@ pub async fn add_member(
 pub async fn end_member(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, Id)>,
     body: Json<EndMember>,
 ) -> AppResult<HttpResponse> {
@@ -118,7 +118,7 @@ pub async fn end_member(
 pub async fn search_persons(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<PersonSearch>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(persons::search(&state, &p, &audit, body.into_inner()).await?))
@@ -130,7 +130,7 @@ pub async fn search_persons(
 pub async fn get_person(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(persons::get_person(&state, &p, &audit, id.into_inner().into()).await?))
@@ -144,7 +144,7 @@ pub async fn get_person(
 pub async fn add_parent(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<AddParent>,
 ) -> AppResult<HttpResponse> {

@@ -14,7 +14,7 @@ use super::store::{self, HouseholdRow, MemberRow, PersonRow};
 use crate::access::scope::{member_teams, HouseholdView};
 use crate::access::Principal;
 use crate::access::{Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::state::{db, write, AppState};
@@ -123,19 +123,12 @@ fn members_view(
     c: &mut DbConn,
     rows: Vec<MemberRow>,
     view: HouseholdView,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<Vec<Member>> {
     let ids: Vec<String> = rows.iter().map(|m| m.person_id.clone()).collect();
     let persons: HashMap<String, PersonRow> =
         store::persons_by_ids(c, &ids)?.into_iter().map(|p| (p.id.clone(), p)).collect();
-    {
-        let mut a = audit.lock();
-        for id in &ids {
-            if !a.person_ids.contains(id) {
-                a.person_ids.push(id.clone());
-            }
-        }
-    }
+    audit.persons(ids.iter().cloned());
     rows.into_iter()
         .map(|m| {
             let person =
@@ -157,7 +150,7 @@ fn project(
     c: &mut DbConn,
     h: HouseholdRow,
     view: HouseholdView,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<Household> {
     let today = now().date();
     let all = store::members_of_household(c, &h.id)?;
@@ -234,7 +227,7 @@ impl CreateHousehold {
 pub async fn create_household(
     state: &web::Data<AppState>,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     input: CreateHousehold,
 ) -> AppResult<Household> {
     state.access.decide(p, Resource::Household, Action::Create, audit)?;
@@ -253,11 +246,8 @@ pub async fn create_household(
         created_at: t,
         updated_at: t,
     };
-    {
-        let mut a = audit.lock();
-        a.household_id = Some(row.id.clone());
-        a.resource_id = Some(row.id.clone());
-    }
+    audit.household(&row.id);
+    audit.resource(&row.id);
     let (st, audit2) = (state.clone(), audit.clone());
     write(state, audit, 201, move |c| {
         store::insert_household(c, &row)?;
@@ -272,10 +262,10 @@ fn scoped(
     c: &mut DbConn,
     p: &Principal,
     id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<(HouseholdRow, HouseholdView)> {
     let Some(h) = store::household(c, id)? else {
-        audit.lock().denied = true;
+        audit.denied();
         return Err(AppError::NotFound);
     };
     let view = st.access.decide_household(c, p, &h.id, &h.team_id, audit)?;
@@ -288,17 +278,17 @@ fn scoped_for_change(
     c: &mut DbConn,
     p: &Principal,
     id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<(HouseholdRow, HouseholdView)> {
     let (h, view) = scoped(st, c, p, id, audit)?;
     if view == HouseholdView::Summary {
-        audit.lock().denied = true;
+        audit.denied();
         return Err(AppError::Forbidden);
     }
     Ok((h, view))
 }
 
-pub async fn get_household(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Household> {
+pub async fn get_household(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<Household> {
     state.access.decide(p, Resource::Household, Action::Read, audit)?;
     audit.resource(&id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
@@ -313,7 +303,7 @@ pub async fn get_household(state: &State, p: &Principal, audit: &AuditScope, id:
 pub async fn members(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     on: Option<NaiveDate>,
 ) -> AppResult<Vec<Member>> {
@@ -323,7 +313,7 @@ pub async fn members(
     db(state, move |c| {
         let (h, view) = scoped(&st, c, &principal, &id, &audit)?;
         if view == HouseholdView::Summary {
-            audit.lock().denied = true;
+            audit.denied();
             return Err(AppError::NotFound);
         }
         let mut rows = store::members_of_household(c, &h.id)?;
@@ -402,7 +392,7 @@ impl AddMember {
 pub async fn add_member(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     household_id: String,
     input: AddMember,
 ) -> AppResult<Member> {
@@ -515,7 +505,7 @@ pub struct EndMember {
 pub async fn end_member(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     household_id: String,
     member_id: String,
     input: EndMember,

@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use super::model::*;
 use super::service;
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, PageQuery, Query};
 use crate::input::Id;
@@ -42,7 +42,7 @@ fn with_etag<T: serde::Serialize>(mut res: actix_web::HttpResponseBuilder, versi
 pub async fn create_organisation(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<CreateOrganisation>,
 ) -> AppResult<HttpResponse> {
     let org = service::create_organisation(&state, &p, &audit, body.into_inner()).await?;
@@ -55,7 +55,7 @@ pub async fn create_organisation(
 pub async fn list_organisations(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_organisations(&state, &p, &audit, q.into_inner()).await?))
@@ -67,7 +67,7 @@ pub async fn list_organisations(
 pub async fn get_organisation(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     let org = service::get_organisation(&state, &p, &audit, id.into_inner().into()).await?;
@@ -81,7 +81,7 @@ pub async fn get_organisation(
 pub async fn update_organisation(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     version: IfMatch,
     body: Json<UpdateOrganisation>,
@@ -97,7 +97,7 @@ pub async fn update_organisation(
 pub async fn create_team(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<CreateTeam>,
 ) -> AppResult<HttpResponse> {
     let team = service::create_team(&state, &p, &audit, body.into_inner()).await?;
@@ -107,14 +107,19 @@ pub async fn create_team(
 /// List teams (admin).
 #[utoipa::path(get, path = "/api/v1/teams", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Team>), (status = 403, body = Problem)))]
-pub async fn list_teams(state: State, p: Principal, audit: AuditScope, q: Query<PageQuery>) -> AppResult<HttpResponse> {
+pub async fn list_teams(
+    state: State,
+    p: Principal,
+    audit: AuditRecord,
+    q: Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_teams(&state, &p, &audit, q.into_inner()).await?))
 }
 
 /// Read a team (admin).
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Team), (status = 404, body = Problem)))]
-pub async fn get_team(state: State, p: Principal, audit: AuditScope, id: web::Path<Id>) -> AppResult<HttpResponse> {
+pub async fn get_team(state: State, p: Principal, audit: AuditRecord, id: web::Path<Id>) -> AppResult<HttpResponse> {
     let team = service::get_team(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), team.version, &team))
 }
@@ -126,7 +131,7 @@ pub async fn get_team(state: State, p: Principal, audit: AuditScope, id: web::Pa
 pub async fn update_team(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     version: IfMatch,
     body: Json<UpdateTeam>,
@@ -141,7 +146,7 @@ pub async fn update_team(
 pub async fn create_user(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<CreateUser>,
 ) -> AppResult<HttpResponse> {
     let user = service::create_user(&state, &p, &audit, body.into_inner()).await?;
@@ -151,14 +156,19 @@ pub async fn create_user(
 /// List users (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
-pub async fn list_users(state: State, p: Principal, audit: AuditScope, q: Query<PageQuery>) -> AppResult<HttpResponse> {
+pub async fn list_users(
+    state: State,
+    p: Principal,
+    audit: AuditRecord,
+    q: Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_users(&state, &p, &audit, q.into_inner()).await?))
 }
 
 /// Read a user (admin).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-pub async fn get_user(state: State, p: Principal, audit: AuditScope, id: web::Path<Id>) -> AppResult<HttpResponse> {
+pub async fn get_user(state: State, p: Principal, audit: AuditRecord, id: web::Path<Id>) -> AppResult<HttpResponse> {
     let user = service::get_user(&state, &p, &audit, id.into_inner().into()).await?;
     Ok(with_etag(HttpResponse::Ok(), user.version, &user))
 }
@@ -170,7 +180,7 @@ pub async fn get_user(state: State, p: Principal, audit: AuditScope, id: web::Pa
 pub async fn update_user(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     version: IfMatch,
     body: Json<UpdateUser>,
@@ -185,7 +195,7 @@ pub async fn update_user(
 pub async fn deactivate_user(
     state: State,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     let user = service::deactivate_user(&state, &p, &audit, id.into_inner().into()).await?;

@@ -6,7 +6,7 @@ use super::model::*;
 use super::store;
 use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{page, PageQuery};
@@ -14,7 +14,7 @@ use crate::state::{db, write, AppState};
 
 type State = web::Data<AppState>;
 
-fn decide(state: &State, p: &Principal, r: Resource, a: Action, audit: &AuditScope) -> AppResult<()> {
+fn decide(state: &State, p: &Principal, r: Resource, a: Action, audit: &AuditRecord) -> AppResult<()> {
     state.access.decide(p, r, a, audit).map(|_| ())
 }
 
@@ -30,7 +30,7 @@ fn check_version(current: i64, expected: i64) -> AppResult<()> {
 pub async fn create_organisation(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     input: CreateOrganisation,
 ) -> AppResult<Organisation> {
     decide(state, p, Resource::Organisation, Action::Create, audit)?;
@@ -49,7 +49,12 @@ pub async fn create_organisation(
     .await
 }
 
-pub async fn get_organisation(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Organisation> {
+pub async fn get_organisation(
+    state: &State,
+    p: &Principal,
+    audit: &AuditRecord,
+    id: String,
+) -> AppResult<Organisation> {
     decide(state, p, Resource::Organisation, Action::Read, audit)?;
     audit.resource(&id);
     db(state, move |c| store::organisation(c, &id)?.ok_or(AppError::NotFound)).await
@@ -58,7 +63,7 @@ pub async fn get_organisation(state: &State, p: &Principal, audit: &AuditScope, 
 pub async fn list_organisations(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     q: PageQuery,
 ) -> AppResult<Page<Organisation>> {
     decide(state, p, Resource::Organisation, Action::List, audit)?;
@@ -70,7 +75,7 @@ pub async fn list_organisations(
 pub async fn update_organisation(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     version: i64,
     input: UpdateOrganisation,
@@ -97,7 +102,7 @@ pub async fn update_organisation(
     .await
 }
 
-pub async fn create_team(state: &State, p: &Principal, audit: &AuditScope, input: CreateTeam) -> AppResult<Team> {
+pub async fn create_team(state: &State, p: &Principal, audit: &AuditRecord, input: CreateTeam) -> AppResult<Team> {
     decide(state, p, Resource::Team, Action::Create, audit)?;
     input.validate()?;
     let audit2 = audit.clone();
@@ -125,13 +130,13 @@ pub async fn create_team(state: &State, p: &Principal, audit: &AuditScope, input
     .await
 }
 
-pub async fn get_team(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<Team> {
+pub async fn get_team(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<Team> {
     decide(state, p, Resource::Team, Action::Read, audit)?;
     audit.resource(&id);
     db(state, move |c| store::team(c, &id)?.ok_or(AppError::NotFound)).await
 }
 
-pub async fn list_teams(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<Team>> {
+pub async fn list_teams(state: &State, p: &Principal, audit: &AuditRecord, q: PageQuery) -> AppResult<Page<Team>> {
     decide(state, p, Resource::Team, Action::List, audit)?;
     let limit = q.limit();
     let items = db(state, move |c| Ok(store::list_teams(c, q.after.as_deref(), limit + 1)?)).await?;
@@ -141,7 +146,7 @@ pub async fn list_teams(state: &State, p: &Principal, audit: &AuditScope, q: Pag
 pub async fn update_team(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     version: i64,
     input: UpdateTeam,
@@ -207,7 +212,7 @@ fn check_user_refs(c: &mut DbConn, organisation_id: Option<&str>, roles: Option<
     }
 }
 
-pub async fn create_user(state: &State, p: &Principal, audit: &AuditScope, input: CreateUser) -> AppResult<User> {
+pub async fn create_user(state: &State, p: &Principal, audit: &AuditRecord, input: CreateUser) -> AppResult<User> {
     decide(state, p, Resource::User, Action::Create, audit)?;
     input.validate()?;
     // Hash outside the transaction: argon2 is deliberately slow.
@@ -241,13 +246,13 @@ pub async fn create_user(state: &State, p: &Principal, audit: &AuditScope, input
     .await
 }
 
-pub async fn get_user(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<User> {
+pub async fn get_user(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<User> {
     decide(state, p, Resource::User, Action::Read, audit)?;
     audit.resource(&id);
     db(state, move |c| store::user(c, &id)?.ok_or(AppError::NotFound)).await
 }
 
-pub async fn list_users(state: &State, p: &Principal, audit: &AuditScope, q: PageQuery) -> AppResult<Page<User>> {
+pub async fn list_users(state: &State, p: &Principal, audit: &AuditRecord, q: PageQuery) -> AppResult<Page<User>> {
     decide(state, p, Resource::User, Action::List, audit)?;
     let limit = q.limit();
     let items = db(state, move |c| Ok(store::list_users(c, q.after.as_deref(), limit + 1)?)).await?;
@@ -257,7 +262,7 @@ pub async fn list_users(state: &State, p: &Principal, audit: &AuditScope, q: Pag
 pub async fn update_user(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     version: i64,
     input: UpdateUser,
@@ -325,7 +330,7 @@ fn changed_roles(before: &[RoleGrant], after: &[RoleGrant]) -> Vec<Role> {
 
 /// Deactivates a user: their sessions are revoked in the same transaction, and every token they hold
 /// stops working on the next request. Users are never deleted.
-pub async fn deactivate_user(state: &State, p: &Principal, audit: &AuditScope, id: String) -> AppResult<User> {
+pub async fn deactivate_user(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<User> {
     decide(state, p, Resource::User, Action::Deactivate, audit)?;
     audit.resource(&id);
     if id == p.user_id {

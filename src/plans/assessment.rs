@@ -13,7 +13,7 @@ use super::zrm::{self, AssessmentKind, DomainProgress, HouseholdSummary, Instrum
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -121,7 +121,7 @@ fn scoped(
     c: &mut DbConn,
     p: &Principal,
     case_id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     write: bool,
 ) -> AppResult<(CaseRow, Option<Coverage>)> {
     let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
@@ -139,7 +139,7 @@ fn scoped(
 pub async fn record(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     input: NewAssessment,
 ) -> AppResult<Assessment> {
@@ -169,7 +169,7 @@ pub async fn record(
             if !member {
                 return Err(AppError::field("personId", "must be a member of the household"));
             }
-            audit2.lock().person_ids.push(person.clone());
+            audit2.person(&person.clone());
         }
         let id = new_id();
         diesel::insert_into(za::table)
@@ -190,7 +190,7 @@ pub async fn record(
     .await
 }
 
-pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Vec<Assessment>> {
+pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Assessment>> {
     state.access.decide(p, Resource::Plan, Action::Read, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
@@ -217,7 +217,7 @@ pub struct Progress {
 pub async fn progress(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     from: String,
     to: String,
@@ -246,7 +246,12 @@ pub async fn progress(
 }
 
 /// Domains at 1 or 2 on each member's latest assessment, and on the household's.
-pub async fn summary(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<HouseholdSummary> {
+pub async fn summary(
+    state: &State,
+    p: &Principal,
+    audit: &AuditRecord,
+    case_id: String,
+) -> AppResult<HouseholdSummary> {
     state.access.decide(p, Resource::Plan, Action::Read, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());

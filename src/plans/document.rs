@@ -11,7 +11,7 @@ use super::model::{Agreement, GoalStatus, OwnerKind, PlanContent};
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::db::now;
 use crate::db::schema::{involvements, organisations, persons, users};
 use crate::error::{AppError, AppResult};
@@ -243,7 +243,7 @@ pub fn render(d: &DocumentInput) -> String {
 pub async fn document(
     state: &web::Data<AppState>,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     which: String,
 ) -> AppResult<String> {
@@ -275,7 +275,7 @@ pub async fn document(
             .load(c)?
             .into_iter()
             .collect();
-        audit.lock().person_ids.extend(ids);
+        audit.persons(ids);
         let t = now();
         let rows: Vec<(String, String, String, String, String)> = involvements::table
             .inner_join(users::table.on(users::id.eq(involvements::user_id)))

@@ -14,7 +14,7 @@ use super::store::{self, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, CasePlan, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::cases::model::{CaseState, CloseReason};
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -148,7 +148,7 @@ fn scoped_case(
     c: &mut DbConn,
     p: &Principal,
     case_id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<CasePlan<crate::cases::store::CaseRow>> {
     let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if !plan.view.reads_all() && plan.view != PlanView::OwnActions {
@@ -207,7 +207,7 @@ fn persons_in(items: &[Evaluation], goals: &HashMap<i32, Vec<Goal>>) -> Vec<Stri
     out
 }
 
-pub async fn list(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<Evaluations> {
+pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Evaluations> {
     state.access.decide(p, Resource::Plan, Action::Read, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
@@ -316,7 +316,7 @@ fn check_against(
 pub async fn record(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     input: NewEvaluation,
 ) -> AppResult<Evaluation> {

@@ -11,7 +11,7 @@ use super::model::PlanDiff;
 use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
 use super::zrm::HouseholdSummary;
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, Query};
 use crate::input::Id;
@@ -55,7 +55,7 @@ fn versioned(status: actix_web::http::StatusCode, v: PlanVersion) -> HttpRespons
 pub async fn list_versions(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_versions(&state, &p, &audit, id.into_inner().into()).await?))
@@ -69,7 +69,7 @@ pub async fn list_versions(
 pub async fn start_draft(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     let v = service::start_draft(&state, &p, &audit, id.into_inner().into()).await?;
@@ -84,7 +84,7 @@ pub async fn start_draft(
 pub async fn get_version(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, String)>,
 ) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();
@@ -101,7 +101,7 @@ pub async fn get_version(
 pub async fn update_draft(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, i32)>,
     revision: IfMatch,
     body: Json<UpdateDraft>,
@@ -121,7 +121,7 @@ pub async fn update_draft(
 pub async fn agree(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, i32)>,
     revision: IfMatch,
     body: Json<AgreePlan>,
@@ -146,7 +146,7 @@ pub struct CompareQuery {
 pub async fn compare(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     q: Query<CompareQuery>,
 ) -> AppResult<HttpResponse> {
@@ -161,7 +161,7 @@ pub async fn compare(
 pub async fn update_progress(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, String)>,
     revision: IfMatch,
     body: Json<UpdateProgress>,
@@ -180,7 +180,7 @@ pub async fn update_progress(
 pub async fn record_assessment(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<NewAssessment>,
 ) -> AppResult<HttpResponse> {
@@ -195,7 +195,7 @@ pub async fn record_assessment(
 pub async fn list_assessments(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(assessment::list(&state, &p, &audit, id.into_inner().into()).await?))
@@ -221,7 +221,7 @@ pub struct ProgressQuery {
 pub async fn assessment_progress(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     q: Query<ProgressQuery>,
 ) -> AppResult<HttpResponse> {
@@ -237,7 +237,7 @@ pub async fn assessment_progress(
 pub async fn assessment_summary(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner().into()).await?))
@@ -251,7 +251,7 @@ pub async fn assessment_summary(
 pub async fn record_evaluation(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<NewEvaluation>,
 ) -> AppResult<HttpResponse> {
@@ -266,7 +266,7 @@ pub async fn record_evaluation(
 pub async fn list_evaluations(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner().into()).await?))
@@ -279,7 +279,7 @@ pub async fn list_evaluations(
 pub async fn plan_document(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     path: web::Path<(Id, String)>,
 ) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();

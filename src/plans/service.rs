@@ -12,7 +12,7 @@ use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
 use crate::access::Principal;
 use crate::access::{forbidden, Action, CasePlan, Resource};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::cases::store::CaseRow;
 use crate::consent::model::Category;
 use crate::consent::service::Coverage;
@@ -153,7 +153,7 @@ fn view(
 }
 
 /// Names in the audit event the persons a version shows: its goals' persons, member owners, who answered.
-fn audit_persons(audit: &AuditScope, v: &PlanVersion) {
+fn audit_persons(audit: &AuditRecord, v: &PlanVersion) {
     let answered = v.agreement.iter().flat_map(|a| a.member_ids.iter().cloned());
     audit.persons(v.content.persons().into_iter().chain(answered));
 }
@@ -164,7 +164,7 @@ fn scoped(
     c: &mut DbConn,
     p: &Principal,
     case_id: &str,
-    audit: &AuditScope,
+    audit: &AuditRecord,
 ) -> AppResult<CasePlan<CaseRow>> {
     let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
     if plan.view == PlanView::None {
@@ -179,7 +179,7 @@ fn scoped(
 pub async fn list_versions(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
 ) -> AppResult<Vec<VersionSummary>> {
     state.access.decide(p, Resource::Plan, Action::Read, audit)?;
@@ -209,7 +209,7 @@ pub async fn list_versions(
 pub async fn get_version(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     which: String,
 ) -> AppResult<PlanVersion> {
@@ -281,7 +281,7 @@ fn professional_organisations(c: &mut DbConn, case_id: &str) -> AppResult<std::c
 }
 
 /// Starts a draft from the current plan (or empty). The regisseur only; one draft at a time (409).
-pub async fn start_draft(state: &State, p: &Principal, audit: &AuditScope, case_id: String) -> AppResult<PlanVersion> {
+pub async fn start_draft(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<PlanVersion> {
     state.access.decide(p, Resource::Plan, Action::Create, audit)?;
     audit.resource(&case_id);
     let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
@@ -347,7 +347,7 @@ pub struct UpdateDraft {
 pub async fn update_draft(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     number: i32,
     revision: i64,
@@ -412,7 +412,7 @@ pub struct AgreePlan {
 pub async fn agree(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     number: i32,
     revision: i64,
@@ -473,7 +473,7 @@ pub async fn agree(
 pub async fn compare(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     from: i32,
     to: i32,
@@ -506,7 +506,7 @@ pub struct UpdateProgress {
 pub async fn update_progress(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     case_id: String,
     action_id: String,
     revision: i64,

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
 use crate::access::Principal;
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, PageQuery, Query};
 use crate::identity::model::Page;
@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn register(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     body: Json<NewSignal>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::register(&state, &p, &audit, body.into_inner()).await?))
@@ -38,7 +38,7 @@ pub async fn register(
 pub async fn list_signals(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_own(&state, &p, &audit, q.into_inner()).await?))
@@ -51,7 +51,7 @@ pub async fn list_signals(
 pub async fn remove(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
     body: Json<RemoveSignal>,
 ) -> AppResult<HttpResponse> {
@@ -65,7 +65,7 @@ pub async fn remove(
 pub async fn list_matches(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     q: Query<MatchQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_matches(&state, &p, &audit, q.into_inner()).await?))
@@ -77,7 +77,7 @@ pub async fn list_matches(
 pub async fn confirm_contact(
     state: web::Data<AppState>,
     p: Principal,
-    audit: AuditScope,
+    audit: AuditRecord,
     id: web::Path<Id>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::confirm_contact(&state, &p, &audit, id.into_inner().into()).await?))

@@ -12,7 +12,7 @@ use super::model::{self, MatchKind, RemovalReason};
 use super::store::{self, SignalRow};
 use crate::access::Principal;
 use crate::access::{Action, Resource, Role};
-use crate::audit::AuditScope;
+use crate::audit::AuditRecord;
 use crate::breakglass::model::working_days_between;
 use crate::db::schema::{match_members, matches, organisations, persons, signals, users};
 use crate::db::{new_id, now, DbConn};
@@ -128,7 +128,7 @@ fn clean(s: &Option<String>) -> Option<String> {
 }
 
 /// Registers a signal and matches it, in one transaction.
-pub async fn register(state: &State, p: &Principal, audit: &AuditScope, input: NewSignal) -> AppResult<Signal> {
+pub async fn register(state: &State, p: &Principal, audit: &AuditRecord, input: NewSignal) -> AppResult<Signal> {
     state.access.decide(p, Resource::Signal, Action::Create, audit)?;
     let today = now().date();
     let max_age = state.config.signals.max_age;
@@ -193,7 +193,7 @@ pub async fn register(state: &State, p: &Principal, audit: &AuditScope, input: N
                 id
             }
         };
-        audit2.lock().person_ids.push(person.clone());
+        audit2.person(&person.clone());
         let id =
             insert_and_match(c, &principal.user_id, &principal.organisation_id, &person, birth, &contact, max_age, t)?;
         audit2.resource(&id);
@@ -353,7 +353,7 @@ fn load_own(
 pub async fn list_own(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     q: crate::http::PageQuery,
 ) -> AppResult<crate::identity::model::Page<Signal>> {
     state.access.decide(p, Resource::Signal, Action::List, audit)?;
@@ -362,7 +362,7 @@ pub async fn list_own(
     db(state, move |c| {
         let (items, persons) = load_own(c, &principal.user_id, None, q.after.as_deref(), limit)?;
         // The signaller sees the persons they signalled: that is an access to personal data, recorded.
-        audit2.lock().person_ids.extend(persons);
+        audit2.persons(persons);
         let next = (items.len() as i64 == limit).then(|| items.last().map(|s| s.id.clone())).flatten();
         Ok(crate::identity::model::Page { items, next })
     })
@@ -374,7 +374,7 @@ pub async fn list_own(
 pub async fn remove(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     id: String,
     input: RemoveSignal,
 ) -> AppResult<serde_json::Value> {
@@ -390,7 +390,7 @@ pub async fn remove(
         let Some(row) = store::signal(c, &id)?.filter(|s| s.user_id == principal.user_id) else {
             return Err(crate::access::not_found(&audit2));
         };
-        audit2.lock().person_ids.push(row.person_id.clone());
+        audit2.person(&row.person_id.clone());
         if row.status != "active" {
             return Err(AppError::Conflict("This signal was removed already".into()));
         }
@@ -478,7 +478,7 @@ fn load_matches(c: &mut DbConn, ids: &[String], viewer: Option<&str>, today: Nai
 pub async fn list_matches(
     state: &State,
     p: &Principal,
-    audit: &AuditScope,
+    audit: &AuditRecord,
     q: MatchQuery,
 ) -> AppResult<crate::identity::model::Page<Match>> {
     state.access.decide(p, Resource::Match, Action::List, audit)?;
@@ -510,7 +510,7 @@ pub async fn list_matches(
 }
 
 /// The signaller confirms that contact was made with the others in the match. Not their match: 404.
-pub async fn confirm_contact(state: &State, p: &Principal, audit: &AuditScope, match_id: String) -> AppResult<Match> {
+pub async fn confirm_contact(state: &State, p: &Principal, audit: &AuditRecord, match_id: String) -> AppResult<Match> {
     state.access.decide(p, Resource::Match, Action::Update, audit)?;
     audit.resource(&match_id);
     let (principal, audit2) = (p.clone(), audit.clone());
