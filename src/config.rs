@@ -263,7 +263,9 @@ fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>
         return b64.decode(text.trim()).map_err(|_| format!("{} is not valid base64", path.display()));
     }
     crate::db::create_private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let bytes = crate::crypto::random_bytes(32);
+    // Straight from the OS (not `crypto`, which reads its settings from here).
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("random source: {e}"))?;
     // Written whole under a temporary name, then linked into place: a process starting at the same moment sees
     // either no key or the complete one, and the one that loses the race uses the winner's.
     let tmp = dir.join(format!("{file}.{}.tmp", crate::db::new_id()));

@@ -21,6 +21,7 @@ pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod plans;
+pub mod privacy;
 pub mod roles;
 pub mod scale;
 pub mod signals;

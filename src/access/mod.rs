@@ -85,9 +85,16 @@ pub struct Decision {
     pub basis: Basis,
 }
 
+pub mod breakglass;
+pub mod cases;
+pub mod consent;
 pub mod coverage;
+pub mod households;
+pub mod identity;
+pub mod plans;
 pub mod principal;
 pub mod scope;
+pub mod signals;
 
 pub use coverage::{CaseFacts, Category, Coverage};
 pub use principal::Principal;

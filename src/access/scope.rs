@@ -73,8 +73,7 @@ pub fn case_bases(
         .filter(involvements::case_id.eq_any(ids))
         .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq_any(CONTENT_KINDS))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .select((involvements::case_id, involvements::id))
         .load::<(String, String)>(conn)?
         .into_iter()
@@ -107,8 +106,7 @@ pub fn visible_cases(
     let mut ids: Vec<String> = involvements::table
         .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq_any(CONTENT_KINDS))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .filter(involvements::case_id.gt(&after))
         .select(involvements::case_id)
         .distinct()
@@ -134,8 +132,7 @@ pub fn visible_cases(
         involvements::table
             .filter(involvements::user_id.eq(&p.user_id))
             .filter(involvements::kind.eq("provider"))
-            .filter(involvements::valid_from.le(now))
-            .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+            .filter(crate::db::involvement_active(now))
             .filter(involvements::case_id.gt(&after))
             .filter(diesel::dsl::exists(
                 consents::table
@@ -172,8 +169,7 @@ pub fn provider_coverage(
         .filter(involvements::case_id.eq(case_id))
         .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq("provider"))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .count()
         .get_result::<i64>(conn)?
         > 0;
@@ -195,8 +191,7 @@ pub fn provider_involved(
         .filter(involvements::case_id.eq_any(case_ids))
         .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq("provider"))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .select(involvements::case_id)
         .load::<String>(conn)?
         .into_iter()
@@ -259,8 +254,7 @@ pub fn household_basis(
         .filter(cases::household_id.eq(household_id))
         .filter(involvements::user_id.eq(&p.user_id))
         .filter(involvements::kind.eq_any(CONTENT_KINDS))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .select(involvements::id)
         .first(conn)
         .optional()?;

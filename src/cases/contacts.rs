@@ -92,8 +92,7 @@ pub async fn contacts(
             .inner_join(users::table.on(users::id.eq(involvements::user_id)))
             .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
             .filter(involvements::case_id.eq(&case.id))
-            .filter(involvements::valid_from.le(t))
-            .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+            .filter(crate::db::involvement_active(t))
             .order((involvements::valid_from.asc(), involvements::id.asc()))
             .select((
                 users::id,

@@ -162,8 +162,7 @@ pub fn involved_counts_of(
     use std::collections::{BTreeSet, HashMap};
     let rows: Vec<(String, String, String)> = involvements::table
         .filter(involvements::case_id.eq_any(case_ids))
-        .filter(involvements::valid_from.le(now))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(now)))
+        .filter(crate::db::involvement_active(now))
         .select((involvements::case_id, involvements::user_id, involvements::organisation_id))
         .load(conn)?;
     let mut per_case: HashMap<String, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();

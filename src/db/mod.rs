@@ -26,6 +26,13 @@ pub enum DbConn {
 /// (upserts, locking reads) that the multi-backend connection cannot express.
 #[macro_export]
 macro_rules! db_run {
+    // Where the SQL differs: one arm per backend, side by side.
+    ($conn:expr, sqlite: |$s:ident| $sqlite:expr, postgres: |$p:ident| $postgres:expr $(,)?) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($s) => $sqlite,
+            $crate::db::DbConn::Pg($p) => $postgres,
+        }
+    };
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
             $crate::db::DbConn::Sqlite($c) => $body,
@@ -267,6 +274,15 @@ pub fn new_id() -> String {
 }
 
 /// Timestamps are kept in UTC at microsecond precision, the finest both backends store.
+/// The rule "an involvement active at `at`": begun, and not yet ended. Written once; every query that asks whether
+/// someone is involved now filters by it.
+#[diesel::dsl::auto_type]
+pub fn involvement_active(at: chrono::NaiveDateTime) -> _ {
+    schema::involvements::valid_from
+        .le(at)
+        .and(schema::involvements::valid_until.is_null().or(schema::involvements::valid_until.gt(at)))
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     truncate_micros(chrono::Utc::now().naive_utc())
 }

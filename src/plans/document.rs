@@ -281,8 +281,7 @@ pub async fn document(
             .inner_join(users::table.on(users::id.eq(involvements::user_id)))
             .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
             .filter(involvements::case_id.eq(&case.id))
-            .filter(involvements::valid_from.le(t))
-            .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+            .filter(crate::db::involvement_active(t))
             .select((users::id, users::display_name, organisations::name, involvements::role_in_case, users::email))
             .load(c)?;
         let mut contacts = HashMap::new();

@@ -257,8 +257,7 @@ pub(crate) fn references(c: &mut DbConn, case: &CaseRow) -> AppResult<(HashSet<S
     let t = now();
     let professionals: HashSet<String> = involvements::table
         .filter(involvements::case_id.eq(&case.id))
-        .filter(involvements::valid_from.le(t))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+        .filter(crate::db::involvement_active(t))
         .select(involvements::user_id)
         .load::<String>(c)?
         .into_iter()
@@ -272,8 +271,7 @@ fn professional_organisations(c: &mut DbConn, case_id: &str) -> AppResult<std::c
     let t = now();
     Ok(involvements::table
         .filter(involvements::case_id.eq(case_id))
-        .filter(involvements::valid_from.le(t))
-        .filter(involvements::valid_until.is_null().or(involvements::valid_until.gt(t)))
+        .filter(crate::db::involvement_active(t))
         .select((involvements::user_id, involvements::organisation_id))
         .load::<(String, String)>(c)?
         .into_iter()

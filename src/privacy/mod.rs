@@ -1,0 +1,1 @@
+//! The privacy officer's reading of the audit log: the event list and chain verification over HTTP.
