@@ -284,7 +284,7 @@ fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>
         file = %path.display(),
         "{var} is not set: generated a new key and stored it in the data directory"
     );
-    Ok(bytes)
+    Ok(bytes.to_vec())
 }
 
 /// Creates a file readable by its owner only. Fails if it exists, so a key is never overwritten.
