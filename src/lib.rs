@@ -58,7 +58,7 @@ pub fn build_app(
                 .route("/openapi.json", web::get().to(openapi::openapi_json))
                 .configure(auth::routes::configure)
                 .configure(identity::routes::configure)
-                .configure(audit::routes::configure)
+                .configure(privacy::routes::configure)
                 .configure(households::routes::configure)
                 .configure(cases::routes::configure)
                 .configure(plans::routes::configure)

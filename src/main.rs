@@ -333,7 +333,7 @@ fn add_user(
                 action: "user.create".into(),
                 resource_type: "user".into(),
                 resource_id: Some(id.clone()),
-                basis: Some("cli".into()),
+                basis: Some(eenplan::access::Basis::ServerCommand),
                 outcome: "allowed".into(),
                 ..Default::default()
             };

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, breakglass, cases, consent, health, households, identity, plans, signals};
+use crate::{auth, breakglass, cases, consent, health, households, identity, plans, privacy, signals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +32,7 @@ use crate::{audit, auth, breakglass, cases, consent, health, households, identit
         identity::routes::get_user,
         identity::routes::update_user,
         identity::routes::deactivate_user,
-        audit::routes::list_events,
+        privacy::routes::list_events,
         households::routes::create_household,
         households::routes::get_household,
         households::routes::household_members,

@@ -338,7 +338,7 @@ async fn failed_logins_lock_the_account_and_are_audited_without_flooding() {
     let actions: Vec<&str> = events.iter().map(|e| e.data.action.as_str()).collect();
     assert_eq!(actions, ["auth.login_failed", "auth.login_locked"], "nine attempts, two events");
     assert!(events.iter().all(|e| e.data.outcome == "denied" && e.data.resource_id.as_deref() == Some(&user.id)));
-    assert_eq!(events[1].data.basis.as_deref(), Some("failures:3"));
+    assert_eq!(events[1].data.basis_kind().as_deref(), Some("failures:3"));
 }
 
 #[actix_web::test]

@@ -150,7 +150,7 @@ async fn break_glass_reads_until_the_second_it_ends_and_never_writes() {
     assert!(after_open.iter().all(|e| e.data.flagged), "every event in the window is flagged");
     let case_read = after_open.iter().find(|e| e.data.action == "case.read").unwrap();
     assert_eq!(
-        (case_read.data.basis.as_deref(), case_read.data.basis_id.as_deref()),
+        (case_read.data.basis_kind().as_deref(), case_read.data.basis_id()),
         (Some("break_glass"), Some(id.as_str()))
     );
 

@@ -79,8 +79,8 @@ async fn who_sees_a_case_and_how_much() {
         .into_iter()
         .find(|e| e.data.action == "case.read" && e.data.user_id.as_deref() == Some(&creator.id))
         .unwrap();
-    assert_eq!(read.data.basis.as_deref(), Some("involvement"));
-    assert!(read.data.basis_id.is_some());
+    assert_eq!(read.data.basis_kind().as_deref(), Some("involvement"));
+    assert!(read.data.basis_id().is_some());
     assert_eq!(read.data.case_id.as_deref(), Some(case.as_str()));
 }
 

@@ -311,11 +311,11 @@ async fn what_a_provider_sees_follows_consent_per_category_on_every_output_path(
                         .find(|e| e.data.user_id.as_deref() == Some(w.provider.id.as_str()))
                         .unwrap();
                     assert_eq!(
-                        event.data.basis.as_deref(),
+                        event.data.basis_kind().as_deref(),
                         Some("consent"),
                         "{category} {path}: the access records its consent"
                     );
-                    assert!(event.data.basis_id.is_some());
+                    assert!(event.data.basis_id().is_some());
                     if path == "GET contacts" {
                         assert_eq!(res.body["members"][0]["personId"], json!(w.child), "only the covered child");
                         assert_eq!(res.body["professionals"].as_array().unwrap().len(), 2, "{}", res.text);

@@ -278,7 +278,7 @@ async fn a_bsn_search_is_audited_as_a_search_without_the_bsn() {
     let events = app.audit_events();
     let search = events.iter().rev().find(|e| e.data.action == "person.search").expect("search audited");
     assert_eq!(search.data.person_ids, vec![person_id.clone()]);
-    assert_eq!(search.data.basis.as_deref(), Some("involvement"));
+    assert_eq!(search.data.basis_kind().as_deref(), Some("involvement"));
     // No BSN anywhere in the audit table: every column of every row, as stored.
     let everything = format!("{events:?}");
     assert!(!everything.contains(bsn.expose()), "BSN found in the audit log");

@@ -35,14 +35,15 @@ async fn case_of(app: &TestApp, token: &str) -> (String, String) {
 /// Every text an event holds, as one string per event.
 fn event_text(e: &StoredEvent) -> String {
     let d = &e.data;
+    let kind = d.basis_kind();
     let fields = [
         d.user_id.as_deref(),
         d.user_name.as_deref(),
         d.resource_id.as_deref(),
         d.case_id.as_deref(),
         d.household_id.as_deref(),
-        d.basis.as_deref(),
-        d.basis_id.as_deref(),
+        kind.as_deref(),
+        d.basis_id(),
         d.reason.as_deref(),
         Some(d.action.as_str()),
     ];

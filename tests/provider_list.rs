@@ -214,8 +214,8 @@ async fn the_consent_summary_shows_what_the_consent_covers() {
     }
     let read = app.audit_events().into_iter().next_back().unwrap();
     assert_eq!(read.data.action, "case.read");
-    assert_eq!(read.data.basis.as_deref(), Some("consent"));
-    assert_eq!(read.data.basis_id.as_deref(), Some(plan_consent.as_str()));
+    assert_eq!(read.data.basis_kind().as_deref(), Some("consent"));
+    assert_eq!(read.data.basis_id(), Some(plan_consent.as_str()));
     // With basic details covered as well, the counts of those involved (as on the contact sheet).
     consent(&app, &w, &app.provider_org_id, json!(["basic"]), today(), until).await;
     let case = app.get(&format!("/api/v1/cases/{}", w.case), &token).await.body;

@@ -1,7 +1,6 @@
 //! The audit log (DESIGN §4): events, the group-commit writer, the hash chain, queries and verify.
 
 pub mod model;
-pub mod routes;
 pub mod service;
 pub mod store;
 pub mod writer;
@@ -31,19 +30,8 @@ pub struct Actor {
 /// resource and persons, and its outcome are set through the methods of `AuditRecord` alone.
 #[derive(Debug, Default)]
 struct Fields {
-    request_id: String,
-    client_address: Option<String>,
-    reason: Option<String>,
-    actor: Option<Actor>,
-    role: Option<Role>,
-    action: Option<String>,
-    resource_type: Option<String>,
-    resource_id: Option<String>,
-    case_id: Option<String>,
-    household_id: Option<String>,
-    person_ids: Vec<String>,
-    basis: Option<Basis>,
-    flagged: bool,
+    /// The event as it stands: the one declaration of its fields (`EventData`).
+    event: EventData,
     /// The access layer refused: the event's outcome is `denied` whatever the status.
     denied: bool,
     /// The access layer let the caller see only part of the object (a provider's view of a case): whatever they
@@ -64,7 +52,8 @@ pub struct AuditRecord(Arc<Mutex<Fields>>);
 
 impl AuditRecord {
     pub fn new(request_id: String, client_address: Option<String>, reason: Option<String>) -> Self {
-        AuditRecord(Arc::new(Mutex::new(Fields { request_id, client_address, reason, ..Default::default() })))
+        let event = EventData { request_id: Some(request_id), client_address, reason, ..Default::default() };
+        AuditRecord(Arc::new(Mutex::new(Fields { event, ..Default::default() })))
     }
 
     fn lock(&self) -> MutexGuard<'_, Fields> {
@@ -74,12 +63,15 @@ impl AuditRecord {
     // Who acts.
 
     pub fn set_actor(&self, actor: Actor) {
-        self.lock().actor = Some(actor);
+        let mut a = self.lock();
+        a.event.user_id = Some(actor.user_id);
+        a.event.user_name = Some(actor.user_name);
+        a.event.organisation_id = actor.organisation_id;
     }
 
     /// The actor is inside a break-glass window: every event they cause is flagged.
     pub fn flag(&self) {
-        self.lock().flagged = true;
+        self.lock().event.flagged = true;
     }
 
     // The decision: set by `access/` alone.
@@ -87,23 +79,23 @@ impl AuditRecord {
     /// Names what the request does; the access decision and the service fill in the rest.
     pub fn action(&self, action: &str, resource_type: &str) {
         let mut a = self.lock();
-        a.action = Some(action.to_string());
-        a.resource_type = Some(resource_type.to_string());
+        a.event.action = action.to_string();
+        a.event.resource_type = resource_type.to_string();
     }
 
     /// Access was allowed on this basis (and, when a role permission decided it, in this role).
     pub fn allowed(&self, role: Option<Role>, basis: Basis) {
         let mut a = self.lock();
-        if role.is_some() {
-            a.role = role;
+        if let Some(role) = role {
+            a.event.role = Some(role.as_str().to_string());
         }
-        a.flagged |= matches!(basis, Basis::BreakGlass(_));
-        a.basis = Some(basis);
+        a.event.flagged |= matches!(basis, Basis::BreakGlass(_));
+        a.event.basis = Some(basis);
     }
 
     /// As `allowed`, unless a basis naming a specific grant is already recorded (one basis per event).
     pub fn allowed_first(&self, basis: Basis) {
-        let has_specific = self.lock().basis.as_ref().is_some_and(|b| b.id().is_some());
+        let has_specific = self.lock().event.basis_id().is_some();
         if !has_specific {
             self.allowed(None, basis);
         }
@@ -111,7 +103,7 @@ impl AuditRecord {
 
     /// The kind of resource, where the action named another.
     pub fn resource_kind(&self, resource_type: &str) {
-        self.lock().resource_type = Some(resource_type.to_string());
+        self.lock().event.resource_type = resource_type.to_string();
     }
 
     /// Access was refused: the event is `denied`, whatever the response.
@@ -128,25 +120,25 @@ impl AuditRecord {
 
     /// Only an id in the form eenplan makes them: whatever else a caller typed never reaches the log.
     pub fn resource(&self, id: &str) {
-        self.lock().resource_id = valid_id(Some(id));
+        self.lock().event.resource_id = valid_id(Some(id));
     }
 
     /// The case the request concerns.
     pub fn case(&self, id: &str) {
-        self.lock().case_id = valid_id(Some(id));
+        self.lock().event.case_id = valid_id(Some(id));
     }
 
     /// The household the request concerns.
     pub fn household(&self, id: &str) {
-        self.lock().household_id = valid_id(Some(id));
+        self.lock().event.household_id = valid_id(Some(id));
     }
 
     /// Names persons whose data the response shows (internal ids), each once.
     pub fn persons<I: IntoIterator<Item = String>>(&self, ids: I) {
         let mut a = self.lock();
         for id in ids {
-            if Id::is_valid(&id) && !a.person_ids.contains(&id) {
-                a.person_ids.push(id);
+            if Id::is_valid(&id) && !a.event.person_ids.contains(&id) {
+                a.event.person_ids.push(id);
             }
         }
     }
@@ -172,36 +164,27 @@ impl AuditRecord {
     /// Whether the middleware must still write an event for a response with this status.
     pub fn must_write(&self, status: u16) -> bool {
         let a = self.lock();
-        !a.recorded && !a.suppressed && (a.actor.is_some() || a.required || a.denied || status == 401 || status == 403)
+        !a.recorded
+            && !a.suppressed
+            && (a.event.user_id.is_some() || a.required || a.denied || status == 401 || status == 403)
     }
 
     /// The event for this request as it stands, with the given outcome.
     pub fn event(&self, outcome: Outcome, status: u16, fallback_action: &str) -> EventData {
         let a = self.lock();
         let outcome = if a.denied || (a.partial_view && status == 404) { Outcome::Denied } else { outcome };
-        EventData {
-            event_id: crate::db::new_id(),
-            occurred_at: crate::db::now(),
-            user_id: a.actor.as_ref().map(|x| x.user_id.clone()),
-            user_name: a.actor.as_ref().map(|x| x.user_name.clone()),
-            role: a.role.map(|r| r.as_str().to_string()),
-            organisation_id: a.actor.as_ref().and_then(|x| x.organisation_id.clone()),
-            on_behalf_of: None,
-            client_address: a.client_address.clone(),
-            request_id: Some(a.request_id.clone()),
-            action: a.action.clone().unwrap_or_else(|| fallback_action.to_string()),
-            resource_type: a.resource_type.clone().unwrap_or_else(|| "api".to_string()),
-            resource_id: a.resource_id.clone(),
-            case_id: a.case_id.clone(),
-            household_id: a.household_id.clone(),
-            person_ids: a.person_ids.clone(),
-            basis: a.basis.as_ref().map(Basis::kind),
-            basis_id: a.basis.as_ref().and_then(|b| b.id().map(str::to_string)),
-            flagged: a.flagged,
-            outcome: outcome.as_str().to_string(),
-            http_status: Some(status as i32),
-            reason: a.reason.clone(),
+        let mut event = a.event.clone();
+        event.event_id = crate::db::new_id();
+        event.occurred_at = crate::db::now();
+        if event.action.is_empty() {
+            event.action = fallback_action.to_string();
         }
+        if event.resource_type.is_empty() {
+            event.resource_type = "api".to_string();
+        }
+        event.outcome = outcome.as_str().to_string();
+        event.http_status = Some(status as i32);
+        event
     }
 }
 

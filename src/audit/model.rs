@@ -55,6 +55,10 @@ pub enum Basis {
     BreakGlass(String),
     /// Not an access basis but the count of failed sign-ins that an event of a refused sign-in records.
     LoginFailures(i64),
+    /// The server's operator, at the command line (`eenplan user add`, …).
+    ServerCommand,
+    /// A stored basis this version does not know (an event written by an earlier one), kept as it was stored.
+    Stored { kind: String, id: Option<String> },
 }
 
 impl Basis {
@@ -70,12 +74,36 @@ impl Basis {
             Basis::Consent(_) => "consent".into(),
             Basis::BreakGlass(_) => "break_glass".into(),
             Basis::LoginFailures(n) => format!("failures:{n}"),
+            Basis::ServerCommand => "cli".into(),
+            Basis::Stored { kind, .. } => kind.clone(),
         }
+    }
+
+    /// The basis a stored event names (its kind and id columns).
+    pub fn from_stored(kind: Option<String>, id: Option<String>) -> Option<Basis> {
+        let kind = kind?;
+        let basis = match (kind.as_str(), id) {
+            ("role", None) => Basis::RolePermission,
+            ("involvement", Some(id)) => Basis::Involvement(id),
+            ("team_lead", Some(id)) => Basis::TeamLead(id),
+            ("team_member", Some(id)) => Basis::TeamMember(id),
+            ("regisseur", id) => Basis::Regisseur(id),
+            ("proposal", Some(id)) => Basis::Proposal(id),
+            ("consent", Some(id)) => Basis::Consent(id),
+            ("break_glass", Some(id)) => Basis::BreakGlass(id),
+            ("cli", None) => Basis::ServerCommand,
+            (k, None) if k.strip_prefix("failures:").is_some_and(|n| n.parse::<i64>().is_ok()) => {
+                Basis::LoginFailures(k["failures:".len()..].parse().unwrap_or_default())
+            }
+            (_, id) => Basis::Stored { kind, id },
+        };
+        Some(basis)
     }
 
     pub fn id(&self) -> Option<&str> {
         match self {
-            Basis::RolePermission | Basis::LoginFailures(_) | Basis::Regisseur(None) => None,
+            Basis::RolePermission | Basis::LoginFailures(_) | Basis::Regisseur(None) | Basis::ServerCommand => None,
+            Basis::Stored { id, .. } => id.as_deref(),
             Basis::Involvement(id)
             | Basis::TeamLead(id)
             | Basis::TeamMember(id)
@@ -87,11 +115,15 @@ impl Basis {
     }
 }
 
-/// Everything an event says, before it takes its place in a chain.
+/// Everything an event says, before it takes its place in a chain: the one declaration of an event's fields. The
+/// request's record fills one, the store maps it to its columns, and the API shows it as it is (`privacy/`).
 /// It holds ids, never case content or a BSN.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct EventData {
     pub event_id: String,
+    #[serde(serialize_with = "as_utc")]
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub occurred_at: NaiveDateTime,
     pub user_id: Option<String>,
     pub user_name: Option<String>,
@@ -106,8 +138,10 @@ pub struct EventData {
     pub case_id: Option<String>,
     pub household_id: Option<String>,
     pub person_ids: Vec<String>,
-    pub basis: Option<String>,
-    pub basis_id: Option<String>,
+    /// Why access was allowed: shown as `basis` (its kind) and `basisId`.
+    #[serde(flatten, serialize_with = "basis_fields")]
+    #[schema(value_type = BasisFields)]
+    pub basis: Option<Basis>,
     /// Set for events inside a break-glass window.
     pub flagged: bool,
     pub outcome: String,
@@ -115,10 +149,42 @@ pub struct EventData {
     pub reason: Option<String>,
 }
 
+/// How an event's basis reads in the API: its kind and the id of what granted it.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct BasisFields {
+    basis: Option<String>,
+    basis_id: Option<String>,
+}
+
+fn as_utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    t.and_utc().serialize(s)
+}
+
+fn basis_fields<S: serde::Serializer>(b: &Option<Basis>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("basis", &b.as_ref().map(Basis::kind))?;
+    m.serialize_entry("basisId", &b.as_ref().and_then(Basis::id))?;
+    m.end()
+}
+
 impl EventData {
+    /// The stored kind of the basis.
+    pub fn basis_kind(&self) -> Option<String> {
+        self.basis.as_ref().map(Basis::kind)
+    }
+
+    /// The stored id of the basis.
+    pub fn basis_id(&self) -> Option<&str> {
+        self.basis.as_ref().and_then(Basis::id)
+    }
+
     /// Whether both backends can store this event and it holds ids only where ids belong. Checked before
     /// an event joins a batch, so one bad event fails its own request and nobody else's.
     pub fn check_storable(&self) -> Result<(), &'static str> {
+        let kind = self.basis_kind();
         let texts = [
             Some(self.event_id.as_str()),
             Some(self.action.as_str()),
@@ -131,8 +197,8 @@ impl EventData {
             self.on_behalf_of.as_deref(),
             self.client_address.as_deref(),
             self.request_id.as_deref(),
-            self.basis.as_deref(),
-            self.basis_id.as_deref(),
+            kind.as_deref(),
+            self.basis_id(),
             self.reason.as_deref(),
         ];
         // PostgreSQL cannot store U+0000 in text.
@@ -215,8 +281,8 @@ pub fn event_hash(e: &EventData, chain_id: &str, chain_seq: i64, prev_hash: &str
     put(e.case_id.as_deref());
     put(e.household_id.as_deref());
     put(persons.as_deref());
-    put(e.basis.as_deref());
-    put(e.basis_id.as_deref());
+    put(e.basis_kind().as_deref());
+    put(e.basis_id());
     put(Some(if e.flagged { "1" } else { "0" }));
     put(Some(&e.outcome));
     put(status.as_deref());

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{decode_person_ids, encode_person_ids, ChainLink, EventData, StoredEvent};
+use super::model::{decode_person_ids, encode_person_ids, Basis, ChainLink, EventData, StoredEvent};
 use crate::db::schema::audit_events;
 use crate::db::DbConn;
 
@@ -37,8 +37,8 @@ pub fn insert_batch(conn: &mut DbConn, events: &[(&EventData, &ChainLink)]) -> Q
                         a::case_id.eq(e.case_id.as_deref()),
                         a::household_id.eq(e.household_id.as_deref()),
                         a::person_ids.eq(encode_person_ids(&e.person_ids)),
-                        a::basis.eq(e.basis.as_deref()),
-                        a::basis_id.eq(e.basis_id.as_deref()),
+                        a::basis.eq(e.basis_kind()),
+                        a::basis_id.eq(e.basis_id()),
                         a::flagged.eq(e.flagged),
                         a::outcome.eq(e.outcome.as_str()),
                         a::http_status.eq(e.http_status),
@@ -115,8 +115,7 @@ impl Row {
                 case_id: self.case_id,
                 household_id: self.household_id,
                 person_ids: decode_person_ids(self.person_ids.as_deref()),
-                basis: self.basis,
-                basis_id: self.basis_id,
+                basis: Basis::from_stored(self.basis, self.basis_id),
                 flagged: self.flagged,
                 outcome: self.outcome,
                 http_status: self.http_status,
