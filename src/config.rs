@@ -269,7 +269,7 @@ fn secret(get: Lookup, data_dir: &Path, var: &str, file: &str) -> Result<Vec<u8>
     // Written whole under a temporary name, then linked into place: a process starting at the same moment sees
     // either no key or the complete one, and the one that loses the race uses the winner's.
     let tmp = dir.join(format!("{file}.{}.tmp", crate::db::new_id()));
-    write_private_file(&tmp, b64.encode(&bytes).as_bytes())?;
+    write_private_file(&tmp, b64.encode(bytes).as_bytes())?;
     let linked = std::fs::hard_link(&tmp, &path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
