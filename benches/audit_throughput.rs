@@ -30,7 +30,7 @@ fn event() -> EventData {
         action: "user.read".into(),
         resource_type: "user".into(),
         resource_id: Some(new_id()),
-        basis: Some("role".into()),
+        basis: Some(eenplan::access::Basis::RolePermission),
         outcome: "allowed".into(),
         http_status: Some(200),
         ..Default::default()
