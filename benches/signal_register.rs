@@ -61,7 +61,7 @@ fn event(user: &str, organisation: &str, person: &str, signal: &str) -> EventDat
         resource_type: "signal".into(),
         resource_id: Some(signal.to_string()),
         person_ids: vec![person.to_string()],
-        basis: Some("role".into()),
+        basis: Some(eenplan::access::Basis::RolePermission),
         outcome: "allowed".into(),
         http_status: Some(201),
         ..Default::default()
