@@ -298,6 +298,11 @@ pub fn person_basis(
     Ok(best)
 }
 
+/// Whether the person belongs, or belonged, to any household (someone known from a signal alone does not).
+pub fn has_household(conn: &mut DbConn, person_id: &str) -> QueryResult<bool> {
+    Ok(household_members::table.filter(household_members::person_id.eq(person_id)).count().get_result::<i64>(conn)? > 0)
+}
+
 /// How much of a case's plan the principal sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanView {

@@ -4,5 +4,6 @@
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod store;
 
 pub use crate::access::scope::{active_grant, active_window};

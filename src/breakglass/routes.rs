@@ -5,12 +5,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, BreakGlass, OpenBreakGlass, Review};
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/break-glass").route(web::post().to(open)).route(web::get().to(list)))
@@ -23,13 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = OpenBreakGlass,
     responses((status = 201, body = BreakGlass), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn open(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<OpenBreakGlass>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::open(&state, &p, &audit, body.into_inner()).await?))
+pub async fn open(ctx: Ctx, body: Json<OpenBreakGlass>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::open(&ctx, body.into_inner()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -43,13 +36,8 @@ pub struct ListQuery {
 /// Break-glass uses, for privacy officers.
 #[utoipa::path(get, path = "/api/v1/break-glass", tag = "break-glass", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<BreakGlass>), (status = 403, body = Problem)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    q: Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state, &p, &audit, q.reviewed).await?))
+pub async fn list(ctx: Ctx, q: Query<ListQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list(&ctx, q.reviewed).await?))
 }
 
 /// Judge a use: justified, or not (with a note).
@@ -57,12 +45,6 @@ pub async fn list(
     params(("id" = String, Path)), request_body = Review,
     responses((status = 200, body = BreakGlass), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn review(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<Review>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::review(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn review(ctx: Ctx, id: web::Path<Id>, body: Json<Review>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::review(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }

@@ -5,12 +5,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::{self, Consent, NewConsent, Withdraw};
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/consents").route(web::post().to(record)).route(web::get().to(history)))
@@ -21,13 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/consents", tag = "consents", security(("bearer" = [])), request_body = NewConsent,
     responses((status = 201, body = Consent), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn record(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<NewConsent>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::record(&state, &p, &audit, body.into_inner()).await?))
+pub async fn record(ctx: Ctx, body: Json<NewConsent>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::record(&ctx, body.into_inner()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -41,13 +34,8 @@ pub struct HistoryQuery {
 /// The consent history of a case (those involved, and privacy officers), withdrawn and expired ones included.
 #[utoipa::path(get, path = "/api/v1/consents", tag = "consents", security(("bearer" = [])), params(HistoryQuery),
     responses((status = 200, body = Vec<Consent>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn history(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    q: Query<HistoryQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state, &p, &audit, q.into_inner().case_id.into()).await?))
+pub async fn history(ctx: Ctx, q: Query<HistoryQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::history(&ctx, q.into_inner().case_id.into()).await?))
 }
 
 /// Withdraw a consent; it stops covering at once.
@@ -55,12 +43,6 @@ pub async fn history(
     params(("id" = String, Path)), request_body = Withdraw,
     responses((status = 200, body = Consent), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<Withdraw>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::withdraw(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn withdraw(ctx: Ctx, id: web::Path<Id>, body: Json<Withdraw>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::withdraw(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }

@@ -3,25 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{age_on, givers_suffice, Basis, Category, GiverCapacity};
-use super::store::{self, ConsentRow};
-use crate::access::scope::PlanView;
+use super::store::{self, CaseRow, ConsentRow};
 use crate::access::Principal;
-use crate::access::{forbidden, Action, Resource, Role};
-use crate::audit::AuditRecord;
-use crate::cases::store::CaseRow;
-use crate::db::schema::{cases, household_members, organisations, parent_child, persons};
+use crate::access::{Action, Resource};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -136,15 +128,6 @@ fn to_basis(row: &ConsentRow, birth: NaiveDate, custody: &Custodians) -> AppResu
     })
 }
 
-fn births(c: &mut DbConn, ids: &[String]) -> AppResult<HashMap<String, NaiveDate>> {
-    Ok(persons::table
-        .filter(persons::id.eq_any(ids))
-        .select((persons::id, persons::birth_date))
-        .load::<(String, NaiveDate)>(c)?
-        .into_iter()
-        .collect())
-}
-
 /// Who holds custody of whom on one day, as far as eenplan knows it: a member of the case's household whose
 /// membership carries custody, or a recorded parent of the person whose own membership carries custody. A recorded
 /// parent link alone is not custody.
@@ -163,27 +146,14 @@ impl Custodians {
 
 /// The custodians of `persons` (members of `household_id`) on `day`.
 pub fn custodians(c: &mut DbConn, household_id: &str, persons: &[String], day: NaiveDate) -> AppResult<Custodians> {
-    let with_custody_on = |ids: Option<&[String]>, c: &mut DbConn| -> QueryResult<Vec<String>> {
-        let mut q = household_members::table
-            .filter(household_members::custody.eq(true))
-            .filter(household_members::from_date.le(day))
-            .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
-            .select(household_members::person_id)
-            .into_boxed();
-        q = match ids {
-            Some(ids) => q.filter(household_members::person_id.eq_any(ids.to_vec())),
-            None => q.filter(household_members::household_id.eq(household_id.to_string())),
-        };
-        q.load(c)
-    };
-    let in_household: HashSet<String> = with_custody_on(None, c)?.into_iter().collect();
-    let links: Vec<(String, String)> = parent_child::table
-        .filter(parent_child::child_id.eq_any(persons))
-        .select((parent_child::parent_id, parent_child::child_id))
-        .load(c)?;
+    let in_household: HashSet<String> = store::custody_holders_in(c, household_id, day)?.into_iter().collect();
+    let links = store::parent_links(c, persons)?;
     let parents: Vec<String> = links.iter().map(|(p, _)| p.clone()).collect();
-    let holding: HashSet<String> =
-        if parents.is_empty() { HashSet::new() } else { with_custody_on(Some(&parents), c)?.into_iter().collect() };
+    let holding: HashSet<String> = if parents.is_empty() {
+        HashSet::new()
+    } else {
+        store::custody_holders_among(c, &parents, day)?.into_iter().collect()
+    };
     let parents_with_custody = links.into_iter().filter(|(p, _)| holding.contains(p)).collect();
     Ok(Custodians { in_household, parents_with_custody })
 }
@@ -205,9 +175,9 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
         return Ok(Coverage(HashMap::new()));
     }
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
-    let birth = births(c, &ids)?;
+    let birth = store::births(c, &ids)?;
     let today = now().date();
-    let household: String = cases::table.find(case_id).select(cases::household_id).first(c)?;
+    let household = store::case(c, case_id)?.ok_or(AppError::NotFound)?.household_id;
     let custody = custodians(c, &household, &ids, today)?;
     let mut out: HashMap<String, BTreeMap<Category, String>> = HashMap::new();
     for row in &rows {
@@ -221,13 +191,14 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
     Ok(Coverage(out))
 }
 
-/// The case, when the caller sees its whole plan (involved regisseur or wijkteam member).
-fn involved(st: &AppState, c: &mut DbConn, p: &Principal, case_id: &str, audit: &AuditRecord) -> AppResult<CaseRow> {
-    let crate::access::CasePlan { case, view, .. } = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
-    if !matches!(view, PlanView::Full { .. }) {
-        return Err(forbidden(audit));
-    }
-    Ok(case)
+/// The case (`None`: there is none) and what the caller's organisation may see of it, for the access question.
+fn case_and_coverage(c: &mut DbConn, p: &Principal, case_id: &str) -> AppResult<(Option<CaseRow>, Option<Coverage>)> {
+    let case = store::case(c, case_id)?;
+    let coverage = match &case {
+        Some(row) => coverage_for(c, p, &row.id)?,
+        None => None,
+    };
+    Ok((case, coverage))
 }
 
 impl NewConsent {
@@ -272,24 +243,20 @@ impl NewConsent {
     }
 }
 
-pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: NewConsent) -> AppResult<Consent> {
-    state.access.decide(p, Resource::Consent, Action::Create, audit)?;
+pub async fn record(ctx: &Ctx, input: NewConsent) -> AppResult<Consent> {
+    ctx.state.access.decide(&ctx.principal, Resource::Consent, Action::Create, &ctx.audit)?;
     input.validate()?;
     let case_id = input.case_id.clone().unwrap_or_default();
-    audit.resource(&case_id);
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let case = involved(&st, c, &principal, &case_id, &audit2)?;
+    ctx.audit.resource(&case_id);
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let (case, coverage) = case_and_coverage(c, &cx.principal, &case_id)?;
+        let case = cx.state.access.decide_consent_change(c, &cx.principal, case, coverage, &cx.audit)?;
         let person_id = input.person_id.clone().unwrap_or_default();
         let mut v = Validator::new();
-        let member = household_members::table
-            .filter(household_members::household_id.eq(&case.household_id))
-            .filter(household_members::person_id.eq(&person_id))
-            .count()
-            .get_result::<i64>(c)?
-            > 0;
+        let member = store::is_member(c, &case.household_id, &person_id)?;
         v.check(member, "personId", "must be a member of the case's household");
-        let birth = births(c, std::slice::from_ref(&person_id))?.get(&person_id).copied();
+        let birth = store::births(c, std::slice::from_ref(&person_id))?.get(&person_id).copied();
         let custody = custodians(c, &case.household_id, std::slice::from_ref(&person_id), now().date())?;
         let mut valid_givers = Vec::new();
         for (i, g) in input.given_by.iter().enumerate() {
@@ -307,13 +274,12 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: Ne
             }
         }
         let recipients = input.recipient_organisation_ids.clone().unwrap_or_default();
-        let known: Vec<String> =
-            organisations::table.filter(organisations::id.eq_any(&recipients)).select(organisations::id).load(c)?;
+        let known = store::known_organisations(c, &recipients)?;
         for (i, r) in recipients.iter().enumerate() {
             v.check(known.contains(r), &format!("recipientOrganisationIds[{i}]"), "is not a known organisation");
         }
         if let Some(h) = &input.holder_organisation_id {
-            let exists = organisations::table.find(h).count().get_result::<i64>(c)? > 0;
+            let exists = store::organisation_exists(c, h)?;
             v.check(exists, "holderOrganisationId", "is not a known organisation");
         }
         let from = input.valid_from.unwrap_or_default();
@@ -326,7 +292,7 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: Ne
             }
         }
         v.finish()?;
-        audit2.person(&person_id.clone());
+        cx.audit.person(&person_id);
         let row = ConsentRow {
             id: new_id(),
             case_id: case.id.clone(),
@@ -340,7 +306,7 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: Ne
             purpose: input.purpose.unwrap_or_default().trim().to_string(),
             valid_from: from,
             valid_until: input.valid_until.unwrap_or_default(),
-            recorded_by: principal.user_id.clone(),
+            recorded_by: cx.principal.user_id.clone(),
             recorded_at: now(),
             withdrawn_at: None,
             withdrawn_by: None,
@@ -353,20 +319,17 @@ pub async fn record(state: &State, p: &Principal, audit: &AuditRecord, input: Ne
 }
 
 /// The consent history of a case: for those involved in it, and for privacy officers (who see no case content).
-pub async fn history(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Consent>> {
-    let decision = state.access.decide(p, Resource::Consent, Action::List, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let case = if decision.role == Role::PrivacyOfficer {
-            crate::cases::store::case(c, &case_id)?.ok_or(AppError::NotFound)?
-        } else {
-            involved(&st, c, &principal, &case_id, &audit)?
-        };
-        audit.case(&case.id.clone());
+pub async fn history(ctx: &Ctx, case_id: String) -> AppResult<Vec<Consent>> {
+    let decision = ctx.state.access.decide(&ctx.principal, Resource::Consent, Action::List, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let (case, coverage) = case_and_coverage(c, &cx.principal, &case_id)?;
+        let case = cx.state.access.decide_consent_history(c, &cx.principal, &decision, case, coverage, &cx.audit)?;
+        cx.audit.case(&case.id);
         let rows = store::of_case(c, &case.id)?;
         let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
-        let birth = births(c, &ids)?;
+        let birth = store::births(c, &ids)?;
         let custody = custodians(c, &case.household_id, &ids, now().date())?;
         rows.into_iter()
             .map(|r| {
@@ -386,31 +349,27 @@ pub struct Withdraw {
 }
 
 /// Withdraws a consent: those it let in lose access on their next request.
-pub async fn withdraw(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    id: String,
-    input: Withdraw,
-) -> AppResult<Consent> {
-    state.access.decide(p, Resource::Consent, Action::Update, audit)?;
-    audit.resource(&id);
+pub async fn withdraw(ctx: &Ctx, id: String, input: Withdraw) -> AppResult<Consent> {
+    ctx.state.access.decide(&ctx.principal, Resource::Consent, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&id);
     if let Some(n) = &input.note {
         if n.chars().count() > 1_000 {
             return Err(AppError::field("note", "must be at most 1000 characters"));
         }
     }
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let Some(row) = store::by_id(c, &id)? else {
-            return Err(crate::access::not_found(&audit2));
+    let cx = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        // No such consent is, to the caller, a case they cannot see.
+        let (case, coverage) = match store::by_id(c, &id)? {
+            Some(row) => case_and_coverage(c, &cx.principal, &row.case_id)?,
+            None => (None, None),
         };
-        let case = involved(&st, c, &principal, &row.case_id, &audit2)?;
-        if !store::withdraw(c, &row.id, &principal.user_id, input.note.as_deref(), now())? {
+        let case = cx.state.access.decide_consent_change(c, &cx.principal, case, coverage, &cx.audit)?;
+        if !store::withdraw(c, &id, &cx.principal.user_id, input.note.as_deref(), now())? {
             return Err(AppError::Conflict("This consent was already withdrawn".into()));
         }
-        let row = store::by_id(c, &row.id)?.ok_or(AppError::NotFound)?;
-        let birth = births(c, std::slice::from_ref(&row.person_id))?.get(&row.person_id).copied();
+        let row = store::by_id(c, &id)?.ok_or(AppError::NotFound)?;
+        let birth = store::births(c, std::slice::from_ref(&row.person_id))?.get(&row.person_id).copied();
         let custody = custodians(c, &case.household_id, std::slice::from_ref(&row.person_id), now().date())?;
         to_view(row, birth, &custody)
     })

@@ -1,7 +1,6 @@
 //! Person use cases: read, search (by BSN or by name and birth date) and parent–child links.
 //! A person is seen through the households they belong or belonged to (`scope::person_basis`).
 
-use actix_web::web;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,15 +8,11 @@ use utoipa::ToSchema;
 use super::bsn::{Bsn, RawBsn};
 use super::service::{person_view, Person};
 use super::store;
-use crate::access::scope::{person_basis, HouseholdView};
-use crate::access::Principal;
+use crate::access::scope::HouseholdView;
 use crate::access::{Action, Resource};
-use crate::audit::AuditRecord;
 use crate::db::{now, DbConn};
-use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::error::{conflict_on_unique, AppError, AppResult, Validator};
+use crate::state::{Ctx, Effect};
 
 /// A person with their family links (only relatives the caller may see).
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,38 +24,24 @@ pub struct PersonDetail {
     pub child_ids: Vec<String>,
 }
 
-fn visible(c: &mut DbConn, p: &Principal, ids: Vec<String>) -> AppResult<Vec<String>> {
-    let t = now();
-    let mut out = Vec::new();
-    for id in ids {
-        if person_basis(c, p, &id, t)?.is_some() {
-            out.push(id);
-        }
-    }
-    Ok(out)
-}
-
-fn detail(st: &AppState, c: &mut DbConn, p: &Principal, id: &str, view: HouseholdView) -> AppResult<PersonDetail> {
+fn detail(ctx: &Ctx, c: &mut DbConn, id: &str, view: HouseholdView) -> AppResult<PersonDetail> {
     let row = store::person(c, id)?.ok_or(AppError::NotFound)?;
     let (parents, children) = store::family_links(c, id)?;
     Ok(PersonDetail {
-        person: person_view(&st.bsn, row, view),
-        parent_ids: visible(c, p, parents)?,
-        child_ids: visible(c, p, children)?,
+        person: person_view(&ctx.state.bsn, row, view),
+        parent_ids: ctx.state.access.visible_persons(c, &ctx.principal, parents)?,
+        child_ids: ctx.state.access.visible_persons(c, &ctx.principal, children)?,
     })
 }
 
-pub async fn get_person(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<PersonDetail> {
-    state.access.decide(p, Resource::Person, Action::Read, audit)?;
-    audit.resource(&id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        if store::person(c, &id)?.is_none() {
-            audit.denied();
-            return Err(AppError::NotFound);
-        }
-        let view = st.access.decide_person(c, &principal, &id, &audit)?;
-        detail(&st, c, &principal, &id, view)
+pub async fn get_person(ctx: &Ctx, id: String) -> AppResult<PersonDetail> {
+    ctx.state.access.decide(&ctx.principal, Resource::Person, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let found = store::person(c, &id)?.map(|p| p.id);
+        let view = cx.state.access.decide_person_read(c, &cx.principal, found.as_deref(), &cx.audit)?;
+        detail(&cx, c, &id, view)
     })
     .await
 }
@@ -88,8 +69,8 @@ const MAX_CANDIDATES: i64 = 500;
 
 /// Finds the persons the caller may see; a person out of scope is simply not found. Audited as a search, with
 /// the persons found; never with what was searched for.
-pub async fn search(state: &State, p: &Principal, audit: &AuditRecord, input: PersonSearch) -> AppResult<SearchResult> {
-    state.access.decide(p, Resource::Person, Action::Search, audit)?;
+pub async fn search(ctx: &Ctx, input: PersonSearch) -> AppResult<SearchResult> {
+    ctx.state.access.decide(&ctx.principal, Resource::Person, Action::Search, &ctx.audit)?;
     let mut v = Validator::new();
     let mut bsn = None;
     match (&input.bsn, &input.name, &input.birth_date) {
@@ -106,10 +87,10 @@ pub async fn search(state: &State, p: &Principal, audit: &AuditRecord, input: Pe
         (Some(_), _, _) => v.add("bsn", "search by BSN alone, or by name and birth date"),
     }
     v.finish()?;
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
+    let cx = ctx.clone();
+    ctx.read(move |c| {
         let candidates = match &bsn {
-            Some(b) => store::person_by_bsn(c, &st.bsn, b)?.into_iter().collect(),
+            Some(b) => store::person_by_bsn(c, &cx.state.bsn, b)?.into_iter().collect(),
             None => {
                 let needle = input.name.unwrap_or_default().trim().to_lowercase();
                 store::persons_born_on(c, input.birth_date.unwrap_or_default(), MAX_CANDIDATES)?
@@ -118,14 +99,11 @@ pub async fn search(state: &State, p: &Principal, audit: &AuditRecord, input: Pe
                     .collect::<Vec<_>>()
             }
         };
-        let t = now();
         let mut items = Vec::new();
         for row in candidates {
-            let Some((basis, view)) = person_basis(c, &principal, &row.id, t)? else { continue };
-            audit.person(&row.id);
-            // One basis per event: with several results, the first one's.
-            crate::access::allow_first(&audit, basis);
-            items.push(person_view(&st.bsn, row, view));
+            if let Some(view) = cx.state.access.decide_search_hit(c, &cx.principal, &row.id, &cx.audit)? {
+                items.push(person_view(&cx.state.bsn, row, view));
+            }
         }
         Ok(SearchResult { items })
     })
@@ -139,40 +117,26 @@ pub struct AddParent {
 }
 
 /// Records that `parentId` is a parent of the person. Both must be persons the caller may see.
-pub async fn add_parent(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    child_id: String,
-    input: AddParent,
-) -> AppResult<PersonDetail> {
-    state.access.decide(p, Resource::Person, Action::Update, audit)?;
-    audit.resource(&child_id);
+pub async fn add_parent(ctx: &Ctx, child_id: String, input: AddParent) -> AppResult<PersonDetail> {
+    ctx.state.access.decide(&ctx.principal, Resource::Person, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&child_id);
     let mut v = Validator::new();
     if let Some(parent) = v.required(&input.parent_id, "parentId") {
         v.check(*parent != child_id, "parentId", "must be someone else");
     }
     v.finish()?;
     let parent_id = input.parent_id.unwrap_or_default();
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        if store::person(c, &child_id)?.is_none() {
-            audit2.denied();
-            return Err(AppError::NotFound);
-        }
-        let view = st.access.decide_person(c, &principal, &child_id, &audit2)?;
-        if view == HouseholdView::Summary {
-            audit2.denied();
-            return Err(AppError::Forbidden);
-        }
-        if person_basis(c, &principal, &parent_id, now())?.is_none() {
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let found = store::person(c, &child_id)?.map(|p| p.id);
+        let view = cx.state.access.decide_person_change(c, &cx.principal, found.as_deref(), &cx.audit)?;
+        if !cx.state.access.knows_person(c, &cx.principal, &parent_id)? {
             return Err(AppError::field("parentId", "is not a person known to you"));
         }
-        audit2.person(&parent_id.clone());
-        if !store::insert_parent_link(c, &parent_id, &child_id, now())? {
-            return Err(AppError::Conflict("This parent is already recorded".into()));
-        }
-        detail(&st, c, &principal, &child_id, view)
+        cx.audit.person(&parent_id);
+        store::insert_parent_link(c, &parent_id, &child_id, now())
+            .map_err(conflict_on_unique("This parent is already recorded"))?;
+        detail(&cx, c, &child_id, view)
     })
     .await
 }

@@ -8,12 +8,10 @@ use utoipa::IntoParams;
 
 use super::persons::{self, AddParent, PersonDetail, PersonSearch, SearchResult};
 use super::service::{self, AddMember, CreateHousehold, EndMember, Household, Member};
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/households").route(web::post().to(create_household)))
@@ -32,13 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Register a household of one of the caller's teams (wijkteam, teamleider).
 #[utoipa::path(post, path = "/api/v1/households", tag = "households", security(("bearer" = [])), request_body = CreateHousehold,
     responses((status = 201, body = Household), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_household(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<CreateHousehold>,
-) -> AppResult<HttpResponse> {
-    let h = service::create_household(&state, &p, &audit, body.into_inner()).await?;
+pub async fn create_household(ctx: Ctx, body: Json<CreateHousehold>) -> AppResult<HttpResponse> {
+    let h = service::create_household(&ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(h.version))).json(h))
 }
 
@@ -46,13 +39,8 @@ pub async fn create_household(
 /// (BSNs masked), and as a summary for the teamleider. 404 for everyone else.
 #[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Household), (status = 404, body = Problem)))]
-pub async fn get_household(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    let h = service::get_household(&state, &p, &audit, id.into_inner().into()).await?;
+pub async fn get_household(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    let h = service::get_household(&ctx, id.into_inner().into()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(h.version))).json(h))
 }
 
@@ -69,14 +57,8 @@ pub struct MembersQuery {
 #[utoipa::path(get, path = "/api/v1/households/{id}/members", tag = "households", security(("bearer" = [])),
     params(("id" = String, Path), MembersQuery),
     responses((status = 200, body = Vec<Member>), (status = 404, body = Problem)))]
-pub async fn household_members(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    q: Query<MembersQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::members(&state, &p, &audit, id.into_inner().into(), q.on).await?))
+pub async fn household_members(ctx: Ctx, id: web::Path<Id>, q: Query<MembersQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::members(&ctx, id.into_inner().into(), q.on).await?))
 }
 
 /// A person joins the household; a person known by the same BSN moves here (their other membership ends on `from`).
@@ -84,15 +66,8 @@ pub async fn household_members(
     params(("id" = String, Path)), request_body = AddMember,
     responses((status = 201, body = Member), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_member(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<AddMember>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(service::add_member(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn add_member(ctx: Ctx, id: web::Path<Id>, body: Json<AddMember>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::add_member(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// A member leaves the household; `until` is the first day they no longer belong.
@@ -100,40 +75,23 @@ pub async fn add_member(
     params(("id" = String, Path), ("member" = String, Path)), request_body = EndMember,
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn end_member(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    path: web::Path<(Id, Id)>,
-    body: Json<EndMember>,
-) -> AppResult<HttpResponse> {
+pub async fn end_member(ctx: Ctx, path: web::Path<(Id, Id)>, body: Json<EndMember>) -> AppResult<HttpResponse> {
     let (household, member) = path.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(service::end_member(&state, &p, &audit, household.into(), member.into(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::end_member(&ctx, household.into(), member.into(), body.into_inner()).await?))
 }
 
 /// Find a person by BSN, or by name and birth date. Only persons the caller may see are found; audited as a search.
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", security(("bearer" = [])), request_body = PersonSearch,
     responses((status = 200, body = SearchResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn search_persons(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<PersonSearch>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(persons::search(&state, &p, &audit, body.into_inner()).await?))
+pub async fn search_persons(ctx: Ctx, body: Json<PersonSearch>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(persons::search(&ctx, body.into_inner()).await?))
 }
 
 /// One person, with the parents and children the caller may see.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = PersonDetail), (status = 404, body = Problem)))]
-pub async fn get_person(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(persons::get_person(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn get_person(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(persons::get_person(&ctx, id.into_inner().into()).await?))
 }
 
 /// Record a parent of the person (kept for matching signals on the same parent).
@@ -141,13 +99,6 @@ pub async fn get_person(
     params(("id" = String, Path)), request_body = AddParent,
     responses((status = 201, body = PersonDetail), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn add_parent(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<AddParent>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(persons::add_parent(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn add_parent(ctx: Ctx, id: web::Path<Id>, body: Json<AddParent>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(persons::add_parent(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }

@@ -1,6 +1,5 @@
 //! Household use cases: access, transaction, audit.
 
-use actix_web::web;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,15 +10,13 @@ use chrono::NaiveDate;
 use super::bsn::{Bsn, BsnProtector, RawBsn};
 use super::model::{place_membership, Membership, Relation};
 use super::store::{self, HouseholdRow, MemberRow, PersonRow};
-use crate::access::scope::{member_teams, HouseholdView};
-use crate::access::Principal;
+use crate::access::households::OwningTeams;
+use crate::access::scope::HouseholdView;
 use crate::access::{Action, Resource};
 use crate::audit::AuditRecord;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -119,7 +116,7 @@ fn to_membership(m: &MemberRow) -> Membership {
 
 /// Members with their persons, as the view allows; records the persons in the audit event.
 fn members_view(
-    st: &AppState,
+    protector: &BsnProtector,
     c: &mut DbConn,
     rows: Vec<MemberRow>,
     view: HouseholdView,
@@ -135,7 +132,7 @@ fn members_view(
                 persons.get(&m.person_id).cloned().ok_or_else(|| AppError::internal("member without person"))?;
             Ok(Member {
                 relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
-                person: person_view(&st.bsn, person, view),
+                person: person_view(protector, person, view),
                 custody: m.custody,
                 from: m.from_date,
                 until: m.until_date,
@@ -146,7 +143,7 @@ fn members_view(
 }
 
 fn project(
-    st: &AppState,
+    protector: &BsnProtector,
     c: &mut DbConn,
     h: HouseholdRow,
     view: HouseholdView,
@@ -166,7 +163,7 @@ fn project(
                 house_number_addition: h.house_number_addition,
                 institutional: h.institutional_address,
             }),
-            Some(members_view(st, c, current.clone(), view, audit)?),
+            Some(members_view(protector, c, current.clone(), view, audit)?),
         ),
     };
     Ok(Household {
@@ -200,7 +197,7 @@ pub fn normalise_postcode(raw: &str) -> Option<String> {
 }
 
 impl CreateHousehold {
-    fn validate(&self, teams: &[String]) -> AppResult<()> {
+    fn validate(&self, teams: &OwningTeams) -> AppResult<()> {
         let mut v = Validator::new();
         if let Some(p) = v.required(&self.postcode, "postcode") {
             v.check(normalise_postcode(p).is_some(), "postcode", "must be a Dutch postcode like 2711AB");
@@ -224,14 +221,10 @@ impl CreateHousehold {
     }
 }
 
-pub async fn create_household(
-    state: &web::Data<AppState>,
-    p: &Principal,
-    audit: &AuditRecord,
-    input: CreateHousehold,
-) -> AppResult<Household> {
-    state.access.decide(p, Resource::Household, Action::Create, audit)?;
-    input.validate(&member_teams(p))?;
+/// Registers a household for one of the caller's teams.
+pub async fn create_household(ctx: &Ctx, input: CreateHousehold) -> AppResult<Household> {
+    let teams = ctx.state.access.decide_household_create(&ctx.principal, &ctx.audit)?;
+    input.validate(&teams)?;
     let t = now();
     let row = HouseholdRow {
         id: new_id(),
@@ -246,81 +239,41 @@ pub async fn create_household(
         created_at: t,
         updated_at: t,
     };
-    audit.household(&row.id);
-    audit.resource(&row.id);
-    let (st, audit2) = (state.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
+    ctx.audit.household(&row.id);
+    ctx.audit.resource(&row.id);
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
         store::insert_household(c, &row)?;
-        project(&st, c, row, HouseholdView::Registration, &audit2)
+        project(&cx.state.bsn, c, row, HouseholdView::Registration, &cx.audit)
     })
     .await
 }
 
-/// Loads a household and decides the caller's view of it (404 when out of scope).
-fn scoped(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    id: &str,
-    audit: &AuditRecord,
-) -> AppResult<(HouseholdRow, HouseholdView)> {
-    let Some(h) = store::household(c, id)? else {
-        audit.denied();
-        return Err(AppError::NotFound);
-    };
-    let view = st.access.decide_household(c, p, &h.id, &h.team_id, audit)?;
-    Ok((h, view))
-}
-
-/// Composition changes need the household's content (involved, or the owning team before a case exists).
-fn scoped_for_change(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    id: &str,
-    audit: &AuditRecord,
-) -> AppResult<(HouseholdRow, HouseholdView)> {
-    let (h, view) = scoped(st, c, p, id, audit)?;
-    if view == HouseholdView::Summary {
-        audit.denied();
-        return Err(AppError::Forbidden);
-    }
-    Ok((h, view))
-}
-
-pub async fn get_household(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<Household> {
-    state.access.decide(p, Resource::Household, Action::Read, audit)?;
-    audit.resource(&id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let (h, view) = scoped(&st, c, &principal, &id, &audit)?;
-        project(&st, c, h, view, &audit)
+pub async fn get_household(ctx: &Ctx, id: String) -> AppResult<Household> {
+    ctx.state.access.decide(&ctx.principal, Resource::Household, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let h = store::household(c, &id)?;
+        let (h, view) = cx.state.access.decide_household_read(c, &cx.principal, h, &cx.audit)?;
+        project(&cx.state.bsn, c, h, view, &cx.audit)
     })
     .await
 }
 
 /// Every membership period of the household (`on` = None), or the members on one date.
-pub async fn members(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    id: String,
-    on: Option<NaiveDate>,
-) -> AppResult<Vec<Member>> {
-    state.access.decide(p, Resource::Household, Action::Read, audit)?;
-    audit.resource(&id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let (h, view) = scoped(&st, c, &principal, &id, &audit)?;
-        if view == HouseholdView::Summary {
-            audit.denied();
-            return Err(AppError::NotFound);
-        }
+pub async fn members(ctx: &Ctx, id: String, on: Option<NaiveDate>) -> AppResult<Vec<Member>> {
+    ctx.state.access.decide(&ctx.principal, Resource::Household, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let h = store::household(c, &id)?;
+        let (h, view) = cx.state.access.decide_household_members(c, &cx.principal, h, &cx.audit)?;
         let mut rows = store::members_of_household(c, &h.id)?;
         if let Some(date) = on {
             rows.retain(|m| to_membership(m).covers(date));
         }
-        members_view(&st, c, rows, view, &audit)
+        members_view(&cx.state.bsn, c, rows, view, &cx.audit)
     })
     .await
 }
@@ -389,24 +342,19 @@ impl AddMember {
     }
 }
 
-pub async fn add_member(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    household_id: String,
-    input: AddMember,
-) -> AppResult<Member> {
-    state.access.decide(p, Resource::Household, Action::Update, audit)?;
-    audit.resource(&household_id);
+pub async fn add_member(ctx: &Ctx, household_id: String, input: AddMember) -> AppResult<Member> {
+    ctx.state.access.decide(&ctx.principal, Resource::Household, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&household_id);
     let bsn = input.validate()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let (h, view) = scoped_for_change(&st, c, &principal, &household_id, &audit2)?;
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let (access, principal, audit) = (&cx.state.access, &cx.principal, &cx.audit);
+        let h = store::household(c, &household_id)?;
+        let (h, view) = access.decide_household_change(c, principal, h, audit)?;
         let t = now();
         let person_id = match (&input.person_id, input.person) {
             (Some(id), _) => {
-                // A person the caller may not see is, to them, unknown.
-                if crate::access::scope::person_basis(c, &principal, id, t)?.is_none() {
+                if !access.knows_person(c, principal, id)? {
                     return Err(AppError::field("personId", "is not a person known to you"));
                 }
                 id.clone()
@@ -414,17 +362,11 @@ pub async fn add_member(
             (None, Some(np)) => {
                 let birth_date = np.birth_date.unwrap_or_default();
                 let known = match &bsn {
-                    Some(b) => store::person_by_bsn(c, &st.bsn, b)?,
+                    Some(b) => store::person_by_bsn(c, &cx.state.bsn, b)?,
                     None => None,
                 };
-                // A person known by this BSN goes through the same person scope as one given by id: someone who
-                // lives in households the caller has no basis for stays out of reach (404), and nothing of them is
-                // shown. Only a person who belongs to no household at all (known from a signal) is simply linked.
                 if let Some(existing) = &known {
-                    let homeless = store::memberships_of_person(c, &existing.id)?.is_empty();
-                    if !homeless && crate::access::scope::person_basis(c, &principal, &existing.id, t)?.is_none() {
-                        return Err(crate::access::not_found(&audit2));
-                    }
+                    access.decide_link_known_person(c, principal, &existing.id, audit)?;
                 }
                 match known {
                     Some(existing) if existing.birth_date != birth_date => {
@@ -437,7 +379,7 @@ pub async fn add_member(
                     None => {
                         let id = new_id();
                         let name = np.name.unwrap_or_default();
-                        store::insert_person(c, &st.bsn, &id, name.trim(), birth_date, bsn.as_ref(), t)?;
+                        store::insert_person(c, &cx.state.bsn, &id, name.trim(), birth_date, bsn.as_ref(), t)?;
                         id
                     }
                 }
@@ -465,12 +407,9 @@ pub async fn add_member(
             }
             Ok(Some(i)) => {
                 let old = &existing_rows[i];
-                // A move ends the membership elsewhere: only where the caller could change it themselves.
-                let old_team = store::household(c, &old.household_id)?.map(|h| h.team_id).unwrap_or_default();
-                let basis = crate::access::scope::household_basis(c, &principal, &old.household_id, &old_team, t)?;
-                if !matches!(basis, Some((_, HouseholdView::Content | HouseholdView::Registration))) {
-                    return Err(crate::access::not_found(&audit2));
-                }
+                let from = store::household(c, &old.household_id)?
+                    .ok_or_else(|| AppError::internal("membership without household"))?;
+                access.decide_move_out(c, principal, &from, audit)?;
                 store::end_member(c, &old.id, new.from)?;
                 store::touch_household(c, &old.household_id, t)?;
             }
@@ -489,7 +428,7 @@ pub async fn add_member(
         store::insert_member(c, &row)?;
         store::touch_household(c, &h.id, t)?;
         // Someone who just registered a person sees them as their view of this household allows.
-        Ok(members_view(&st, c, vec![row], view, &audit2)?.remove(0))
+        Ok(members_view(&cx.state.bsn, c, vec![row], view, audit)?.remove(0))
     })
     .await
 }
@@ -502,23 +441,17 @@ pub struct EndMember {
     pub until: Option<NaiveDate>,
 }
 
-pub async fn end_member(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    household_id: String,
-    member_id: String,
-    input: EndMember,
-) -> AppResult<Member> {
-    state.access.decide(p, Resource::Household, Action::Update, audit)?;
-    audit.resource(&member_id);
+pub async fn end_member(ctx: &Ctx, household_id: String, member_id: String, input: EndMember) -> AppResult<Member> {
+    ctx.state.access.decide(&ctx.principal, Resource::Household, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&member_id);
     let mut v = Validator::new();
     v.required(&input.until, "until");
     v.finish()?;
     let until = input.until.unwrap_or_default();
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let (h, view) = scoped_for_change(&st, c, &principal, &household_id, &audit2)?;
+    let cx = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let h = store::household(c, &household_id)?;
+        let (h, view) = cx.state.access.decide_household_change(c, &cx.principal, h, &cx.audit)?;
         let member =
             store::members_of_household(c, &h.id)?.into_iter().find(|m| m.id == member_id).ok_or(AppError::NotFound)?;
         if member.until_date.is_some() {
@@ -530,7 +463,7 @@ pub async fn end_member(
         store::end_member(c, &member.id, until)?;
         store::touch_household(c, &h.id, now())?;
         let ended = MemberRow { until_date: Some(until), ..member };
-        Ok(members_view(&st, c, vec![ended], view, &audit2)?.remove(0))
+        Ok(members_view(&cx.state.bsn, c, vec![ended], view, &cx.audit)?.remove(0))
     })
     .await
 }

@@ -74,6 +74,15 @@ pub struct HouseholdRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl crate::access::households::HouseholdFacts for HouseholdRow {
+    fn household_id(&self) -> &str {
+        &self.id
+    }
+    fn team_id(&self) -> &str {
+        &self.team_id
+    }
+}
+
 pub fn insert_household(conn: &mut DbConn, h: &HouseholdRow) -> QueryResult<()> {
     use crate::db::schema::households as t;
     diesel::insert_into(t::table)
@@ -173,16 +182,8 @@ pub fn persons_born_on(conn: &mut DbConn, birth_date: NaiveDate, limit: i64) -> 
         .load(conn)
 }
 
-pub fn insert_parent_link(conn: &mut DbConn, parent_id: &str, child_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let exists = parent_child::table
-        .filter(parent_child::parent_id.eq(parent_id))
-        .filter(parent_child::child_id.eq(child_id))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if exists {
-        return Ok(false);
-    }
+/// Records a parent link; a unique violation when it is already recorded.
+pub fn insert_parent_link(conn: &mut DbConn, parent_id: &str, child_id: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(parent_child::table)
         .values((
             parent_child::parent_id.eq(parent_id),
@@ -190,7 +191,7 @@ pub fn insert_parent_link(conn: &mut DbConn, parent_id: &str, child_id: &str, no
             parent_child::created_at.eq(now),
         ))
         .execute(conn)
-        .map(|_| true)
+        .map(|_| ())
 }
 
 /// (parents, children) of a person, as ids.
