@@ -3,26 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::service::{decide, plan_of};
+use super::store::{self, AssessmentRow};
 use super::zrm::{self, AssessmentKind, DomainProgress, HouseholdSummary, Instrument, Scores};
-use crate::access::scope::PlanView;
-use crate::access::Principal;
-use crate::access::{forbidden, Action, Resource};
-use crate::audit::AuditRecord;
-use crate::cases::store::CaseRow;
-use crate::consent::model::Category;
-use crate::consent::service::Coverage;
-use crate::db::schema::{household_members, zrm_assessments as za};
+use crate::access::{Action, Category};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -50,49 +41,22 @@ pub struct Assessment {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = za)]
-struct Row {
-    id: String,
-    person_id: Option<String>,
-    instrument: String,
-    kind: String,
-    assessed_on: NaiveDate,
-    assessor_id: String,
-    scores: String,
-    created_at: chrono::NaiveDateTime,
-}
-
-impl Row {
-    fn into_view(self) -> AppResult<Assessment> {
+impl Assessment {
+    fn from_row(r: AssessmentRow) -> AppResult<Assessment> {
         Ok(Assessment {
-            instrument: if self.instrument == "zrm_2017" { Instrument::Zrm2017 } else { Instrument::ZrmHuishoudens },
-            kind: match self.kind.as_str() {
+            instrument: if r.instrument == "zrm_2017" { Instrument::Zrm2017 } else { Instrument::ZrmHuishoudens },
+            kind: match r.kind.as_str() {
                 "start" => AssessmentKind::Start,
                 "end" => AssessmentKind::End,
                 _ => AssessmentKind::Intermediate,
             },
-            scores: serde_json::from_str(&self.scores).map_err(AppError::internal)?,
-            id: self.id,
-            person_id: self.person_id,
-            assessed_on: self.assessed_on,
-            assessor_id: self.assessor_id,
-            created_at: self.created_at.and_utc(),
+            scores: serde_json::from_str(&r.scores).map_err(AppError::internal)?,
+            id: r.id,
+            person_id: r.person_id,
+            assessed_on: r.assessed_on,
+            assessor_id: r.assessor_id,
+            created_at: r.created_at.and_utc(),
         })
-    }
-}
-
-/// For a provider, only the assessments of persons (or of the household) a consent covers for ZRM.
-fn visible(all: Vec<Assessment>, coverage: Option<&Coverage>) -> Vec<Assessment> {
-    match coverage {
-        None => all,
-        Some(cov) => all
-            .into_iter()
-            .filter(|a| match &a.person_id {
-                Some(person) => cov.of(person, Category::Zrm).is_some(),
-                None => cov.any(Category::Zrm).is_some(),
-            })
-            .collect(),
     }
 }
 
@@ -103,48 +67,21 @@ fn assessed(shown: &[Assessment]) -> Vec<String> {
 
 /// Assessments of the case, oldest first.
 fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
-    za::table
-        .filter(za::case_id.eq(case_id))
-        .order((za::assessed_on.asc(), za::created_at.asc()))
-        .select(Row::as_select())
-        .load(c)?
-        .into_iter()
-        .map(Row::into_view)
-        .collect()
+    store::assessments(c, case_id)?.into_iter().map(Assessment::from_row).collect()
 }
 
-/// The case, and for a provider the coverage that limits which assessments they read; 404 out of scope, 403
-/// otherwise. `write`: recording needs the whole plan as an involved professional; reading is also open under
-/// break-glass, and to a provider whose organisation a consent covers for ZRM assessments.
-fn scoped(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditRecord,
-    write: bool,
-) -> AppResult<(CaseRow, Option<Coverage>)> {
-    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
-    if plan.view == PlanView::OwnActions && !write {
-        st.access.require_category(&plan, Category::Zrm, audit)?;
-        return Ok((plan.case, plan.coverage));
-    }
-    let allowed = if write { matches!(plan.view, PlanView::Full { .. }) } else { plan.view.reads_all() };
-    if !allowed {
-        return Err(forbidden(audit));
-    }
-    Ok((plan.case, None))
+/// The case's assessments the caller may read, oldest first: 404 out of scope, 403 for the teamleider. Those who
+/// see the whole plan read all (also under break-glass); a provider those of the persons (or of the household) a
+/// consent covers for ZRM, and 404 when none does.
+fn readable(ctx: &Ctx, c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessment>> {
+    let plan = plan_of(ctx, c, case_id)?;
+    ctx.state.access.require_plan_read(&plan, Category::Zrm, &ctx.audit)?;
+    Ok(rows(c, &plan.case.id)?.into_iter().filter(|a| plan.shows(a.person_id.as_deref(), Category::Zrm)).collect())
 }
 
-pub async fn record(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    input: NewAssessment,
-) -> AppResult<Assessment> {
-    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&case_id);
+/// Records an assessment: those who work in the case (the whole plan as an involved professional).
+pub async fn record(ctx: &Ctx, case_id: String, input: NewAssessment) -> AppResult<Assessment> {
+    decide(ctx, Action::Update, &case_id)?;
     let instrument = if input.person_id.is_some() { Instrument::Zrm2017 } else { Instrument::ZrmHuishoudens };
     let mut v = Validator::new();
     v.required(&input.kind, "kind");
@@ -156,48 +93,45 @@ pub async fn record(
         None => Scores::new(),
     };
     v.finish()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let (case, _) = scoped(&st, c, &principal, &case_id, &audit2, true)?;
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let ctx = &ctx2;
+        let plan = plan_of(ctx, c, &case_id)?;
+        ctx.state.access.require_case_work(&plan, &ctx.audit)?;
+        let case = &plan.case;
         if let Some(person) = &input.person_id {
-            let member = household_members::table
-                .filter(household_members::household_id.eq(&case.household_id))
-                .filter(household_members::person_id.eq(person))
-                .count()
-                .get_result::<i64>(c)?
-                > 0;
-            if !member {
+            if !store::is_member(c, &case.household_id, person)? {
                 return Err(AppError::field("personId", "must be a member of the household"));
             }
-            audit2.person(&person.clone());
+            ctx.audit.person(person);
         }
         let id = new_id();
-        diesel::insert_into(za::table)
-            .values((
-                za::id.eq(&id),
-                za::case_id.eq(&case.id),
-                za::person_id.eq(input.person_id.as_deref()),
-                za::instrument.eq(instrument.as_str()),
-                za::kind.eq(input.kind.map(AssessmentKind::as_str).unwrap_or("start")),
-                za::assessed_on.eq(input.assessed_on.unwrap_or_default()),
-                za::assessor_id.eq(&principal.user_id),
-                za::scores.eq(serde_json::to_string(&scores).map_err(AppError::internal)?),
-                za::created_at.eq(now()),
-            ))
-            .execute(c)?;
+        store::insert_assessment(
+            c,
+            &AssessmentRow {
+                id: id.clone(),
+                case_id: case.id.clone(),
+                person_id: input.person_id.clone(),
+                instrument: instrument.as_str().to_string(),
+                kind: input.kind.map(AssessmentKind::as_str).unwrap_or("start").to_string(),
+                assessed_on: input.assessed_on.unwrap_or_default(),
+                assessor_id: ctx.principal.user_id.clone(),
+                scores: serde_json::to_string(&scores).map_err(AppError::internal)?,
+                created_at: now(),
+            },
+        )?;
         rows(c, &case.id)?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)
     })
     .await
 }
 
-pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Assessment>> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        let shown = visible(rows(c, &case.id)?, coverage.as_ref());
-        audit.persons(assessed(&shown));
+pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Vec<Assessment>> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let shown = readable(ctx, c, &case_id)?;
+        ctx.audit.persons(assessed(&shown));
         Ok(shown)
     })
     .await
@@ -214,26 +148,18 @@ pub struct Progress {
 }
 
 /// Change per domain between two assessments of the same person (or both of the household).
-pub async fn progress(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    from: String,
-    to: String,
-) -> AppResult<Progress> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        let all = visible(rows(c, &case.id)?, coverage.as_ref());
+pub async fn progress(ctx: &Ctx, case_id: String, from: String, to: String) -> AppResult<Progress> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let all = readable(ctx, c, &case_id)?;
         let a = all.iter().find(|x| x.id == from).cloned().ok_or(AppError::NotFound)?;
         let b = all.iter().find(|x| x.id == to).cloned().ok_or(AppError::NotFound)?;
         if a.person_id != b.person_id {
             return Err(AppError::field("to", "must assess the same person (or the household) as from"));
         }
-        audit.persons(a.person_id.clone());
+        ctx.audit.persons(a.person_id.clone());
         Ok(Progress {
             person_id: a.person_id.clone(),
             instrument: a.instrument,
@@ -246,19 +172,13 @@ pub async fn progress(
 }
 
 /// Domains at 1 or 2 on each member's latest assessment, and on the household's.
-pub async fn summary(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-) -> AppResult<HouseholdSummary> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let (case, coverage) = scoped(&st, c, &principal, &case_id, &audit, false)?;
-        let all = visible(rows(c, &case.id)?, coverage.as_ref());
-        audit.persons(assessed(&all));
+pub async fn summary(ctx: &Ctx, case_id: String) -> AppResult<HouseholdSummary> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let all = readable(ctx, c, &case_id)?;
+        ctx.audit.persons(assessed(&all));
         // Oldest first: the last one written per subject is the latest.
         let mut latest: BTreeMap<Option<String>, Scores> = BTreeMap::new();
         for a in all {

@@ -3,19 +3,14 @@
 
 use std::collections::HashMap;
 
-use actix_web::web;
 use chrono::{Datelike, NaiveDate};
-use diesel::prelude::*;
 
 use super::model::{Agreement, GoalStatus, OwnerKind, PlanContent};
-use crate::access::scope::PlanView;
-use crate::access::Principal;
-use crate::access::{forbidden, Action, Resource};
-use crate::audit::AuditRecord;
+use super::service::{find, plan_of, references};
+use super::store;
 use crate::db::now;
-use crate::db::schema::{involvements, organisations, persons, users};
 use crate::error::{AppError, AppResult};
-use crate::state::{db, AppState};
+use crate::state::Ctx;
 
 /// Someone involved, as the family reads it.
 pub struct Contact {
@@ -239,55 +234,35 @@ pub fn render(d: &DocumentInput) -> String {
     html
 }
 
-/// The document of a version, for those who see the whole plan. Audited as `plan.export`.
-pub async fn document(
-    state: &web::Data<AppState>,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    which: String,
-) -> AppResult<String> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.action("plan.export", "plan");
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
+/// The document of a version, for those who work in the case. Audited as `plan.export`.
+pub async fn document(ctx: &Ctx, case_id: String, which: String) -> AppResult<String> {
+    ctx.state.access.decide_plan_export(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
         // An export is for those who work in the case: not for providers, not under break-glass.
-        let crate::access::CasePlan { case, view, .. } =
-            crate::cases::service::plan_view(&st, c, &principal, &case_id, &audit)?;
-        if !matches!(view, PlanView::Full { .. }) {
-            return Err(forbidden(&audit));
-        }
-        let row = if which == "current" {
-            super::store::with_status(c, &case.id, "agreed")?
-        } else {
-            which.parse().ok().map(|n| super::store::version(c, &case.id, n)).transpose()?.flatten()
-        }
-        .ok_or(AppError::NotFound)?;
+        let plan = plan_of(ctx, c, &case_id)?;
+        ctx.state.access.require_case_work(&plan, &ctx.audit)?;
+        let case = &plan.case;
+        let row = find(c, &case.id, &which)?;
         let content: PlanContent = serde_json::from_str(&row.content).map_err(AppError::internal)?;
         let agreement: Option<Agreement> =
             row.agreement.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?;
-        let (member_ids, _) = super::service::references(c, &case)?;
+        let (member_ids, _) = references(c, case)?;
         let ids: Vec<String> = member_ids.into_iter().collect();
-        let members: HashMap<String, String> = persons::table
-            .filter(persons::id.eq_any(&ids))
-            .select((persons::id, persons::name))
-            .load(c)?
-            .into_iter()
-            .collect();
-        audit.persons(ids);
-        let t = now();
-        let rows: Vec<(String, String, String, String, String)> = involvements::table
-            .inner_join(users::table.on(users::id.eq(involvements::user_id)))
-            .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
-            .filter(involvements::case_id.eq(&case.id))
-            .filter(crate::db::involvement_active(t))
-            .select((users::id, users::display_name, organisations::name, involvements::role_in_case, users::email))
-            .load(c)?;
+        let members: HashMap<String, String> = store::person_names(c, &ids)?.into_iter().collect();
+        ctx.audit.persons(ids);
         let mut contacts = HashMap::new();
-        for (id, name, organisation, role, email) in rows {
+        for row in store::contacts(c, &case.id, now())? {
             // One line per person: the regisseur role wins over a team-member involvement.
-            let entry = contacts.entry(id).or_insert(Contact { name, organisation, role: role.clone(), email });
+            let role = row.role_in_case;
+            let entry = contacts.entry(row.user_id).or_insert(Contact {
+                name: row.name,
+                organisation: row.organisation,
+                role: role.clone(),
+                email: row.email,
+            });
             if role == "regisseur" {
                 entry.role = role;
             }

@@ -3,27 +3,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Goal, GoalStatus, Owner, OwnerKind, PlanContent};
-use super::store::{self, VersionRow};
-use crate::access::scope::PlanView;
-use crate::access::Principal;
-use crate::access::{forbidden, Action, CasePlan, Resource};
-use crate::audit::AuditRecord;
+use super::service::{decide, next_number, plan_of, references};
+use super::store::{self, EvaluationRow, VersionRow};
+use crate::access::{Action, CasePlan, Category};
 use crate::cases::model::{CaseState, CloseReason};
-use crate::consent::model::Category;
-use crate::consent::service::Coverage;
-use crate::db::schema::evaluations as ev;
+use crate::cases::store::CaseRow;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +35,15 @@ impl Decision {
             Decision::Adjust => "adjust",
             Decision::Escalate => "escalate",
             Decision::Close => "close",
+        }
+    }
+
+    fn parse(s: &str) -> Decision {
+        match s {
+            "adjust" => Decision::Adjust,
+            "escalate" => Decision::Escalate,
+            "close" => Decision::Close,
+            _ => Decision::Continue,
         }
     }
 }
@@ -99,62 +100,26 @@ pub struct Evaluations {
     pub next_evaluation_date: Option<NaiveDate>,
 }
 
-type Row =
-    (String, i32, NaiveDate, String, String, String, Option<NaiveDate>, Option<String>, String, chrono::NaiveDateTime);
-
-fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
-    let rows: Vec<Row> = ev::table
-        .filter(ev::case_id.eq(case_id))
-        .order((ev::held_on.asc(), ev::created_at.asc()))
-        .select((
-            ev::id,
-            ev::plan_number,
-            ev::held_on,
-            ev::participants,
-            ev::goal_progress,
-            ev::decision,
-            ev::next_evaluation_date,
-            ev::close_reason,
-            ev::created_by,
-            ev::created_at,
-        ))
-        .load(c)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Evaluation {
-                id: r.0,
-                plan_number: r.1,
-                held_on: r.2,
-                participants: serde_json::from_str(&r.3).map_err(AppError::internal)?,
-                goal_progress: serde_json::from_str(&r.4).map_err(AppError::internal)?,
-                decision: match r.5.as_str() {
-                    "adjust" => Decision::Adjust,
-                    "escalate" => Decision::Escalate,
-                    "close" => Decision::Close,
-                    _ => Decision::Continue,
-                },
-                next_evaluation_date: r.6,
-                close_reason: r.7,
-                created_by: r.8,
-                created_at: r.9.and_utc(),
-                new_draft: None,
-            })
+impl Evaluation {
+    fn from_row(r: EvaluationRow) -> AppResult<Evaluation> {
+        Ok(Evaluation {
+            id: r.id,
+            plan_number: r.plan_number,
+            held_on: r.held_on,
+            participants: serde_json::from_str(&r.participants).map_err(AppError::internal)?,
+            goal_progress: serde_json::from_str(&r.goal_progress).map_err(AppError::internal)?,
+            decision: Decision::parse(&r.decision),
+            next_evaluation_date: r.next_evaluation_date,
+            close_reason: r.close_reason,
+            created_by: r.created_by,
+            created_at: r.created_at.and_utc(),
+            new_draft: None,
         })
-        .collect()
+    }
 }
 
-fn scoped_case(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditRecord,
-) -> AppResult<CasePlan<crate::cases::store::CaseRow>> {
-    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
-    if !plan.view.reads_all() && plan.view != PlanView::OwnActions {
-        return Err(forbidden(audit));
-    }
-    Ok(plan)
+fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
+    store::evaluations(c, case_id)?.into_iter().map(Evaluation::from_row).collect()
 }
 
 /// The goals of each plan version the evaluations evaluated, by version number.
@@ -173,13 +138,14 @@ fn goals_of(c: &mut DbConn, case_id: &str, items: &[Evaluation]) -> AppResult<Ha
     Ok(out)
 }
 
-/// For a provider: the evaluations as far as a consent covers them — progress on goals of covered persons (household
-/// goals with any), and of the family only the covered members among the participants.
-fn for_provider(items: Vec<Evaluation>, goals: &HashMap<i32, Vec<Goal>>, cov: &Coverage) -> Vec<Evaluation> {
-    let covered = |person: Option<&str>| match person {
-        Some(x) => cov.of(x, Category::Evaluations).is_some(),
-        None => cov.any(Category::Evaluations).is_some(),
-    };
+/// The evaluations as far as the caller may see them: all for those who see the whole plan; for a provider progress
+/// on goals of the persons a consent covers (household goals with any), and of the family only the covered members
+/// among the participants.
+fn visible(items: Vec<Evaluation>, goals: &HashMap<i32, Vec<Goal>>, plan: &CasePlan<CaseRow>) -> Vec<Evaluation> {
+    if plan.view.reads_all() {
+        return items;
+    }
+    let covered = |person: Option<&str>| plan.shows(person, Category::Evaluations);
     let mut out = Vec::new();
     for mut e in items {
         let goals = goals.get(&e.plan_number).map(Vec::as_slice).unwrap_or_default();
@@ -207,20 +173,18 @@ fn persons_in(items: &[Evaluation], goals: &HashMap<i32, Vec<Goal>>) -> Vec<Stri
     out
 }
 
-pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Evaluations> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let plan = scoped_case(&st, c, &principal, &case_id, &audit)?;
+pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Evaluations> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let plan = plan_of(ctx, c, &case_id)?;
+        ctx.state.access.require_plan_read(&plan, Category::Evaluations, &ctx.audit)?;
         let case = &plan.case;
-        let mut items = load(c, &case.id)?;
+        let items = load(c, &case.id)?;
         let goals = goals_of(c, &case.id, &items)?;
-        if plan.view == PlanView::OwnActions {
-            let coverage = st.access.require_category(&plan, Category::Evaluations, &audit)?;
-            items = for_provider(items, &goals, coverage);
-        }
-        audit.persons(persons_in(&items, &goals));
+        let items = visible(items, &goals, &plan);
+        ctx.audit.persons(persons_in(&items, &goals));
         let from_plan = match store::with_status(c, &case.id, "agreed")? {
             Some(row) => {
                 serde_json::from_str::<PlanContent>(&row.content).map_err(AppError::internal)?.next_evaluation_date
@@ -313,49 +277,43 @@ fn check_against(
 }
 
 /// Records an evaluation of the current plan (the regisseur) and carries out its decision in the same transaction.
-pub async fn record(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    input: NewEvaluation,
-) -> AppResult<Evaluation> {
-    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&case_id);
+pub async fn record(ctx: &Ctx, case_id: String, input: NewEvaluation) -> AppResult<Evaluation> {
+    decide(ctx, Action::Update, &case_id)?;
     input.validate()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let CasePlan { case, view, .. } = scoped_case(&st, c, &principal, &case_id, &audit2)?;
-        if view != (PlanView::Full { regisseur: true }) {
-            return Err(forbidden(&audit2));
-        }
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let ctx = &ctx2;
+        let plan = plan_of(ctx, c, &case_id)?;
+        ctx.state.access.require_regisseur(&plan, &ctx.audit)?;
+        let case = &plan.case;
         let state_now = CaseState::parse(&case.state).ok_or_else(|| AppError::internal("unknown case state"))?;
         if state_now == CaseState::Closed {
             return Err(AppError::Conflict("The case is closed".into()));
         }
         let current = store::with_status(c, &case.id, "agreed")?
             .ok_or_else(|| AppError::Conflict("There is no agreed plan to evaluate".into()))?;
-        let plan: PlanContent = serde_json::from_str(&current.content).map_err(AppError::internal)?;
-        let (members, professionals) = super::service::references(c, &case)?;
-        check_against(&input, &plan, &members, &professionals)?;
+        let content: PlanContent = serde_json::from_str(&current.content).map_err(AppError::internal)?;
+        let (members, professionals) = references(c, case)?;
+        check_against(&input, &content, &members, &professionals)?;
         let decision = input.decision.unwrap_or(Decision::Continue);
         let t = now();
         let id = new_id();
-        diesel::insert_into(ev::table)
-            .values((
-                ev::id.eq(&id),
-                ev::case_id.eq(&case.id),
-                ev::plan_number.eq(current.number),
-                ev::held_on.eq(input.held_on.unwrap_or_default()),
-                ev::participants.eq(serde_json::to_string(&input.participants).map_err(AppError::internal)?),
-                ev::goal_progress.eq(serde_json::to_string(&input.goal_progress).map_err(AppError::internal)?),
-                ev::decision.eq(decision.as_str()),
-                ev::next_evaluation_date.eq(input.next_evaluation_date),
-                ev::close_reason.eq(input.close_reason.map(CloseReason::as_str)),
-                ev::created_by.eq(&principal.user_id),
-                ev::created_at.eq(t),
-            ))
-            .execute(c)?;
+        store::insert_evaluation(
+            c,
+            &EvaluationRow {
+                id: id.clone(),
+                case_id: case.id.clone(),
+                plan_number: current.number,
+                held_on: input.held_on.unwrap_or_default(),
+                participants: serde_json::to_string(&input.participants).map_err(AppError::internal)?,
+                goal_progress: serde_json::to_string(&input.goal_progress).map_err(AppError::internal)?,
+                decision: decision.as_str().to_string(),
+                next_evaluation_date: input.next_evaluation_date,
+                close_reason: input.close_reason.map(|r| r.as_str().to_string()),
+                created_by: ctx.principal.user_id.clone(),
+                created_at: t,
+            },
+        )?;
         // The case's state follows: closing closes it; otherwise an evaluation round ends in `active`.
         let to = match decision {
             Decision::Close => Some(CaseState::Closed),
@@ -376,16 +334,16 @@ pub async fn record(
             )? {
                 return Err(AppError::Conflict("The case changed at the same moment; try again".into()));
             }
-            crate::cases::store::insert_state(c, &case.id, to.as_str(), Some(&principal.user_id), t)?;
+            crate::cases::store::insert_state(c, &case.id, to.as_str(), Some(&ctx.principal.user_id), t)?;
         }
         let mut new_draft = None;
         if decision == Decision::Adjust {
-            new_draft = Some(open_adjusted_draft(c, &case.id, &current, &plan, &input, &principal.user_id, t)?);
+            new_draft = Some(open_adjusted_draft(c, &case.id, &current, &content, &input, &ctx.principal.user_id, t)?);
         }
         let mut evaluation = load(c, &case.id)?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
         evaluation.new_draft = new_draft;
-        let goals = HashMap::from([(current.number, plan.goals.clone())]);
-        audit2.persons(persons_in(std::slice::from_ref(&evaluation), &goals));
+        let goals = HashMap::from([(current.number, content.goals.clone())]);
+        ctx.audit.persons(persons_in(std::slice::from_ref(&evaluation), &goals));
         Ok(evaluation)
     })
     .await
@@ -412,7 +370,7 @@ fn open_adjusted_draft(
         }
     }
     content.next_evaluation_date = input.next_evaluation_date;
-    let number = store::versions(c, case_id)?.iter().map(|v| v.number).max().unwrap_or(0) + 1;
+    let number = next_number(c, case_id)?;
     store::insert(
         c,
         &VersionRow {

@@ -241,8 +241,6 @@ impl PlanContent {
         v.check(self.next_evaluation_date.is_some(), "nextEvaluationDate", "is required to agree the plan");
     }
 
-    /// What a provider professional sees: their own actions and the goals those serve, nothing else — and of those
-    /// only goals concerning a person (or, for `None`, the household) that `consented` allows.
     /// The household members it names — the persons of its goals and the members who own actions — each once, for
     /// the audit event of whoever is shown it.
     pub fn persons(&self) -> Vec<String> {
@@ -262,6 +260,8 @@ impl PlanContent {
         out
     }
 
+    /// What a provider professional sees: their own actions and the goals those serve, nothing else — and of those
+    /// only goals concerning a person (or, for `None`, the household) that `consented` allows.
     pub fn for_provider(&self, user_id: &str, consented: impl Fn(Option<&str>) -> bool) -> PlanContent {
         let goals: Vec<Goal> = self.goals.iter().filter(|g| consented(g.person_id.as_deref())).cloned().collect();
         let actions: Vec<Action> = self

@@ -10,12 +10,10 @@ use super::evaluation::{self, Evaluation, Evaluations, NewEvaluation};
 use super::model::PlanDiff;
 use super::service::{self, ActionProgress, AgreePlan, PlanVersion, UpdateDraft, UpdateProgress, VersionSummary};
 use super::zrm::HouseholdSummary;
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::{etag, IfMatch, Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -52,13 +50,8 @@ fn versioned(status: actix_web::http::StatusCode, v: PlanVersion) -> HttpRespons
 #[utoipa::path(get, path = "/api/v1/cases/{id}/plans", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<VersionSummary>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn list_versions(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list_versions(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn list_versions(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_versions(&ctx, id.into_inner().into()).await?))
 }
 
 /// Start a draft from the current plan (the regisseur; one draft at a time).
@@ -66,13 +59,8 @@ pub async fn list_versions(
     params(("id" = String, Path)),
     responses((status = 201, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-pub async fn start_draft(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    let v = service::start_draft(&state, &p, &audit, id.into_inner().into()).await?;
+pub async fn start_draft(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    let v = service::start_draft(&ctx, id.into_inner().into()).await?;
     Ok(versioned(actix_web::http::StatusCode::CREATED, v))
 }
 
@@ -81,14 +69,9 @@ pub async fn start_draft(
 #[utoipa::path(get, path = "/api/v1/cases/{id}/plans/{version}", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path), ("version" = String, Path, description = "a version number, or `current`")),
     responses((status = 200, body = PlanVersion), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_version(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    path: web::Path<(Id, String)>,
-) -> AppResult<HttpResponse> {
+pub async fn get_version(ctx: Ctx, path: web::Path<(Id, String)>) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();
-    let v = service::get_version(&state, &p, &audit, case.into(), version).await?;
+    let v = service::get_version(&ctx, case.into(), version).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -99,15 +82,13 @@ pub async fn get_version(
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
         (status = 428, body = Problem)))]
 pub async fn update_draft(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
+    ctx: Ctx,
     path: web::Path<(Id, i32)>,
     revision: IfMatch,
     body: Json<UpdateDraft>,
 ) -> AppResult<HttpResponse> {
     let (case, number) = path.into_inner();
-    let v = service::update_draft(&state, &p, &audit, case.into(), number, revision.0, body.into_inner()).await?;
+    let v = service::update_draft(&ctx, case.into(), number, revision.0, body.into_inner()).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -119,15 +100,13 @@ pub async fn update_draft(
         (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
         (status = 428, body = Problem)))]
 pub async fn agree(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
+    ctx: Ctx,
     path: web::Path<(Id, i32)>,
     revision: IfMatch,
     body: Json<AgreePlan>,
 ) -> AppResult<HttpResponse> {
     let (case, number) = path.into_inner();
-    let v = service::agree(&state, &p, &audit, case.into(), number, revision.0, body.into_inner()).await?;
+    let v = service::agree(&ctx, case.into(), number, revision.0, body.into_inner()).await?;
     Ok(versioned(actix_web::http::StatusCode::OK, v))
 }
 
@@ -143,14 +122,8 @@ pub struct CompareQuery {
 #[utoipa::path(get, path = "/api/v1/cases/{id}/plans/compare", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path), CompareQuery),
     responses((status = 200, body = PlanDiff), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn compare(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    q: Query<CompareQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::compare(&state, &p, &audit, id.into_inner().into(), q.from, q.to).await?))
+pub async fn compare(ctx: Ctx, id: web::Path<Id>, q: Query<CompareQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::compare(&ctx, id.into_inner().into(), q.from, q.to).await?))
 }
 
 /// Record progress on an action of the current plan; `If-Match` with the action's progress revision.
@@ -159,16 +132,13 @@ pub async fn compare(
     responses((status = 200, body = ActionProgress), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn update_progress(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
+    ctx: Ctx,
     path: web::Path<(Id, String)>,
     revision: IfMatch,
     body: Json<UpdateProgress>,
 ) -> AppResult<HttpResponse> {
     let (case, action) = path.into_inner();
-    let progress =
-        service::update_progress(&state, &p, &audit, case.into(), action, revision.0, body.into_inner()).await?;
+    let progress = service::update_progress(&ctx, case.into(), action, revision.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(progress.revision))).json(progress))
 }
 
@@ -177,28 +147,16 @@ pub async fn update_progress(
     params(("id" = String, Path)), request_body = NewAssessment,
     responses((status = 201, body = Assessment), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn record_assessment(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<NewAssessment>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(assessment::record(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn record_assessment(ctx: Ctx, id: web::Path<Id>, body: Json<NewAssessment>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(assessment::record(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// The case's ZRM assessments, oldest first.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/assessments", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<Assessment>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn list_assessments(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(assessment::list(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn list_assessments(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(assessment::list(&ctx, id.into_inner().into()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -218,29 +176,17 @@ pub struct ProgressQuery {
     params(("id" = String, Path), ProgressQuery),
     responses((status = 200, body = Progress), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
-pub async fn assessment_progress(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    q: Query<ProgressQuery>,
-) -> AppResult<HttpResponse> {
+pub async fn assessment_progress(ctx: Ctx, id: web::Path<Id>, q: Query<ProgressQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(assessment::progress(&state, &p, &audit, id.into_inner().into(), q.from.into(), q.to.into()).await?))
+    Ok(HttpResponse::Ok().json(assessment::progress(&ctx, id.into_inner().into(), q.from.into(), q.to.into()).await?))
 }
 
 /// Domains at 1 or 2 (acute or not self-reliant) on the latest assessments, and for how many members.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/assessments/summary", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = HouseholdSummary), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn assessment_summary(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(assessment::summary(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn assessment_summary(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(assessment::summary(&ctx, id.into_inner().into()).await?))
 }
 
 /// Record an evaluation of the current plan (the regisseur). `adjust` opens a new draft; `close` closes the case.
@@ -248,42 +194,25 @@ pub async fn assessment_summary(
     params(("id" = String, Path)), request_body = NewEvaluation,
     responses((status = 201, body = Evaluation), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn record_evaluation(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<NewEvaluation>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(evaluation::record(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn record_evaluation(ctx: Ctx, id: web::Path<Id>, body: Json<NewEvaluation>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(evaluation::record(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// The case's evaluations and the next evaluation date.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/evaluations", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Evaluations), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn list_evaluations(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(evaluation::list(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn list_evaluations(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(evaluation::list(&ctx, id.into_inner().into()).await?))
 }
 
 /// The plan as a printable page in plain Dutch for the family (HTML). Audited as an export.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/plans/{version}/document", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path), ("version" = String, Path, description = "a version number, or `current`")),
     responses((status = 200, content_type = "text/html"), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn plan_document(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    path: web::Path<(Id, String)>,
-) -> AppResult<HttpResponse> {
+pub async fn plan_document(ctx: Ctx, path: web::Path<(Id, String)>) -> AppResult<HttpResponse> {
     let (case, version) = path.into_inner();
-    let html = super::document::document(&state, &p, &audit, case.into(), version).await?;
+    let html = super::document::document(&ctx, case.into(), version).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"gezinsplan.html\""))

@@ -1,8 +1,7 @@
 //! Plan use cases: versions, drafts, agreement, differences, action progress — access, transaction, audit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,18 +9,11 @@ use utoipa::ToSchema;
 use super::model::{diff, ActionStatus, Agreement, OwnerKind, PlanContent, PlanDiff, References};
 use super::store::{self, ProgressRow, VersionRow};
 use crate::access::scope::PlanView;
-use crate::access::Principal;
-use crate::access::{forbidden, Action, CasePlan, Resource};
-use crate::audit::AuditRecord;
+use crate::access::{Action, CasePlan, Category, Resource};
 use crate::cases::store::CaseRow;
-use crate::consent::model::Category;
-use crate::consent::service::Coverage;
-use crate::db::schema::{household_members, involvements};
 use crate::db::{new_id, now, DbConn};
-use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::error::{check_version, conflict_on_unique, stale, AppError, AppResult, Validator};
+use crate::state::{Ctx, Effect};
 
 /// Progress of one action of the current plan.
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,32 +70,15 @@ fn content_of(row: &VersionRow) -> AppResult<PlanContent> {
 
 /// The one projection of plan content: everything for those who see the whole plan; for a provider their own
 /// actions and the goals those serve, of the persons (or the household) a consent covers for their organisation.
-pub(crate) fn project(
-    p: &Principal,
-    plan_view: PlanView,
-    coverage: Option<&Coverage>,
-    full: PlanContent,
-) -> AppResult<PlanContent> {
-    match plan_view {
-        PlanView::OwnActions => {
-            let cov = coverage.ok_or(AppError::NotFound)?;
-            Ok(full.for_provider(&p.user_id, |person| match person {
-                Some(x) => cov.of(x, Category::Plan).is_some(),
-                None => cov.any(Category::Plan).is_some(),
-            }))
-        }
-        _ => Ok(full),
+pub(crate) fn project(ctx: &Ctx, plan: &CasePlan<CaseRow>, full: PlanContent) -> PlanContent {
+    match plan.view {
+        PlanView::OwnActions => full.for_provider(&ctx.principal.user_id, |person| plan.shows(person, Category::Plan)),
+        _ => full,
     }
 }
 
-fn view(
-    row: VersionRow,
-    plan_view: PlanView,
-    coverage: Option<&Coverage>,
-    p: &Principal,
-    progress: &[ProgressRow],
-) -> AppResult<PlanVersion> {
-    let content = project(p, plan_view, coverage, content_of(&row)?)?;
+fn view(ctx: &Ctx, plan: &CasePlan<CaseRow>, row: VersionRow, progress: &[ProgressRow]) -> AppResult<PlanVersion> {
+    let content = project(ctx, plan, content_of(&row)?);
     let today = now().date();
     let progress = if row.status == "draft" {
         Vec::new()
@@ -125,15 +100,15 @@ fn view(
             })
             .collect()
     };
-    let agreement = match plan_view {
-        PlanView::Full { .. } | PlanView::ReadOnly => {
-            row.agreement.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?
-        }
-        _ => None,
+    // The family's answer is part of the whole plan, not of a provider's view.
+    let agreement = if plan.view.reads_all() {
+        row.agreement.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?
+    } else {
+        None
     };
     Ok(PlanVersion {
         number: row.number,
-        view: match plan_view {
+        view: match plan.view {
             PlanView::OwnActions => "own_actions",
             PlanView::ReadOnly => "emergency_read",
             _ => "full",
@@ -153,44 +128,40 @@ fn view(
 }
 
 /// Names in the audit event the persons a version shows: its goals' persons, member owners, who answered.
-fn audit_persons(audit: &AuditRecord, v: &PlanVersion) {
+fn audit_persons(ctx: &Ctx, v: &PlanVersion) {
     let answered = v.agreement.iter().flat_map(|a| a.member_ids.iter().cloned());
-    audit.persons(v.content.persons().into_iter().chain(answered));
+    ctx.audit.persons(v.content.persons().into_iter().chain(answered));
 }
 
-/// Loads the case and decides the caller's view of its plan: 404 out of scope, 403 for the teamleider's summary.
-fn scoped(
-    st: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditRecord,
-) -> AppResult<CasePlan<CaseRow>> {
-    let plan = crate::cases::service::plan_view(st, c, p, case_id, audit)?;
-    if plan.view == PlanView::None {
-        return Err(forbidden(audit));
-    }
-    if plan.view == PlanView::OwnActions {
-        st.access.require_category(&plan, Category::Plan, audit)?;
-    }
+/// The role step for an act on a case's plan; the case is the request's resource.
+pub(crate) fn decide(ctx: &Ctx, action: Action, case_id: &str) -> AppResult<()> {
+    ctx.state.access.decide(&ctx.principal, Resource::Plan, action, &ctx.audit)?;
+    ctx.audit.resource(case_id);
+    Ok(())
+}
+
+/// Loads the case and decides the caller's view of its plan (404 out of scope).
+pub(crate) fn plan_of(ctx: &Ctx, c: &mut DbConn, case_id: &str) -> AppResult<CasePlan<CaseRow>> {
+    crate::cases::service::plan_view(&ctx.state, c, &ctx.principal, case_id, &ctx.audit)
+}
+
+/// The case's plan as far as the caller may read its goals and actions: 404 out of scope, 403 for the teamleider's
+/// summary.
+fn scoped(ctx: &Ctx, c: &mut DbConn, case_id: &str) -> AppResult<CasePlan<CaseRow>> {
+    let plan = plan_of(ctx, c, case_id)?;
+    ctx.state.access.require_plan_read(&plan, Category::Plan, &ctx.audit)?;
     Ok(plan)
 }
 
-pub async fn list_versions(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-) -> AppResult<Vec<VersionSummary>> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let CasePlan { case, view: plan_view, .. } = scoped(&st, c, &principal, &case_id, &audit)?;
-        Ok(store::versions(c, &case.id)?
+pub async fn list_versions(ctx: &Ctx, case_id: String) -> AppResult<Vec<VersionSummary>> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        Ok(store::versions(c, &plan.case.id)?
             .into_iter()
-            // A provider works from the current plan only.
-            .filter(|v| plan_view != PlanView::OwnActions || v.status == "agreed")
+            .filter(|v| plan.view.sees_version(&v.status))
             .map(|v| VersionSummary {
                 number: v.number,
                 status: v.status,
@@ -206,31 +177,24 @@ pub async fn list_versions(
 }
 
 /// `number`, or `current` for the agreed version.
-pub async fn get_version(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    which: String,
-) -> AppResult<PlanVersion> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit)?;
-        let row = find(c, &case.id, &which)?;
-        if plan_view == PlanView::OwnActions && row.status != "agreed" {
-            return Err(AppError::NotFound);
-        }
-        let progress = store::progress(c, &case.id)?;
-        let version = view(row, plan_view, coverage.as_ref(), &principal, &progress)?;
-        audit_persons(&audit, &version);
+pub async fn get_version(ctx: &Ctx, case_id: String, which: String) -> AppResult<PlanVersion> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        let row = find(c, &plan.case.id, &which)?;
+        ctx.state.access.require_version(&plan, &row.status, &ctx.audit)?;
+        let progress = store::progress(c, &plan.case.id)?;
+        let version = view(ctx, &plan, row, &progress)?;
+        audit_persons(ctx, &version);
         Ok(version)
     })
     .await
 }
 
-fn find(c: &mut DbConn, case_id: &str, which: &str) -> AppResult<VersionRow> {
+/// A version by `number`, or `current` for the agreed one.
+pub(crate) fn find(c: &mut DbConn, case_id: &str, which: &str) -> AppResult<VersionRow> {
     let row = if which == "current" {
         store::with_status(c, case_id, "agreed")?
     } else {
@@ -244,50 +208,30 @@ fn find(c: &mut DbConn, case_id: &str, which: &str) -> AppResult<VersionRow> {
 
 /// The case's household members today and its involved professionals: what a plan may refer to.
 pub(crate) fn references(c: &mut DbConn, case: &CaseRow) -> AppResult<(HashSet<String>, HashSet<String>)> {
-    use diesel::prelude::*;
-    let today = now().date();
-    let members: HashSet<String> = household_members::table
-        .filter(household_members::household_id.eq(&case.household_id))
-        .filter(household_members::from_date.le(today))
-        .filter(household_members::until_date.is_null().or(household_members::until_date.gt(today)))
-        .select(household_members::person_id)
-        .load::<String>(c)?
-        .into_iter()
-        .collect();
-    let t = now();
-    let professionals: HashSet<String> = involvements::table
-        .filter(involvements::case_id.eq(&case.id))
-        .filter(crate::db::involvement_active(t))
-        .select(involvements::user_id)
-        .load::<String>(c)?
-        .into_iter()
-        .collect();
+    let members = store::members_on(c, &case.household_id, now().date())?.into_iter().collect();
+    let professionals = store::professionals(c, &case.id, now())?.into_iter().map(|(user, _)| user).collect();
     Ok((members, professionals))
 }
 
 /// The organisation each professional involved in the case works for.
-fn professional_organisations(c: &mut DbConn, case_id: &str) -> AppResult<std::collections::HashMap<String, String>> {
-    use diesel::prelude::*;
-    let t = now();
-    Ok(involvements::table
-        .filter(involvements::case_id.eq(case_id))
-        .filter(crate::db::involvement_active(t))
-        .select((involvements::user_id, involvements::organisation_id))
-        .load::<(String, String)>(c)?
-        .into_iter()
-        .collect())
+fn professional_organisations(c: &mut DbConn, case_id: &str) -> AppResult<HashMap<String, String>> {
+    Ok(store::professionals(c, case_id, now())?.into_iter().collect())
+}
+
+/// The number the next version of the case's plan gets.
+pub(crate) fn next_number(c: &mut DbConn, case_id: &str) -> AppResult<i32> {
+    Ok(store::versions(c, case_id)?.iter().map(|v| v.number).max().unwrap_or(0) + 1)
 }
 
 /// Starts a draft from the current plan (or empty). The regisseur only; one draft at a time (409).
-pub async fn start_draft(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<PlanVersion> {
-    state.access.decide(p, Resource::Plan, Action::Create, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
-        if plan_view != (PlanView::Full { regisseur: true }) {
-            return Err(forbidden(&audit2));
-        }
+pub async fn start_draft(ctx: &Ctx, case_id: String) -> AppResult<PlanVersion> {
+    decide(ctx, Action::Create, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        ctx.state.access.require_regisseur(&plan, &ctx.audit)?;
+        let case = &plan.case;
         if case.state == "closed" {
             return Err(AppError::Conflict("A closed case gets no new plan".into()));
         }
@@ -299,34 +243,28 @@ pub async fn start_draft(state: &State, p: &Principal, audit: &AuditRecord, case
             Some(row) => row.content.clone(),
             None => serde_json::to_string(&PlanContent::default()).map_err(AppError::internal)?,
         };
-        let number = store::versions(c, &case.id)?.iter().map(|v| v.number).max().unwrap_or(0) + 1;
         let t = now();
         let row = VersionRow {
             id: new_id(),
             case_id: case.id.clone(),
-            number,
+            number: next_number(c, &case.id)?,
             status: "draft".into(),
             content,
             based_on: current.map(|r| r.number),
             members_may_edit: false,
             revision: 1,
-            created_by: principal.user_id.clone(),
+            created_by: ctx.principal.user_id.clone(),
             created_at: t,
-            updated_by: principal.user_id.clone(),
+            updated_by: ctx.principal.user_id.clone(),
             updated_at: t,
             agreed_by: None,
             agreed_at: None,
             agreement: None,
             superseded_at: None,
         };
-        store::insert(c, &row).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("Another draft was started at the same moment".into())
-            }
-            other => other.into(),
-        })?;
-        let version = view(row, plan_view, coverage.as_ref(), &principal, &[])?;
-        audit_persons(&audit2, &version);
+        store::insert(c, &row).map_err(conflict_on_unique("Another draft was started at the same moment"))?;
+        let version = view(ctx, &plan, row, &[])?;
+        audit_persons(ctx, &version);
         Ok(version)
     })
     .await
@@ -343,36 +281,30 @@ pub struct UpdateDraft {
 /// Replaces a draft's content. The regisseur, or an involved wijkteam member when the regisseur allows it.
 /// `If-Match` carries the draft's revision: a stale one answers 412 with the current revision.
 pub async fn update_draft(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
+    ctx: &Ctx,
     case_id: String,
     number: i32,
     revision: i64,
     input: UpdateDraft,
 ) -> AppResult<PlanVersion> {
-    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&case_id);
+    decide(ctx, Action::Update, &case_id)?;
     let mut v = Validator::new();
     v.required(&input.content, "content");
     v.finish()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        let case = &plan.case;
         let row = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
-        let is_regisseur = plan_view == PlanView::Full { regisseur: true };
-        let may_edit = is_regisseur || (matches!(plan_view, PlanView::Full { .. }) && row.members_may_edit);
-        if !may_edit || (input.members_may_edit.is_some_and(|m| m != row.members_may_edit) && !is_regisseur) {
-            return Err(forbidden(&audit2));
-        }
+        let changes_setting = input.members_may_edit.is_some_and(|m| m != row.members_may_edit);
+        ctx.state.access.require_draft_edit(&plan, row.members_may_edit, changes_setting, &ctx.audit)?;
         if row.status != "draft" {
             return Err(AppError::Conflict(format!("Version {number} is {} and cannot be changed", row.status)));
         }
-        if row.revision != revision {
-            return Err(AppError::PreconditionFailed { current_version: row.revision });
-        }
+        check_version(row.revision, revision)?;
         let mut content = input.content.unwrap_or_default();
-        let (members, professionals) = references(c, &case)?;
+        let (members, professionals) = references(c, case)?;
         let mut v = Validator::new();
         content.validate(&References { members: &members, professionals: &professionals }, &mut v);
         v.finish()?;
@@ -384,15 +316,14 @@ pub async fn update_draft(
             };
         }
         let json = serde_json::to_string(&content).map_err(AppError::internal)?;
-        let t = now();
         let members_may_edit = input.members_may_edit.unwrap_or(row.members_may_edit);
-        if !store::update_draft(c, &row.id, revision, &json, members_may_edit, &principal.user_id, t)? {
+        if !store::update_draft(c, &row.id, revision, &json, members_may_edit, &ctx.principal.user_id, now())? {
             let current = store::version(c, &case.id, number)?.map(|r| r.revision).unwrap_or(revision + 1);
-            return Err(AppError::PreconditionFailed { current_version: current });
+            return Err(stale(current));
         }
         let updated = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
-        let version = view(updated, plan_view, coverage.as_ref(), &principal, &[])?;
-        audit_persons(&audit2, &version);
+        let version = view(ctx, &plan, updated, &[])?;
+        audit_persons(ctx, &version);
         Ok(version)
     })
     .await
@@ -407,32 +338,21 @@ pub struct AgreePlan {
 /// Agrees a draft: it becomes the current plan and the previous one is superseded, in one transaction. Every
 /// missing piece answers 422 at once; two agreements at the same moment leave one current plan (the database's
 /// partial unique index) and the other answers 409.
-pub async fn agree(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    number: i32,
-    revision: i64,
-    input: AgreePlan,
-) -> AppResult<PlanVersion> {
-    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
-        if plan_view != (PlanView::Full { regisseur: true }) {
-            return Err(forbidden(&audit2));
-        }
+pub async fn agree(ctx: &Ctx, case_id: String, number: i32, revision: i64, input: AgreePlan) -> AppResult<PlanVersion> {
+    decide(ctx, Action::Update, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        ctx.state.access.require_regisseur(&plan, &ctx.audit)?;
+        let case = &plan.case;
         let row = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         if row.status != "draft" {
             return Err(AppError::Conflict(format!("Version {number} is {}, not a draft", row.status)));
         }
-        if row.revision != revision {
-            return Err(AppError::PreconditionFailed { current_version: row.revision });
-        }
+        check_version(row.revision, revision)?;
         let content = content_of(&row)?;
-        let (members, professionals) = references(c, &case)?;
+        let (members, professionals) = references(c, case)?;
         let mut v = Validator::new();
         content.validate(&References { members: &members, professionals: &professionals }, &mut v);
         content.missing_for_agreement(&mut v);
@@ -446,46 +366,33 @@ pub async fn agree(
             store::supersede(c, &current.id, t)?;
         }
         let agreement = serde_json::to_string(&input.agreement).map_err(AppError::internal)?;
-        let won = store::mark_agreed(c, &row.id, revision, &agreement, &principal.user_id, t).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                AppError::Conflict("Another version was agreed at the same moment".into())
-            }
-            other => other.into(),
-        })?;
+        let won = store::mark_agreed(c, &row.id, revision, &agreement, &ctx.principal.user_id, t)
+            .map_err(conflict_on_unique("Another version was agreed at the same moment"))?;
         if !won {
             return Err(AppError::Conflict("This draft was changed or agreed at the same moment".into()));
         }
         for a in &content.actions {
-            store::track_action(c, &case.id, &a.id, &principal.user_id, t)?;
+            store::track_action(c, &case.id, &a.id, &ctx.principal.user_id, t)?;
         }
         let agreed = store::version(c, &case.id, number)?.ok_or(AppError::NotFound)?;
         let progress = store::progress(c, &case.id)?;
-        let version = view(agreed, plan_view, coverage.as_ref(), &principal, &progress)?;
-        audit_persons(&audit2, &version);
+        let version = view(ctx, &plan, agreed, &progress)?;
+        audit_persons(ctx, &version);
         Ok(version)
     })
     .await
 }
 
 /// Goals and actions added, changed and removed between two versions (those who see the whole plan).
-pub async fn compare(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    from: i32,
-    to: i32,
-) -> AppResult<PlanDiff> {
-    state.access.decide(p, Resource::Plan, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
-        let CasePlan { case, view: plan_view, .. } = scoped(&st, c, &principal, &case_id, &audit)?;
-        if !plan_view.reads_all() {
-            return Err(forbidden(&audit));
-        }
-        let a = store::version(c, &case.id, from)?.ok_or(AppError::NotFound)?;
-        let b = store::version(c, &case.id, to)?.ok_or(AppError::NotFound)?;
+pub async fn compare(ctx: &Ctx, case_id: String, from: i32, to: i32) -> AppResult<PlanDiff> {
+    decide(ctx, Action::Read, &case_id)?;
+    let ctx2 = ctx.clone();
+    ctx.read(move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        ctx.state.access.require_whole_plan(&plan, &ctx.audit)?;
+        let a = store::version(c, &plan.case.id, from)?.ok_or(AppError::NotFound)?;
+        let b = store::version(c, &plan.case.id, to)?.ok_or(AppError::NotFound)?;
         Ok(diff(&content_of(&a)?, &content_of(&b)?))
     })
     .await
@@ -502,17 +409,14 @@ pub struct UpdateProgress {
 
 /// Records progress on an action of the current plan: those who see the whole plan, or the provider who owns it.
 pub async fn update_progress(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
+    ctx: &Ctx,
     case_id: String,
     action_id: String,
     revision: i64,
     input: UpdateProgress,
 ) -> AppResult<ActionProgress> {
-    state.access.decide(p, Resource::Plan, Action::Update, audit)?;
     // The case, not the action: an action's key is chosen by the plan's author, and only ids reach the log.
-    audit.resource(&case_id);
+    decide(ctx, Action::Update, &case_id)?;
     let mut v = Validator::new();
     if let Some(status) = v.required(&input.status, "status") {
         match (status, input.done_on) {
@@ -523,25 +427,22 @@ pub async fn update_progress(
         }
     }
     v.finish()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let CasePlan { case, view: plan_view, coverage } = scoped(&st, c, &principal, &case_id, &audit2)?;
-        if plan_view == PlanView::ReadOnly {
-            return Err(forbidden(&audit2));
-        }
+    let ctx2 = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let ctx = &ctx2;
+        let plan = scoped(ctx, c, &case_id)?;
+        ctx.state.access.require_progress_update(&plan, &ctx.audit)?;
+        let case = &plan.case;
         let current = store::with_status(c, &case.id, "agreed")?.ok_or(AppError::NotFound)?;
-        let content = content_of(&current)?;
-        let visible = project(&principal, plan_view, coverage.as_ref(), content)?;
+        let visible = project(ctx, &plan, content_of(&current)?);
         let action = visible.actions.iter().find(|a| a.id == action_id).ok_or(AppError::NotFound)?;
         // The goal it serves, and its owner when a family member: whose plan this progress is about.
         let goal = visible.goals.iter().filter(|g| g.id == action.goal_id).filter_map(|g| g.person_id.clone());
         let owner = action.owner.iter().filter(|o| o.kind == OwnerKind::Member).filter_map(|o| o.person_id.clone());
-        audit2.persons(goal.chain(owner));
+        ctx.audit.persons(goal.chain(owner));
         let progress = store::progress(c, &case.id)?;
         let row = progress.iter().find(|p| p.action_id == action.id).ok_or(AppError::NotFound)?;
-        if row.revision != revision {
-            return Err(AppError::PreconditionFailed { current_version: row.revision });
-        }
+        check_version(row.revision, revision)?;
         let status = input.status.unwrap_or(ActionStatus::Planned);
         if !store::set_progress(
             c,
@@ -549,10 +450,10 @@ pub async fn update_progress(
             &action.id,
             revision,
             (status.as_str(), input.done_on),
-            &principal.user_id,
+            &ctx.principal.user_id,
             now(),
         )? {
-            return Err(AppError::PreconditionFailed { current_version: revision + 1 });
+            return Err(stale(revision + 1));
         }
         let today = now().date();
         Ok(ActionProgress {

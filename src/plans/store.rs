@@ -1,9 +1,13 @@
-//! Diesel queries for plan versions and action progress.
+//! Diesel queries of the plan feature: plan versions and action progress, ZRM assessments, evaluations, and what
+//! a plan refers to (the household's members, the professionals involved).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{plan_action_progress as pap, plan_versions as pv};
+use crate::db::schema::{
+    evaluations as ev, household_members, involvements, organisations, persons, plan_action_progress as pap,
+    plan_versions as pv, users, zrm_assessments as za,
+};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -167,4 +171,123 @@ pub fn set_progress(
     ))
     .execute(c)
     .map(|n| n == 1)
+}
+
+// What a plan refers to.
+
+/// The household's members on `day`.
+pub fn members_on(c: &mut DbConn, household_id: &str, day: NaiveDate) -> QueryResult<Vec<String>> {
+    household_members::table
+        .filter(household_members::household_id.eq(household_id))
+        .filter(household_members::from_date.le(day))
+        .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
+        .select(household_members::person_id)
+        .load(c)
+}
+
+/// Whether the person is, or was, a member of the household.
+pub fn is_member(c: &mut DbConn, household_id: &str, person_id: &str) -> QueryResult<bool> {
+    Ok(household_members::table
+        .filter(household_members::household_id.eq(household_id))
+        .filter(household_members::person_id.eq(person_id))
+        .count()
+        .get_result::<i64>(c)?
+        > 0)
+}
+
+/// The professionals involved in the case at `at`, each with the organisation they are involved for.
+pub fn professionals(c: &mut DbConn, case_id: &str, at: NaiveDateTime) -> QueryResult<Vec<(String, String)>> {
+    involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .filter(crate::db::involvement_active(at))
+        .select((involvements::user_id, involvements::organisation_id))
+        .load(c)
+}
+
+/// Person id and name of each of `ids`.
+pub fn person_names(c: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    persons::table.filter(persons::id.eq_any(ids)).select((persons::id, persons::name)).load(c)
+}
+
+/// A professional involved in a case, as the family's document names them.
+#[derive(Debug, Queryable)]
+pub struct ContactRow {
+    pub user_id: String,
+    pub name: String,
+    pub organisation: String,
+    pub role_in_case: String,
+    pub email: String,
+}
+
+/// Every involvement in the case at `at`, with the professional's name, organisation and e-mail address.
+pub fn contacts(c: &mut DbConn, case_id: &str, at: NaiveDateTime) -> QueryResult<Vec<ContactRow>> {
+    involvements::table
+        .inner_join(users::table.on(users::id.eq(involvements::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
+        .filter(involvements::case_id.eq(case_id))
+        .filter(crate::db::involvement_active(at))
+        .select((users::id, users::display_name, organisations::name, involvements::role_in_case, users::email))
+        .load(c)
+}
+
+// ZRM assessments.
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = za)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub case_id: String,
+    pub person_id: Option<String>,
+    pub instrument: String,
+    pub kind: String,
+    pub assessed_on: NaiveDate,
+    pub assessor_id: String,
+    pub scores: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The case's assessments, oldest first.
+pub fn assessments(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<AssessmentRow>> {
+    za::table
+        .filter(za::case_id.eq(case_id))
+        .order((za::assessed_on.asc(), za::created_at.asc()))
+        .select(AssessmentRow::as_select())
+        .load(c)
+}
+
+pub fn insert_assessment(c: &mut DbConn, row: &AssessmentRow) -> QueryResult<()> {
+    crate::db_run!(c, |c| diesel::insert_into(za::table).values(row).execute(c)).map(|_| ())
+}
+
+// Evaluations.
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ev)]
+pub struct EvaluationRow {
+    pub id: String,
+    pub case_id: String,
+    pub plan_number: i32,
+    pub held_on: NaiveDate,
+    /// JSON.
+    pub participants: String,
+    /// JSON.
+    pub goal_progress: String,
+    pub decision: String,
+    pub next_evaluation_date: Option<NaiveDate>,
+    pub close_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The case's evaluations in the order they were held.
+pub fn evaluations(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<EvaluationRow>> {
+    ev::table
+        .filter(ev::case_id.eq(case_id))
+        .order((ev::held_on.asc(), ev::created_at.asc()))
+        .select(EvaluationRow::as_select())
+        .load(c)
+}
+
+pub fn insert_evaluation(c: &mut DbConn, row: &EvaluationRow) -> QueryResult<()> {
+    crate::db_run!(c, |c| diesel::insert_into(ev::table).values(row).execute(c)).map(|_| ())
 }
