@@ -1,5 +1,6 @@
 //! Background jobs: signal retention and match reminders (every few minutes) and email delivery (its own worker,
-//! see notify::service). `eenplan jobs run` runs all of them once. Every job changes a row only if it is still in
+//! see notify::service). No one asks for them, so they take no principal: each job is an
+//! `async fn(&web::Data<AppState>) -> AppResult<Report>`. `eenplan jobs run` runs all of them once. Every job changes a row only if it is still in
 //! the state it was read in, and delivery leases messages (FOR UPDATE SKIP LOCKED on PostgreSQL), so several nodes
 //! may run them at once without double work.
 
@@ -40,14 +41,9 @@ impl std::fmt::Display for JobsReport {
     }
 }
 
-async fn retention_once(state: &web::Data<AppState>) -> AppResult<RetentionReport> {
-    let max_age = state.config.signals.max_age;
-    db(state, move |c| Ok(retention::run(c, crate::db::now(), max_age)?)).await
-}
-
 /// Runs every job once.
 pub async fn run_all(state: &web::Data<AppState>) -> AppResult<JobsReport> {
-    let retention = retention_once(state).await?;
+    let retention = retention::run_due(state).await?;
     let delivery = deliver_due(state).await?;
     let still_queued = db(state, |c| Ok(crate::notify::store::waiting(c)?)).await?;
     Ok(JobsReport { retention, delivery, still_queued, smtp_configured: state.config.mail.smtp.is_some() })
@@ -57,7 +53,7 @@ pub async fn run_all(state: &web::Data<AppState>) -> AppResult<JobsReport> {
 pub fn spawn_scheduler(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         loop {
-            match retention_once(&state).await {
+            match retention::run_due(&state).await {
                 Ok(r) if r != RetentionReport::default() => tracing::info!(
                     expired_to_archive = r.expired_to_archive,
                     expired_deleted = r.expired_deleted,

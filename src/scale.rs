@@ -476,9 +476,12 @@ pub fn generate_signals(state: &AppState, households: usize, signals: usize) -> 
     // PostgreSQL's autovacuum would vacuum and analyse the new rows shortly after a load like this; do it now, so
     // that the planner's statistics are those of a database that has grown to this size and no autovacuum of these
     // tables runs during a measurement right after.
-    if let DbConn::Pg(pg) = c {
-        diesel::sql_query("VACUUM (ANALYZE)").execute(pg)?;
-    }
+    crate::db_run!(c,
+        sqlite: |_c| (),
+        postgres: |pg| {
+            diesel::sql_query("VACUUM (ANALYZE)").execute(pg)?;
+        },
+    );
     Ok(SignalScaleSummary {
         households: blocks * BLOCK,
         institutional,

@@ -1,19 +1,18 @@
 //! Delivery: takes due messages from the outbox, fills them in, sends them over SMTP with lettre, and records the
 //! outcome. A failed attempt waits (exponential backoff) and is tried again up to the configured maximum; a message
 //! is marked sent only after the server accepted it, so a crash or a mail server that is down loses nothing.
+//! A background job (see jobs.rs): it takes the application state, no principal.
 
 use std::time::Duration;
 
 use actix_web::web;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::model::{self, Message, Template};
 use super::store::{self, Claimed};
 use crate::config::{MailConfig, SmtpTarget};
-use crate::db::schema::users;
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::state::{db, AppState};
@@ -43,9 +42,7 @@ fn payload_id(payload: &serde_json::Value, key: &str) -> AppResult<String> {
 
 /// Fills a message in from the ids in its payload. Nothing about the person or household is looked up.
 fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
-    let recipient: Option<(String, bool)> =
-        users::table.find(&m.recipient_user_id).select((users::email, users::active)).first(c).optional()?;
-    let Some((to, true)) = recipient else {
+    let Some((to, true)) = store::recipient(c, &m.recipient_user_id)? else {
         return Ok(Prepared::Skip("recipient deactivated"));
     };
     let Some(template) = Template::parse(&m.template) else {
@@ -57,12 +54,12 @@ fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
         Template::RegisseurProposed => Message::RegisseurProposed { case_id: payload_id(&payload, "caseId")? },
         Template::MatchFound | Template::MatchCreated | Template::MatchOverdue => {
             let match_id = payload_id(&payload, "matchId")?;
-            let Some(kind) = crate::signals::store::match_kind(c, &match_id)? else {
+            let Some(kind) = store::match_kind(c, &match_id)? else {
                 return Ok(Prepared::Skip("the match no longer exists"));
             };
             match template {
                 Template::MatchFound => {
-                    let others = crate::signals::store::match_contacts(c, &match_id, &m.recipient_user_id)?;
+                    let others = store::match_contacts(c, &match_id, &m.recipient_user_id)?;
                     Message::MatchFound { match_id, kind, others }
                 }
                 Template::MatchCreated => Message::MatchCreated { match_id, kind },
@@ -71,7 +68,7 @@ fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
         }
         Template::ArchivedSignal => {
             let signal_id = payload_id(&payload, "signalId")?;
-            let Some(earlier) = crate::signals::store::signaller_contact(c, &signal_id)? else {
+            let Some(earlier) = store::signaller_contact(c, &signal_id)? else {
                 return Ok(Prepared::Skip("the archived signal no longer exists"));
             };
             Message::ArchivedSignal { signal_id, earlier }

@@ -4,10 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::Template;
-use crate::access::Role;
-use crate::db::schema::{outbox, user_roles, users};
+use super::model::{ProfessionalContact, Template};
+use crate::db::schema::{match_members, matches, organisations, outbox, signals, user_roles, users};
 use crate::db::{new_id, DbConn};
+use crate::roles::Role;
 
 /// Queues one message (inside the caller's transaction). The payload holds ids only.
 pub fn enqueue(
@@ -57,10 +57,10 @@ pub fn claim_due(
             .order(outbox::next_attempt_at.asc())
             .limit(limit)
             .select(outbox::id);
-        let ids: Vec<String> = match c {
-            DbConn::Sqlite(c) => due.load(c)?,
-            DbConn::Pg(c) => due.for_update().skip_locked().load(c)?,
-        };
+        let ids: Vec<String> = crate::db_run!(c,
+            sqlite: |c| due.load(c)?,
+            postgres: |c| due.for_update().skip_locked().load(c)?,
+        );
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -131,4 +131,46 @@ pub fn active_users_with_role(c: &mut DbConn, role: Role) -> QueryResult<Vec<Str
         .distinct()
         .order(users::id.asc())
         .load(c)
+}
+
+// What a message is filled in with at delivery. The outbox payload holds ids only; these read what the email names
+// as it is at sending (the tables are the signals feature's, read here so that notify depends on no feature).
+
+/// A recipient's address, and whether they are still active.
+pub fn recipient(c: &mut DbConn, user_id: &str) -> QueryResult<Option<(String, bool)>> {
+    users::table.find(user_id).select((users::email, users::active)).first(c).optional()
+}
+
+/// The kind of a match; None when it no longer exists.
+pub fn match_kind(c: &mut DbConn, match_id: &str) -> QueryResult<Option<String>> {
+    matches::table.find(match_id).select(matches::kind).first(c).optional()
+}
+
+/// The signallers of a match other than `except_user`, with the contact details they left.
+pub fn match_contacts(c: &mut DbConn, match_id: &str, except_user: &str) -> QueryResult<Vec<ProfessionalContact>> {
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = match_members::table
+        .inner_join(signals::table)
+        .inner_join(users::table.on(users::id.eq(signals::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(signals::organisation_id)))
+        .filter(match_members::match_id.eq(match_id))
+        .filter(signals::user_id.ne(except_user))
+        .order(match_members::joined_at.asc())
+        .select((users::display_name, organisations::name, signals::contact_phone, signals::contact_email))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, organisation, phone, email)| ProfessionalContact { name, organisation, phone, email })
+        .collect())
+}
+
+/// Who made a signal, and how to reach them; None when it no longer exists.
+pub fn signaller_contact(c: &mut DbConn, signal_id: &str) -> QueryResult<Option<ProfessionalContact>> {
+    signals::table
+        .inner_join(users::table.on(users::id.eq(signals::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(signals::organisation_id)))
+        .filter(signals::id.eq(signal_id))
+        .select((users::display_name, organisations::name, signals::contact_phone, signals::contact_email))
+        .first::<(String, String, Option<String>, Option<String>)>(c)
+        .optional()
+        .map(|r| r.map(|(name, organisation, phone, email)| ProfessionalContact { name, organisation, phone, email }))
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,6 +37,24 @@ pub fn archive_until(removed: NaiveDate, birth: NaiveDate, max_age: i32) -> Opti
     let five_years = removed.checked_add_months(Months::new(ARCHIVE_MONTHS)).expect("date in range");
     let until = five_years.min(birthday(birth, max_age));
     (until > removed).then_some(until)
+}
+
+/// Working days a match may wait for every signaller's contact confirmation before it is overdue.
+pub const CONFIRM_WORKING_DAYS: i64 = 10;
+
+/// Whether a member who joined on `joined` and has not confirmed contact makes the match overdue on `today`.
+pub fn confirmation_overdue(joined: NaiveDate, today: NaiveDate) -> bool {
+    crate::breakglass::model::working_days_between(joined, today) > CONFIRM_WORKING_DAYS
+}
+
+/// The same rule as a moment, for SQL: an unconfirmed member who joined before it is overdue on `today`. (The
+/// working days since a day only grow the earlier the day, so the overdue days are all those up to one day.)
+pub fn overdue_if_joined_before(today: NaiveDate) -> NaiveDateTime {
+    let mut last = today;
+    while !confirmation_overdue(last, today) {
+        last = last.pred_opt().expect("date in range");
+    }
+    last.succ_opt().expect("date in range").and_time(chrono::NaiveTime::MIN)
 }
 
 /// Why a signaller removes their signal.
@@ -176,6 +194,20 @@ mod tests {
         assert_eq!(archive_until(d("2026-11-23"), d("2005-06-01"), 23), Some(d("2028-06-01")));
         // Expired on the 23rd birthday itself: nothing to keep.
         assert_eq!(archive_until(d("2026-11-23"), d("2003-11-23"), 23), None);
+    }
+
+    #[test]
+    fn the_overdue_moment_agrees_with_the_working_day_rule() {
+        for today in (0..28).map(|n| d("2026-11-01") + chrono::Duration::days(n)) {
+            let before = overdue_if_joined_before(today);
+            for joined in (0..40).map(|n| today - chrono::Duration::days(n)) {
+                let at = joined.and_hms_opt(13, 30, 0).unwrap();
+                assert_eq!(at < before, confirmation_overdue(joined, today), "joined {joined}, today {today}");
+            }
+        }
+        // On a Monday: who joined on the Monday two weeks before has had ten working days, who joined the day before
+        // that eleven.
+        assert_eq!(overdue_if_joined_before(d("2026-11-23")), d("2026-11-09").and_hms_opt(0, 0, 0).unwrap());
     }
 
     #[test]

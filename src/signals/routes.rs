@@ -3,13 +3,11 @@
 use actix_web::{web, HttpResponse};
 
 use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
-use crate::http::{Json, PageQuery, Query};
-use crate::identity::model::Page;
+use crate::http::{Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::paging::{Page, PageQuery};
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/signals").route(web::post().to(register)).route(web::get().to(list_signals)))
@@ -23,62 +21,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// active signal on this person already.
 #[utoipa::path(post, path = "/api/v1/signals", tag = "signals", security(("bearer" = [])), request_body = NewSignal,
     responses((status = 201, body = Signal), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn register(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<NewSignal>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::register(&state, &p, &audit, body.into_inner()).await?))
+pub async fn register(ctx: Ctx, body: Json<NewSignal>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::register(&ctx, body.into_inner()).await?))
 }
 
 /// Your own signals, newest first.
 #[utoipa::path(get, path = "/api/v1/signals", tag = "signals", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Signal>), (status = 403, body = Problem)))]
-pub async fn list_signals(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    q: Query<PageQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list_own(&state, &p, &audit, q.into_inner()).await?))
+pub async fn list_signals(ctx: Ctx, q: Query<PageQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_own(&ctx, q.into_inner()).await?))
 }
 
 /// Remove your own signal: `unjustified` deletes it, `risk_gone` archives it. Someone else's: 404.
 #[utoipa::path(post, path = "/api/v1/signals/{id}/remove", tag = "signals", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RemoveSignal,
     responses((status = 200), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn remove(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<RemoveSignal>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::remove(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn remove(ctx: Ctx, id: web::Path<Id>, body: Json<RemoveSignal>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::remove(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// Matches: a signaller's own (with the others' contact details); every match for the matchregisseur (who has
 /// confirmed contact and since when — nothing about the person).
 #[utoipa::path(get, path = "/api/v1/matches", tag = "signals", security(("bearer" = [])), params(MatchQuery),
     responses((status = 200, body = Page<Match>), (status = 403, body = Problem)))]
-pub async fn list_matches(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    q: Query<MatchQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list_matches(&state, &p, &audit, q.into_inner()).await?))
+pub async fn list_matches(ctx: Ctx, q: Query<MatchQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_matches(&ctx, q.into_inner()).await?))
 }
 
 /// Confirm that you made contact with the other signallers in the match. Not your match: 404.
 #[utoipa::path(post, path = "/api/v1/matches/{id}/contact", tag = "signals", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Match), (status = 404, body = Problem)))]
-pub async fn confirm_contact(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::confirm_contact(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn confirm_contact(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::confirm_contact(&ctx, id.into_inner().into()).await?))
 }

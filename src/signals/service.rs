@@ -2,29 +2,23 @@
 //! Matching runs in the signal's own transaction; every signaller in a match and the matchregisseurs hear of it
 //! through the outbox in that same transaction. Signallers see their own signals and matches only; no one browses.
 
-use actix_web::web;
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{self, MatchKind, RemovalReason};
-use super::store::{self, SignalRow};
-use crate::access::Principal;
-use crate::access::{Action, Resource, Role};
-use crate::audit::AuditRecord;
-use crate::breakglass::model::working_days_between;
-use crate::db::schema::{match_members, matches, organisations, persons, signals, users};
+use super::store::{self, MatchFilter, MemberRow, SignalListRow, SignalRow};
+use crate::access::signals::{MatchView, Signaller};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::households::bsn::{Bsn, RawBsn};
 use crate::notify::model::Template;
-use crate::state::{db, write, AppState};
+use crate::paging::{self, Page, PageQuery};
+use crate::roles::Role;
+use crate::state::{Ctx, Effect};
 
-type State = web::Data<AppState>;
-
-/// Working days a match may wait for every signaller's contact confirmation before it is overdue.
-pub const CONFIRM_WORKING_DAYS: i64 = 10;
+pub use super::model::CONFIRM_WORKING_DAYS;
+pub use super::store::serialize_signalling;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -123,15 +117,27 @@ pub struct MatchQuery {
     pub after: Option<String>,
 }
 
+impl MatchQuery {
+    fn page(&self) -> PageQuery {
+        PageQuery { limit: self.limit, after: self.after.clone() }
+    }
+}
+
 fn clean(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
 }
 
+impl crate::access::signals::SignalFacts for SignalRow {
+    fn made_by(&self) -> &str {
+        &self.user_id
+    }
+}
+
 /// Registers a signal and matches it, in one transaction.
-pub async fn register(state: &State, p: &Principal, audit: &AuditRecord, input: NewSignal) -> AppResult<Signal> {
-    state.access.decide(p, Resource::Signal, Action::Create, audit)?;
+pub async fn register(ctx: &Ctx, input: NewSignal) -> AppResult<Signal> {
+    let who = ctx.state.access.decide_register_signal(&ctx.principal, &ctx.audit)?;
     let today = now().date();
-    let max_age = state.config.signals.max_age;
+    let max_age = ctx.state.config.signals.max_age;
     let mut v = Validator::new();
     let mut bsn = None;
     let (mut birth, mut name) = (None, None);
@@ -169,8 +175,8 @@ pub async fn register(state: &State, p: &Principal, audit: &AuditRecord, input: 
     };
     v.finish()?;
     let (bsn, birth) = (bsn.expect("validated"), birth.expect("validated"));
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.write(Effect::Created, move |c| {
         serialize_signalling(c)?;
         let t = now();
         let person = match crate::households::store::person_by_bsn(c, &st.bsn, &bsn)? {
@@ -193,11 +199,11 @@ pub async fn register(state: &State, p: &Principal, audit: &AuditRecord, input: 
                 id
             }
         };
-        audit2.person(&person.clone());
-        let id =
-            insert_and_match(c, &principal.user_id, &principal.organisation_id, &person, birth, &contact, max_age, t)?;
-        audit2.resource(&id);
-        load_own(c, &principal.user_id, Some(&id), None, 1)?.0.pop().ok_or(AppError::NotFound)
+        audit.person(&person);
+        let id = insert_and_match(c, &who.user_id, &who.organisation_id, &person, birth, &contact, max_age, t)?;
+        audit.resource(&id);
+        let rows = store::own_signals(c, &who.user_id, Some(&id), None, 1)?;
+        signals_of(c, rows)?.pop().ok_or(AppError::NotFound)
     })
     .await
 }
@@ -214,7 +220,7 @@ pub fn insert_and_match(
     birth: NaiveDate,
     contact: &Contact,
     max_age: i32,
-    t: chrono::NaiveDateTime,
+    t: NaiveDateTime,
 ) -> AppResult<String> {
     if store::active_signal_of(c, person, organisation_id)?.is_some() {
         return Err(AppError::Conflict("Your organisation already has an active signal on this person".into()));
@@ -251,17 +257,8 @@ pub fn insert_and_match(
     Ok(row.id)
 }
 
-/// On PostgreSQL several nodes may register at once: signalling takes one transaction-scoped advisory lock, so that
-/// two signals on related persons always see each other. (On one node writes are serialised already.)
-pub fn serialize_signalling(c: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Pg(pg) = c {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7225001)").execute(pg)?;
-    }
-    Ok(())
-}
-
 /// Matches a new signal against other organisations' active signals and notifies everyone concerned.
-fn match_signal(c: &mut DbConn, row: &SignalRow, t: chrono::NaiveDateTime) -> AppResult<()> {
+fn match_signal(c: &mut DbConn, row: &SignalRow, t: NaiveDateTime) -> AppResult<()> {
     let candidates = store::candidates(c, &row.person_id, &row.organisation_id, t.date())?;
     for ((kind, key), others) in model::group(candidates) {
         let (match_id, created) = match store::match_by_key(c, kind, &key)? {
@@ -278,14 +275,9 @@ fn match_signal(c: &mut DbConn, row: &SignalRow, t: chrono::NaiveDateTime) -> Ap
                 store::insert_member(c, &match_id, signal, t)?;
             }
         }
-        let signallers: Vec<String> = match_members::table
-            .inner_join(signals::table)
-            .filter(match_members::match_id.eq(&match_id))
-            .select(signals::user_id)
-            .distinct()
-            .load(c)?;
+        // The payload names the match only: delivery fills in the kind and the contacts as they are then.
         let payload = serde_json::json!({"matchId": match_id});
-        for user in signallers {
+        for user in store::match_signallers(c, &match_id)? {
             crate::notify::store::enqueue(c, &user, Template::MatchFound, payload.clone(), t)?;
         }
         if created {
@@ -297,38 +289,11 @@ fn match_signal(c: &mut DbConn, row: &SignalRow, t: chrono::NaiveDateTime) -> Ap
     Ok(())
 }
 
-type SignalListRow = (SignalRow, String, NaiveDate);
-
-/// The caller's own signals (or one of them), newest first, and the persons they concern (for the audit event).
-fn load_own(
-    c: &mut DbConn,
-    user_id: &str,
-    id: Option<&str>,
-    after: Option<&str>,
-    limit: i64,
-) -> AppResult<(Vec<Signal>, Vec<String>)> {
-    let mut q = signals::table
-        .inner_join(persons::table)
-        .filter(signals::user_id.eq(user_id))
-        .select((SignalRow::as_select(), persons::name, persons::birth_date))
-        .order(signals::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(id) = id {
-        q = q.filter(signals::id.eq(id.to_string()));
-    }
-    if let Some(after) = after {
-        q = q.filter(signals::id.lt(after.to_string()));
-    }
-    let rows: Vec<SignalListRow> = q.load(c)?;
+/// Signals as their signaller sees them, with the matches each is in.
+fn signals_of(c: &mut DbConn, rows: Vec<SignalListRow>) -> AppResult<Vec<Signal>> {
     let ids: Vec<String> = rows.iter().map(|(r, ..)| r.id.clone()).collect();
-    let refs: Vec<(String, String, String)> = match_members::table
-        .inner_join(matches::table)
-        .filter(match_members::signal_id.eq_any(&ids))
-        .select((match_members::signal_id, matches::id, matches::kind))
-        .load(c)?;
-    let persons = rows.iter().map(|(r, ..)| r.person_id.clone()).collect();
-    let signals = rows
+    let refs = store::match_refs(c, &ids)?;
+    Ok(rows
         .into_iter()
         .map(|(r, subject_name, subject_birth_date)| Signal {
             matches: refs
@@ -345,57 +310,42 @@ fn load_own(
             expires_on: r.expires_on,
             removal_reason: r.removal_reason,
         })
-        .collect();
-    Ok((signals, persons))
+        .collect())
 }
 
-/// The caller's own signals: no one sees anyone else's.
-pub async fn list_own(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    q: crate::http::PageQuery,
-) -> AppResult<crate::identity::model::Page<Signal>> {
-    state.access.decide(p, Resource::Signal, Action::List, audit)?;
-    let (principal, audit2) = (p.clone(), audit.clone());
-    let limit = q.limit();
-    db(state, move |c| {
-        let (items, persons) = load_own(c, &principal.user_id, None, q.after.as_deref(), limit)?;
+/// The caller's own signals, newest first: no one sees anyone else's.
+pub async fn list_own(ctx: &Ctx, q: PageQuery) -> AppResult<Page<Signal>> {
+    let who = ctx.state.access.decide_list_signals(&ctx.principal, &ctx.audit)?;
+    let audit = ctx.audit.clone();
+    ctx.read(move |c| {
+        let rows = store::own_signals(c, &who.user_id, None, q.after.as_deref(), q.fetch())?;
+        let page = paging::page(rows, q.limit(), |(r, ..)| r.id.clone());
         // The signaller sees the persons they signalled: that is an access to personal data, recorded.
-        audit2.persons(persons);
-        let next = (items.len() as i64 == limit).then(|| items.last().map(|s| s.id.clone())).flatten();
-        Ok(crate::identity::model::Page { items, next })
+        audit.persons(page.items.iter().map(|(r, ..)| r.person_id.clone()));
+        Ok(Page { items: signals_of(c, page.items)?, next: page.next })
     })
     .await
 }
 
 /// The signaller removes their own signal: unjustified → deleted; risk gone → archived (or deleted when the
 /// subject is too old to keep it). Someone else's signal answers 404.
-pub async fn remove(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    id: String,
-    input: RemoveSignal,
-) -> AppResult<serde_json::Value> {
-    state.access.decide(p, Resource::Signal, Action::Update, audit)?;
-    audit.resource(&id);
+pub async fn remove(ctx: &Ctx, id: String, input: RemoveSignal) -> AppResult<serde_json::Value> {
+    let who = ctx.state.access.decide_remove_signal(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&id);
     let mut v = Validator::new();
     v.required(&input.reason, "reason");
     v.finish()?;
     let reason = input.reason.expect("validated");
-    let max_age = state.config.signals.max_age;
-    let (principal, audit2) = (p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let Some(row) = store::signal(c, &id)?.filter(|s| s.user_id == principal.user_id) else {
-            return Err(crate::access::not_found(&audit2));
-        };
-        audit2.person(&row.person_id.clone());
+    let max_age = ctx.state.config.signals.max_age;
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.write(Effect::Changed, move |c| {
+        let row = st.access.decide_own_signal(&who, store::signal(c, &id)?, &audit)?;
+        audit.person(&row.person_id);
         if row.status != "active" {
             return Err(AppError::Conflict("This signal was removed already".into()));
         }
         let t = now();
-        let birth: NaiveDate = persons::table.find(&row.person_id).select(persons::birth_date).first(c)?;
+        let birth = store::birth_date(c, &row.person_id)?;
         let kept = match reason {
             RemovalReason::Unjustified => None,
             RemovalReason::RiskGone => model::archive_until(t.date(), birth, max_age),
@@ -411,128 +361,77 @@ pub async fn remove(
     .await
 }
 
-type MemberRow = (
-    String,
-    String,
-    chrono::NaiveDateTime,
-    Option<chrono::NaiveDateTime>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-fn load_matches(c: &mut DbConn, ids: &[String], viewer: Option<&str>, today: NaiveDate) -> AppResult<Vec<Match>> {
-    let heads: Vec<(String, String, chrono::NaiveDateTime)> = matches::table
-        .filter(matches::id.eq_any(ids))
-        .order(matches::id.asc())
-        .select((matches::id, matches::kind, matches::created_at))
-        .load(c)?;
-    let rows: Vec<MemberRow> = match_members::table
-        .inner_join(signals::table)
-        .inner_join(users::table.on(users::id.eq(signals::user_id)))
-        .inner_join(organisations::table.on(organisations::id.eq(signals::organisation_id)))
-        .filter(match_members::match_id.eq_any(ids))
-        .order(match_members::joined_at.asc())
-        .select((
-            match_members::match_id,
-            match_members::signal_id,
-            match_members::joined_at,
-            match_members::contact_confirmed_at,
-            users::display_name,
-            organisations::name,
-            signals::contact_phone,
-            signals::contact_email,
-            signals::user_id,
-        ))
-        .load(c)?;
+/// The matches with these ids as `view` sees them; overdue when an unconfirmed member joined before
+/// `overdue_before`.
+fn load_matches(
+    c: &mut DbConn,
+    ids: &[String],
+    view: &MatchView,
+    overdue_before: NaiveDateTime,
+) -> AppResult<Vec<Match>> {
+    let heads = store::match_heads(c, ids)?;
+    let rows = store::member_rows(c, ids)?;
     Ok(heads
         .into_iter()
         .filter_map(|(id, kind, created)| {
-            let members: Vec<MatchMember> = rows
-                .iter()
-                .filter(|r| r.0 == id)
-                .map(|r| MatchMember {
-                    name: r.4.clone(),
-                    organisation: r.5.clone(),
-                    // Contact details are for the other signallers; the matchregisseur follows up on confirmations.
-                    phone: viewer.and(r.6.clone()),
-                    email: viewer.and(r.7.clone()),
-                    own: viewer == Some(r.8.as_str()),
-                    joined_at: r.2.and_utc(),
-                    contact_confirmed_at: r.3.map(|t| t.and_utc()),
-                })
-                .collect();
-            let overdue = rows
-                .iter()
-                .filter(|r| r.0 == id && r.3.is_none())
-                .any(|r| working_days_between(r.2.date(), today) > CONFIRM_WORKING_DAYS);
-            Some(Match { id, kind: MatchKind::parse(&kind)?, created_at: created.and_utc(), overdue, members })
+            let members: Vec<&MemberRow> = rows.iter().filter(|r| r.match_id == id).collect();
+            let overdue = members.iter().any(|r| r.contact_confirmed_at.is_none() && r.joined_at < overdue_before);
+            Some(Match {
+                kind: MatchKind::parse(&kind)?,
+                created_at: created.and_utc(),
+                overdue,
+                members: members.into_iter().map(|r| member(r, view)).collect(),
+                id,
+            })
         })
         .collect())
 }
 
+fn member(r: &MemberRow, view: &MatchView) -> MatchMember {
+    let contacts = view.shows_contacts();
+    MatchMember {
+        name: r.name.clone(),
+        organisation: r.organisation.clone(),
+        phone: r.phone.clone().filter(|_| contacts),
+        email: r.email.clone().filter(|_| contacts),
+        own: view.is_own(&r.user_id),
+        joined_at: r.joined_at.and_utc(),
+        contact_confirmed_at: r.contact_confirmed_at.map(|t| t.and_utc()),
+    }
+}
+
 /// Matches for the caller: a matchregisseur follows all of them (who has confirmed contact, never the person); a
 /// signaller sees the matches of their own signals, with the others' contact details.
-pub async fn list_matches(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    q: MatchQuery,
-) -> AppResult<crate::identity::model::Page<Match>> {
-    state.access.decide(p, Resource::Match, Action::List, audit)?;
-    let principal = p.clone();
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    db(state, move |c| {
-        let follows_all = principal.roles().any(|r| r == Role::Matchregisseur);
-        let mut ids_q = matches::table.select(matches::id).order(matches::id.asc()).limit(limit).into_boxed();
-        if let Some(after) = &q.after {
-            ids_q = ids_q.filter(matches::id.gt(after.clone()));
-        }
-        if !follows_all {
-            let own = match_members::table
-                .inner_join(signals::table)
-                .filter(signals::user_id.eq(principal.user_id.clone()))
-                .select(match_members::match_id);
-            ids_q = ids_q.filter(matches::id.eq_any(own));
-        }
-        let ids: Vec<String> = ids_q.load(c)?;
-        let viewer = (!follows_all).then_some(principal.user_id.as_str());
-        let mut items = load_matches(c, &ids, viewer, now().date())?;
-        if let Some(overdue) = q.overdue {
-            items.retain(|m| m.overdue == overdue);
-        }
-        let next = (ids.len() as i64 == limit).then(|| ids.last().cloned()).flatten();
-        Ok(crate::identity::model::Page { items, next })
+pub async fn list_matches(ctx: &Ctx, q: MatchQuery) -> AppResult<Page<Match>> {
+    let view = ctx.state.access.decide_list_matches(&ctx.principal, &ctx.audit)?;
+    let page = q.page();
+    ctx.read(move |c| {
+        let overdue_before = model::overdue_if_joined_before(now().date());
+        let filter = MatchFilter {
+            member: view.member().map(|s: &Signaller| s.user_id.as_str()),
+            overdue: q.overdue,
+            overdue_before,
+            after: page.after.as_deref(),
+            fetch: page.fetch(),
+        };
+        let ids = paging::page(store::match_ids(c, &filter)?, page.limit(), String::clone);
+        Ok(Page { items: load_matches(c, &ids.items, &view, overdue_before)?, next: ids.next })
     })
     .await
 }
 
 /// The signaller confirms that contact was made with the others in the match. Not their match: 404.
-pub async fn confirm_contact(state: &State, p: &Principal, audit: &AuditRecord, match_id: String) -> AppResult<Match> {
-    state.access.decide(p, Resource::Match, Action::Update, audit)?;
-    audit.resource(&match_id);
-    let (principal, audit2) = (p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let own: Vec<String> = match_members::table
-            .inner_join(signals::table)
-            .filter(match_members::match_id.eq(&match_id))
-            .filter(signals::user_id.eq(&principal.user_id))
-            .select(match_members::signal_id)
-            .load(c)?;
-        if own.is_empty() {
-            return Err(crate::access::not_found(&audit2));
-        }
-        diesel::update(
-            match_members::table
-                .filter(match_members::match_id.eq(&match_id))
-                .filter(match_members::signal_id.eq_any(&own))
-                .filter(match_members::contact_confirmed_at.is_null()),
-        )
-        .set(match_members::contact_confirmed_at.eq(now()))
-        .execute(c)?;
-        load_matches(c, &[match_id], Some(&principal.user_id), now().date())?.pop().ok_or(AppError::NotFound)
+pub async fn confirm_contact(ctx: &Ctx, match_id: String) -> AppResult<Match> {
+    let who = ctx.state.access.decide_confirm_contact(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&match_id);
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.write(Effect::Changed, move |c| {
+        let members = store::member_signallers(c, &match_id)?;
+        let own = st.access.decide_match_member(who, &members, &audit)?;
+        let t = now();
+        store::confirm_contact(c, &match_id, &own.signals, t)?;
+        let overdue_before = model::overdue_if_joined_before(t.date());
+        load_matches(c, &[match_id], &own.view, overdue_before)?.pop().ok_or(AppError::NotFound)
     })
     .await
 }

@@ -1,15 +1,14 @@
-//! Diesel queries for signals and matches. Matching reads only indexed paths: signals by person, the subject's
-//! household on the day and its members, the subject's parents and their children.
+//! Diesel queries for signals and matches, and for their retention. Matching reads only indexed paths: signals by
+//! person, the subject's household on the day and its members, the subject's parents and their children.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{address_key, Candidate, MatchKind};
 use crate::db::schema::{
-    household_members, households, match_members, matches, organisations, parent_child, signals, users,
+    household_members, households, match_members, matches, organisations, parent_child, persons, signals, users,
 };
 use crate::db::DbConn;
-use crate::notify::model::ProfessionalContact;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signals)]
@@ -27,6 +26,15 @@ pub struct SignalRow {
     pub removal_reason: Option<String>,
     pub archive_until: Option<NaiveDate>,
     pub archive_notified_at: Option<NaiveDateTime>,
+}
+
+/// On PostgreSQL several nodes may register at once: signalling takes one transaction-scoped advisory lock, so that
+/// two signals on related persons always see each other. (SQLite serialises writes already.)
+pub fn serialize_signalling(c: &mut DbConn) -> QueryResult<()> {
+    crate::db_run!(c,
+        sqlite: |_c| Ok(()),
+        postgres: |pg| diesel::sql_query("SELECT pg_advisory_xact_lock(7225001)").execute(pg).map(|_| ()),
+    )
 }
 
 pub fn insert_signal(c: &mut DbConn, row: &SignalRow) -> QueryResult<()> {
@@ -171,37 +179,161 @@ pub fn insert_member(c: &mut DbConn, match_id: &str, signal_id: &str, at: NaiveD
         .map(|_| ())
 }
 
-pub fn match_kind(c: &mut DbConn, match_id: &str) -> QueryResult<Option<String>> {
-    matches::table.find(match_id).select(matches::kind).first(c).optional()
+/// The users who made the signals in a match, each once.
+pub fn match_signallers(c: &mut DbConn, match_id: &str) -> QueryResult<Vec<String>> {
+    match_members::table
+        .inner_join(signals::table)
+        .filter(match_members::match_id.eq(match_id))
+        .select(signals::user_id)
+        .distinct()
+        .load(c)
 }
 
-/// The signallers of a match other than `except_user`, with the contact details they left.
-pub fn match_contacts(c: &mut DbConn, match_id: &str, except_user: &str) -> QueryResult<Vec<ProfessionalContact>> {
-    let rows: Vec<(String, String, Option<String>, Option<String>)> = match_members::table
+/// A signal as its signaller lists it: the row and the subject's name and birth date.
+pub type SignalListRow = (SignalRow, String, NaiveDate);
+
+/// A user's signals (or the one with `id`), newest first, after the cursor `after`; at most `fetch` rows.
+pub fn own_signals(
+    c: &mut DbConn,
+    user_id: &str,
+    id: Option<&str>,
+    after: Option<&str>,
+    fetch: i64,
+) -> QueryResult<Vec<SignalListRow>> {
+    let mut q = signals::table
+        .inner_join(persons::table)
+        .filter(signals::user_id.eq(user_id))
+        .select((SignalRow::as_select(), persons::name, persons::birth_date))
+        .order(signals::id.desc())
+        .limit(fetch)
+        .into_boxed();
+    if let Some(id) = id {
+        q = q.filter(signals::id.eq(id.to_string()));
+    }
+    if let Some(after) = after {
+        q = q.filter(signals::id.lt(after.to_string()));
+    }
+    q.load(c)
+}
+
+/// The matches these signals are in: (signal id, match id, kind).
+pub fn match_refs(c: &mut DbConn, signal_ids: &[String]) -> QueryResult<Vec<(String, String, String)>> {
+    match_members::table
+        .inner_join(matches::table)
+        .filter(match_members::signal_id.eq_any(signal_ids))
+        .select((match_members::signal_id, matches::id, matches::kind))
+        .load(c)
+}
+
+pub fn birth_date(c: &mut DbConn, person_id: &str) -> QueryResult<NaiveDate> {
+    persons::table.find(person_id).select(persons::birth_date).first(c)
+}
+
+/// Which matches a list shows, in key order.
+pub struct MatchFilter<'a> {
+    /// Only the matches of this user's signals (None: every match).
+    pub member: Option<&'a str>,
+    /// Only overdue (true) or only not overdue (false) matches: overdue when a member who joined before
+    /// `overdue_before` has not confirmed contact.
+    pub overdue: Option<bool>,
+    pub overdue_before: NaiveDateTime,
+    pub after: Option<&'a str>,
+    pub fetch: i64,
+}
+
+/// The ids of the matches a filter selects, every condition in SQL before the limit, so a page is full while more
+/// exist.
+pub fn match_ids(c: &mut DbConn, f: &MatchFilter) -> QueryResult<Vec<String>> {
+    let mut q = matches::table.select(matches::id).order(matches::id.asc()).limit(f.fetch).into_boxed();
+    if let Some(after) = f.after {
+        q = q.filter(matches::id.gt(after.to_string()));
+    }
+    if let Some(user) = f.member {
+        let own = match_members::table
+            .inner_join(signals::table)
+            .filter(signals::user_id.eq(user.to_string()))
+            .select(match_members::match_id);
+        q = q.filter(matches::id.eq_any(own));
+    }
+    if let Some(overdue) = f.overdue {
+        let waiting = match_members::table
+            .filter(match_members::contact_confirmed_at.is_null())
+            .filter(match_members::joined_at.lt(f.overdue_before))
+            .select(match_members::match_id);
+        q = if overdue {
+            q.filter(matches::id.eq_any(waiting))
+        } else {
+            q.filter(diesel::dsl::not(matches::id.eq_any(waiting)))
+        };
+    }
+    q.load(c)
+}
+
+/// The matches with these ids, in key order: (id, kind, created at).
+pub fn match_heads(c: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    matches::table
+        .filter(matches::id.eq_any(ids))
+        .order(matches::id.asc())
+        .select((matches::id, matches::kind, matches::created_at))
+        .load(c)
+}
+
+/// A member of a match: their signal, who made it and how to reach them, and their contact confirmation.
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberRow {
+    pub match_id: String,
+    pub signal_id: String,
+    pub joined_at: NaiveDateTime,
+    pub contact_confirmed_at: Option<NaiveDateTime>,
+    pub name: String,
+    pub organisation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub user_id: String,
+}
+
+/// The members of these matches, in the order they joined.
+pub fn member_rows(c: &mut DbConn, match_ids: &[String]) -> QueryResult<Vec<MemberRow>> {
+    match_members::table
         .inner_join(signals::table)
         .inner_join(users::table.on(users::id.eq(signals::user_id)))
         .inner_join(organisations::table.on(organisations::id.eq(signals::organisation_id)))
-        .filter(match_members::match_id.eq(match_id))
-        .filter(signals::user_id.ne(except_user))
+        .filter(match_members::match_id.eq_any(match_ids))
         .order(match_members::joined_at.asc())
-        .select((users::display_name, organisations::name, signals::contact_phone, signals::contact_email))
-        .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, organisation, phone, email)| ProfessionalContact { name, organisation, phone, email })
-        .collect())
+        .select((
+            match_members::match_id,
+            match_members::signal_id,
+            match_members::joined_at,
+            match_members::contact_confirmed_at,
+            users::display_name,
+            organisations::name,
+            signals::contact_phone,
+            signals::contact_email,
+            signals::user_id,
+        ))
+        .load(c)
 }
 
-/// Who made a signal, and how to reach them.
-pub fn signaller_contact(c: &mut DbConn, signal_id: &str) -> QueryResult<Option<ProfessionalContact>> {
-    signals::table
-        .inner_join(users::table.on(users::id.eq(signals::user_id)))
-        .inner_join(organisations::table.on(organisations::id.eq(signals::organisation_id)))
-        .filter(signals::id.eq(signal_id))
-        .select((users::display_name, organisations::name, signals::contact_phone, signals::contact_email))
-        .first::<(String, String, Option<String>, Option<String>)>(c)
-        .optional()
-        .map(|r| r.map(|(name, organisation, phone, email)| ProfessionalContact { name, organisation, phone, email }))
+/// The signals in a match and the users who made them: (signal id, user id).
+pub fn member_signallers(c: &mut DbConn, match_id: &str) -> QueryResult<Vec<(String, String)>> {
+    match_members::table
+        .inner_join(signals::table)
+        .filter(match_members::match_id.eq(match_id))
+        .select((match_members::signal_id, signals::user_id))
+        .load(c)
+}
+
+/// Records contact confirmed for these member signals of a match, where not confirmed yet.
+pub fn confirm_contact(c: &mut DbConn, match_id: &str, signal_ids: &[String], at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        match_members::table
+            .filter(match_members::match_id.eq(match_id))
+            .filter(match_members::signal_id.eq_any(signal_ids))
+            .filter(match_members::contact_confirmed_at.is_null()),
+    )
+    .set(match_members::contact_confirmed_at.eq(at))
+    .execute(c)
+    .map(|_| ())
 }
 
 /// Archived signals on a person from other organisations that have not yet told anyone about themselves.
@@ -245,6 +377,72 @@ pub fn archive_signal(
             signals::removed_at.eq(at),
             signals::archive_until.eq(until),
         ))
+        .execute(c)
+        .map(|n| n == 1)
+}
+
+// Retention: each step reads a batch and changes a row only if it is still in the state it was read in.
+
+/// Active signals that have expired by `today`: (id, expired on, the subject's birth date).
+pub fn expired(c: &mut DbConn, today: NaiveDate, batch: i64) -> QueryResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    signals::table
+        .inner_join(persons::table)
+        .filter(signals::status.eq("active"))
+        .filter(signals::expires_on.le(today))
+        .select((signals::id, signals::expires_on, persons::birth_date))
+        .limit(batch)
+        .load(c)
+}
+
+/// Archived signals whose archive time is over by `today`.
+pub fn archive_over(c: &mut DbConn, today: NaiveDate, batch: i64) -> QueryResult<Vec<String>> {
+    signals::table
+        .filter(signals::status.eq("archived"))
+        .filter(signals::archive_until.le(today))
+        .select(signals::id)
+        .limit(batch)
+        .load(c)
+}
+
+/// Signals on deceased persons: (id, status).
+pub fn of_deceased(c: &mut DbConn, batch: i64) -> QueryResult<Vec<(String, String)>> {
+    signals::table
+        .inner_join(persons::table)
+        .filter(persons::deceased_on.is_not_null())
+        .select((signals::id, signals::status))
+        .limit(batch)
+        .load(c)
+}
+
+/// Deletes a signal (and its match memberships) if it is still in `status`; true for the caller that did it.
+pub fn delete_if(c: &mut DbConn, id: &str, status: &str) -> QueryResult<bool> {
+    let still: i64 =
+        signals::table.filter(signals::id.eq(id)).filter(signals::status.eq(status)).count().get_result(c)?;
+    if still == 0 {
+        return Ok(false);
+    }
+    diesel::delete(match_members::table.filter(match_members::signal_id.eq(id))).execute(c)?;
+    Ok(diesel::delete(signals::table.filter(signals::id.eq(id)).filter(signals::status.eq(status))).execute(c)? == 1)
+}
+
+/// Matches not yet reminded of with a member who joined before `joined_before` and has not confirmed contact, in
+/// key order.
+pub fn unreminded_overdue(c: &mut DbConn, joined_before: NaiveDateTime) -> QueryResult<Vec<String>> {
+    match_members::table
+        .inner_join(matches::table)
+        .filter(matches::reminded_at.is_null())
+        .filter(match_members::contact_confirmed_at.is_null())
+        .filter(match_members::joined_at.lt(joined_before))
+        .select(matches::id)
+        .distinct()
+        .order(matches::id.asc())
+        .load(c)
+}
+
+/// Marks a match reminded of; true for the one caller that did it (one reminder per match).
+pub fn claim_reminder(c: &mut DbConn, match_id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(matches::table.filter(matches::id.eq(match_id)).filter(matches::reminded_at.is_null()))
+        .set(matches::reminded_at.eq(at))
         .execute(c)
         .map(|n| n == 1)
 }
