@@ -55,6 +55,8 @@ struct Fields {
     recorded: bool,
     /// Deliberately not audited (repeated failed logins inside one throttle window).
     suppressed: bool,
+    /// A command on the server, not a request: the event has no request id and no HTTP status.
+    command: bool,
 }
 
 /// The request's audit record: one per request, shared by the middleware that writes it and the handler that fills
@@ -65,6 +67,11 @@ pub struct AuditRecord(Arc<Mutex<Fields>>);
 impl AuditRecord {
     pub fn new(request_id: String, client_address: Option<String>, reason: Option<String>) -> Self {
         AuditRecord(Arc::new(Mutex::new(Fields { request_id, client_address, reason, ..Default::default() })))
+    }
+
+    /// The record of a command run on the server (`eenplan user add`): no request, no client, no HTTP status.
+    pub fn server_command() -> Self {
+        AuditRecord(Arc::new(Mutex::new(Fields { command: true, ..Default::default() })))
     }
 
     fn lock(&self) -> MutexGuard<'_, Fields> {
@@ -188,7 +195,7 @@ impl AuditRecord {
             organisation_id: a.actor.as_ref().and_then(|x| x.organisation_id.clone()),
             on_behalf_of: None,
             client_address: a.client_address.clone(),
-            request_id: Some(a.request_id.clone()),
+            request_id: (!a.command).then(|| a.request_id.clone()),
             action: a.action.clone().unwrap_or_else(|| fallback_action.to_string()),
             resource_type: a.resource_type.clone().unwrap_or_else(|| "api".to_string()),
             resource_id: a.resource_id.clone(),
@@ -199,7 +206,7 @@ impl AuditRecord {
             basis_id: a.basis.as_ref().and_then(|b| b.id().map(str::to_string)),
             flagged: a.flagged,
             outcome: outcome.as_str().to_string(),
-            http_status: Some(status as i32),
+            http_status: (!a.command).then_some(status as i32),
             reason: a.reason.clone(),
         }
     }

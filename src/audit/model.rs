@@ -55,6 +55,8 @@ pub enum Basis {
     BreakGlass(String),
     /// Not an access basis but the count of failed sign-ins that an event of a refused sign-in records.
     LoginFailures(i64),
+    /// A command run on the server by its operator (`eenplan user add`), who is trusted with every role.
+    ServerCommand,
 }
 
 impl Basis {
@@ -70,12 +72,13 @@ impl Basis {
             Basis::Consent(_) => "consent".into(),
             Basis::BreakGlass(_) => "break_glass".into(),
             Basis::LoginFailures(n) => format!("failures:{n}"),
+            Basis::ServerCommand => "cli".into(),
         }
     }
 
     pub fn id(&self) -> Option<&str> {
         match self {
-            Basis::RolePermission | Basis::LoginFailures(_) | Basis::Regisseur(None) => None,
+            Basis::RolePermission | Basis::LoginFailures(_) | Basis::Regisseur(None) | Basis::ServerCommand => None,
             Basis::Involvement(id)
             | Basis::TeamLead(id)
             | Basis::TeamMember(id)
