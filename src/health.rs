@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
-use crate::state::{db, AppState};
+use crate::state::Ctx;
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthStatus {
@@ -25,8 +25,9 @@ pub async fn live() -> HttpResponse {
 /// The database is reachable and every migration is applied.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, body = HealthStatus), (status = 503, body = crate::error::Problem)))]
-pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let pending = db(&state, |c| c.migrations_pending().map_err(AppError::Unavailable))
+pub async fn ready(ctx: Ctx<()>) -> Result<HttpResponse, AppError> {
+    let pending = ctx
+        .read(|c| c.migrations_pending().map_err(AppError::Unavailable))
         .await
         .map_err(|e| AppError::Unavailable(e.to_string()))?;
     if pending {

@@ -6,9 +6,13 @@ use std::process::ExitCode;
 use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 
+use eenplan::access::identity::Operator;
 use eenplan::access::Role;
+use eenplan::audit::AuditRecord;
 use eenplan::config::{Config, Secrets};
-use eenplan::identity::model::RoleGrant;
+use eenplan::error::AppError;
+use eenplan::identity::model::ServerUser;
+use eenplan::state::Ctx;
 use eenplan::{audit, demo, AppState};
 
 #[derive(Parser)]
@@ -213,9 +217,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::User { command: UserCommand::Add { email, name, role, team, organisation } } => {
             let state = start(config).await?;
             let password = read_password()?;
-            web::block(move || add_user(&state, email, name, role, team, organisation, password))
-                .await
-                .map_err(|e| e.to_string())?
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role '{role}'"))?;
+            // A role that needs a second factor gets one at once: the operator hands its secret over.
+            let totp_secret = role.requires_totp().then(eenplan::auth::model::new_totp_secret);
+            let input = ServerUser { email, display_name: name, role, team, organisation, password, totp_secret };
+            add_user(state, input).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let mut conn =
@@ -271,77 +277,19 @@ fn read_password() -> Result<String, String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn add_user(
-    state: &AppState,
-    email: String,
-    name: String,
-    role: String,
-    team: Option<String>,
-    organisation: Option<String>,
-    password: String,
-) -> Result<ExitCode, String> {
-    use eenplan::identity::store;
-    let role = Role::parse(&role).ok_or_else(|| format!("unknown role '{role}'"))?;
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    let c = &mut conn;
-    let orgs = store::list_organisations(c, None, 1000).map_err(|e| e.to_string())?;
-    let org = match &organisation {
-        Some(o) => orgs.iter().find(|x| &x.id == o || &x.name == o).ok_or(format!("no organisation '{o}'"))?,
-        None if orgs.len() == 1 => &orgs[0],
-        None => return Err("--organisation is required when there is not exactly one organisation".into()),
-    };
-    let team_id = match &team {
-        None => None,
-        Some(t) => {
-            let teams = store::list_teams(c, None, 1000).map_err(|e| e.to_string())?;
-            Some(teams.iter().find(|x| &x.id == t || &x.name == t).ok_or(format!("no team '{t}'"))?.id.clone())
+/// `eenplan user add`: the server's operator creates a user, through the same use case as the API.
+async fn add_user(state: web::Data<AppState>, input: ServerUser) -> Result<ExitCode, String> {
+    let (role, totp_secret) = (input.role, input.totp_secret.clone());
+    let ctx = Ctx::new(state, Operator, AuditRecord::server_command());
+    let user = eenplan::identity::service::create_user_on_server(&ctx, input).await.map_err(|e| match e {
+        AppError::Validation(errors) => {
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
         }
-    };
-    let input = eenplan::identity::model::CreateUser {
-        email: Some(email),
-        display_name: Some(name),
-        organisation_id: Some(org.id.clone()),
-        roles: Some(vec![RoleGrant { role, team_id }]),
-        password: Some(password),
-    };
-    if let Err(eenplan::error::AppError::Validation(errors)) = input.validate() {
-        let lines: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-        return Err(lines.join("; "));
-    }
-    let email = eenplan::auth::model::normalise_email(input.email.as_deref().unwrap_or_default());
-    if store::user_row_by_email(c, &email).map_err(|e| e.to_string())?.is_some() {
-        return Err(format!("a user with email {email} exists"));
-    }
-    let hash = state.passwords.hash(input.password.as_deref().unwrap_or_default());
-    let totp = role.requires_totp().then(eenplan::auth::model::new_totp_secret);
-    let id = eenplan::db::new_id();
-    state
-        .audit
-        .write_with(c, |c| {
-            let new = store::NewUser {
-                id: &id,
-                email: &email,
-                display_name: input.display_name.as_deref().unwrap_or_default(),
-                organisation_id: &org.id,
-                password_hash: &hash,
-                totp_secret: totp.as_deref(),
-            };
-            store::insert_user(c, &new, input.roles.as_deref().unwrap_or_default(), eenplan::db::now())?;
-            let event = eenplan::audit::EventData {
-                event_id: eenplan::db::new_id(),
-                occurred_at: eenplan::db::now(),
-                action: "user.create".into(),
-                resource_type: "user".into(),
-                resource_id: Some(id.clone()),
-                basis: Some(eenplan::access::Basis::ServerCommand),
-                outcome: "allowed".into(),
-                ..Default::default()
-            };
-            Ok(((), event))
-        })
-        .map_err(|e| e.to_string())?;
-    println!("created user {id} ({email}, {})", role.as_str());
-    if let Some(secret) = totp {
+        AppError::BadRequest(why) | AppError::Conflict(why) => why,
+        other => other.to_string(),
+    })?;
+    println!("created user {} ({}, {})", user.id, user.email, role.as_str());
+    if let Some(secret) = totp_secret {
         println!("TOTP secret (enter it in an authenticator app; shown once): {secret}");
     }
     Ok(ExitCode::SUCCESS)

@@ -77,11 +77,16 @@ where
 }
 
 /// What a write does to the state, as the audit event (written in the change's own transaction) records it:
-/// the route answers `Created` with 201 and `Changed` with 200.
+/// the route answers `Created` with 201, `Changed` with 200, `Done` with 204 and `Refused` with 401.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     Created,
     Changed,
+    /// A change whose answer has no body (a logout, a confirmed second factor).
+    Done,
+    /// A change made while refusing the request (a refresh token presented twice ends its session): the refusal's
+    /// event is written with it.
+    Refused,
 }
 
 impl Effect {
@@ -89,6 +94,8 @@ impl Effect {
         match self {
             Effect::Created => 201,
             Effect::Changed => 200,
+            Effect::Done => 204,
+            Effect::Refused => 401,
         }
     }
 }
@@ -123,5 +130,24 @@ impl<P> Ctx<P> {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     {
         write(&self.state, &self.audit, effect.status(), change).await
+    }
+
+    /// As `write`, for a change that finds out its own effect (a refresh that turns out to be refused).
+    pub async fn write_as<T, F>(&self, change: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<(T, Effect)> + Send + 'static,
+    {
+        let st = self.state.clone();
+        let audit = self.audit.clone();
+        db(&self.state, move |c| {
+            let value = st.audit.write_with(c, |c| {
+                let (value, effect) = change(c)?;
+                Ok((value, audit.event(Outcome::Allowed, effect.status(), "")))
+            })?;
+            audit.mark_recorded();
+            Ok(value)
+        })
+        .await
     }
 }

@@ -235,12 +235,6 @@ pub fn not_found(audit: &AuditRecord) -> AppError {
     AppError::NotFound
 }
 
-/// Roles an administrator may not grant or withdraw through the API: they open the audit log and the user
-/// administration, so they are given at the command line on the server (`eenplan user add`).
-pub fn granted_only_on_the_server(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::PrivacyOfficer)
-}
-
 /// Separation of duties for judging an act (a break-glass use): the one who acted never judges it.
 pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &AuditRecord) -> AppResult<()> {
     if principal.user_id == actor_user_id {
@@ -250,36 +244,6 @@ pub fn decide_review_of(principal: &Principal, actor_user_id: &str, audit: &Audi
         ));
     }
     Ok(())
-}
-
-/// Decides a change to a user's roles (`changed`: the roles added or withdrawn), after `decide` allowed the
-/// administration itself. Nobody changes their own roles, and the privileged roles are not granted or withdrawn
-/// here, so an administrator cannot make themself a privacy officer or a professional.
-pub fn decide_role_change(
-    principal: &Principal,
-    user_id: &str,
-    changed: &[Role],
-    audit: &AuditRecord,
-) -> AppResult<()> {
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let refusal = if user_id == principal.user_id {
-        Some("Nobody changes their own roles; ask another administrator")
-    } else if changed.iter().any(|r| granted_only_on_the_server(*r)) {
-        Some(
-            "The roles admin and privacy_officer are granted and withdrawn only with the eenplan command on the server",
-        )
-    } else {
-        None
-    };
-    match refusal {
-        Some(why) => {
-            audit.denied();
-            Err(AppError::ForbiddenBecause(why))
-        }
-        None => Ok(()),
-    }
 }
 
 /// A case and the caller's view of its plan; for a provider also what their organisation's consents cover in it
@@ -354,16 +318,6 @@ fn record<V>(audit: &AuditRecord, basis: Option<(Basis, V)>) -> AppResult<V> {
 /// Transitional: with several results, the first specific basis is the event's.
 pub fn allow_first(audit: &AuditRecord, basis: Basis) {
     audit.allowed_first(basis);
-}
-
-/// A refused sign-in: denied, naming the account (when known) and the count of failures in the window.
-pub fn refuse_sign_in(audit: &AuditRecord, user_id: Option<&str>, failures: i64) {
-    audit.denied();
-    audit.resource_kind("user");
-    if let Some(id) = user_id {
-        audit.resource(id);
-    }
-    audit.allowed(None, Basis::LoginFailures(failures));
 }
 
 /// Transitional: records a basis a service found by itself. Every use is to become a question to `access/`.

@@ -43,6 +43,8 @@ struct Fields {
     recorded: bool,
     /// Deliberately not audited (repeated failed logins inside one throttle window).
     suppressed: bool,
+    /// A command on the server, not a request: the event has no request id and no HTTP status.
+    command: bool,
 }
 
 /// The request's audit record: one per request, shared by the middleware that writes it and the handler that fills
@@ -54,6 +56,11 @@ impl AuditRecord {
     pub fn new(request_id: String, client_address: Option<String>, reason: Option<String>) -> Self {
         let event = EventData { request_id: Some(request_id), client_address, reason, ..Default::default() };
         AuditRecord(Arc::new(Mutex::new(Fields { event, ..Default::default() })))
+    }
+
+    /// The record of a command run on the server (`eenplan user add`): no request, no client, no HTTP status.
+    pub fn server_command() -> Self {
+        AuditRecord(Arc::new(Mutex::new(Fields { command: true, ..Default::default() })))
     }
 
     fn lock(&self) -> MutexGuard<'_, Fields> {
@@ -183,7 +190,7 @@ impl AuditRecord {
             event.resource_type = "api".to_string();
         }
         event.outcome = outcome.as_str().to_string();
-        event.http_status = Some(status as i32);
+        event.http_status = (!a.command).then_some(status as i32);
         event
     }
 }

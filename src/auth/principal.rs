@@ -6,12 +6,13 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::jwt::VerifiedToken;
-use super::model::{normalise_email, session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
+use super::model::{session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
 use super::store;
 use crate::access::Principal;
 use crate::audit::{Actor, AuditRecord};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::identity::model::normalise_email;
 use crate::identity::store as identity_store;
 use crate::state::AppState;
 
@@ -130,6 +131,21 @@ impl FromRequest for crate::state::Ctx {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let principal = Principal::from_request(&req, payload);
+        Box::pin(async move {
+            let principal = principal.await?;
+            Ok(crate::state::Ctx::new(context_state(&req)?, principal, context_audit(&req)))
+        })
+    }
+}
+
+/// A use case's context for a caller whose token may be limited to enrolling a second factor.
+impl FromRequest for crate::state::Ctx<EnrollingPrincipal> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let principal = EnrollingPrincipal::from_request(&req, payload);
         Box::pin(async move {
             let principal = principal.await?;
             Ok(crate::state::Ctx::new(context_state(&req)?, principal, context_audit(&req)))

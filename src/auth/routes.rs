@@ -4,13 +4,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::principal::EnrollingPrincipal;
 use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
-use crate::access::Principal;
-use crate::access::{Action, Resource};
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
 use crate::http::Json;
 use crate::identity::model::User;
-use crate::state::{db, AppState};
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/login").route(web::post().to(login)))
@@ -29,15 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Missing fields", body = Problem),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem),
     ))]
-pub async fn login(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    audit: AuditRecord,
-    body: Json<LoginRequest>,
-) -> AppResult<HttpResponse> {
+pub async fn login(ctx: Ctx<()>, req: HttpRequest, body: Json<LoginRequest>) -> AppResult<HttpResponse> {
     let client = req.peer_addr().map(|a| a.ip().to_string());
-    let st = state.clone();
-    let tokens = db(&state, move |c| service::login(&st, c, body.into_inner(), client, &audit)).await?;
+    let tokens = service::login(&ctx, body.into_inner(), client).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -47,35 +38,24 @@ pub async fn login(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 401, description = "Invalid, expired or reused refresh token", body = Problem),
     ))]
-pub async fn refresh(
-    state: web::Data<AppState>,
-    audit: AuditRecord,
-    body: Json<RefreshRequest>,
-) -> AppResult<HttpResponse> {
-    let st = state.clone();
-    let tokens = db(&state, move |c| service::refresh(&st, c, body.into_inner(), &audit)).await?;
+pub async fn refresh(ctx: Ctx<()>, body: Json<RefreshRequest>) -> AppResult<HttpResponse> {
+    let tokens = service::refresh(&ctx, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
 /// End the session: its access and refresh tokens stop working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem)))]
-pub async fn logout(state: web::Data<AppState>, principal: Principal, audit: AuditRecord) -> AppResult<HttpResponse> {
-    let st = state.clone();
-    db(&state, move |c| service::logout(&st, c, principal.session_id, &audit)).await?;
+pub async fn logout(ctx: Ctx) -> AppResult<HttpResponse> {
+    service::logout(&ctx).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "Own account", body = User), (status = 401, description = "Not logged in", body = Problem)))]
-pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditRecord) -> AppResult<HttpResponse> {
-    state.access.decide(&principal, Resource::OwnAccount, Action::Read, &audit)?;
-    audit.resource(&principal.user_id);
-    let id = principal.user_id.clone();
-    let user =
-        db(&state, move |c| crate::identity::store::user(c, &id)?.ok_or(crate::error::AppError::NotFound)).await?;
-    Ok(HttpResponse::Ok().json(user))
+pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(crate::identity::service::own_account(&ctx).await?))
 }
 
 /// Start enrolling a TOTP second factor: returns the secret for an authenticator app.
@@ -84,17 +64,8 @@ pub async fn me(state: web::Data<AppState>, principal: Principal, audit: AuditRe
         (status = 200, description = "Secret to confirm", body = TotpEnrolment),
         (status = 409, description = "Already enrolled", body = Problem),
     ))]
-pub async fn enrol_totp(
-    state: web::Data<AppState>,
-    principal: EnrollingPrincipal,
-    audit: AuditRecord,
-) -> AppResult<HttpResponse> {
-    let principal = principal.0;
-    state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
-    audit.resource(&principal.user_id);
-    let st = state.clone();
-    let enrolment = db(&state, move |c| service::enrol_totp(&st, c, &principal.user_id, &audit)).await?;
-    Ok(HttpResponse::Ok().json(enrolment))
+pub async fn enrol_totp(ctx: Ctx<EnrollingPrincipal>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::enrol_totp(&ctx).await?))
 }
 
 /// Confirm enrolment with a code from the authenticator app; from then on login asks for a code.
@@ -104,16 +75,7 @@ pub async fn enrol_totp(
         (status = 409, description = "No enrolment was started, or a factor is already active", body = Problem),
         (status = 422, description = "Wrong code", body = Problem),
     ))]
-pub async fn confirm_totp(
-    state: web::Data<AppState>,
-    principal: EnrollingPrincipal,
-    audit: AuditRecord,
-    body: Json<TotpConfirmRequest>,
-) -> AppResult<HttpResponse> {
-    let principal = principal.0;
-    state.access.decide(&principal, Resource::OwnAccount, Action::EnrolTotp, &audit)?;
-    audit.resource(&principal.user_id);
-    let st = state.clone();
-    db(&state, move |c| service::confirm_totp(&st, c, &principal.user_id, body.into_inner(), &audit)).await?;
+pub async fn confirm_totp(ctx: Ctx<EnrollingPrincipal>, body: Json<TotpConfirmRequest>) -> AppResult<HttpResponse> {
+    service::confirm_totp(&ctx, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,4 +1,5 @@
-//! Login, refresh, logout and TOTP enrolment: throttling, sessions, token families and their audit events.
+//! Login, refresh, logout and TOTP enrolment: throttling, sessions and token families. Each use case asks
+//! `access/` its question and writes its change with the request's audit event.
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -7,12 +8,20 @@ use utoipa::ToSchema;
 use super::model::{
     self, after_failure, locked_for, sha256_hex, FailureEffect, Throttle, SCOPE_FULL, SCOPE_TOTP_ENROLMENT,
 };
+use super::principal::EnrollingPrincipal;
 use super::store;
-use crate::audit::{Actor, AuditRecord, Outcome};
+use crate::access::identity::REFRESH_INVALID;
+use crate::access::identity::{decide_refresh, decide_sign_in, decide_sign_out, FailureCount, Refresh, SignIn};
+use crate::access::Action;
+use crate::audit::Actor;
+use crate::config::ThrottleConfig;
 use crate::db::{now, write_tx, DbConn};
 use crate::error::{AppError, AppResult, Validator};
+use crate::identity::model::normalise_email;
 use crate::identity::store as identity_store;
-use crate::state::AppState;
+use crate::identity::store::UserRow;
+use crate::roles::RoleGrant;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -56,8 +65,6 @@ pub struct TotpConfirmRequest {
     pub code: Option<String>,
 }
 
-const BAD_CREDENTIALS: AppError = AppError::Unauthorized("The email address or password is wrong");
-
 fn account_key(email: &str) -> String {
     format!("account:{}", sha256_hex(email))
 }
@@ -73,8 +80,18 @@ struct Attempt {
     keys: Vec<(String, Throttle, FailureEffect)>,
 }
 
-fn admit(state: &AppState, conn: &mut DbConn, keys: &[(String, i64)]) -> AppResult<Attempt> {
-    let cfg = &state.config.auth.throttle;
+impl Attempt {
+    /// What this attempt did to the throttle, should it turn out a failure.
+    fn count(&self) -> FailureCount {
+        FailureCount {
+            failures: self.keys.iter().map(|(_, n, _)| n.failures).max().unwrap_or(0),
+            first_in_window: self.keys.iter().any(|(_, _, e)| e.first_in_window),
+            locked_now: self.keys.iter().any(|(_, _, e)| e.locked_now),
+        }
+    }
+}
+
+fn admit(cfg: &ThrottleConfig, conn: &mut DbConn, keys: &[(String, i64)]) -> AppResult<Attempt> {
     let t = now();
     write_tx(conn, |c| {
         let mut counted = Vec::new();
@@ -116,235 +133,229 @@ fn give_back(conn: &mut DbConn, attempt: &Attempt, clear_account: bool) -> AppRe
     })
 }
 
-/// The attempt failed: its count stands. Audits the first failure of a window and every lockout; the attempts
-/// between are counted, not logged one by one.
-fn audit_failure(attempt: &Attempt, user_id: Option<&str>, audit: &AuditRecord) {
-    let locked_now = attempt.keys.iter().any(|(_, _, e)| e.locked_now);
-    let first_in_window = attempt.keys.iter().any(|(_, _, e)| e.first_in_window);
-    let failures = attempt.keys.iter().map(|(_, n, _)| n.failures).max().unwrap_or(0);
-    if locked_now {
-        audit.action("auth.login_locked", "session");
-    } else if first_in_window {
-        audit.action("auth.login_failed", "session");
-    } else {
-        audit.suppress();
-        return;
-    }
-    audit.require();
-    crate::access::refuse_sign_in(audit, user_id, failures);
+/// An active account whose credentials were right, with its roles today.
+struct Right {
+    user: UserRow,
+    roles: Vec<RoleGrant>,
 }
 
-pub fn login(
-    state: &AppState,
-    conn: &mut DbConn,
-    input: LoginRequest,
-    client_address: Option<String>,
-    audit: &AuditRecord,
-) -> AppResult<TokenResponse> {
-    let mut v = Validator::new();
-    v.required(&input.email, "email");
-    v.required(&input.password, "password");
-    v.finish()?;
-    let email = model::normalise_email(input.email.as_deref().unwrap_or_default());
-    let password = input.password.unwrap_or_default();
-    let cfg = &state.config.auth.throttle;
-    let mut keys = vec![(account_key(&email), cfg.account_failures)];
-    if let Some(addr) = &client_address {
-        keys.push((address_key(addr), cfg.address_failures));
-    }
+/// What checking an attempt's credentials found.
+enum Checked {
+    Right(Box<Right>),
+    /// The password is right, the account has a factor, and no code came with it.
+    CodeMissing,
+    /// Wrong (`Some`: the account the email address names).
+    Wrong(Option<String>),
+}
 
-    let t = now();
-    let attempt = match admit(state, conn, &keys) {
-        Ok(a) => a,
-        Err(e) => {
-            // The lockout itself was audited; refused attempts during it are not logged one by one.
-            audit.suppress();
-            return Err(e);
-        }
-    };
-
-    let user = identity_store::user_row_by_email(conn, &email)?;
+/// Checks the password (against a dummy hash for an unknown address, so timing tells nothing), then the code
+/// where the account has a factor; a code's step is used up as it is checked.
+fn check_credentials(
+    c: &mut DbConn,
+    passwords: &model::Passwords,
+    email: &str,
+    password: &str,
+    code: Option<&str>,
+) -> AppResult<Checked> {
+    let user = identity_store::user_row_by_email(c, email)?;
     let password_ok = match &user {
-        Some(u) => state.passwords.verify(&password, &u.password_hash),
+        Some(u) => passwords.verify(password, &u.password_hash),
         None => {
-            state.passwords.verify_dummy(&password);
+            passwords.verify_dummy(password);
             false
         }
     };
     let user = match user {
         Some(u) if password_ok && u.active => u,
-        other => {
-            audit_failure(&attempt, other.as_ref().map(|u| u.id.as_str()), audit);
-            return Err(BAD_CREDENTIALS);
+        other => return Ok(Checked::Wrong(other.map(|u| u.id))),
+    };
+    let roles = identity_store::roles_of(c, &user.id)?;
+    let Some(secret) = &user.totp_secret else {
+        return Ok(Checked::Right(Box::new(Right { user, roles })));
+    };
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Ok(Checked::CodeMissing) };
+    let step = model::totp_verify(secret, code, now().and_utc().timestamp(), user.totp_last_step);
+    match step {
+        Some(step) if store::claim_totp_step(c, &user.id, step)? => Ok(Checked::Right(Box::new(Right { user, roles }))),
+        _ => Ok(Checked::Wrong(Some(user.id))),
+    }
+}
+
+/// Signs in with an email address, a password and (for an account with a second factor) a code. Failed attempts
+/// are throttled per account and per client address.
+pub async fn login(ctx: &Ctx<()>, input: LoginRequest, client_address: Option<String>) -> AppResult<TokenResponse> {
+    let mut v = Validator::new();
+    v.required(&input.email, "email");
+    v.required(&input.password, "password");
+    v.finish()?;
+    let email = normalise_email(input.email.as_deref().unwrap_or_default());
+    let password = input.password.unwrap_or_default();
+    let cfg = ctx.state.config.auth.throttle.clone();
+    let mut keys = vec![(account_key(&email), cfg.account_failures)];
+    if let Some(addr) = &client_address {
+        keys.push((address_key(addr), cfg.address_failures));
+    }
+
+    // The throttle's counters are bookkeeping, not a change the audit event records: they run outside `write`.
+    let attempt = match ctx.read(move |c| admit(&cfg, c, &keys)).await {
+        Ok(a) => a,
+        Err(e) => {
+            // The lockout itself was audited; refused attempts during it are not logged one by one.
+            ctx.audit.suppress();
+            return Err(e);
         }
     };
-
-    let roles = identity_store::roles_of(conn, &user.id)?;
-    let totp_required = roles.iter().any(|g| g.role.requires_totp());
-    let scope = match &user.totp_secret {
-        Some(secret) => {
-            let Some(code) = input.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
-                give_back(conn, &attempt, false)?;
-                audit.suppress();
-                return Err(AppError::TotpRequired);
-            };
-            let step = model::totp_verify(secret, code, t.and_utc().timestamp(), user.totp_last_step);
-            match step {
-                Some(step) if store::claim_totp_step(conn, &user.id, step)? => SCOPE_FULL,
-                _ => {
-                    audit_failure(&attempt, Some(&user.id), audit);
-                    return Err(BAD_CREDENTIALS);
-                }
-            }
+    let st = ctx.state.clone();
+    let checked =
+        ctx.read(move |c| check_credentials(c, &st.passwords, &email, &password, input.totp.as_deref())).await?;
+    let check = match checked {
+        Checked::Right(right) => SignIn::Accepted(*right),
+        Checked::Wrong(account) => SignIn::Refused { account, count: attempt.count() },
+        Checked::CodeMissing => {
+            ctx.read(move |c| give_back(c, &attempt, false)).await?;
+            ctx.audit.suppress();
+            return Err(AppError::TotpRequired);
         }
-        None if totp_required => SCOPE_TOTP_ENROLMENT,
-        None => SCOPE_FULL,
     };
-
-    let second_factor = user.totp_secret.is_some();
-    audit.set_actor(Actor {
+    let Right { user, roles } = decide_sign_in(check, &ctx.audit)?;
+    ctx.audit.set_actor(Actor {
         user_id: user.id.clone(),
         user_name: user.display_name.clone(),
         organisation_id: Some(user.organisation_id.clone()),
     });
-    audit.action("auth.login", "session");
-    let session_ttl = Duration::from_std(state.config.auth.session_ttl).unwrap_or(Duration::hours(12));
+    // With a factor the code was checked; without one, a role that needs one may only enrol it.
+    let second_factor = user.totp_secret.is_some();
+    let scope =
+        if !second_factor && roles.iter().any(|g| g.role.requires_totp()) { SCOPE_TOTP_ENROLMENT } else { SCOPE_FULL };
+    let session_ttl = Duration::from_std(ctx.state.config.auth.session_ttl).unwrap_or(Duration::hours(12));
     let session_id = crate::db::new_id();
     let refresh = (scope == SCOPE_FULL).then(model::random_token);
-    give_back(conn, &attempt, true)?;
-    state.audit.write_with(conn, |c| {
-        store::create_session(c, &session_id, &user.id, t, t + session_ttl, second_factor)?;
-        if let Some(r) = &refresh {
-            store::insert_refresh_token(c, &sha256_hex(r), &session_id, t)?;
+    ctx.read(move |c| give_back(c, &attempt, true)).await?;
+    ctx.audit.resource(&session_id);
+    let (sid, user_id, token) = (session_id.clone(), user.id.clone(), refresh.clone());
+    ctx.write(Effect::Changed, move |c| {
+        let t = now();
+        store::create_session(c, &sid, &user_id, t, t + session_ttl, second_factor)?;
+        if let Some(r) = &token {
+            store::insert_refresh_token(c, &sha256_hex(r), &sid, t)?;
         }
-        audit.resource(&session_id);
-        Ok(((), audit.event(Outcome::Allowed, 200, "auth.login")))
-    })?;
-    audit.mark_recorded();
+        Ok(())
+    })
+    .await?;
     Ok(TokenResponse {
-        access_token: state.tokens.issue(&user.id, &session_id, scope),
+        access_token: ctx.state.tokens.issue(&user.id, &session_id, scope),
         refresh_token: refresh,
-        expires_in: state.tokens.ttl_secs(),
+        expires_in: ctx.state.tokens.ttl_secs(),
         token_type: "Bearer",
         scope: scope.to_string(),
     })
 }
 
-enum Rotation {
-    Rotated { user_id: String, session_id: String, refresh: String },
-    Refused,
-}
-
 /// Rotates a refresh token. A token presented twice revokes its whole family (the session):
 /// whoever holds a stolen copy and the rightful holder both lose it.
-pub fn refresh(
-    state: &AppState,
-    conn: &mut DbConn,
-    input: RefreshRequest,
-    audit: &AuditRecord,
-) -> AppResult<TokenResponse> {
+pub async fn refresh(ctx: &Ctx<()>, input: RefreshRequest) -> AppResult<TokenResponse> {
     let mut v = Validator::new();
     v.required(&input.refresh_token, "refreshToken");
     v.finish()?;
     let hash = sha256_hex(input.refresh_token.as_deref().unwrap_or_default());
-    let invalid = AppError::Unauthorized("The refresh token is invalid or has expired");
-    let Some((session_id, _)) = store::refresh_token_session(conn, &hash)? else {
-        return Err(invalid);
-    };
-    let Some(session) = store::session(conn, &session_id)? else { return Err(invalid) };
-    audit.set_actor(Actor { user_id: session.user_id.clone(), ..Default::default() });
-    audit.require();
-    audit.resource(&session_id);
-    let t = now();
-    let rotation = state.audit.write_with(conn, |c| {
-        let user_active = identity_store::user_row(c, &session.user_id)?.is_some_and(|u| u.active);
-        if !store::use_refresh_token(c, &hash, t)? {
-            store::revoke_session(c, &session_id, "refresh token reused", t)?;
-            audit.action("auth.refresh_reused", "session");
-            audit.denied();
-            return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
-        }
-        // Today's roles decide: a role added since sign-in that needs a factor the session lacks ends it.
-        let needs_factor = identity_store::roles_of(c, &session.user_id)?.iter().any(|g| g.role.requires_totp());
-        if session.revoked_at.is_some()
-            || session.expires_at <= t
-            || !user_active
-            || (needs_factor && !session.second_factor)
-        {
-            audit.action("auth.refresh", "session");
-            audit.denied();
-            return Ok((Rotation::Refused, audit.event(Outcome::Denied, 401, "")));
-        }
-        let next = model::random_token();
-        store::insert_refresh_token(c, &sha256_hex(&next), &session_id, t)?;
-        audit.action("auth.refresh", "session");
-        let rotated =
-            Rotation::Rotated { user_id: session.user_id.clone(), session_id: session_id.clone(), refresh: next };
-        Ok((rotated, audit.event(Outcome::Allowed, 200, "")))
-    })?;
-    audit.mark_recorded();
-    match rotation {
-        Rotation::Rotated { user_id, session_id, refresh } => Ok(TokenResponse {
-            access_token: state.tokens.issue(&user_id, &session_id, SCOPE_FULL),
-            refresh_token: Some(refresh),
-            expires_in: state.tokens.ttl_secs(),
-            token_type: "Bearer",
-            scope: SCOPE_FULL.to_string(),
-        }),
-        Rotation::Refused => Err(invalid),
-    }
+    let lookup = hash.clone();
+    let found = ctx
+        .read(move |c| match store::refresh_token_session(c, &lookup)? {
+            Some((session_id, _)) => Ok(store::session(c, &session_id)?.map(|s| (session_id, s))),
+            None => Ok(None),
+        })
+        .await?;
+    let Some((session_id, session)) = found else { return Err(REFRESH_INVALID) };
+    ctx.audit.set_actor(Actor { user_id: session.user_id.clone(), ..Default::default() });
+    ctx.audit.require();
+    ctx.audit.resource(&session_id);
+    let audit = ctx.audit.clone();
+    let user_id = session.user_id.clone();
+    let sid = session_id.clone();
+    let rotated = ctx
+        .write_as(move |c| {
+            let t = now();
+            let account_active = identity_store::user_row(c, &session.user_id)?.is_some_and(|u| u.active);
+            let reused = !store::use_refresh_token(c, &hash, t)?;
+            if reused {
+                store::revoke_session(c, &sid, "refresh token reused", t)?;
+            }
+            // Today's roles decide: a role added since sign-in that needs a factor the session lacks ends it.
+            let needs_factor =
+                !reused && identity_store::roles_of(c, &session.user_id)?.iter().any(|g| g.role.requires_totp());
+            let facts = Refresh {
+                reused,
+                session_ended: session.revoked_at.is_some() || session.expires_at <= t,
+                account_active,
+                factor_missing: needs_factor && !session.second_factor,
+            };
+            if let Err(refused) = decide_refresh(facts, &audit) {
+                return Ok((Err(refused), Effect::Refused));
+            }
+            let next = model::random_token();
+            store::insert_refresh_token(c, &sha256_hex(&next), &sid, t)?;
+            Ok((Ok(next), Effect::Changed))
+        })
+        .await?;
+    let refresh = rotated?;
+    Ok(TokenResponse {
+        access_token: ctx.state.tokens.issue(&user_id, &session_id, SCOPE_FULL),
+        refresh_token: Some(refresh),
+        expires_in: ctx.state.tokens.ttl_secs(),
+        token_type: "Bearer",
+        scope: SCOPE_FULL.to_string(),
+    })
 }
 
-pub fn logout(state: &AppState, conn: &mut DbConn, session_id: Option<String>, audit: &AuditRecord) -> AppResult<()> {
-    audit.action("auth.logout", "session");
-    if let Some(sid) = &session_id {
-        audit.resource(sid);
-    }
-    state.audit.write_with(conn, |c| {
+/// Ends the caller's session: its access and refresh tokens stop working.
+pub async fn logout(ctx: &Ctx) -> AppResult<()> {
+    decide_sign_out(&ctx.principal, &ctx.audit);
+    let session_id = ctx.principal.session_id.clone();
+    ctx.write(Effect::Done, move |c| {
         if let Some(sid) = &session_id {
             store::revoke_session(c, sid, "logout", now())?;
         }
-        Ok(((), audit.event(Outcome::Allowed, 204, "")))
-    })?;
-    audit.mark_recorded();
-    Ok(())
+        Ok(())
+    })
+    .await
 }
 
-pub fn enrol_totp(state: &AppState, conn: &mut DbConn, user_id: &str, audit: &AuditRecord) -> AppResult<TotpEnrolment> {
-    let user = identity_store::user_row(conn, user_id)?.ok_or(AppError::NotFound)?;
-    if user.totp_secret.is_some() {
-        return Err(AppError::Conflict("A second factor is already enrolled".into()));
-    }
-    let secret = model::new_totp_secret();
-    state.audit.write_with(conn, |c| {
-        store::set_totp_pending(c, user_id, &secret)?;
-        Ok(((), audit.event(Outcome::Allowed, 200, "")))
-    })?;
-    audit.mark_recorded();
-    Ok(TotpEnrolment { otpauth_uri: model::otpauth_uri(&user.email, &secret), secret })
+/// Starts enrolling a second factor: a new secret, pending until a code from it confirms it.
+pub async fn enrol_totp(ctx: &Ctx<EnrollingPrincipal>) -> AppResult<TotpEnrolment> {
+    let principal = &ctx.principal.0;
+    ctx.state.access.decide_own_account(principal, Action::EnrolTotp, &ctx.audit)?;
+    let user_id = principal.user_id.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let user = identity_store::user_row(c, &user_id)?.ok_or(AppError::NotFound)?;
+        if user.totp_secret.is_some() {
+            return Err(AppError::Conflict("A second factor is already enrolled".into()));
+        }
+        let secret = model::new_totp_secret();
+        store::set_totp_pending(c, &user_id, &secret)?;
+        Ok(TotpEnrolment { otpauth_uri: model::otpauth_uri(&user.email, &secret), secret })
+    })
+    .await
 }
 
-pub fn confirm_totp(
-    state: &AppState,
-    conn: &mut DbConn,
-    user_id: &str,
-    input: TotpConfirmRequest,
-    audit: &AuditRecord,
-) -> AppResult<()> {
+/// Confirms the pending second factor with a code from it; from then on signing in asks for a code.
+pub async fn confirm_totp(ctx: &Ctx<EnrollingPrincipal>, input: TotpConfirmRequest) -> AppResult<()> {
+    let principal = &ctx.principal.0;
+    ctx.state.access.decide_own_account(principal, Action::EnrolTotp, &ctx.audit)?;
     let mut v = Validator::new();
     v.required(&input.code, "code");
     v.finish()?;
-    let user = identity_store::user_row(conn, user_id)?.ok_or(AppError::NotFound)?;
-    let Some(pending) = user.totp_pending_secret else {
-        return Err(AppError::Conflict("Start enrolment first".into()));
-    };
-    let t = now();
-    let step = model::totp_verify(&pending, input.code.as_deref().unwrap_or_default(), t.and_utc().timestamp(), None)
-        .ok_or_else(|| AppError::field("code", "does not match; check the time on your device"))?;
-    state.audit.write_with(conn, |c| {
-        store::confirm_totp(c, user_id, &pending, step, t)?;
-        Ok(((), audit.event(Outcome::Allowed, 204, "")))
-    })?;
-    audit.mark_recorded();
-    Ok(())
+    let user_id = principal.user_id.clone();
+    ctx.write(Effect::Done, move |c| {
+        let user = identity_store::user_row(c, &user_id)?.ok_or(AppError::NotFound)?;
+        let Some(pending) = user.totp_pending_secret else {
+            return Err(AppError::Conflict("Start enrolment first".into()));
+        };
+        let t = now();
+        let code = input.code.as_deref().unwrap_or_default();
+        let step = model::totp_verify(&pending, code, t.and_utc().timestamp(), None)
+            .ok_or_else(|| AppError::field("code", "does not match; check the time on your device"))?;
+        store::confirm_totp(c, &user_id, &pending, step, t)?;
+        Ok(())
+    })
+    .await
 }

@@ -96,12 +96,6 @@ pub fn revoke_session(conn: &mut DbConn, id: &str, reason: &str, now: NaiveDateT
         .execute(conn)
 }
 
-pub fn revoke_user_sessions(conn: &mut DbConn, user_id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
-        .execute(conn)
-}
-
 pub fn throttle(conn: &mut DbConn, key: &str) -> QueryResult<Option<Throttle>> {
     login_throttle::table
         .filter(login_throttle::key.eq(key))

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Role;
-use crate::auth::model::{email_problem, password_problem};
 use crate::error::{AppResult, Validator};
 
 pub const ORGANISATION_KINDS: [&str; 3] = ["municipality", "provider", "other"];
@@ -114,6 +113,58 @@ pub struct UpdateUser {
 }
 
 pub use crate::paging::Page;
+
+/// What the operator typed for `eenplan user add`: the team and organisation by id or name.
+#[derive(Debug)]
+pub struct ServerUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub team: Option<String>,
+    /// None: the only organisation, when there is exactly one.
+    pub organisation: Option<String>,
+    pub password: String,
+    /// The second factor, for a role that needs one: enrolled at once and shown to the operator.
+    pub totp_secret: Option<String>,
+}
+
+/// Email addresses are compared trimmed and in lower case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    let e = email.trim();
+    match e.split_once('@') {
+        _ if e.len() > 254 => Some("is too long"),
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') => None,
+        _ => Some("is not an email address"),
+    }
+}
+
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    let n = password.chars().count();
+    if n < 12 {
+        Some("must be at least 12 characters")
+    } else if n > 1024 {
+        Some("must be at most 1024 characters")
+    } else {
+        None
+    }
+}
+
+/// The roles granted or withdrawn between two sets of grants (a team change counts for its role).
+pub fn changed_roles(before: &[RoleGrant], after: &[RoleGrant]) -> Vec<Role> {
+    let mut changed: Vec<Role> = before
+        .iter()
+        .filter(|g| !after.contains(g))
+        .chain(after.iter().filter(|g| !before.contains(g)))
+        .map(|g| g.role)
+        .collect();
+    changed.sort();
+    changed.dedup();
+    changed
+}
 
 fn check_name(v: &mut Validator, field: &str, name: &str) {
     let n = name.trim().chars().count();
@@ -267,5 +318,13 @@ mod tests {
         let AppError::Validation(errors) = input.validate().unwrap_err() else { panic!() };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "displayName", "organisationId", "roles[0].teamId", "password"]);
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(email_problem("a@b.nl"), None);
+        assert!(email_problem("ab.nl").is_some());
+        assert!(email_problem("@b.nl").is_some());
+        assert_eq!(normalise_email(" A@B.nl "), "a@b.nl");
     }
 }

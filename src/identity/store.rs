@@ -4,9 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Organisation, RoleGrant, Team, User};
-use crate::access::Role;
-use crate::db::schema::{organisations, teams, user_roles, users};
+use crate::db::schema::{organisations, sessions, teams, user_roles, users};
 use crate::db::DbConn;
+use crate::paging::PageQuery;
+use crate::roles::Role;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = organisations)]
@@ -53,22 +54,32 @@ pub fn organisation(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organisat
     organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional().map(|r| r.map(Into::into))
 }
 
-pub fn organisation_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<Organisation>> {
+/// The organisation with this id or name (`eenplan user add` takes either).
+pub fn organisation_by_id_or_name(conn: &mut DbConn, key: &str) -> QueryResult<Option<Organisation>> {
     organisations::table
-        .filter(organisations::name.eq(name))
+        .filter(organisations::id.eq(key).or(organisations::name.eq(key)))
+        .order(organisations::id.asc())
         .select(OrganisationRow::as_select())
         .first(conn)
         .optional()
         .map(|r| r.map(Into::into))
 }
 
-pub fn list_organisations(conn: &mut DbConn, after: Option<&str>, limit: i64) -> QueryResult<Vec<Organisation>> {
+/// The organisation, when there is exactly one.
+pub fn only_organisation(conn: &mut DbConn) -> QueryResult<Option<Organisation>> {
+    let mut rows: Vec<OrganisationRow> =
+        organisations::table.order(organisations::id.asc()).limit(2).select(OrganisationRow::as_select()).load(conn)?;
+    Ok(if rows.len() == 1 { rows.pop().map(Into::into) } else { None })
+}
+
+/// A page of organisations in id order (`PageQuery::fetch` rows: one more than the page holds).
+pub fn list_organisations(conn: &mut DbConn, page: &PageQuery) -> QueryResult<Vec<Organisation>> {
     let mut q = organisations::table.into_boxed();
-    if let Some(after) = after {
-        q = q.filter(organisations::id.gt(after.to_string()));
+    if let Some(after) = &page.after {
+        q = q.filter(organisations::id.gt(after.clone()));
     }
     q.order(organisations::id.asc())
-        .limit(limit)
+        .limit(page.fetch())
         .select(OrganisationRow::as_select())
         .load(conn)
         .map(|rows| rows.into_iter().map(Into::into).collect())
@@ -159,13 +170,25 @@ pub fn team(conn: &mut DbConn, id: &str) -> QueryResult<Option<Team>> {
     teams::table.find(id).select(TeamRow::as_select()).first(conn).optional().map(|r| r.map(Into::into))
 }
 
-pub fn list_teams(conn: &mut DbConn, after: Option<&str>, limit: i64) -> QueryResult<Vec<Team>> {
+/// The team with this id or name (`eenplan user add` takes either).
+pub fn team_by_id_or_name(conn: &mut DbConn, key: &str) -> QueryResult<Option<Team>> {
+    teams::table
+        .filter(teams::id.eq(key).or(teams::name.eq(key)))
+        .order(teams::id.asc())
+        .select(TeamRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|r| r.map(Into::into))
+}
+
+/// A page of teams in id order (`PageQuery::fetch` rows).
+pub fn list_teams(conn: &mut DbConn, page: &PageQuery) -> QueryResult<Vec<Team>> {
     let mut q = teams::table.into_boxed();
-    if let Some(after) = after {
-        q = q.filter(teams::id.gt(after.to_string()));
+    if let Some(after) = &page.after {
+        q = q.filter(teams::id.gt(after.clone()));
     }
     q.order(teams::id.asc())
-        .limit(limit)
+        .limit(page.fetch())
         .select(TeamRow::as_select())
         .load(conn)
         .map(|rows| rows.into_iter().map(Into::into).collect())
@@ -294,12 +317,13 @@ pub fn user(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
     }
 }
 
-pub fn list_users(conn: &mut DbConn, after: Option<&str>, limit: i64) -> QueryResult<Vec<User>> {
+/// A page of users with their roles, in id order (`PageQuery::fetch` rows).
+pub fn list_users(conn: &mut DbConn, page: &PageQuery) -> QueryResult<Vec<User>> {
     let mut q = users::table.into_boxed();
-    if let Some(after) = after {
-        q = q.filter(users::id.gt(after.to_string()));
+    if let Some(after) = &page.after {
+        q = q.filter(users::id.gt(after.clone()));
     }
-    let rows: Vec<UserRow> = q.order(users::id.asc()).limit(limit).select(UserRow::as_select()).load(conn)?;
+    let rows: Vec<UserRow> = q.order(users::id.asc()).limit(page.fetch()).select(UserRow::as_select()).load(conn)?;
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let grants: Vec<(String, String, Option<String>)> = user_roles::table
         .filter(user_roles::user_id.eq_any(&ids))
@@ -352,6 +376,14 @@ pub fn deactivate_user(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Query
         ))
         .execute(conn)
         .map(|n| n == 1)
+}
+
+/// Ends every open session of a user (deactivated, a new password, other roles), in the transaction of that change.
+/// Here rather than in auth/, which sits above identity: administering a user includes ending their sessions.
+pub fn end_sessions(conn: &mut DbConn, user_id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
 }
 
 pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
