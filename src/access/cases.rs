@@ -1,1 +1,170 @@
-//! Decisions on cases acts: one question per act, answered with a typed decision.
+//! Decisions on cases: one question per act, each recording its answer (basis, or denial) in the audit record.
+//! The role permission (`Access::decide`) comes first; these decide the relationship.
+
+use super::*;
+
+use super::scope::{CaseRead, CaseView, PlanView};
+use crate::db::DbConn;
+
+impl Access {
+    /// Opening a case for a household (`household_team`: its owning team, None when there is no such household):
+    /// members of that team may; for anyone else the household does not exist (404).
+    pub fn decide_open_case(&self, p: &Principal, household_team: Option<&str>, audit: &AuditRecord) -> AppResult<()> {
+        match household_team {
+            Some(team) if scope::member_teams(p).iter().any(|t| t == team) => {
+                audit.allowed(None, Basis::TeamMember(team.to_string()));
+                Ok(())
+            }
+            _ => Err(not_found(audit)),
+        }
+    }
+
+    /// Reading one case (None: there is no such case): as `decide_case_read`, else 404.
+    pub fn decide_read_case<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<C>,
+        coverage: Option<Coverage>,
+        audit: &AuditRecord,
+    ) -> AppResult<(C, CaseRead)> {
+        let case = case.ok_or_else(|| not_found(audit))?;
+        let read = self.decide_case_read(conn, p, case.case_id(), case.team_id(), coverage, audit)?;
+        Ok((case, read))
+    }
+
+    /// Moving a case along its lifecycle: those who see its content (involved); the team lead and break-glass
+    /// readers 403; everyone else, and when there is no such case, 404.
+    pub fn decide_case_state_change<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<C>,
+        audit: &AuditRecord,
+    ) -> AppResult<C> {
+        let case = case.ok_or_else(|| not_found(audit))?;
+        match self.decide_case(conn, p, case.case_id(), case.team_id(), audit)? {
+            CaseView::Content => Ok(case),
+            CaseView::Summary | CaseView::EmergencyRead => Err(forbidden(audit)),
+        }
+    }
+
+    /// Continuing a closed case as a new one: those involved in it and the lead of its team; a break-glass reader
+    /// 403; everyone else, and when there is no such case, 404.
+    pub fn decide_reopen_case<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<C>,
+        audit: &AuditRecord,
+    ) -> AppResult<C> {
+        let case = case.ok_or_else(|| not_found(audit))?;
+        match self.decide_case(conn, p, case.case_id(), case.team_id(), audit)? {
+            CaseView::Content | CaseView::Summary => Ok(case),
+            CaseView::EmergencyRead => Err(forbidden(audit)),
+        }
+    }
+
+    /// Proposing a regisseur: the lead of the case's team, or its regisseur handing over. Others who see the case
+    /// 403; everyone else, and when there is no such case, 404. The case's basis is recorded now; the proposer's
+    /// once the case takes a proposal (`Proposer::allow`), and the proposal made at the end (`Proposer::proposed`).
+    pub fn decide_propose_regisseur<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<C>,
+        audit: &AuditRecord,
+    ) -> AppResult<(C, Proposer)> {
+        let case = case.ok_or_else(|| not_found(audit))?;
+        self.decide_case(conn, p, case.case_id(), case.team_id(), audit)?;
+        if scope::lead_teams(p).iter().any(|t| t == case.team_id()) {
+            let lead = Proposer::TeamLead(case.team_id().to_string());
+            return Ok((case, lead));
+        }
+        if scope::is_regisseur(conn, &p.user_id, case.case_id())? {
+            return Ok((case, Proposer::Regisseur));
+        }
+        Err(forbidden(audit))
+    }
+
+    /// Answering a regisseur proposal: only the professional it is addressed to (`open_to_caller`: the open
+    /// proposal to the caller). Anyone else 403 when they see the case, 404 when they do not or there is no such
+    /// case (`case`).
+    pub fn decide_answer_proposal<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<&C>,
+        open_to_caller: Option<&str>,
+        audit: &AuditRecord,
+    ) -> AppResult<()> {
+        if let Some(proposal) = open_to_caller {
+            audit.allowed(None, Basis::Proposal(proposal.to_string()));
+            return Ok(());
+        }
+        let case = case.ok_or_else(|| not_found(audit))?;
+        self.decide_case(conn, p, case.case_id(), case.team_id(), audit)?;
+        Err(forbidden(audit))
+    }
+
+    /// Involving professionals and ending their involvement: the case's regisseur or the lead of its team. Others
+    /// who see the case 403; everyone else, and when there is no such case, 404.
+    pub fn decide_manage_involvements<C: CaseFacts>(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        case: Option<C>,
+        audit: &AuditRecord,
+    ) -> AppResult<C> {
+        let case = case.ok_or_else(|| not_found(audit))?;
+        self.decide_case(conn, p, case.case_id(), case.team_id(), audit)?;
+        let leads = scope::lead_teams(p).iter().any(|t| t == case.team_id());
+        if leads || scope::is_regisseur(conn, &p.user_id, case.case_id())? {
+            Ok(case)
+        } else {
+            Err(forbidden(audit))
+        }
+    }
+
+    /// The contact sheet (category `basic`) of a case whose plan view `plan` holds: all of it (None) for those who
+    /// see the whole plan and break-glass readers; for an involved provider the coverage of their organisation, when
+    /// a consent covers basic details (404 otherwise); the teamleider 403.
+    pub fn decide_contacts<'a, C>(
+        &self,
+        plan: &'a CasePlan<C>,
+        audit: &AuditRecord,
+    ) -> AppResult<Option<&'a Coverage>> {
+        match plan.view {
+            PlanView::Full { .. } | PlanView::ReadOnly => Ok(None),
+            PlanView::OwnActions => self.require_category(plan, Category::Basic, audit).map(Some),
+            PlanView::None => Err(forbidden(audit)),
+        }
+    }
+}
+
+/// On what a regisseur is proposed: leading the case's team, or directing the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proposer {
+    TeamLead(String),
+    Regisseur,
+}
+
+impl Proposer {
+    /// Records the proposer's basis for the act.
+    pub fn allow(&self, audit: &AuditRecord) {
+        audit.allowed(None, self.basis(None));
+    }
+
+    /// Records the basis naming the proposal the act made.
+    pub fn proposed(&self, audit: &AuditRecord, proposal_id: &str) {
+        audit.allowed(None, self.basis(Some(proposal_id)));
+    }
+
+    fn basis(&self, proposal: Option<&str>) -> Basis {
+        match (self, proposal) {
+            (Proposer::TeamLead(team), None) => Basis::TeamLead(team.clone()),
+            (Proposer::TeamLead(_), Some(id)) => Basis::TeamLead(id.to_string()),
+            (Proposer::Regisseur, id) => Basis::Regisseur(id.map(str::to_string)),
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::coverage::{Category, Coverage};
+use super::coverage::{CaseFacts, Category, Coverage};
 use super::{Basis, Role};
 use crate::access::Principal;
 use crate::db::schema::{
@@ -196,6 +196,51 @@ pub fn provider_involved(
         .load::<String>(conn)?
         .into_iter()
         .collect())
+}
+
+/// The list rule for a page of candidates (from `visible_cases`): what each entry shows, in the order of
+/// `case_read_basis` — involvement, consent, team lead — leaving out the rows it refuses. A list shows summaries;
+/// content is read (and audited) one case at a time. `coverages`: what `consent/` computed for a provider, by case.
+pub fn case_reads<C: CaseFacts>(
+    conn: &mut DbConn,
+    p: &Principal,
+    rows: Vec<C>,
+    coverages: &std::collections::HashMap<String, Coverage>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(C, CaseRead)>> {
+    let keys: Vec<(String, String)> = rows.iter().map(|r| (r.case_id().to_string(), r.team_id().to_string())).collect();
+    let bases = case_bases(conn, p, &keys, now)?;
+    let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
+    let providing = provider_involved(conn, p, &ids, now)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.case_id();
+            let read = match bases.get(id) {
+                Some((_, CaseView::Content)) => Some(CaseRead::View(CaseView::Summary)),
+                regular => providing
+                    .contains(id)
+                    .then(|| coverages.get(id))
+                    .flatten()
+                    .map(Coverage::categories)
+                    .filter(|covered| !covered.is_empty())
+                    .map(CaseRead::Consent)
+                    .or_else(|| regular.map(|(_, view)| CaseRead::View(*view))),
+            };
+            read.map(|read| (row, read))
+        })
+        .collect())
+}
+
+/// Whether the user directs the case now (holds its active regisseur assignment).
+pub fn is_regisseur(conn: &mut DbConn, user_id: &str, case_id: &str) -> QueryResult<bool> {
+    Ok(regisseur_assignments::table
+        .filter(regisseur_assignments::case_id.eq(case_id))
+        .filter(regisseur_assignments::status.eq("active"))
+        .filter(regisseur_assignments::user_id.eq(user_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }
 
 /// What reading one case (or its entry in a list) shows.

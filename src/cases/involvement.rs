@@ -1,22 +1,14 @@
 //! Who works in the household: the regisseur (and teamleider) add and end involvements.
 
-use actix_web::web;
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store::{self, NewInvolvement};
-use crate::access::scope::lead_teams;
-use crate::access::Principal;
+use super::store::{self, InvolvementRow, NewInvolvement};
 use crate::access::{Action, Resource};
-use crate::audit::AuditRecord;
-use crate::db::schema::{involvements as inv, regisseur_assignments as ra};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::state::{Ctx, Effect};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -49,9 +41,7 @@ pub struct Involvement {
     pub sharing_basis: Option<&'static str>,
 }
 
-type Row = (String, String, String, String, String, NaiveDateTime, Option<NaiveDateTime>);
-
-fn to_view(r: Row) -> Involvement {
+fn to_view(r: InvolvementRow) -> Involvement {
     Involvement {
         id: r.0,
         user_id: r.1,
@@ -64,26 +54,13 @@ fn to_view(r: Row) -> Involvement {
     }
 }
 
-fn rows(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<Involvement>> {
-    let r: Vec<Row> = inv::table
-        .filter(inv::case_id.eq(case_id))
-        .order(inv::valid_from.asc())
-        .select((
-            inv::id,
-            inv::user_id,
-            inv::organisation_id,
-            inv::kind,
-            inv::role_in_case,
-            inv::valid_from,
-            inv::valid_until,
-        ))
-        .load(c)?;
-    let mut out: Vec<Involvement> = r.into_iter().map(to_view).collect();
+/// The case's involvements, each provider's with whether a consent names their organisation today.
+fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Involvement>> {
+    let mut out: Vec<Involvement> = store::involvements_of(c, case_id)?.into_iter().map(to_view).collect();
     let mut by_organisation = std::collections::HashMap::new();
     for i in out.iter_mut().filter(|i| i.kind == "provider") {
         if !by_organisation.contains_key(&i.organisation_id) {
-            let covered = crate::consent::service::coverage(c, case_id, &i.organisation_id)
-                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?
+            let covered = crate::consent::service::coverage(c, case_id, &i.organisation_id)?
                 .0
                 .values()
                 .any(|categories| !categories.is_empty());
@@ -94,55 +71,23 @@ fn rows(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<Involvement>> {
     Ok(out)
 }
 
-/// The regisseur of the case or the teamleider of its team may manage involvements. Others who see the case
-/// get 403; those who do not, 404.
-fn may_manage(
-    state: &AppState,
-    c: &mut DbConn,
-    p: &Principal,
-    case_id: &str,
-    audit: &AuditRecord,
-) -> AppResult<super::store::CaseRow> {
-    let case = store::case(c, case_id)?.ok_or_else(|| {
-        audit.denied();
-        AppError::NotFound
-    })?;
-    state.access.decide_case(c, p, &case.id, &case.team_id, audit)?;
-    let is_regisseur = ra::table
-        .filter(ra::case_id.eq(&case.id))
-        .filter(ra::status.eq("active"))
-        .filter(ra::user_id.eq(&p.user_id))
-        .count()
-        .get_result::<i64>(c)?
-        == 1;
-    if !is_regisseur && !lead_teams(p).contains(&case.team_id) {
-        audit.denied();
-        return Err(AppError::Forbidden);
-    }
-    Ok(case)
-}
-
-pub async fn list(state: &State, p: &Principal, audit: &AuditRecord, case_id: String) -> AppResult<Vec<Involvement>> {
-    state.access.decide(p, Resource::Case, Action::Read, audit)?;
-    audit.resource(&case_id);
-    let (st, principal, audit) = (state.clone(), p.clone(), audit.clone());
-    db(state, move |c| {
+pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Vec<Involvement>> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
         let case = store::case(c, &case_id)?.ok_or(AppError::NotFound)?;
-        st.access.decide_case(c, &principal, &case.id, &case.team_id, &audit)?;
-        Ok(rows(c, &case.id)?)
+        cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
+        rows(c, &case.id)
     })
     .await
 }
 
-pub async fn add(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    input: AddInvolvement,
-) -> AppResult<Involvement> {
-    state.access.decide(p, Resource::Case, Action::Update, audit)?;
-    audit.resource(&case_id);
+/// Involves a professional (the regisseur or the teamleider): as team member when they work in a wijkteam, else
+/// as provider.
+pub async fn add(ctx: &Ctx, case_id: String, input: AddInvolvement) -> AppResult<Involvement> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
     let mut v = Validator::new();
     v.required(&input.user_id, "userId");
     if let Some(r) = v.required(&input.role_in_case, "roleInCase") {
@@ -158,9 +103,10 @@ pub async fn add(
         v.check(u > from, "validUntil", "must be after validFrom");
     }
     v.finish()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let case = may_manage(&st, c, &principal, &case_id, &audit2)?;
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let case = store::case(c, &case_id)?;
+        let case = cx.state.access.decide_manage_involvements(c, &cx.principal, case, &cx.audit)?;
         let user_id = input.user_id.unwrap_or_default();
         let user = crate::identity::store::user_row(c, &user_id)?
             .filter(|u| u.active)
@@ -181,7 +127,7 @@ pub async fn add(
                 organisation_id: &user.organisation_id,
                 kind,
                 role_in_case: input.role_in_case.as_deref().unwrap_or_default().trim(),
-                created_by: Some(&principal.user_id),
+                created_by: Some(&cx.principal.user_id),
             },
             now(),
             from,
@@ -192,18 +138,14 @@ pub async fn add(
     .await
 }
 
-pub async fn end(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    case_id: String,
-    involvement_id: String,
-) -> AppResult<Involvement> {
-    state.access.decide(p, Resource::Case, Action::Update, audit)?;
-    audit.resource(&involvement_id);
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 200, move |c| {
-        let case = may_manage(&st, c, &principal, &case_id, &audit2)?;
+/// Ends a professional's involvement (the regisseur or the teamleider); they lose access at once.
+pub async fn end(ctx: &Ctx, case_id: String, involvement_id: String) -> AppResult<Involvement> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&involvement_id);
+    let cx = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let case = store::case(c, &case_id)?;
+        let case = cx.state.access.decide_manage_involvements(c, &cx.principal, case, &cx.audit)?;
         let t = now();
         let current = rows(c, &case.id)?
             .into_iter()
@@ -214,7 +156,7 @@ pub async fn end(
         }
         // Ending one that has not started yet cancels it: it ends where it would have begun.
         let ends_at = t.max(current.valid_from.naive_utc());
-        diesel::update(inv::table.filter(inv::id.eq(&current.id))).set(inv::valid_until.eq(ends_at)).execute(c)?;
+        store::end_involvement(c, &current.id, ends_at)?;
         rows(c, &case.id)?.into_iter().find(|i| i.id == current.id).ok_or(AppError::NotFound)
     })
     .await

@@ -7,13 +7,11 @@ use super::contacts::{self, Contacts};
 use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
-use crate::access::Principal;
-use crate::audit::AuditRecord;
 use crate::error::{AppResult, Problem};
-use crate::http::{etag, IfMatch, Json, PageQuery, Query};
-use crate::identity::model::Page;
+use crate::http::{IfMatch, Json, Query};
 use crate::input::Id;
-use crate::state::AppState;
+use crate::paging::{etag, Page, PageQuery};
+use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
@@ -39,38 +37,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = OpenCase,
     responses((status = 201, body = Case), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn open_case(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    body: Json<OpenCase>,
-) -> AppResult<HttpResponse> {
-    let case = service::open_case(&state, &p, &audit, body.into_inner()).await?;
+pub async fn open_case(ctx: Ctx, body: Json<OpenCase>) -> AppResult<HttpResponse> {
+    let case = service::open_case(&ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
 /// The cases the caller may see (involved, or teamleider of the case's team), as summaries.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<Case>), (status = 403, body = Problem)))]
-pub async fn list_cases(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    q: Query<PageQuery>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list_cases(&state, &p, &audit, q.into_inner()).await?))
+pub async fn list_cases(ctx: Ctx, q: Query<PageQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::list_cases(&ctx, q.into_inner()).await?))
 }
 
 /// One case: content for those involved, the summary for the teamleider; 404 for everyone else.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Case), (status = 404, body = Problem)))]
-pub async fn get_case(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    let case = service::get_case(&state, &p, &audit, id.into_inner().into()).await?;
+pub async fn get_case(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    let case = service::get_case(&ctx, id.into_inner().into()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -81,14 +64,12 @@ pub async fn get_case(
     responses((status = 200, body = Case), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn change_state(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
+    ctx: Ctx,
     id: web::Path<Id>,
     version: IfMatch,
     body: Json<ChangeState>,
 ) -> AppResult<HttpResponse> {
-    let case = service::change_state(&state, &p, &audit, id.into_inner().into(), version.0, body.into_inner()).await?;
+    let case = service::change_state(&ctx, id.into_inner().into(), version.0, body.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -96,14 +77,8 @@ pub async fn change_state(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReopenCase,
     responses((status = 201, body = Case), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn reopen_case(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<ReopenCase>,
-) -> AppResult<HttpResponse> {
-    let case = service::reopen_case(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?;
+pub async fn reopen_case(ctx: Ctx, id: web::Path<Id>, body: Json<ReopenCase>) -> AppResult<HttpResponse> {
+    let case = service::reopen_case(&ctx, id.into_inner().into(), body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
 }
 
@@ -111,66 +86,39 @@ pub async fn reopen_case(
 #[utoipa::path(put, path = "/api/v1/cases/{id}/regisseur", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ProposeRegisseur,
     responses((status = 201, body = Assignment), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn propose_regisseur(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<ProposeRegisseur>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(regisseur::propose(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn propose_regisseur(ctx: Ctx, id: web::Path<Id>, body: Json<ProposeRegisseur>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(regisseur::propose(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// Accept a proposal addressed to the caller; the previous regisseur's assignment ends at the same instant.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/regisseur/accept", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Assignment), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn accept_regisseur(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::accept(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn accept_regisseur(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::accept(&ctx, id.into_inner().into()).await?))
 }
 
 /// Decline a proposal addressed to the caller.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/regisseur/decline", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Assignment), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn decline_regisseur(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::decline(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn decline_regisseur(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::decline(&ctx, id.into_inner().into()).await?))
 }
 
 /// Assignment history (who, from, until, proposed by, reason), for those who may see the case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/regisseur", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<Assignment>), (status = 404, body = Problem)))]
-pub async fn regisseur_history(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(regisseur::history(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn regisseur_history(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::history(&ctx, id.into_inner().into()).await?))
 }
 
 /// The professionals involved in the case, past and present (those who see the case).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/involvements", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Vec<Involvement>), (status = 404, body = Problem)))]
-pub async fn list_involvements(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(involvement::list(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn list_involvements(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(involvement::list(&ctx, id.into_inner().into()).await?))
 }
 
 /// Involve a professional (the regisseur or the teamleider).
@@ -178,29 +126,17 @@ pub async fn list_involvements(
     params(("id" = String, Path)), request_body = AddInvolvement,
     responses((status = 201, body = Involvement), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_involvement(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-    body: Json<AddInvolvement>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(involvement::add(&state, &p, &audit, id.into_inner().into(), body.into_inner()).await?))
+pub async fn add_involvement(ctx: Ctx, id: web::Path<Id>, body: Json<AddInvolvement>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(involvement::add(&ctx, id.into_inner().into(), body.into_inner()).await?))
 }
 
 /// End a professional's involvement (the regisseur or the teamleider); they lose access at once.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/involvements/{involvement}/end", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path), ("involvement" = String, Path)),
     responses((status = 200, body = Involvement), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn end_involvement(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    path: web::Path<(Id, Id)>,
-) -> AppResult<HttpResponse> {
+pub async fn end_involvement(ctx: Ctx, path: web::Path<(Id, Id)>) -> AppResult<HttpResponse> {
     let (case_id, involvement_id) = path.into_inner();
-    Ok(HttpResponse::Ok().json(involvement::end(&state, &p, &audit, case_id.into(), involvement_id.into()).await?))
+    Ok(HttpResponse::Ok().json(involvement::end(&ctx, case_id.into(), involvement_id.into()).await?))
 }
 
 /// The contact sheet (data category `basic`): address, who lives there today, the professionals involved today.
@@ -209,11 +145,6 @@ pub async fn end_involvement(
 #[utoipa::path(get, path = "/api/v1/cases/{id}/contacts", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Contacts), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn case_contacts(
-    state: web::Data<AppState>,
-    p: Principal,
-    audit: AuditRecord,
-    id: web::Path<Id>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(contacts::contacts(&state, &p, &audit, id.into_inner().into()).await?))
+pub async fn case_contacts(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(contacts::contacts(&ctx, id.into_inner().into()).await?))
 }

@@ -1,24 +1,18 @@
 //! Case use cases: open, read, list — access, transaction, audit.
 
-use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{CaseState, CloseReason, Law, TransitionError};
 use super::store::{self, CaseRow, NewInvolvement};
-use crate::access::scope::{self, member_teams, CaseRead, CaseView};
-use crate::access::Principal;
-use crate::access::{Action, Resource};
+use crate::access::scope::{self, CaseRead, CaseView};
+use crate::access::{Action, CasePlan, Category, Principal, Resource};
 use crate::audit::AuditRecord;
-use crate::consent::model::Category;
 use crate::db::{new_id, now, DbConn};
-use crate::error::{AppError, AppResult, Validator};
-use crate::http::PageQuery;
-use crate::identity::model::Page;
-use crate::state::{db, write, AppState};
-
-type State = web::Data<AppState>;
+use crate::error::{check_version, conflict_on_unique, stale, AppError, AppResult, Validator};
+use crate::paging::{Page, PageQuery};
+use crate::state::{AppState, Ctx, Effect};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -88,13 +82,13 @@ fn parse_laws(stored: &str) -> Vec<Law> {
         .collect()
 }
 
-fn project(c: &mut crate::db::DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
+fn project(c: &mut DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
     let counts = store::involved_counts(c, &row.id, now())?;
     project_with(c, row, &CaseRead::View(view), counts)
 }
 
 fn project_with(
-    c: &mut crate::db::DbConn,
+    c: &mut DbConn,
     row: CaseRow,
     read: &CaseRead,
     (professionals, organisations): (i64, i64),
@@ -145,18 +139,9 @@ fn law_list(laws: Vec<Law>) -> String {
     names.join(",")
 }
 
-fn unique_open_case(e: diesel::result::Error) -> AppError {
-    match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            AppError::Conflict("This household already has an open case".into())
-        }
-        other => other.into(),
-    }
-}
-
 /// Inserts a new case in `registered` with the caller involved as team member (inside the caller's transaction).
 fn insert_new_case(
-    c: &mut crate::db::DbConn,
+    c: &mut DbConn,
     p: &Principal,
     household_id: &str,
     team_id: &str,
@@ -186,7 +171,7 @@ fn insert_new_case(
         updated_at: t,
         closed_at: None,
     };
-    store::insert_case(c, &row).map_err(unique_open_case)?;
+    store::insert_case(c, &row).map_err(conflict_on_unique("This household already has an open case"))?;
     store::insert_state(c, &row.id, CaseState::Registered.as_str(), Some(&p.user_id), t)?;
     let involvement_id = new_id();
     store::insert_involvement(
@@ -209,8 +194,8 @@ fn insert_new_case(
 
 /// Opens a case for a household of the caller's team. The caller becomes involved as team member.
 /// A household has at most one open case: 409 otherwise (checked here, and by a unique index).
-pub async fn open_case(state: &State, p: &Principal, audit: &AuditRecord, input: OpenCase) -> AppResult<Case> {
-    state.access.decide(p, Resource::Case, Action::Create, audit)?;
+pub async fn open_case(ctx: &Ctx, input: OpenCase) -> AppResult<Case> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Create, &ctx.audit)?;
     let mut v = Validator::new();
     v.required(&input.household_id, "householdId");
     if let Some(laws) = v.required(&input.laws, "laws") {
@@ -219,19 +204,15 @@ pub async fn open_case(state: &State, p: &Principal, audit: &AuditRecord, input:
     v.finish()?;
     let household_id = input.household_id.unwrap_or_default();
     let laws = law_list(input.laws.unwrap_or_default());
-    let teams = member_teams(p);
-    let principal = p.clone();
-    let audit2 = audit.clone();
-    audit.household(&household_id.clone());
-    write(state, audit, 201, move |c| {
+    ctx.audit.household(&household_id);
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let (p, audit) = (&cx.principal, &cx.audit);
         let household = crate::households::store::household(c, &household_id)?;
         // A household outside the caller's teams does not exist for them.
-        let Some(household) = household.filter(|h| teams.contains(&h.team_id)) else {
-            audit2.denied();
-            return Err(AppError::NotFound);
-        };
-        crate::access::allow(&audit2, crate::access::Basis::TeamMember(household.team_id.clone()));
-        insert_new_case(c, &principal, &household.id, &household.team_id, laws, None, &audit2)
+        cx.state.access.decide_open_case(p, household.as_ref().map(|h| h.team_id.as_str()), audit)?;
+        let household = household.ok_or(AppError::NotFound)?; // refused above
+        insert_new_case(c, p, &household.id, &household.team_id, laws, None, audit)
     })
     .await
 }
@@ -246,34 +227,19 @@ pub struct ReopenCase {
 /// A closed case is never reopened in place: a new case for the same household links to it. Allowed for those
 /// involved in the closed case and for members of its team; 409 when the case is not closed or the household has
 /// an open case.
-pub async fn reopen_case(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    id: String,
-    input: ReopenCase,
-) -> AppResult<Case> {
-    state.access.decide(p, Resource::Case, Action::Create, audit)?;
-    audit.resource(&id);
+pub async fn reopen_case(ctx: &Ctx, id: String, input: ReopenCase) -> AppResult<Case> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Create, &ctx.audit)?;
+    ctx.audit.resource(&id);
     let mut v = Validator::new();
     if let Some(laws) = &input.laws {
         v.check(!laws.is_empty(), "laws", "must name at least one law");
     }
     v.finish()?;
-    let (st, principal, audit2) = (state.clone(), p.clone(), audit.clone());
-    write(state, audit, 201, move |c| {
-        let Some(old) = store::case(c, &id)? else {
-            audit2.denied();
-            return Err(AppError::NotFound);
-        };
-        let in_team = member_teams(&principal).contains(&old.team_id);
-        let involved = st.access.decide_case(c, &principal, &old.id, &old.team_id, &audit2);
-        match involved {
-            Ok(CaseView::Content) => {}
-            Ok(CaseView::Summary) if in_team => {}
-            Ok(CaseView::Summary | CaseView::EmergencyRead) => return Err(AppError::Forbidden),
-            Err(e) => return Err(e),
-        }
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| {
+        let (p, audit) = (&cx.principal, &cx.audit);
+        let old = store::case(c, &id)?;
+        let old = cx.state.access.decide_reopen_case(c, p, old, audit)?;
         if old.state != CaseState::Closed.as_str() {
             return Err(AppError::Conflict("Only a closed case can be reopened".into()));
         }
@@ -281,8 +247,8 @@ pub async fn reopen_case(
             Some(l) => law_list(l),
             None => old.laws.clone(),
         };
-        audit2.household(&old.household_id.clone());
-        insert_new_case(c, &principal, &old.household_id, &old.team_id, laws, Some(old.id.clone()), &audit2)
+        audit.household(&old.household_id);
+        insert_new_case(c, p, &old.household_id, &old.team_id, laws, Some(old.id.clone()), audit)
     })
     .await
 }
@@ -296,35 +262,19 @@ pub struct ChangeState {
 }
 
 /// Moves a case along its lifecycle. Only those involved (content view) may; the version must match.
-pub async fn change_state(
-    state: &State,
-    p: &Principal,
-    audit: &AuditRecord,
-    id: String,
-    version: i64,
-    input: ChangeState,
-) -> AppResult<Case> {
-    state.access.decide(p, Resource::Case, Action::Update, audit)?;
-    audit.resource(&id);
+pub async fn change_state(ctx: &Ctx, id: String, version: i64, input: ChangeState) -> AppResult<Case> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(&id);
     let mut v = Validator::new();
     v.required(&input.state, "state");
     v.finish()?;
     let to = input.state.expect("checked above");
-    let st = state.clone();
-    let principal = p.clone();
-    let audit2 = audit.clone();
-    write(state, audit, 200, move |c| {
-        let row = store::case(c, &id)?.ok_or_else(|| {
-            audit2.denied();
-            AppError::NotFound
-        })?;
-        if st.access.decide_case(c, &principal, &row.id, &row.team_id, &audit2)? != CaseView::Content {
-            audit2.denied();
-            return Err(AppError::Forbidden);
-        }
-        if row.version != version {
-            return Err(AppError::PreconditionFailed { current_version: row.version });
-        }
+    let cx = ctx.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let (p, audit) = (&cx.principal, &cx.audit);
+        let row = store::case(c, &id)?;
+        let row = cx.state.access.decide_case_state_change(c, p, row, audit)?;
+        check_version(row.version, version)?;
         let from = CaseState::parse(&row.state).ok_or_else(|| AppError::internal("unknown case state"))?;
         from.transition(to, input.close_reason).map_err(|e| match e {
             TransitionError::NotAllowed { from, to, allowed } => AppError::IllegalTransition {
@@ -338,31 +288,30 @@ pub async fn change_state(
         let t = now();
         let reason = input.close_reason.map(CloseReason::as_str);
         if !store::update_state(c, &row.id, version, to.as_str(), reason, t)? {
-            return Err(AppError::PreconditionFailed { current_version: row.version + 1 });
+            return Err(stale(row.version + 1));
         }
-        store::insert_state(c, &row.id, to.as_str(), Some(&principal.user_id), t)?;
-        audit2.household(&row.household_id.clone());
+        store::insert_state(c, &row.id, to.as_str(), Some(&p.user_id), t)?;
+        audit.household(&row.household_id);
         let updated = store::case(c, &row.id)?.ok_or(AppError::NotFound)?;
         project(c, updated, CaseView::Content)
     })
     .await
 }
 
-pub async fn get_case(state: &State, p: &Principal, audit: &AuditRecord, id: String) -> AppResult<Case> {
-    state.access.decide(p, Resource::Case, Action::Read, audit)?;
-    audit.resource(&id);
-    let st = state.clone();
-    let principal = p.clone();
-    let audit = audit.clone();
-    db(state, move |c| {
-        let row = store::case(c, &id)?.ok_or_else(|| {
-            audit.denied();
-            AppError::NotFound
-        })?;
-        let coverage = crate::consent::service::coverage_for(c, &principal, &row.id)?;
-        let read = st.access.decide_case_read(c, &principal, &row.id, &row.team_id, coverage, &audit)?;
+pub async fn get_case(ctx: &Ctx, id: String) -> AppResult<Case> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let (p, audit) = (&cx.principal, &cx.audit);
+        let row = store::case(c, &id)?;
+        let coverage = match &row {
+            Some(row) => crate::consent::service::coverage_for(c, p, &row.id)?,
+            None => None,
+        };
+        let (row, read) = cx.state.access.decide_read_case(c, p, row, coverage, audit)?;
         if read != CaseRead::View(CaseView::Summary) {
-            audit.household(&row.household_id.clone());
+            audit.household(&row.household_id);
         }
         let counts = store::involved_counts(c, &row.id, now())?;
         project_with(c, row, &read, counts)
@@ -370,54 +319,43 @@ pub async fn get_case(state: &State, p: &Principal, audit: &AuditRecord, id: Str
     .await
 }
 
-/// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each page is re-checked by the
-/// single-case rule, and candidates it refuses are skipped (the next batch fills the page).
-pub async fn list_cases(state: &State, p: &Principal, audit: &AuditRecord, q: PageQuery) -> AppResult<Page<Case>> {
-    state.access.decide(p, Resource::Case, Action::List, audit)?;
+/// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each batch of candidates is
+/// re-checked by `scope::case_reads`, and those it refuses are skipped (the next batch fills the page).
+pub async fn list_cases(ctx: &Ctx, q: PageQuery) -> AppResult<Page<Case>> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::List, &ctx.audit)?;
     let limit = q.limit();
-    let principal = p.clone();
-    let items = db(state, move |c| {
-        let t = now();
-        let mut out = Vec::new();
-        let mut after = q.after.clone();
-        loop {
-            let ids = scope::visible_cases(c, &principal, t, after.as_deref(), limit + 1)?;
-            let exhausted = (ids.len() as i64) <= limit;
-            after = ids.last().cloned();
-            let rows = store::cases_by_ids(c, &ids)?;
-            let keys: Vec<(String, String)> = rows.iter().map(|r| (r.id.clone(), r.team_id.clone())).collect();
-            let bases = scope::case_bases(c, &principal, &keys, t)?;
-            let mut counts = store::involved_counts_of(c, &ids, t)?;
-            let providing = scope::provider_involved(c, &principal, &ids, t)?;
-            for row in rows {
-                // The same order as `case_read_basis`: involvement, consent, team lead. A list shows summaries;
-                // content is read (and audited) one case at a time.
-                let read = match bases.get(&row.id) {
-                    Some((_, CaseView::Content)) => Some(CaseRead::View(CaseView::Summary)),
-                    regular => match providing.contains(&row.id) {
-                        true => {
-                            let coverage = crate::consent::service::coverage_for(c, &principal, &row.id)?;
-                            scope::provider_coverage(c, &principal, &row.id, t, coverage)?
-                        }
-                        .map(|(_, coverage)| CaseRead::Consent(coverage.categories())),
-                        false => None,
+    let p = ctx.principal.clone();
+    let items = ctx
+        .read(move |c| {
+            let t = now();
+            let mut out = Vec::new();
+            let mut after = q.after.clone();
+            loop {
+                let ids = scope::visible_cases(c, &p, t, after.as_deref(), q.fetch())?;
+                let exhausted = (ids.len() as i64) < q.fetch();
+                after = ids.last().cloned();
+                let rows = store::cases_by_ids(c, &ids)?;
+                let mut coverages = std::collections::HashMap::new();
+                for row in &rows {
+                    if let Some(coverage) = crate::consent::service::coverage_for(c, &p, &row.id)? {
+                        coverages.insert(row.id.clone(), coverage);
                     }
-                    .or_else(|| regular.map(|(_, view)| CaseRead::View(*view))),
-                };
-                let Some(read) = read else { continue };
-                let n = counts.remove(&row.id).unwrap_or((0, 0));
-                out.push(project_with(c, row, &read, n)?);
-                if out.len() as i64 > limit {
+                }
+                let mut counts = store::involved_counts_of(c, &ids, t)?;
+                for (row, read) in scope::case_reads(c, &p, rows, &coverages, t)? {
+                    let n = counts.remove(&row.id).unwrap_or((0, 0));
+                    out.push(project_with(c, row, &read, n)?);
+                    if out.len() as i64 > limit {
+                        return Ok(out);
+                    }
+                }
+                if exhausted {
                     return Ok(out);
                 }
             }
-            if exhausted {
-                return Ok(out);
-            }
-        }
-    })
-    .await?;
-    Ok(crate::http::page(items, limit, |c| c.id.clone()))
+        })
+        .await?;
+    Ok(crate::paging::page(items, limit, |c| c.id.clone()))
 }
 
 /// Loads a case and decides the caller's view of its plan (see `Access::case_plan_view`), with the coverage
@@ -428,7 +366,7 @@ pub fn plan_view(
     p: &Principal,
     case_id: &str,
     audit: &AuditRecord,
-) -> AppResult<crate::access::CasePlan<store::CaseRow>> {
+) -> AppResult<CasePlan<CaseRow>> {
     let case = store::case(c, case_id)?;
     let coverage = match &case {
         Some(row) => crate::consent::service::coverage_for(c, p, &row.id)?,

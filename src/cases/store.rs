@@ -1,9 +1,14 @@
-//! Diesel queries for cases, their state history and involvements.
+//! Diesel queries for cases, their state history, involvements, regisseur assignments and contact sheet.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::db::schema::{case_state_history, cases, involvements};
+use crate::db::schema::{
+    case_state_history, cases, household_members, involvements, organisations, persons, regisseur_assignments as ra,
+    users,
+};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -213,4 +218,168 @@ pub fn overlapping_involvement(
         q = q.filter(involvements::valid_from.lt(u));
     }
     Ok(q.count().get_result::<i64>(conn)? > 0)
+}
+
+/// An involvement as stored: id, user, organisation, kind, role in the case, from, until.
+pub type InvolvementRow = (String, String, String, String, String, NaiveDateTime, Option<NaiveDateTime>);
+
+/// The case's involvements, past, present and future, in the order they start.
+pub fn involvements_of(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<InvolvementRow>> {
+    involvements::table
+        .filter(involvements::case_id.eq(case_id))
+        .order(involvements::valid_from.asc())
+        .select((
+            involvements::id,
+            involvements::user_id,
+            involvements::organisation_id,
+            involvements::kind,
+            involvements::role_in_case,
+            involvements::valid_from,
+            involvements::valid_until,
+        ))
+        .load(conn)
+}
+
+pub fn end_involvement(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(involvements::table.filter(involvements::id.eq(id)))
+        .set(involvements::valid_until.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = ra)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentRow {
+    pub id: String,
+    pub case_id: String,
+    pub user_id: String,
+    /// proposed, declined, withdrawn, active or ended
+    pub status: String,
+    pub proposed_by: String,
+    pub family_choice: bool,
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub proposed_at: NaiveDateTime,
+    #[serde(skip)]
+    pub decided_at: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub active_from: Option<NaiveDateTime>,
+    #[serde(skip)]
+    pub active_until: Option<NaiveDateTime>,
+}
+
+/// Every regisseur assignment of the case, proposals included, in the order they were proposed.
+pub fn assignments(conn: &mut DbConn, case_id: &str) -> QueryResult<Vec<AssignmentRow>> {
+    ra::table.filter(ra::case_id.eq(case_id)).order(ra::proposed_at.asc()).select(AssignmentRow::as_select()).load(conn)
+}
+
+pub fn assignment(conn: &mut DbConn, id: &str) -> QueryResult<AssignmentRow> {
+    ra::table.find(id).select(AssignmentRow::as_select()).first(conn)
+}
+
+/// The case's assignment in this status (there is at most one proposed and one active).
+pub fn assignment_with_status(conn: &mut DbConn, case_id: &str, status: &str) -> QueryResult<Option<AssignmentRow>> {
+    ra::table
+        .filter(ra::case_id.eq(case_id))
+        .filter(ra::status.eq(status))
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct NewProposal<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub user_id: &'a str,
+    pub proposed_by: &'a str,
+    pub family_choice: bool,
+    pub reason: Option<&'a str>,
+}
+
+/// Withdraws the case's open proposal, if any, and records the new one: a new proposal replaces an open one.
+pub fn replace_proposal(conn: &mut DbConn, p: &NewProposal, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(ra::table.filter(ra::case_id.eq(p.case_id)).filter(ra::status.eq("proposed")))
+        .set((ra::status.eq("withdrawn"), ra::decided_at.eq(at)))
+        .execute(conn)?;
+    diesel::insert_into(ra::table)
+        .values((
+            ra::id.eq(p.id),
+            ra::case_id.eq(p.case_id),
+            ra::user_id.eq(p.user_id),
+            ra::status.eq("proposed"),
+            ra::proposed_by.eq(p.proposed_by),
+            ra::family_choice.eq(p.family_choice),
+            ra::reason.eq(p.reason),
+            ra::proposed_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ends an active assignment and its holder's regisseur involvement in the case, at `at`.
+pub fn end_assignment(conn: &mut DbConn, previous: &AssignmentRow, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(ra::table.filter(ra::id.eq(&previous.id)).filter(ra::status.eq("active")))
+        .set((ra::status.eq("ended"), ra::active_until.eq(at)))
+        .execute(conn)?;
+    diesel::update(
+        involvements::table
+            .filter(involvements::case_id.eq(&previous.case_id))
+            .filter(involvements::user_id.eq(&previous.user_id))
+            .filter(involvements::kind.eq("regisseur"))
+            .filter(involvements::valid_until.is_null()),
+    )
+    .set(involvements::valid_until.eq(at))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Answers a proposal that is still open (`active` when accepted, from `at`); false when it was answered first.
+pub fn answer_proposal(conn: &mut DbConn, id: &str, accept: bool, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(ra::table.filter(ra::id.eq(id)).filter(ra::status.eq("proposed")))
+        .set((
+            ra::status.eq(if accept { "active" } else { "declined" }),
+            ra::decided_at.eq(at),
+            ra::active_from.eq(if accept { Some(at) } else { None }),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Who lives in the household on `day`: person id, name, birth date, relation; youngest last.
+pub fn members_on(
+    conn: &mut DbConn,
+    household_id: &str,
+    day: NaiveDate,
+) -> QueryResult<Vec<(String, String, NaiveDate, String)>> {
+    household_members::table
+        .inner_join(persons::table)
+        .filter(household_members::household_id.eq(household_id))
+        .filter(household_members::from_date.le(day))
+        .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
+        .order((persons::birth_date.asc(), persons::id.asc()))
+        .select((persons::id, persons::name, persons::birth_date, household_members::relation))
+        .load(conn)
+}
+
+/// A professional involved in a case: user id, name, organisation name, email, kind, role in the case.
+pub type ProfessionalRow = (String, String, String, String, String, String);
+
+/// The professionals involved in the case at `at`, one row per involvement, in the order they started.
+pub fn professionals_at(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> QueryResult<Vec<ProfessionalRow>> {
+    involvements::table
+        .inner_join(users::table.on(users::id.eq(involvements::user_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(involvements::organisation_id)))
+        .filter(involvements::case_id.eq(case_id))
+        .filter(crate::db::involvement_active(at))
+        .order((involvements::valid_from.asc(), involvements::id.asc()))
+        .select((
+            users::id,
+            users::display_name,
+            organisations::name,
+            users::email,
+            involvements::kind,
+            involvements::role_in_case,
+        ))
+        .load(conn)
 }
