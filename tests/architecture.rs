@@ -143,7 +143,8 @@ fn cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
         }
     }
     let nodes: BTreeSet<String> = edges.keys().cloned().chain(edges.values().flatten().cloned()).collect();
-    let mut t = T { edges, index: BTreeMap::new(), low: BTreeMap::new(), stack: vec![], on: BTreeSet::new(), out: vec![] };
+    let mut t =
+        T { edges, index: BTreeMap::new(), low: BTreeMap::new(), stack: vec![], on: BTreeSet::new(), out: vec![] };
     for n in &nodes {
         if !t.index.contains_key(n) {
             visit(&mut t, n);
