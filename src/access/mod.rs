@@ -315,16 +315,6 @@ fn record<V>(audit: &AuditRecord, basis: Option<(Basis, V)>) -> AppResult<V> {
     }
 }
 
-/// Transitional: with several results, the first specific basis is the event's.
-pub fn allow_first(audit: &AuditRecord, basis: Basis) {
-    audit.allowed_first(basis);
-}
-
-/// Transitional: records a basis a service found by itself. Every use is to become a question to `access/`.
-pub fn allow(audit: &AuditRecord, basis: Basis) {
-    audit.allowed(None, basis);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
