@@ -23,6 +23,18 @@ pub struct Config {
     pub break_glass_window: Duration,
     pub mail: MailConfig,
     pub signals: SignalConfig,
+    pub web: WebConfig,
+}
+
+/// The web client's sessions.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// `Secure` and `__Host-` on the session cookie. Off only on a loopback address over plain HTTP.
+    pub secure_cookie: bool,
+    /// A session unused this long ends (default 15 minutes).
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however busy (default 10 hours).
+    pub absolute_timeout: Duration,
 }
 
 /// Email delivery from the outbox.
@@ -147,8 +159,8 @@ impl Config {
             None => None,
             Some(issuer) => Some(ExternalIdpConfig::from_lookup(get, issuer)?),
         };
+        let bind = get("EENPLAN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         Ok(Config {
-            bind: get("EENPLAN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database,
             pool_size: parse_num(get, "EENPLAN_DATABASE_POOL_SIZE", default_pool)?,
             node_id: get("EENPLAN_NODE_ID").unwrap_or_else(default_node_id),
@@ -196,9 +208,44 @@ impl Config {
                     age
                 },
             },
+            web: web_config(get, &bind)?,
+            bind,
             data_dir,
         })
     }
+}
+
+fn web_config(get: Lookup, bind: &str) -> Result<WebConfig, String> {
+    let secure_cookie = match get("EENPLAN_WEB_SECURE_COOKIE").as_deref().map(str::trim) {
+        None | Some("true") | Some("1") => true,
+        Some("false") | Some("0") => false,
+        Some(other) => return Err(format!("EENPLAN_WEB_SECURE_COOKIE: '{other}' is not true or false")),
+    };
+    if !secure_cookie && !is_loopback(bind) {
+        return Err(format!(
+            "EENPLAN_WEB_SECURE_COOKIE=false is only allowed on a loopback address, not on {bind}"
+        ));
+    }
+    let idle = parse_num(get, "EENPLAN_WEB_IDLE_MINUTES", 15u64)?;
+    let absolute = parse_num(get, "EENPLAN_WEB_ABSOLUTE_HOURS", 10u64)?;
+    if !(1..=24 * 60).contains(&idle) {
+        return Err(format!("EENPLAN_WEB_IDLE_MINUTES must be 1 to 1440, not {idle}"));
+    }
+    if !(1..=24).contains(&absolute) {
+        return Err(format!("EENPLAN_WEB_ABSOLUTE_HOURS must be 1 to 24, not {absolute}"));
+    }
+    Ok(WebConfig {
+        secure_cookie,
+        idle_timeout: Duration::from_secs(idle * 60),
+        absolute_timeout: Duration::from_secs(absolute * 3600),
+    })
+}
+
+/// `127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`.
+pub fn is_loopback(bind: &str) -> bool {
+    let host = bind.rsplit_once(':').map(|(h, _)| h).unwrap_or(bind);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl ExternalIdpConfig {
@@ -336,6 +383,23 @@ mod tests {
         }
         assert!(config(&[("EENPLAN_SIGNAL_MAX_AGE", "0")]).is_err());
         assert_eq!(config(&[]).unwrap().signals.max_age, 23);
+    }
+
+    #[test]
+    fn web_cookies_are_secure_unless_on_loopback() {
+        let c = config(&[]).unwrap().web;
+        assert!(c.secure_cookie);
+        assert_eq!((c.idle_timeout.as_secs(), c.absolute_timeout.as_secs()), (15 * 60, 10 * 3600));
+        assert!(!config(&[("EENPLAN_WEB_SECURE_COOKIE", "false")]).unwrap().web.secure_cookie);
+        let public = [("EENPLAN_WEB_SECURE_COOKIE", "false"), ("EENPLAN_BIND", "0.0.0.0:8080")];
+        assert!(config(&public).unwrap_err().contains("loopback"));
+        assert!(config(&[("EENPLAN_WEB_SECURE_COOKIE", "nee")]).is_err());
+        assert!(config(&[("EENPLAN_WEB_IDLE_MINUTES", "0")]).is_err());
+        let minutes = config(&[("EENPLAN_WEB_IDLE_MINUTES", "5"), ("EENPLAN_WEB_ABSOLUTE_HOURS", "2")]).unwrap().web;
+        assert_eq!((minutes.idle_timeout.as_secs(), minutes.absolute_timeout.as_secs()), (300, 7200));
+        for (bind, loopback) in [("127.0.0.1:1", true), ("[::1]:1", true), ("localhost:1", true), ("10.0.0.1:1", false)] {
+            assert_eq!(is_loopback(bind), loopback, "{bind}");
+        }
     }
 
     #[test]

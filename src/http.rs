@@ -22,6 +22,9 @@ pub const MAX_REASON_BYTES: usize = 1024;
 /// One header value, and all headers together. actix-web itself drops heads over 128 KiB with a bare 431.
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
+/// The web client's pages: only this origin, no inline script or style, no framing, forms only to this origin.
+pub const PAGE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Wraps every request: sets up its audit scope, writes its audit event before the response leaves
 /// (503 and no data if that fails), turns bare errors into problem+json and adds the headers.
@@ -62,7 +65,7 @@ pub async fn request_middleware(
         }
     }
 
-    if res.status().as_u16() >= 400 && !is_problem(res.headers()) {
+    if res.status().as_u16() >= 400 && !is_problem(res.headers()) && !is_html(res.headers()) {
         let status = res.status();
         res = res.into_response(problem_for_status(status));
     }
@@ -93,6 +96,12 @@ pub async fn request_middleware(
                 HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
             );
         }
+    } else {
+        // The web client: its pages show personal data and are never stored; its assets say otherwise themselves.
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CONTENT_SECURITY_POLICY));
     }
     Ok(res)
 }
@@ -133,6 +142,10 @@ fn percent_decode(path: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn is_html(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_problem(headers: &actix_web::http::header::HeaderMap) -> bool {

@@ -26,17 +26,18 @@ pub mod roles;
 pub mod scale;
 pub mod signals;
 pub mod state;
+pub mod web;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App};
+use actix_web::{web as actix, App};
 
 pub use state::AppState;
 
 /// The whole application, as `serve` runs it and the tests exercise it.
 pub fn build_app(
-    state: web::Data<AppState>,
+    state: actix::Data<AppState>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -54,8 +55,8 @@ pub fn build_app(
         .wrap(from_fn(http::request_middleware))
         .configure(health::configure)
         .service(
-            web::scope("/api/v1")
-                .route("/openapi.json", web::get().to(openapi::openapi_json))
+            actix::scope("/api/v1")
+                .route("/openapi.json", actix::get().to(openapi::openapi_json))
                 .configure(auth::routes::configure)
                 .configure(identity::routes::configure)
                 .configure(privacy::routes::configure)
@@ -66,5 +67,6 @@ pub fn build_app(
                 .configure(breakglass::routes::configure)
                 .configure(signals::routes::configure),
         )
-        .default_service(web::to(http::not_found))
+        .configure(web::configure)
+        .default_service(actix::to(web::not_found))
 }

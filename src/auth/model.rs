@@ -10,6 +10,27 @@ pub use crate::crypto::{random_bytes, random_token, sha256_hex};
 
 pub const TOTP_STEP_SECS: i64 = 30;
 
+/// The web session's cookie: `__Host-` (so it is `Secure`, host-only and for the whole site) unless secure cookies
+/// are switched off for plain-HTTP localhost.
+pub fn web_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-eenplan"
+    } else {
+        "eenplan"
+    }
+}
+
+/// The CSRF token of a web session: derived from the cookie's secret, so a page on another site, which cannot read
+/// the cookie, cannot know it, and nothing more is stored.
+pub fn csrf_token(cookie_token: &str) -> String {
+    sha256_hex(&format!("eenplan-csrf:{cookie_token}"))
+}
+
+/// A web session unused for longer than `idle` has ended.
+pub fn web_session_idle(last_seen_at: NaiveDateTime, idle: Duration, now: NaiveDateTime) -> bool {
+    last_seen_at + idle <= now
+}
+
 pub fn new_totp_secret() -> String {
     data_encoding::BASE32_NOPAD.encode(&random_bytes(20))
 }

@@ -123,6 +123,65 @@ impl FromRequest for EnrollingPrincipal {
     }
 }
 
+/// The signed-in user of a web page: the principal behind the session cookie (the same rules as a token: active
+/// account, roles read fresh, the factor today's roles need), and the session's CSRF token for its forms.
+pub struct WebPrincipal {
+    pub principal: Principal,
+    pub csrf: String,
+}
+
+/// Why a page without a session cookie is refused (a page then asks to sign in, not that a session ended).
+pub const NOT_SIGNED_IN: &str = "Sign in first";
+
+/// How often a busy web session records that it was used (the idle timeout is measured from it).
+const WEB_TOUCH_SECS: i64 = 30;
+
+fn resolve_web(conn: &mut DbConn, token_hash: &str, idle: chrono::Duration) -> AppResult<(Principal, String)> {
+    let ended = || AppError::Unauthorized("The session has ended");
+    let web = store::web_session(conn, token_hash)?.ok_or_else(ended)?;
+    let t = crate::db::now();
+    if super::model::web_session_idle(web.last_seen_at, idle, t) {
+        return Err(ended());
+    }
+    let session = store::session(conn, &web.session_id)?.ok_or_else(ended)?;
+    if (t - web.last_seen_at).num_seconds() >= WEB_TOUCH_SECS {
+        store::touch_web_session(conn, token_hash, t)?;
+    }
+    resolve(conn, VerifiedToken::Local { user_id: session.user_id, session_id: web.session_id, scope: web.scope })
+}
+
+/// The web session cookie's secret, if the request carries one.
+pub fn web_cookie(req: &HttpRequest) -> Option<String> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let name = super::model::web_cookie_name(state.config.web.secure_cookie);
+    req.cookie(name).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
+}
+
+impl FromRequest for WebPrincipal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = context_state(&req)?;
+            let audit = context_audit(&req);
+            let cookie = web_cookie(&req).ok_or(AppError::Unauthorized(NOT_SIGNED_IN))?;
+            let hash = super::model::sha256_hex(&cookie);
+            let idle = chrono::Duration::from_std(state.config.web.idle_timeout).unwrap_or(chrono::Duration::minutes(15));
+            let (principal, scope) = crate::state::db(&state, move |c| resolve_web(c, &hash, idle)).await?;
+            if scope != SCOPE_FULL {
+                return Err(AppError::Unauthorized("Enrol a second factor (TOTP) before using eenplan"));
+            }
+            audit.set_actor(principal.actor());
+            if principal.in_break_glass {
+                audit.flag();
+            }
+            Ok(WebPrincipal { principal, csrf: super::model::csrf_token(&cookie) })
+        })
+    }
+}
+
 /// A use case's context for a signed-in caller: state, principal and audit record in one extractor.
 impl FromRequest for crate::state::Ctx {
     type Error = AppError;

@@ -181,9 +181,56 @@ fn check_credentials(
     }
 }
 
+/// How a new session is carried to its holder.
+enum Carrier {
+    /// The API's access token, and a refresh token where the scope is full.
+    Tokens,
+    /// The web client's cookie (its hash is stored); the session ends at the absolute timeout.
+    Cookie,
+}
+
+/// A session just begun, and what carries it.
+struct SignedIn {
+    user_id: String,
+    session_id: String,
+    scope: &'static str,
+    /// The refresh token (API) or the cookie's token (web).
+    secret: Option<String>,
+}
+
 /// Signs in with an email address, a password and (for an account with a second factor) a code. Failed attempts
 /// are throttled per account and per client address.
 pub async fn login(ctx: &Ctx<()>, input: LoginRequest, client_address: Option<String>) -> AppResult<TokenResponse> {
+    let signed_in = sign_in(ctx, input, client_address, Carrier::Tokens).await?;
+    Ok(TokenResponse {
+        access_token: ctx.state.tokens.issue(&signed_in.user_id, &signed_in.session_id, signed_in.scope),
+        refresh_token: signed_in.secret,
+        expires_in: ctx.state.tokens.ttl_secs(),
+        token_type: "Bearer",
+        scope: signed_in.scope.to_string(),
+    })
+}
+
+/// A web session just begun: the cookie's value, and whether it may do more than enrol a second factor.
+pub struct WebSignIn {
+    pub cookie_token: String,
+    pub scope: &'static str,
+}
+
+/// Signs in to the web client: the same checks, throttle and audit event as `login`; the session is carried by a
+/// cookie and lasts at most the configured absolute timeout.
+pub async fn web_sign_in(ctx: &Ctx<()>, input: LoginRequest, client_address: Option<String>) -> AppResult<WebSignIn> {
+    let signed_in = sign_in(ctx, input, client_address, Carrier::Cookie).await?;
+    let cookie_token = signed_in.secret.ok_or_else(|| AppError::internal("web session without a cookie"))?;
+    Ok(WebSignIn { cookie_token, scope: signed_in.scope })
+}
+
+async fn sign_in(
+    ctx: &Ctx<()>,
+    input: LoginRequest,
+    client_address: Option<String>,
+    carrier: Carrier,
+) -> AppResult<SignedIn> {
     let mut v = Validator::new();
     v.required(&input.email, "email");
     v.required(&input.password, "password");
@@ -227,28 +274,31 @@ pub async fn login(ctx: &Ctx<()>, input: LoginRequest, client_address: Option<St
     let second_factor = user.totp_secret.is_some();
     let scope =
         if !second_factor && roles.iter().any(|g| g.role.requires_totp()) { SCOPE_TOTP_ENROLMENT } else { SCOPE_FULL };
-    let session_ttl = Duration::from_std(ctx.state.config.auth.session_ttl).unwrap_or(Duration::hours(12));
+    let session_ttl = match carrier {
+        Carrier::Tokens => ctx.state.config.auth.session_ttl,
+        Carrier::Cookie => ctx.state.config.web.absolute_timeout,
+    };
+    let session_ttl = Duration::from_std(session_ttl).unwrap_or(Duration::hours(10));
     let session_id = crate::db::new_id();
-    let refresh = (scope == SCOPE_FULL).then(model::random_token);
+    let secret = match carrier {
+        Carrier::Tokens => (scope == SCOPE_FULL).then(model::random_token),
+        Carrier::Cookie => Some(model::random_token()),
+    };
     ctx.read(move |c| give_back(c, &attempt, true)).await?;
     ctx.audit.resource(&session_id);
-    let (sid, user_id, token) = (session_id.clone(), user.id.clone(), refresh.clone());
+    let (sid, user_id, token) = (session_id.clone(), user.id.clone(), secret.clone());
     ctx.write(Effect::Changed, move |c| {
         let t = now();
         store::create_session(c, &sid, &user_id, t, t + session_ttl, second_factor)?;
-        if let Some(r) = &token {
-            store::insert_refresh_token(c, &sha256_hex(r), &sid, t)?;
+        match (&carrier, &token) {
+            (Carrier::Tokens, Some(r)) => store::insert_refresh_token(c, &sha256_hex(r), &sid, t)?,
+            (Carrier::Cookie, Some(cookie)) => store::insert_web_session(c, &sha256_hex(cookie), &sid, scope, t)?,
+            (_, None) => {}
         }
         Ok(())
     })
     .await?;
-    Ok(TokenResponse {
-        access_token: ctx.state.tokens.issue(&user.id, &session_id, scope),
-        refresh_token: refresh,
-        expires_in: ctx.state.tokens.ttl_secs(),
-        token_type: "Bearer",
-        scope: scope.to_string(),
-    })
+    Ok(SignedIn { user_id: user.id, session_id, scope, secret })
 }
 
 /// Rotates a refresh token. A token presented twice revokes its whole family (the session):

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::Throttle;
-use crate::db::schema::{login_throttle, refresh_tokens, sessions, users};
+use crate::db::schema::{login_throttle, refresh_tokens, sessions, users, web_sessions};
 use crate::db::DbConn;
 
 pub fn create_session(
@@ -88,6 +88,48 @@ pub fn session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRow>> {
                 second_factor,
             })
         })
+}
+
+pub fn insert_web_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    session_id: &str,
+    scope: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(web_sessions::table)
+        .values((
+            web_sessions::token_hash.eq(token_hash),
+            web_sessions::session_id.eq(session_id),
+            web_sessions::scope.eq(scope),
+            web_sessions::created_at.eq(now),
+            web_sessions::last_seen_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A web session's cookie, found by its hash: the session it names, its scope and when it was last used.
+pub struct WebSessionRow {
+    pub session_id: String,
+    pub scope: String,
+    pub last_seen_at: NaiveDateTime,
+}
+
+pub fn web_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<WebSessionRow>> {
+    web_sessions::table
+        .filter(web_sessions::token_hash.eq(token_hash))
+        .select((web_sessions::session_id, web_sessions::scope, web_sessions::last_seen_at))
+        .first::<(String, String, NaiveDateTime)>(conn)
+        .optional()
+        .map(|r| r.map(|(session_id, scope, last_seen_at)| WebSessionRow { session_id, scope, last_seen_at }))
+}
+
+pub fn touch_web_session(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(web_sessions::table.filter(web_sessions::token_hash.eq(token_hash)))
+        .set(web_sessions::last_seen_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn revoke_session(conn: &mut DbConn, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<usize> {

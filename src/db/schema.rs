@@ -67,6 +67,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        scope -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Text,
         session_id -> Text,
@@ -384,6 +394,7 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(web_sessions -> sessions (session_id));
 diesel::joinable!(households -> teams (team_id));
 diesel::joinable!(household_members -> households (household_id));
 diesel::joinable!(household_members -> persons (person_id));
@@ -392,6 +403,7 @@ diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    web_sessions,
     signals,
     matches,
     match_members,

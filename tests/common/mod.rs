@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use eenplan::access::Role;
 use eenplan::config::{
     AuditConfig, AuthConfig, Config, ExternalIdpConfig, MailConfig, Secrets, SignalConfig, SmtpTarget, ThrottleConfig,
+    WebConfig,
 };
 use eenplan::db::{new_id, now, DatabaseTarget, DbConn};
 use eenplan::identity::model::RoleGrant;
@@ -71,11 +72,12 @@ pub struct Options {
     pub address_failures: i64,
     /// The SMTP server notifications go to (none: they stay queued).
     pub smtp: Option<SmtpTarget>,
+    pub secure_cookie: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { external_idp: None, account_failures: 5, address_failures: 1000, smtp: None }
+        Options { external_idp: None, account_failures: 5, address_failures: 1000, smtp: None, secure_cookie: true }
     }
 }
 
@@ -144,6 +146,11 @@ impl TestApp {
                 poll: Duration::from_millis(200),
             },
             signals: SignalConfig { max_age: 23 },
+            web: WebConfig {
+                secure_cookie: options.secure_cookie,
+                idle_timeout: Duration::from_secs(15 * 60),
+                absolute_timeout: Duration::from_secs(10 * 3600),
+            },
         };
         let secrets = Secrets { jwt_secret: vec![7u8; 32], bsn_key: vec![9u8; 32] };
         let state = web::Data::new(AppState::init(config, &secrets).await.expect("app state"));

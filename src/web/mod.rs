@@ -1,0 +1,30 @@
+//! The web client: server-rendered pages for the people who do the work (DESIGN §10). Pages call the same service
+//! functions as the JSON routes, so access, projection and audit are the same by construction; this layer only
+//! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
+
+mod assets;
+mod dutch;
+mod page;
+mod sign_in;
+mod work;
+
+use actix_web::web;
+
+pub use page::{Layout, Page, PageError, PageResult};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    assets::configure(cfg);
+    sign_in::configure(cfg);
+    work::configure(cfg);
+}
+
+/// What no route answers: a problem document under the API, a page elsewhere.
+pub async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let e = crate::error::AppError::NotFound;
+    if req.path().starts_with("/api/") || req.path().starts_with("/health/") {
+        e.error_response()
+    } else {
+        PageError(e).error_response()
+    }
+}

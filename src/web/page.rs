@@ -1,0 +1,265 @@
+//! What every page shares: the signed-in context (`Page`), the frame around the content (`Layout`), forms that
+//! carry their CSRF token (`Form`), and errors shown as a page in Dutch (`PageError`).
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::dutch;
+use crate::access::Principal;
+use crate::audit::AuditRecord;
+use crate::auth::model::csrf_token;
+use crate::auth::principal::{web_cookie, WebPrincipal, NOT_SIGNED_IN};
+use crate::error::{AppError, FieldError};
+use crate::state::{AppState, Ctx};
+
+/// Most a form may send.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// A signed-in page request: the use-case context the services take, and the session's CSRF token.
+pub struct Page {
+    pub ctx: Ctx,
+    pub csrf: String,
+}
+
+impl FromRequest for Page {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, PageError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let principal = WebPrincipal::from_request(&req, payload);
+        Box::pin(async move {
+            let WebPrincipal { principal, csrf } = principal.await?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::internal("application state missing"))?;
+            let audit = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
+            Ok(Page { ctx: Ctx::new(state, principal, audit), csrf })
+        })
+    }
+}
+
+impl Page {
+    pub fn principal(&self) -> &Principal {
+        &self.ctx.principal
+    }
+
+    /// The frame of a page with this title, for the signed-in user.
+    /// `section` is the navigation item the page belongs to (`work`, `search`, or `""`).
+    pub fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
+        Layout {
+            title: title.into(),
+            user: Some(self.ctx.principal.display_name.clone()),
+            csrf: self.csrf.clone(),
+            section,
+            notice: None,
+        }
+    }
+}
+
+/// The frame around every page: title, who is signed in, the navigation, a notice after a change.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<String>,
+    pub csrf: String,
+    /// The navigation item to mark as current: `work`, `search` or empty.
+    pub section: &'static str,
+    /// A short confirmation after a change ("Opgeslagen"), from a fixed list: never text a user typed.
+    pub notice: Option<&'static str>,
+}
+
+impl Layout {
+    /// The frame of a page shown before sign-in (or to someone whose session has ended).
+    pub fn public(title: impl Into<String>) -> Layout {
+        Layout { title: title.into(), user: None, csrf: String::new(), section: "", notice: None }
+    }
+
+    pub fn with_notice(mut self, notice: Option<&'static str>) -> Layout {
+        self.notice = notice;
+        self
+    }
+}
+
+pub type PageResult = Result<HttpResponse, PageError>;
+
+/// A page's HTML with the status given.
+pub fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
+    let html = template.render().map_err(AppError::internal)?;
+    Ok(HttpResponse::build(status).insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(html))
+}
+
+pub fn render(template: &impl Template) -> PageResult {
+    render_with(StatusCode::OK, template)
+}
+
+/// After a change: to the page that shows it (POST-redirect-GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// An error, shown as a page in Dutch. A request without a (live) session goes to the sign-in page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    explanation: String,
+    fields: Vec<dutch::FieldMessage>,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match &self.0 {
+            AppError::Unauthorized(_) => StatusCode::SEE_OTHER,
+            other => other.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self.0 {
+            AppError::Unauthorized(NOT_SIGNED_IN) => return see_other("/aanmelden"),
+            AppError::Unauthorized(_) => return see_other("/aanmelden?verlopen=1"),
+            _ => {}
+        }
+        if let AppError::Internal(msg) = &self.0 {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let (heading, explanation) = dutch::error_text(&self.0);
+        let fields = match &self.0 {
+            AppError::Validation(errors) => dutch::field_messages(errors, &[]),
+            _ => Vec::new(),
+        };
+        let page = ErrorPage { layout: Layout::public(heading), heading, explanation, fields };
+        let html = page.render().unwrap_or_else(|_| heading.to_string());
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(html)
+    }
+}
+
+/// A submitted form, accepted only with the session's CSRF token (403 without it, nothing changed). Every value is
+/// held to the same character rules as the JSON API's strings; a form that breaks them is refused with the fields
+/// named (422), so no control character reaches a service.
+pub struct Form<T>(pub T);
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// The fields of a form body, before its type reads them.
+pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The form's CSRF field, checked in constant time against the one expected.
+pub fn csrf_matches(fields: &[(String, String)], expected: &str) -> bool {
+    let given = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    !expected.is_empty()
+        && given.len() == expected.len()
+        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn forbidden_characters(fields: &[(String, String)]) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = fields
+        .iter()
+        .filter(|(k, v)| crate::input::has_forbidden_char(k) || crate::input::has_forbidden_char(v))
+        .map(|(k, _)| FieldError::new(k.chars().filter(|c| !c.is_control()).collect::<String>(), crate::input::FORBIDDEN_CHAR))
+        .collect();
+    errors.dedup();
+    errors
+}
+
+/// Reads a form body of at most `MAX_FORM_BYTES`.
+pub async fn read_body(payload: &mut Payload) -> Result<web::BytesMut, PageError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("The form could not be read".into()))?;
+        if body.len() + chunk.len() > MAX_FORM_BYTES {
+            return Err(AppError::PayloadTooLarge.into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, PageError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let is_form = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if !is_form {
+                return Err(AppError::UnsupportedMediaType.into());
+            }
+            let body = read_body(&mut payload).await?;
+            let fields = form_fields(&body);
+            let expected = web_cookie(&req).map(|c| csrf_token(&c)).unwrap_or_default();
+            if !csrf_matches(&fields, &expected) {
+                return Err(AppError::ForbiddenBecause("csrf").into());
+            }
+            let bad = forbidden_characters(&fields);
+            if !bad.is_empty() {
+                return Err(AppError::Validation(bad).into());
+            }
+            let value = serde_urlencoded::from_bytes::<T>(&body)
+                .map_err(|_| AppError::BadRequest("The form could not be read".into()))?;
+            Ok(Form(value))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_csrf_field_must_equal_the_sessions_token() {
+        assert!(csrf_matches(&fields(&[("csrf", "abc"), ("x", "1")]), "abc"));
+        assert!(!csrf_matches(&fields(&[("csrf", "abd")]), "abc"));
+        assert!(!csrf_matches(&fields(&[("csrf", "ab")]), "abc"));
+        assert!(!csrf_matches(&fields(&[("x", "abc")]), "abc"));
+        // Without a session there is no token to match, not even an empty one.
+        assert!(!csrf_matches(&fields(&[("csrf", "")]), ""));
+    }
+
+    #[test]
+    fn control_characters_in_a_form_are_named_per_field() {
+        let bad = forbidden_characters(&fields(&[("name", "a\u{0}b"), ("ok", "fine"), ("note", "x\u{7}")]));
+        assert_eq!(bad.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "note"]);
+        assert!(forbidden_characters(&fields(&[("text", "regel 1\r\nregel 2\tmet tab")])).is_empty());
+    }
+}
