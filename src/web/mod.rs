@@ -8,6 +8,8 @@ mod page;
 mod sign_in;
 mod work;
 
+pub use page::CaseFrame;
+
 use actix_web::web;
 
 pub use page::{Layout, Page, PageError, PageResult};

@@ -58,6 +58,7 @@ impl Page {
             csrf: self.csrf.clone(),
             section,
             notice: None,
+            break_glass: None,
         }
     }
 }
@@ -71,17 +72,48 @@ pub struct Layout {
     pub section: &'static str,
     /// A short confirmation after a change ("Opgeslagen"), from a fixed list: never text a user typed.
     pub notice: Option<&'static str>,
+    /// On every page of a case the user reads under break-glass: until when, and how long is left.
+    pub break_glass: Option<String>,
 }
 
 impl Layout {
     /// The frame of a page shown before sign-in (or to someone whose session has ended).
     pub fn public(title: impl Into<String>) -> Layout {
-        Layout { title: title.into(), user: None, csrf: String::new(), section: "", notice: None }
+        Layout {
+            title: title.into(),
+            user: None,
+            csrf: String::new(),
+            section: "",
+            notice: None,
+            break_glass: None,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Layout {
         self.notice = notice;
         self
+    }
+}
+
+impl Page {
+    /// The frame of one of a case's pages: as `layout` (section `work`), with the break-glass banner while the user
+    /// reads this case under break-glass. (Filled in by the case screen; until then no banner.)
+    pub async fn case_layout(&self, title: impl Into<String>, case_id: &str) -> Result<Layout, PageError> {
+        let _ = case_id;
+        Ok(self.layout(title, "work"))
+    }
+}
+
+/// The sub-navigation of a case's pages: which case, and which of its pages is shown
+/// (`huishouden`, `plan`, `zrm`, `evaluaties`, `toestemming`).
+pub struct CaseFrame {
+    pub id: String,
+    pub current: &'static str,
+}
+
+impl CaseFrame {
+    pub fn new(id: &str, current: &'static str) -> CaseFrame {
+        CaseFrame { id: id.to_string(), current }
     }
 }
 
