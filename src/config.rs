@@ -222,9 +222,7 @@ fn web_config(get: Lookup, bind: &str) -> Result<WebConfig, String> {
         Some(other) => return Err(format!("EENPLAN_WEB_SECURE_COOKIE: '{other}' is not true or false")),
     };
     if !secure_cookie && !is_loopback(bind) {
-        return Err(format!(
-            "EENPLAN_WEB_SECURE_COOKIE=false is only allowed on a loopback address, not on {bind}"
-        ));
+        return Err(format!("EENPLAN_WEB_SECURE_COOKIE=false is only allowed on a loopback address, not on {bind}"));
     }
     let idle = parse_num(get, "EENPLAN_WEB_IDLE_MINUTES", 15u64)?;
     let absolute = parse_num(get, "EENPLAN_WEB_ABSOLUTE_HOURS", 10u64)?;
@@ -397,7 +395,8 @@ mod tests {
         assert!(config(&[("EENPLAN_WEB_IDLE_MINUTES", "0")]).is_err());
         let minutes = config(&[("EENPLAN_WEB_IDLE_MINUTES", "5"), ("EENPLAN_WEB_ABSOLUTE_HOURS", "2")]).unwrap().web;
         assert_eq!((minutes.idle_timeout.as_secs(), minutes.absolute_timeout.as_secs()), (300, 7200));
-        for (bind, loopback) in [("127.0.0.1:1", true), ("[::1]:1", true), ("localhost:1", true), ("10.0.0.1:1", false)] {
+        for (bind, loopback) in [("127.0.0.1:1", true), ("[::1]:1", true), ("localhost:1", true), ("10.0.0.1:1", false)]
+        {
             assert_eq!(is_loopback(bind), loopback, "{bind}");
         }
     }

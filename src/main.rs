@@ -125,6 +125,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Demo { bind } => {
             config.bind = bind.unwrap_or(config.bind);
+            // The demo is opened over plain HTTP on this machine: its session cookie cannot be Secure there.
+            if std::env::var_os("EENPLAN_WEB_SECURE_COOKIE").is_none() && eenplan::config::is_loopback(&config.bind) {
+                config.web.secure_cookie = false;
+            }
             let state = start(config).await?;
             let password = std::env::var("EENPLAN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
             let st = state.clone();
@@ -149,6 +153,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                         "Every resident in the demo is made up: their BSNs pass the elfproef but come from the \
                          99999xxxx block, which eenplan keeps for synthetic persons."
                     );
+                    println!();
+                    println!("Open http://{} in a browser and sign in as wijkteam@demo.eenplan.nl.", state.config.bind);
                     let _ = std::io::stdout().flush();
                 }
             }
@@ -252,6 +258,12 @@ async fn start(config: Config) -> Result<web::Data<AppState>, String> {
 
 async fn serve(state: web::Data<AppState>) -> Result<ExitCode, String> {
     let bind = state.config.bind.clone();
+    if !state.config.web.secure_cookie {
+        tracing::warn!(
+            %bind,
+            "EENPLAN_WEB_SECURE_COOKIE is off: the web session cookie is sent over plain HTTP (loopback only)"
+        );
+    }
     eenplan::notify::service::spawn_worker(state.clone());
     eenplan::jobs::spawn_scheduler(state.clone());
     let data = state.clone();

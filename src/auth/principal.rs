@@ -168,7 +168,8 @@ impl FromRequest for WebPrincipal {
             let audit = context_audit(&req);
             let cookie = web_cookie(&req).ok_or(AppError::Unauthorized(NOT_SIGNED_IN))?;
             let hash = super::model::sha256_hex(&cookie);
-            let idle = chrono::Duration::from_std(state.config.web.idle_timeout).unwrap_or(chrono::Duration::minutes(15));
+            let idle =
+                chrono::Duration::from_std(state.config.web.idle_timeout).unwrap_or(chrono::Duration::minutes(15));
             let (principal, scope) = crate::state::db(&state, move |c| resolve_web(c, &hash, idle)).await?;
             if scope != SCOPE_FULL {
                 return Err(AppError::Unauthorized("Enrol a second factor (TOTP) before using eenplan"));

@@ -32,7 +32,11 @@ pub fn field_messages(errors: &[FieldError], labels: &[(&str, &str)]) -> Vec<Fie
         .map(|e| FieldMessage {
             field: e.field.clone(),
             id: field_id(&e.field),
-            label: labels.iter().find(|(f, _)| *f == e.field).map(|(_, l)| l.to_string()).unwrap_or_else(|| e.field.clone()),
+            label: labels
+                .iter()
+                .find(|(f, _)| *f == e.field)
+                .map(|(_, l)| l.to_string())
+                .unwrap_or_else(|| e.field.clone()),
             message: message(&e.message),
         })
         .collect()
@@ -75,7 +79,9 @@ pub fn message(english: &str) -> String {
 /// The heading and explanation of an error page.
 pub fn error_text(e: &AppError) -> (&'static str, String) {
     match e {
-        AppError::NotFound => ("Pagina niet gevonden", "Deze pagina bestaat niet, of u heeft er geen toegang toe.".into()),
+        AppError::NotFound => {
+            ("Pagina niet gevonden", "Deze pagina bestaat niet, of u heeft er geen toegang toe.".into())
+        }
         AppError::ForbiddenBecause("csrf") => (
             "Formulier verlopen",
             "Het formulier hoorde niet bij uw sessie. Er is niets veranderd. Ga terug, laad de pagina opnieuw en \
@@ -86,14 +92,12 @@ pub fn error_text(e: &AppError) -> (&'static str, String) {
             ("Niet toegestaan", "U mag dit niet doen. Er is niets veranderd.".into())
         }
         AppError::Validation(_) => ("Controleer het formulier", "Er is niets veranderd.".into()),
-        AppError::Conflict(_) | AppError::IllegalTransition { .. } => (
-            "Dit kan nu niet",
-            "Dit past niet bij hoe het dossier er nu voor staat. Er is niets veranderd.".into(),
-        ),
-        AppError::PreconditionFailed { .. } => (
-            "Iemand anders was u voor",
-            "Iemand anders heeft dit intussen veranderd. Laad de pagina opnieuw.".into(),
-        ),
+        AppError::Conflict(_) | AppError::IllegalTransition { .. } => {
+            ("Dit kan nu niet", "Dit past niet bij hoe het dossier er nu voor staat. Er is niets veranderd.".into())
+        }
+        AppError::PreconditionFailed { .. } => {
+            ("Iemand anders was u voor", "Iemand anders heeft dit intussen veranderd. Laad de pagina opnieuw.".into())
+        }
         AppError::TooManyRequests { retry_after_secs } => {
             ("Te veel pogingen", format!("Probeer het over {} opnieuw.", duration(*retry_after_secs)))
         }
@@ -120,8 +124,18 @@ pub fn duration(secs: u64) -> String {
 pub fn date(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     const MONTHS: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-        "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
 }

@@ -79,14 +79,7 @@ pub struct Layout {
 impl Layout {
     /// The frame of a page shown before sign-in (or to someone whose session has ended).
     pub fn public(title: impl Into<String>) -> Layout {
-        Layout {
-            title: title.into(),
-            user: None,
-            csrf: String::new(),
-            section: "",
-            notice: None,
-            break_glass: None,
-        }
+        Layout { title: title.into(), user: None, csrf: String::new(), section: "", notice: None, break_glass: None }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Layout {
@@ -217,7 +210,9 @@ fn forbidden_characters(fields: &[(String, String)]) -> Vec<FieldError> {
     let mut errors: Vec<FieldError> = fields
         .iter()
         .filter(|(k, v)| crate::input::has_forbidden_char(k) || crate::input::has_forbidden_char(v))
-        .map(|(k, _)| FieldError::new(k.chars().filter(|c| !c.is_control()).collect::<String>(), crate::input::FORBIDDEN_CHAR))
+        .map(|(k, _)| {
+            FieldError::new(k.chars().filter(|c| !c.is_control()).collect::<String>(), crate::input::FORBIDDEN_CHAR)
+        })
         .collect();
     errors.dedup();
     errors

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
-use super::page::{csrf_matches, form_fields, render_with, MAX_FORM_BYTES, see_other, Form, Layout, Page, PageResult};
+use super::page::{csrf_matches, form_fields, render_with, see_other, Form, Layout, Page, PageResult, MAX_FORM_BYTES};
 use crate::auth::model::{random_token, web_cookie_name, SCOPE_FULL};
 use crate::auth::service::{self, LoginRequest};
 use crate::error::AppError;
@@ -112,7 +112,9 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
         f(&mut page);
         render_with(status, &page)
     };
-    if [&input.email, &input.password, &input.totp].iter().any(|v| v.as_deref().is_some_and(crate::input::has_forbidden_char))
+    if [&input.email, &input.password, &input.totp]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(crate::input::has_forbidden_char))
     {
         return again(StatusCode::UNPROCESSABLE_ENTITY, &|p| {
             p.problem = Some("Uw invoer bevat een teken dat niet is toegestaan.".into())
@@ -156,7 +158,8 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
 struct NoFields {}
 
 /// Ends the session at once (the API's logout: the session is revoked), and removes the cookie.
-async fn sign_out(page: Page, _form: Form<NoFields>) -> PageResult {
+async fn sign_out(page: Page, form: Form<NoFields>) -> PageResult {
+    let NoFields {} = form.into_inner();
     service::logout(&page.ctx).await?;
     let secure = secure(&page.ctx.state);
     let mut res: HttpResponse = see_other("/aanmelden");

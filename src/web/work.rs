@@ -23,7 +23,11 @@ pub struct CaseRow {
 
 impl CaseRow {
     fn of(case: &Case) -> CaseRow {
-        CaseRow { id: case.id.clone(), state: state_label(case.state), opened_on: dutch::date(case.opened_at.date_naive()) }
+        CaseRow {
+            id: case.id.clone(),
+            state: state_label(case.state),
+            opened_on: dutch::date(case.opened_at.date_naive()),
+        }
     }
 }
 

@@ -26,6 +26,8 @@ use eenplan::identity::model::RoleGrant;
 use eenplan::identity::store::{self, NewTeam, NewUser};
 use eenplan::AppState;
 
+pub mod pages;
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct Response {
