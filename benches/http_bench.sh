@@ -8,11 +8,13 @@ CONCURRENCY=${CONCURRENCY:-16}
 REQUESTS=${REQUESTS:-20000}
 
 # One ab run: prints "requests_per_second p50_ms p99_ms". Any failed or non-2xx response aborts the benchmark.
+# measure url token [cookie]: a bearer token for the API, or a `name=value` session cookie for the web client.
 measure() {
-    local url=$1 token=$2 csv out rps p50 p99
+    local url=$1 token=$2 cookie=${3:-} csv out rps p50 p99
     csv=$(mktemp)
     local args=(-k -q -c "$CONCURRENCY" -n "$REQUESTS" -e "$csv")
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+    [ -n "$cookie" ] && args+=(-C "$cookie")
     out=$(ab "${args[@]}" "$url" 2>&1)
     if ! grep -q "^Failed requests: *0" <<<"$out" || grep -q "^Non-2xx responses" <<<"$out"; then
         echo "ab reported failures for $url:" >&2
