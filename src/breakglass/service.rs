@@ -155,6 +155,24 @@ pub async fn list(ctx: &Ctx, reviewed: Option<bool>) -> AppResult<Vec<BreakGlass
         .await
 }
 
+/// Whether the caller may open break-glass at all (the role permission), to offer the dialog; records nothing.
+pub fn may_open(ctx: &Ctx) -> bool {
+    ctx.state.access.may_break_glass(&ctx.principal)
+}
+
+/// The caller's own break-glass windows that are open now — on one case when `case_id` is given — the latest ending
+/// first: what the banner on a case's pages shows (until when, how long is left). Only the caller's own grants are
+/// read, so there is no one else's to decide on; nothing of a case is shown, and the event of a page that shows the
+/// banner stays that of the page's own read.
+pub async fn my_open(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
+    let user_id = ctx.principal.user_id.clone();
+    let today = now().date();
+    ctx.read(move |c| {
+        Ok(store::open_grants_of(c, &user_id, case_id.as_deref(), now())?.into_iter().map(|r| to_view(r, today)).collect())
+    })
+    .await
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Judgement {
