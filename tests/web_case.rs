@@ -344,6 +344,9 @@ async fn break_glass_opens_a_window_that_every_case_page_shows() {
     let mine = app.get(&format!("/api/v1/break-glass/mine?caseId={case}"), &token).await;
     assert_eq!(mine.body.as_array().unwrap().len(), 1);
     assert_eq!(mine.body[0]["reason"], "acute_danger_child");
+    let read = last_event_of(&app, &outsider);
+    assert_eq!((read.action.as_str(), read.outcome.as_str()), ("own_account.read", "allowed"));
+    assert!(read.basis.is_some());
 
     let page = get(&app, &b, &res.location).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);

@@ -161,10 +161,20 @@ pub fn may_open(ctx: &Ctx) -> bool {
 }
 
 /// The caller's own break-glass windows that are open now — on one case when `case_id` is given — the latest ending
-/// first: what the banner on a case's pages shows (until when, how long is left). Only the caller's own grants are
-/// read, so there is no one else's to decide on; nothing of a case is shown, and the event of a page that shows the
-/// banner stays that of the page's own read.
+/// first (`GET /api/v1/break-glass/mine`): the caller's own data, on the permission every role has for its own
+/// account. Nothing of a case is shown.
 pub async fn my_open(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
+    ctx.state.access.decide(&ctx.principal, Resource::OwnAccount, Action::Read, &ctx.audit)?;
+    open_windows(ctx, case_id).await
+}
+
+/// The banner on a case's pages: the caller's own window on this case, as `my_open` lists it. It records nothing:
+/// the event of the page that shows it stays that of the page's own read.
+pub async fn window_on(ctx: &Ctx, case_id: String) -> AppResult<Option<BreakGlass>> {
+    Ok(open_windows(ctx, Some(case_id)).await?.into_iter().next())
+}
+
+async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
     let user_id = ctx.principal.user_id.clone();
     let today = now().date();
     ctx.read(move |c| {

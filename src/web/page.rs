@@ -101,8 +101,7 @@ impl Page {
     /// `GET /api/v1/break-glass/mine?caseId=` lists it; it records nothing of its own in the page's audit event).
     pub async fn case_layout(&self, title: impl Into<String>, case_id: &str) -> Result<Layout, PageError> {
         let mut layout = self.layout(title, "work");
-        let open = crate::breakglass::service::my_open(&self.ctx, Some(case_id.to_string())).await?;
-        if let Some(window) = open.first() {
+        if let Some(window) = crate::breakglass::service::window_on(&self.ctx, case_id.to_string()).await? {
             layout.break_glass = Some(super::break_glass::banner_text(window.expires_at, chrono::Utc::now()));
         }
         Ok(layout)
