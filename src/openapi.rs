@@ -73,6 +73,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         consent::routes::withdraw,
         breakglass::routes::open,
         breakglass::routes::list,
+        breakglass::routes::mine,
         signals::routes::register,
         signals::routes::list_signals,
         signals::routes::remove,

@@ -27,6 +27,12 @@ impl Access {
         self.decide(p, Resource::BreakGlass, Action::Create, audit)
     }
 
+    /// Whether the caller's roles would let them open break-glass at all (wijkteam): to offer the dialog. Nothing is
+    /// recorded; the opening itself is decided by `decide_break_glass` and `decide_break_glass_case`.
+    pub fn may_break_glass(&self, p: &Principal) -> bool {
+        p.roles().any(|role| self.permits(role, Resource::BreakGlass, Action::Create))
+    }
+
     /// Opening break-glass on this case: only outside the caller's own scope — who already sees its content needs
     /// none (409).
     pub fn decide_break_glass_case<C: CaseFacts>(

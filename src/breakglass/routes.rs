@@ -12,6 +12,7 @@ use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/break-glass").route(web::post().to(open)).route(web::get().to(list)))
+        .service(web::resource("/break-glass/mine").route(web::get().to(mine)))
         .service(web::resource("/break-glass/{id}/review").route(web::post().to(review)));
 }
 
@@ -38,6 +39,23 @@ pub struct ListQuery {
     responses((status = 200, body = Vec<BreakGlass>), (status = 403, body = Problem)))]
 pub async fn list(ctx: Ctx, q: Query<ListQuery>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list(&ctx, q.reviewed).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MineQuery {
+    /// Only the window on this case.
+    #[param(value_type = Option<String>)]
+    pub case_id: Option<Id>,
+}
+
+/// The caller's own break-glass windows open now (on one case when `caseId` is given), the latest ending first.
+#[utoipa::path(get, path = "/api/v1/break-glass/mine", tag = "break-glass", security(("bearer" = [])), params(MineQuery),
+    responses((status = 200, body = Vec<BreakGlass>), (status = 401, body = Problem)))]
+pub async fn mine(ctx: Ctx, q: Query<MineQuery>) -> AppResult<HttpResponse> {
+    let case_id = q.into_inner().case_id.map(Into::into);
+    Ok(HttpResponse::Ok().json(service::my_open(&ctx, case_id).await?))
 }
 
 /// Judge a use: justified, or not (with a note).

@@ -155,6 +155,34 @@ pub async fn list(ctx: &Ctx, reviewed: Option<bool>) -> AppResult<Vec<BreakGlass
         .await
 }
 
+/// Whether the caller may open break-glass at all (the role permission), to offer the dialog; records nothing.
+pub fn may_open(ctx: &Ctx) -> bool {
+    ctx.state.access.may_break_glass(&ctx.principal)
+}
+
+/// The caller's own break-glass windows that are open now — on one case when `case_id` is given — the latest ending
+/// first (`GET /api/v1/break-glass/mine`): the caller's own data, on the permission every role has for its own
+/// account. Nothing of a case is shown.
+pub async fn my_open(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
+    ctx.state.access.decide(&ctx.principal, Resource::OwnAccount, Action::Read, &ctx.audit)?;
+    open_windows(ctx, case_id).await
+}
+
+/// The banner on a case's pages: the caller's own window on this case, as `my_open` lists it. It records nothing:
+/// the event of the page that shows it stays that of the page's own read.
+pub async fn window_on(ctx: &Ctx, case_id: String) -> AppResult<Option<BreakGlass>> {
+    Ok(open_windows(ctx, Some(case_id)).await?.into_iter().next())
+}
+
+async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
+    let user_id = ctx.principal.user_id.clone();
+    let today = now().date();
+    ctx.read(move |c| {
+        Ok(store::open_grants_of(c, &user_id, case_id.as_deref(), now())?.into_iter().map(|r| to_view(r, today)).collect())
+    })
+    .await
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Judgement {

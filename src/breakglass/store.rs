@@ -138,3 +138,25 @@ pub fn open_case_of_person(c: &mut DbConn, person_id: &str) -> QueryResult<Optio
         .first(c)
         .optional()
 }
+
+/// The user's own grants whose window holds at `now` (on one case when given), the latest ending first.
+pub fn open_grants_of(
+    c: &mut DbConn,
+    user_id: &str,
+    case_id: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<GrantRow>> {
+    let mut q = with_user()
+        .filter(bg::user_id.eq(user_id))
+        .filter(bg::started_at.le(now))
+        .filter(bg::expires_at.gt(now))
+        .order(bg::expires_at.desc())
+        .into_boxed();
+    if let Some(case_id) = case_id {
+        q = q.filter(bg::case_id.eq(case_id));
+    }
+    q.limit(LIST_OWN).load(c)
+}
+
+/// A user holds few windows at once; more are never listed.
+const LIST_OWN: i64 = 100;

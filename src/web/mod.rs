@@ -3,6 +3,8 @@
 //! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
 
 mod assets;
+mod break_glass;
+mod case;
 mod dutch;
 mod page;
 mod sign_in;
@@ -18,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     sign_in::configure(cfg);
     work::configure(cfg);
+    case::configure(cfg);
+    break_glass::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

@@ -90,10 +90,14 @@ impl Layout {
 
 impl Page {
     /// The frame of one of a case's pages: as `layout` (section `work`), with the break-glass banner while the user
-    /// reads this case under break-glass. (Filled in by the case screen; until then no banner.)
+    /// reads this case under break-glass: until when, and how long is left (the caller's own open window, as
+    /// `GET /api/v1/break-glass/mine?caseId=` lists it; it records nothing of its own in the page's audit event).
     pub async fn case_layout(&self, title: impl Into<String>, case_id: &str) -> Result<Layout, PageError> {
-        let _ = case_id;
-        Ok(self.layout(title, "work"))
+        let mut layout = self.layout(title, "work");
+        if let Some(window) = crate::breakglass::service::window_on(&self.ctx, case_id.to_string()).await? {
+            layout.break_glass = Some(super::break_glass::banner_text(window.expires_at, chrono::Utc::now()));
+        }
+        Ok(layout)
     }
 }
 

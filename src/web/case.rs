@@ -1,0 +1,676 @@
+//! Huishouden: the case page — its phase and the next steps, who belongs to the household (over time), the
+//! professionals involved and whether there is a basis to share with them, the regisseur and its history, and a
+//! timeline. It shows only what the API's reads return for this user: the `Case` projection's view decides which
+//! other reads the page makes (a teamleider's summary, a provider's consent view, a break-glass read).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::dutch::{self, FieldMessage};
+use super::page::{render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
+use super::work::state_label;
+use crate::access::Category;
+use crate::cases::contacts::{self, Contacts};
+use crate::cases::involvement::{self, Involvement};
+use crate::cases::model::{CaseState, CloseReason};
+use crate::cases::regisseur::{self, Assignment, ProposeRegisseur};
+use crate::cases::service::{self as cases, Case, ChangeState};
+use crate::error::AppError;
+use crate::households::model::Relation;
+use crate::households::service::{self as households, Member};
+use crate::input::Id;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/dossiers/{id}", web::get().to(case_page))
+        .route("/dossiers/{id}/fase", web::post().to(change_state))
+        .route("/dossiers/{id}/regisseur", web::post().to(propose))
+        .route("/dossiers/{id}/regisseur/accepteren", web::post().to(accept))
+        .route("/dossiers/{id}/regisseur/afwijzen", web::post().to(decline));
+}
+
+/// One phase of the phase bar.
+pub struct Phase {
+    pub label: &'static str,
+    /// `done`, `current` or `todo`; said in words too (`marker`), never by colour alone.
+    pub status: &'static str,
+    pub marker: &'static str,
+}
+
+/// A next step the case's state allows.
+pub struct Step {
+    pub value: &'static str,
+    pub label: String,
+}
+
+pub struct MemberLine {
+    pub name: String,
+    pub birth_date: String,
+    pub relation: &'static str,
+    pub from: String,
+    pub until: String,
+    pub current: bool,
+}
+
+pub struct ProfessionalLine {
+    pub name: String,
+    pub organisation: String,
+    pub email: String,
+    pub kind: &'static str,
+    pub role_in_case: String,
+    pub period: String,
+    pub current: bool,
+    /// Whether there is a basis to share with them: the team's own, or a consent, or none.
+    pub basis: &'static str,
+}
+
+pub struct AssignmentLine {
+    pub name: String,
+    pub status: &'static str,
+    pub proposed_on: String,
+    pub period: String,
+    pub proposed_by: String,
+    pub family_choice: bool,
+    pub reason: String,
+}
+
+pub struct Candidate {
+    pub user_id: String,
+    pub label: String,
+}
+
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub when: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    frame: CaseFrame,
+    heading: String,
+    view_note: &'static str,
+    phases: Vec<Phase>,
+    steps: Vec<Step>,
+    can_close: bool,
+    close_reasons: Vec<(&'static str, &'static str)>,
+    version: i64,
+    laws: String,
+    opened_on: String,
+    close_reason: String,
+    counts: Option<String>,
+    covered: Vec<&'static str>,
+    address: Option<String>,
+    members_shown: bool,
+    members_history: bool,
+    members: Vec<MemberLine>,
+    professionals_shown: bool,
+    professionals: Vec<ProfessionalLine>,
+    regisseur_shown: bool,
+    regisseur: Option<String>,
+    proposal: Option<String>,
+    proposal_mine: bool,
+    assignments: Vec<AssignmentLine>,
+    can_propose: bool,
+    candidates: Vec<Candidate>,
+    timeline: Vec<Event>,
+    errors: Vec<FieldMessage>,
+    problem: Option<&'static str>,
+    /// What the user typed in a form that failed, kept.
+    kept: Kept,
+}
+
+impl CasePage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn error_of(&self, field: &str) -> String {
+        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The input of a form that failed, shown again.
+#[derive(Default)]
+pub struct Kept {
+    pub close_reason: String,
+    pub user_id: String,
+    pub reason: String,
+    pub family_choice: bool,
+}
+
+fn relation_label(r: Relation) -> &'static str {
+    match r {
+        Relation::Parent => "Ouder",
+        Relation::Child => "Kind",
+        Relation::Partner => "Partner",
+        Relation::Carer => "Verzorger",
+        Relation::Other => "Anders",
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "regisseur" => "Regisseur",
+        "team_member" => "Wijkteam",
+        "provider" => "Aanbieder",
+        "procescoordinator" => "Procescoördinator",
+        _ => "Betrokkene",
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "proposed" => "Voorgesteld, wacht op antwoord",
+        "declined" => "Afgewezen",
+        "withdrawn" => "Vervangen door een ander voorstel",
+        "active" => "Regisseur nu",
+        "ended" => "Overgedragen",
+        _ => "Onbekend",
+    }
+}
+
+const CLOSE_REASONS: [(&str, &str); 5] = [
+    ("goal_reached", "Het doel is bereikt"),
+    ("moved", "Het huishouden is verhuisd"),
+    ("refused_help", "Het huishouden wil geen hulp meer"),
+    ("transferred", "Overgedragen aan een andere organisatie"),
+    ("other", "Een andere reden"),
+];
+
+fn close_reason_of(s: &str) -> Option<CloseReason> {
+    match s {
+        "goal_reached" => Some(CloseReason::GoalReached),
+        "moved" => Some(CloseReason::Moved),
+        "refused_help" => Some(CloseReason::RefusedHelp),
+        "transferred" => Some(CloseReason::Transferred),
+        "other" => Some(CloseReason::Other),
+        _ => None,
+    }
+}
+
+fn close_reason_label(s: &str) -> &'static str {
+    CLOSE_REASONS.iter().find(|(v, _)| *v == s).map(|(_, l)| *l).unwrap_or("Een andere reden")
+}
+
+fn category_label(c: &Category) -> &'static str {
+    match c {
+        Category::Basic => "Basisgegevens en contacten",
+        Category::Plan => "Het plan",
+        Category::Zrm => "ZRM-metingen",
+        Category::Evaluations => "Evaluaties",
+        Category::Notes => "Notities",
+    }
+}
+
+fn step_label(from: CaseState, to: CaseState) -> String {
+    match (from, to) {
+        (_, CaseState::Closed) => "Dossier afsluiten".into(),
+        (CaseState::Evaluating, CaseState::Active) => "Terug naar uitvoering".into(),
+        (_, to) => format!("Naar fase: {}", state_label(to)),
+    }
+}
+
+/// Date and time as the Dutch write them, in the Netherlands' own time.
+pub fn when(t: DateTime<Utc>) -> String {
+    let local = super::break_glass::local(t);
+    format!("{} om {}", dutch::date(local.date()), local.format("%H:%M"))
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    dutch::date(super::break_glass::local(t).date())
+}
+
+fn period(from: String, until: Option<String>) -> String {
+    match until {
+        Some(u) => format!("{from} tot {u}"),
+        None => format!("vanaf {from}"),
+    }
+}
+
+fn phases(state: CaseState) -> Vec<Phase> {
+    let order = CaseState::ALL;
+    let at = order.iter().position(|s| *s == state).unwrap_or(0);
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (status, marker) = if i == at {
+                ("current", "huidige fase")
+            } else if i < at {
+                ("done", "afgerond")
+            } else {
+                ("todo", "nog niet")
+            };
+            Phase { label: state_label(*s), status, marker }
+        })
+        .collect()
+}
+
+/// What the page reads, as the case's view allows: the same reads the API offers this user, no more.
+async fn load(page: &Page, id: &str) -> Result<CasePage, PageError> {
+    let ctx = &page.ctx;
+    let case: Case = cases::get_case(ctx, id.to_string()).await?;
+    let content = matches!(case.view, "content" | "emergency_read");
+    let consent_view = case.view == "consent";
+    let basic_covered = case.covered_categories.as_ref().is_some_and(|c| c.contains(&Category::Basic));
+    // Composition over time: the household's members for those who see its content (not a break-glass read: the
+    // household API does not answer it; the contact sheet shows who lives there today).
+    let members: Option<Vec<Member>> = match (&case.household_id, case.view) {
+        (Some(h), "content") => Some(households::members(ctx, h.clone(), None).await?),
+        _ => None,
+    };
+    let sheet: Option<Contacts> = if content || (consent_view && basic_covered) {
+        Some(contacts::contacts(ctx, case.id.clone()).await?)
+    } else {
+        None
+    };
+    // Involvements and the regisseur's history: for those the case's own scope lets see it (not a provider).
+    let (involvements, assignments): (Vec<Involvement>, Vec<Assignment>) = if consent_view {
+        (Vec::new(), Vec::new())
+    } else {
+        (involvement::list(ctx, case.id.clone()).await?, regisseur::history(ctx, case.id.clone()).await?)
+    };
+    Ok(build(page, case, members, sheet, involvements, assignments))
+}
+
+fn build(
+    page: &Page,
+    case: Case,
+    members: Option<Vec<Member>>,
+    sheet: Option<Contacts>,
+    involvements: Vec<Involvement>,
+    assignments: Vec<Assignment>,
+) -> CasePage {
+    let me = page.principal();
+    let now = Utc::now();
+    let mut names: HashMap<String, (String, String, String)> = HashMap::new();
+    if let Some(s) = &sheet {
+        for p in &s.professionals {
+            names.insert(p.user_id.clone(), (p.name.clone(), p.organisation.clone(), p.email.clone()));
+        }
+    }
+    let name_of = |user_id: &str| -> String {
+        if user_id == me.user_id {
+            format!("{} (u)", me.display_name)
+        } else {
+            names.get(user_id).map(|n| n.0.clone()).unwrap_or_else(|| "Een medewerker".to_string())
+        }
+    };
+    let view_note = match case.view {
+        "content" => "",
+        "summary" => "U ziet als teamleider een samenvatting van dit dossier, zonder namen en inhoud.",
+        "emergency_read" => "U bekijkt dit dossier met noodtoegang: alleen lezen.",
+        _ => "U ziet alleen wat het huishouden met uw organisatie heeft afgesproken te delen.",
+    };
+    let read_only = case.view != "content";
+    let address = sheet.as_ref().map(|s| {
+        let a = &s.address;
+        let addition = a.house_number_addition.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
+        format!("{} {}{}", a.postcode, a.house_number, addition)
+    });
+    // Household naming: the address where the user may see it, else the family names of today's members.
+    let heading = match &address {
+        Some(a) => format!("Huishouden {a}"),
+        None => "Huishouden".to_string(),
+    };
+    let today = now.date_naive();
+    let (members_shown, members_history, member_lines) = match (&members, &sheet) {
+        (Some(all), _) => {
+            let mut lines: Vec<MemberLine> = all
+                .iter()
+                .map(|m| MemberLine {
+                    name: m.person.name.clone(),
+                    birth_date: dutch::date(m.person.birth_date),
+                    relation: relation_label(m.relation),
+                    from: dutch::date(m.from),
+                    until: m.until.map(dutch::date).unwrap_or_default(),
+                    current: m.from <= today && m.until.is_none_or(|u| today < u),
+                })
+                .collect();
+            lines.sort_by_key(|l| !l.current);
+            (true, true, lines)
+        }
+        (None, Some(s)) => (
+            true,
+            false,
+            s.members
+                .iter()
+                .map(|m| MemberLine {
+                    name: m.name.clone(),
+                    birth_date: dutch::date(m.birth_date),
+                    relation: match m.relation.as_str() {
+                        "parent" => "Ouder",
+                        "child" => "Kind",
+                        "partner" => "Partner",
+                        "carer" => "Verzorger",
+                        _ => "Anders",
+                    },
+                    from: String::new(),
+                    until: String::new(),
+                    current: true,
+                })
+                .collect(),
+        ),
+        (None, None) => (false, false, Vec::new()),
+    };
+    // The professionals: every involvement (past and present) where the API lists them, with the names the
+    // contact sheet gives of those involved today; a provider sees the contact sheet alone.
+    let professionals_shown = !involvements.is_empty() || sheet.is_some();
+    let mut professionals: Vec<ProfessionalLine> = if !involvements.is_empty() {
+        involvements
+            .iter()
+            .map(|i| {
+                let known = names.get(&i.user_id);
+                let current = i.valid_from <= now && i.valid_until.is_none_or(|u| u > now);
+                ProfessionalLine {
+                    name: known.map(|k| k.0.clone()).unwrap_or_else(|| {
+                        if i.user_id == me.user_id {
+                            me.display_name.clone()
+                        } else {
+                            "Een medewerker".into()
+                        }
+                    }),
+                    organisation: known.map(|k| k.1.clone()).unwrap_or_default(),
+                    email: known.map(|k| k.2.clone()).unwrap_or_default(),
+                    kind: kind_label(&i.kind),
+                    role_in_case: i.role_in_case.clone(),
+                    period: period(day(i.valid_from), i.valid_until.map(day)),
+                    current,
+                    basis: match i.sharing_basis {
+                        Some("consent") => "Ja: toestemming",
+                        Some(_) => "Nee: geen toestemming",
+                        None => "Ja: eigen wijkteam",
+                    },
+                }
+            })
+            .collect()
+    } else {
+        sheet
+            .as_ref()
+            .map(|s| {
+                s.professionals
+                    .iter()
+                    .map(|p| ProfessionalLine {
+                        name: p.name.clone(),
+                        organisation: p.organisation.clone(),
+                        email: p.email.clone(),
+                        kind: kind_label(&p.kind),
+                        role_in_case: p.role_in_case.clone(),
+                        period: "nu".into(),
+                        current: true,
+                        basis: if p.kind == "provider" { "Ja: toestemming" } else { "Ja: eigen wijkteam" },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    professionals.sort_by_key(|p| !p.current);
+
+    let regisseur_shown = case.view != "consent";
+    let regisseur = assignments.iter().find(|a| a.row.status == "active").map(|a| name_of(&a.row.user_id));
+    let open = assignments.iter().find(|a| a.row.status == "proposed");
+    let proposal = open.map(|a| name_of(&a.row.user_id));
+    let proposal_mine = open.is_some_and(|a| a.row.user_id == me.user_id);
+    let i_direct = assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == me.user_id);
+    let i_lead = case.view == "summary";
+    let state = case.state;
+    let can_propose = state.is_open() && (i_direct || i_lead);
+    // Candidates: the wijkteam professionals involved today, by name where the contact sheet gives it.
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for i in involvements.iter().filter(|i| i.kind == "team_member" || i.kind == "regisseur") {
+        let current = i.valid_from <= now && i.valid_until.is_none_or(|u| u > now);
+        let is_regisseur = assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == i.user_id);
+        if !current || is_regisseur || candidates.iter().any(|c| c.user_id == i.user_id) {
+            continue;
+        }
+        let label = match names.get(&i.user_id) {
+            Some(n) => format!("{} ({})", n.0, i.role_in_case),
+            None if i.user_id == me.user_id => format!("{} (u)", me.display_name),
+            None => format!("Medewerker van het wijkteam ({})", i.role_in_case),
+        };
+        candidates.push(Candidate { user_id: i.user_id.clone(), label });
+    }
+    let mut line_of_assignment = Vec::new();
+    let mut timeline: Vec<Event> = Vec::new();
+    for a in &assignments {
+        let who = name_of(&a.row.user_id);
+        timeline.push(Event {
+            at: a.proposed_at,
+            when: when(a.proposed_at),
+            text: format!("{who} voorgesteld als regisseur door {}.", name_of(&a.row.proposed_by)),
+        });
+        if let (Some(at), "declined") = (a.decided_at, a.row.status.as_str()) {
+            timeline.push(Event { at, when: when(at), text: format!("{who} heeft het voorstel afgewezen.") });
+        }
+        if let Some(at) = a.active_from {
+            timeline.push(Event { at, when: when(at), text: format!("{who} is regisseur geworden.") });
+        }
+        if let Some(at) = a.active_until {
+            timeline.push(Event { at, when: when(at), text: format!("{who} heeft de regie overgedragen.") });
+        }
+        line_of_assignment.push(AssignmentLine {
+            name: who,
+            status: status_label(&a.row.status),
+            proposed_on: day(a.proposed_at),
+            period: match a.active_from {
+                Some(f) => period(day(f), a.active_until.map(day)),
+                None => String::new(),
+            },
+            proposed_by: name_of(&a.row.proposed_by),
+            family_choice: a.row.family_choice,
+            reason: a.row.reason.clone().unwrap_or_default(),
+        });
+    }
+    line_of_assignment.reverse();
+    for s in case.state_history.iter().flatten() {
+        let text = match s.state {
+            CaseState::Registered => "Dossier aangemeld.".to_string(),
+            CaseState::Closed => format!(
+                "Dossier afgesloten{}.",
+                case.close_reason.as_deref().map(|r| format!(": {}", close_reason_label(r).to_lowercase())).unwrap_or_default()
+            ),
+            other => format!("Naar fase: {}.", state_label(other)),
+        };
+        timeline.push(Event { at: s.entered_at, when: when(s.entered_at), text });
+    }
+    timeline.sort_by(|a, b| b.at.cmp(&a.at));
+
+    CasePage {
+        layout: Layout::public(""),
+        frame: CaseFrame::new(&case.id, "huishouden"),
+        heading,
+        view_note,
+        phases: phases(state),
+        steps: if read_only {
+            Vec::new()
+        } else {
+            state.allowed_next().into_iter().filter(|s| *s != CaseState::Closed).map(|s| Step { value: s.as_str(), label: step_label(state, s) }).collect()
+        },
+        can_close: !read_only && state.is_open(),
+        close_reasons: CLOSE_REASONS.to_vec(),
+        version: case.version,
+        laws: case.laws.as_ref().map(|l| l.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+        opened_on: day(case.opened_at),
+        close_reason: case.close_reason.as_deref().map(close_reason_label).unwrap_or_default().to_string(),
+        counts: case.involved_professionals.map(|p| {
+            format!(
+                "{p} {} uit {} {}",
+                if p == 1 { "hulpverlener" } else { "hulpverleners" },
+                case.involved_organisations.unwrap_or(0),
+                if case.involved_organisations == Some(1) { "organisatie" } else { "organisaties" }
+            )
+        }),
+        covered: case.covered_categories.iter().flatten().map(category_label).collect(),
+        address,
+        members_shown,
+        members_history,
+        members: member_lines,
+        professionals_shown,
+        professionals,
+        regisseur_shown,
+        regisseur,
+        proposal,
+        proposal_mine,
+        assignments: line_of_assignment,
+        can_propose,
+        candidates,
+        timeline,
+        errors: Vec::new(),
+        problem: None,
+        kept: Kept::default(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CaseQuery {
+    gedaan: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "fase" => Some("De fase van het dossier is veranderd."),
+        "voorgesteld" => Some("Het voorstel voor de regisseur is verstuurd."),
+        "geaccepteerd" => Some("U bent nu de regisseur van dit dossier."),
+        "afgewezen" => Some("U heeft het voorstel afgewezen."),
+        "noodtoegang" => Some("Noodtoegang is geopend."),
+        _ => None,
+    }
+}
+
+/// The page as `load` reads it, in the case's frame (with the break-glass banner).
+async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut CasePage)) -> PageResult {
+    let mut view = match load(page, id).await {
+        Ok(v) => v,
+        Err(PageError(AppError::NotFound)) => return super::break_glass::not_found(page, id).await,
+        Err(e) => return Err(e),
+    };
+    view.layout = page.case_layout(view.heading.clone(), id).await?;
+    f(&mut view);
+    render_with(status, &view)
+}
+
+async fn case_page(page: Page, id: web::Path<Id>, q: web::Query<CaseQuery>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let done = notice(q.gedaan.as_deref());
+    show(&page, &id, StatusCode::OK, |v| v.layout.notice = done).await
+}
+
+#[derive(Deserialize)]
+struct StateForm {
+    version: Option<String>,
+    state: Option<String>,
+    close_reason: Option<String>,
+}
+
+const LABELS: [(&str, &str); 4] =
+    [("state", "Volgende stap"), ("closeReason", "Reden van afsluiten"), ("userId", "Regisseur"), ("reason", "Toelichting")];
+
+/// After a form the service refused: the page again, with the errors, and what the user chose kept.
+async fn again(page: &Page, id: &str, e: AppError, kept: Kept) -> PageResult {
+    match e {
+        AppError::Validation(errors) => {
+            let errors = dutch::field_messages(&errors, &LABELS);
+            show(page, id, StatusCode::UNPROCESSABLE_ENTITY, |v| {
+                v.errors = errors;
+                v.kept = kept;
+            })
+            .await
+        }
+        AppError::PreconditionFailed { .. } => {
+            show(page, id, StatusCode::PRECONDITION_FAILED, |v| {
+                v.problem = Some(
+                    "Iemand anders heeft dit dossier intussen veranderd. Hieronder ziet u hoe het er nu voor staat; \
+                     er is niets veranderd. Kies de stap opnieuw als die nog nodig is.",
+                );
+                v.kept = kept;
+            })
+            .await
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn change_state(page: Page, id: web::Path<Id>, form: Form<StateForm>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let form = form.into_inner();
+    let version = form.version.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
+    let reason_text = form.close_reason.clone().unwrap_or_default();
+    let input = ChangeState {
+        state: form.state.as_deref().and_then(CaseState::parse),
+        close_reason: form.close_reason.as_deref().filter(|r| !r.is_empty()).and_then(close_reason_of),
+    };
+    match cases::change_state(&page.ctx, id.clone(), version, input).await {
+        Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=fase"))),
+        Err(e) => again(&page, &id, e, Kept { close_reason: reason_text, ..Kept::default() }).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct ProposeForm {
+    user_id: Option<String>,
+    family_choice: Option<String>,
+    reason: Option<String>,
+}
+
+async fn propose(page: Page, id: web::Path<Id>, form: Form<ProposeForm>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let form = form.into_inner();
+    let kept = Kept {
+        user_id: form.user_id.clone().unwrap_or_default(),
+        reason: form.reason.clone().unwrap_or_default(),
+        family_choice: form.family_choice.is_some(),
+        ..Kept::default()
+    };
+    let input = ProposeRegisseur {
+        user_id: form.user_id.filter(|u| !u.trim().is_empty()),
+        family_choice: Some(form.family_choice.is_some()),
+        reason: form.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+    };
+    match regisseur::propose(&page.ctx, id.clone(), input).await {
+        Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=voorgesteld"))),
+        Err(e) => again(&page, &id, e, kept).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct NoFields {}
+
+async fn accept(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
+    let id: String = id.into_inner().into();
+    regisseur::accept(&page.ctx, id.clone()).await?;
+    Ok(see_other(&format!("/dossiers/{id}?gedaan=geaccepteerd")))
+}
+
+async fn decline(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
+    let id: String = id.into_inner().into();
+    regisseur::decline(&page.ctx, id.clone()).await?;
+    Ok(see_other(&format!("/dossiers/{id}?gedaan=afgewezen")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phase_bar_marks_the_current_phase_in_words() {
+        let bar = phases(CaseState::Planning);
+        assert_eq!(bar.len(), 6);
+        assert_eq!(bar[2].marker, "huidige fase");
+        assert_eq!(bar[1].status, "done");
+        assert_eq!(bar[3].status, "todo");
+    }
+
+    #[test]
+    fn every_close_reason_has_a_label_and_a_value() {
+        for (value, _) in CLOSE_REASONS {
+            assert_eq!(close_reason_of(value).map(CloseReason::as_str), Some(value));
+        }
+    }
+}

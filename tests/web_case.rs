@@ -1,0 +1,372 @@
+//! The web client's Huishouden (case page) and Noodtoegang (break-glass) screens, in-process: what each role sees
+//! (the API's scope: 404 out of scope), the audit event of every page view, the forms (validation all at once,
+//! nothing changed; CSRF refused), on SQLite and PostgreSQL.
+
+mod common;
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use serde_json::json;
+
+use common::{TestApp, TestUser};
+use eenplan::access::Role;
+use eenplan::audit::model::{Basis, EventData};
+
+struct Html {
+    status: StatusCode,
+    location: String,
+    set_cookies: Vec<String>,
+    text: String,
+}
+
+async fn request(app: &TestApp, method: Method, path: &str, cookies: &[(&str, &str)], form: Option<&str>) -> Html {
+    let service = test::init_service(eenplan::build_app(app.state.clone())).await;
+    let mut req = TestRequest::default().method(method).uri(path).peer_addr("192.0.2.20:40000".parse().unwrap());
+    if !cookies.is_empty() {
+        let value = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        req = req.insert_header((header::COOKIE, value));
+    }
+    if let Some(body) = form {
+        req = req
+            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .set_payload(body.to_string());
+    }
+    let res = test::call_service(&service, req.to_request()).await;
+    let status = res.status();
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let set_cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .collect();
+    let text = String::from_utf8_lossy(&test::read_body(res).await).to_string();
+    Html { status, location, set_cookies, text }
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A signed-in browser: the session cookie's value and the session's CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+async fn sign_in(app: &TestApp, user: &TestUser) -> Browser {
+    let form = request(app, Method::GET, "/aanmelden", &[], None).await;
+    let login = form
+        .set_cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("__Host-eenplan-aanmelden="))
+        .expect("the sign-in form's cookie")
+        .to_string();
+    let mut body = format!("email={}&password={}&csrf={}", enc(&user.email), enc(&user.password), enc(&login));
+    if let Some(secret) = &user.totp_secret {
+        // The next step's code: the API's sign-in of the same user may have used this step's (no replay).
+        let code = eenplan::auth::model::totp_code_now(secret, chrono::Utc::now().timestamp() + 30).unwrap();
+        body.push_str(&format!("&totp={code}"));
+    }
+    let res = request(app, Method::POST, "/aanmelden", &[("__Host-eenplan-aanmelden", &login)], Some(&body)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in of {}: {}", user.email, res.text);
+    let cookie = res
+        .set_cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("__Host-eenplan="))
+        .filter(|v| !v.is_empty())
+        .expect("the session cookie")
+        .to_string();
+    let csrf = eenplan::auth::model::csrf_token(&cookie);
+    Browser { cookie, csrf }
+}
+
+async fn get(app: &TestApp, b: &Browser, path: &str) -> Html {
+    request(app, Method::GET, path, &[("__Host-eenplan", &b.cookie)], None).await
+}
+
+/// POSTs a form with the session's CSRF token prepended (`csrf` None: the token as given in `body`).
+async fn post(app: &TestApp, b: &Browser, path: &str, body: &str) -> Html {
+    let body = format!("csrf={}&{body}", enc(&b.csrf));
+    request(app, Method::POST, path, &[("__Host-eenplan", &b.cookie)], Some(&body)).await
+}
+
+async fn post_raw(app: &TestApp, b: &Browser, path: &str, body: &str) -> Html {
+    request(app, Method::POST, path, &[("__Host-eenplan", &b.cookie)], Some(body)).await
+}
+
+async fn household_and_case(app: &TestApp, creator: &TestUser) -> (String, String) {
+    let token = app.token(creator).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &token,
+            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    let household = h.body["id"].as_str().unwrap().to_string();
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            &token,
+            json!({"person": {"name": "Sanne de Vries", "birthDate": "1988-04-02"}, "relation": "parent",
+                   "custody": true, "from": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    (household, c.body["id"].as_str().unwrap().to_string())
+}
+
+fn last_event_of(app: &TestApp, user: &TestUser) -> EventData {
+    app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(&user.id)).unwrap().data
+}
+
+async fn case_state(app: &TestApp, user: &TestUser, case: &str) -> String {
+    let res = app.get(&format!("/api/v1/cases/{case}"), &app.token(user).await).await;
+    res.body["state"].as_str().unwrap_or_default().to_string()
+}
+
+#[actix_web::test]
+async fn the_case_page_shows_phase_household_professionals_and_regisseur() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let b = sign_in(&app, &creator).await;
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let t = &page.text;
+    assert!(t.contains("<h1>Huishouden 2711AB 12</h1>"), "{t}");
+    assert!(t.contains("Aangemeld</span> <span class=\"phase-bar__marker\">(huidige fase)"), "the phase in words");
+    assert!(t.contains("Naar fase: Kennismaking"), "the allowed next step");
+    assert!(t.contains("Sanne de Vries") && t.contains("Ouder"), "the composition");
+    assert!(t.contains("Samenstelling door de tijd"), "over time");
+    assert!(t.contains("Test wijkteam") && t.contains("Ja: eigen wijkteam"), "the professionals and the basis");
+    assert!(t.contains("Dit dossier heeft nog geen regisseur."));
+    assert!(t.contains("Dossier aangemeld."), "the timeline");
+    assert!(t.contains("aria-current=\"page\">Huishouden"), "the case's sub-navigation");
+    assert!(!t.contains("Noodtoegang is open"), "no banner without break-glass");
+
+    // The view is audited as the read of the case, with the involvement it rests on.
+    let e = last_event_of(&app, &creator);
+    assert_eq!(e.case_id.as_deref(), Some(case.as_str()));
+    assert_eq!(e.outcome, "allowed");
+    assert!(matches!(e.basis, Some(Basis::Involvement(_))), "{:?}", e.basis);
+    assert!(!e.person_ids.is_empty(), "the members shown are named");
+}
+
+#[actix_web::test]
+async fn every_role_sees_the_case_page_as_the_api_allows() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    // (who, status of the case page, what the page must and must not show)
+    let mut table: Vec<(TestUser, StatusCode, &str)> = vec![
+        (creator.clone(), StatusCode::OK, "content"),
+        (app.user(Role::Wijkteam), StatusCode::NOT_FOUND, ""),
+        (app.user(Role::Teamleider), StatusCode::OK, "summary"),
+        (app.user_in_other_team(Role::Teamleider), StatusCode::NOT_FOUND, ""),
+        (app.user_in_other_team(Role::Wijkteam), StatusCode::NOT_FOUND, ""),
+        (app.user(Role::Provider), StatusCode::NOT_FOUND, ""),
+    ];
+    for role in [Role::Signaller, Role::Matchregisseur, Role::Procescoordinator, Role::PrivacyOfficer, Role::Admin] {
+        table.push((app.user(role), StatusCode::FORBIDDEN, ""));
+    }
+    for (user, status, view) in table {
+        let token = app.token(&user).await;
+        let b = sign_in(&app, &user).await;
+        let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+        assert_eq!(page.status, status, "{:?} case page", user.role);
+        // The page view's own event (before the API's read below).
+        let e = last_event_of(&app, &user);
+        assert_eq!(e.http_status, Some(status.as_u16() as i32), "{:?}", user.role);
+        let api = app.get(&format!("/api/v1/cases/{case}"), &token).await;
+        assert_eq!(api.status, status, "{:?}: the page answers as the API", user.role);
+        match view {
+            "content" => assert!(page.text.contains("Sanne de Vries")),
+            "summary" => {
+                assert!(page.text.contains("samenvatting"), "{}", page.text);
+                assert!(!page.text.contains("Sanne de Vries"), "a summary shows no names");
+                assert!(!page.text.contains("2711AB"), "nor the address");
+                assert!(matches!(e.basis, Some(Basis::TeamLead(_))), "{:?}", e.basis);
+            }
+            _ => {
+                assert!(!page.text.contains("Sanne de Vries"));
+                assert_eq!(e.outcome, "denied", "{:?}", user.role);
+            }
+        }
+        if status == StatusCode::OK {
+            assert_eq!(e.case_id.as_deref(), Some(case.as_str()), "{:?}", user.role);
+            assert_eq!(e.outcome, "allowed", "{:?}", user.role);
+            assert!(e.basis.is_some());
+        }
+        // The dialog of break-glass: for the wijkteam role alone (as the API), whatever the case.
+        let dialog = get(&app, &b, &format!("/dossiers/{case}/noodtoegang")).await;
+        let expected = if user.role == Role::Wijkteam { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        assert_eq!(dialog.status, expected, "{:?} break-glass dialog", user.role);
+        // Out of scope: the 404 offers break-glass only to those who may open it.
+        if status == StatusCode::NOT_FOUND {
+            assert_eq!(
+                page.text.contains("/noodtoegang"),
+                user.role == Role::Wijkteam,
+                "{:?}: the offer of break-glass",
+                user.role
+            );
+        }
+    }
+    // An unknown case is the same 404 as one out of scope.
+    let b = sign_in(&app, &creator).await;
+    let unknown = get(&app, &b, "/dossiers/01900000-0000-7000-8000-000000000000").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn moving_the_case_along_and_closing_it_needs_a_reason() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let b = sign_in(&app, &creator).await;
+    let path = format!("/dossiers/{case}/fase");
+
+    let res = post(&app, &b, &path, "version=1&state=intake").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    assert_eq!(res.location, format!("/dossiers/{case}?gedaan=fase"));
+    assert_eq!(case_state(&app, &creator, &case).await, "intake");
+    let page = get(&app, &b, &res.location).await;
+    assert!(page.text.contains("De fase van het dossier is veranderd."));
+    assert!(page.text.contains("Kennismaking</span> <span class=\"phase-bar__marker\">(huidige fase)"));
+
+    // Closing without a reason: the page again with the error at the top and at the field; nothing changed.
+    let res = post(&app, &b, &path, "version=2&state=closed&close_reason=").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.text.contains("error-summary") && res.text.contains("href=\"#veld-closeReason\""), "{}", res.text);
+    assert!(res.text.contains("Kies waarom het dossier wordt afgesloten."));
+    assert_eq!(case_state(&app, &creator, &case).await, "intake");
+
+    // A stale version is explained; nothing changed.
+    let res = post(&app, &b, &path, "version=1&state=planning").await;
+    assert_eq!(res.status, StatusCode::PRECONDITION_FAILED, "{}", res.text);
+    assert!(res.text.contains("Iemand anders heeft dit dossier intussen veranderd"));
+    assert_eq!(case_state(&app, &creator, &case).await, "intake");
+
+    // A wrong or missing CSRF token: 403, nothing changed.
+    let res = post_raw(&app, &b, &path, "csrf=wrong&version=2&state=planning").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = post_raw(&app, &b, &path, "version=2&state=planning").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(case_state(&app, &creator, &case).await, "intake");
+
+    let res = post(&app, &b, &path, "version=2&state=closed&close_reason=goal_reached").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    assert_eq!(case_state(&app, &creator, &case).await, "closed");
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert!(page.text.contains("Reden van afsluiten: Het doel is bereikt."));
+    assert!(!page.text.contains("name=\"state\""), "a closed case offers no next step");
+}
+
+#[actix_web::test]
+async fn a_regisseur_is_proposed_accepted_and_hands_over() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let lead = app.user(Role::Teamleider);
+    let lb = sign_in(&app, &lead).await;
+    let page = get(&app, &lb, &format!("/dossiers/{case}")).await;
+    assert!(page.text.contains("Regisseur voorstellen"), "{}", page.text);
+    assert!(page.text.contains(&format!("value=\"{}\"", creator.id)), "the involved team member is a candidate");
+
+    // All errors at once, the input kept; nothing proposed.
+    let long = "x".repeat(501);
+    let res = post(&app, &lb, &format!("/dossiers/{case}/regisseur"), &format!("user_id=&reason={long}")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.text.contains("href=\"#veld-userId\"") && res.text.contains("href=\"#veld-reason\""));
+    assert!(res.text.contains(&long), "the text typed is kept");
+    let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
+    assert_eq!(history.body.as_array().unwrap().len(), 0);
+
+    let res = post(&app, &lb, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}&reason=Kent+het+gezin", creator.id))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+
+    // The proposed professional answers on the case page.
+    let b = sign_in(&app, &creator).await;
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert!(page.text.contains("Voorstel accepteren"), "{}", page.text);
+    let res = post(&app, &b, &format!("/dossiers/{case}/regisseur/accepteren"), "").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    let page = get(&app, &b, &res.location).await;
+    assert!(page.text.contains("De regisseur is <strong>Test wijkteam (u)</strong>."), "{}", page.text);
+    assert!(page.text.contains("Regisseur nu") && page.text.contains("is regisseur geworden."));
+    let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&creator).await).await;
+    assert_eq!(history.body[0]["status"], "active");
+
+    // Without the CSRF token nothing is answered.
+    let res = post_raw(&app, &b, &format!("/dossiers/{case}/regisseur/afwijzen"), "").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn break_glass_opens_a_window_that_every_case_page_shows() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case) = household_and_case(&app, &creator).await;
+    let outsider = app.user_in_other_team(Role::Wijkteam);
+    let b = sign_in(&app, &outsider).await;
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.text.contains(&format!("/dossiers/{case}/noodtoegang")));
+
+    let dialog = get(&app, &b, &format!("/dossiers/{case}/noodtoegang")).await;
+    assert_eq!(dialog.status, StatusCode::OK);
+    assert!(dialog.text.contains("wordt vastgelegd en beoordeeld") && dialog.text.contains("4 uur"), "{}", dialog.text);
+    let path = format!("/dossiers/{case}/noodtoegang");
+
+    // Every error at once, the text kept; no window opened.
+    let res = post(&app, &b, &path, "justification=acuut").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.text.contains("href=\"#veld-reason\"") && res.text.contains("href=\"#veld-justification\""));
+    assert!(res.text.contains(">acuut</textarea>"));
+    // Without the CSRF token: 403.
+    let justification = "Buren melden geschreeuw en een huilend kind; niemand doet open.";
+    let body = format!("reason=acute_danger_child&justification={}", enc(justification));
+    let res = post_raw(&app, &b, &path, &body).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let token = app.token(&outsider).await;
+    let mine = app.get(&format!("/api/v1/break-glass/mine?caseId={case}"), &token).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert_eq!(mine.body.as_array().unwrap().len(), 0, "nothing opened");
+
+    let res = post(&app, &b, &path, &body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    assert_eq!(res.location, format!("/dossiers/{case}?gedaan=noodtoegang"));
+    let mine = app.get(&format!("/api/v1/break-glass/mine?caseId={case}"), &token).await;
+    assert_eq!(mine.body.as_array().unwrap().len(), 1);
+    assert_eq!(mine.body[0]["reason"], "acute_danger_child");
+    let read = last_event_of(&app, &outsider);
+    assert_eq!((read.action.as_str(), read.outcome.as_str()), ("own_account.read", "allowed"));
+    assert!(read.basis.is_some());
+
+    let page = get(&app, &b, &res.location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("Noodtoegang is open.") && page.text.contains("nog 4 uur"), "{}", page.text);
+    assert!(page.text.contains("alleen lezen") && page.text.contains("Sanne de Vries"));
+    assert!(!page.text.contains("name=\"state\""), "a break-glass reader changes nothing");
+    let e = last_event_of(&app, &outsider);
+    assert!(matches!(e.basis, Some(Basis::BreakGlass(_))), "{:?}", e.basis);
+    assert!(e.flagged);
+    assert_eq!(e.case_id.as_deref(), Some(case.as_str()));
+
+    // The window is the user's own: nobody else's case pages show it, and another case shows none.
+    let cb = sign_in(&app, &creator).await;
+    let theirs = get(&app, &cb, &format!("/dossiers/{case}")).await;
+    assert!(!theirs.text.contains("Noodtoegang is open."));
+    let all = app.get("/api/v1/break-glass/mine", &app.token(&creator).await).await;
+    assert_eq!(all.body.as_array().unwrap().len(), 0);
+
+    // Who already sees the case needs none: to the case page, nothing opened.
+    let res = post(&app, &cb, &path, &body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/break-glass/mine", &app.token(&creator).await).await.body.as_array().unwrap().len(), 0);
+}
