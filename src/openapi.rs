@@ -80,6 +80,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         signals::routes::confirm_contact,
         breakglass::routes::review,
         work::routes::my_work,
+        work::routes::find_persons,
         health::live,
         health::ready,
         openapi_json,

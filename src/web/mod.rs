@@ -5,6 +5,7 @@
 mod assets;
 mod dutch;
 mod page;
+mod search;
 mod sign_in;
 mod work;
 
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     sign_in::configure(cfg);
     work::configure(cfg);
+    search::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

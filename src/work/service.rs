@@ -299,3 +299,62 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
     cx.audit.persons(persons_named);
     Ok(MyWork { today, households, due, proposals, consents_ending })
 }
+
+/// A person found, with the open case of their household when the caller may see that case.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundPerson {
+    #[serde(flatten)]
+    pub person: crate::households::service::Person,
+    /// The open case of the household the person lives in today, when the caller may see it (as the cases list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundPersons {
+    pub items: Vec<FoundPerson>,
+}
+
+/// The person search of `POST /api/v1/persons/search` (the same rules, the same audit event: a search, with the
+/// persons found and never what was searched for), each hit with the case the caller may open from it.
+pub async fn find_persons(ctx: &Ctx, input: crate::households::persons::PersonSearch) -> AppResult<FoundPersons> {
+    let found = crate::households::persons::search(ctx, input).await?;
+    let p = ctx.principal.clone();
+    ctx.read(move |c| {
+        let t = now();
+        let ids: Vec<String> = found.items.iter().map(|p| p.id.clone()).collect();
+        let homes = store::homes_of(c, &ids, t.date())?;
+        let case_ids: Vec<String> = homes.iter().filter_map(|h| h.3.clone()).collect();
+        let rows = crate::cases::store::cases_by_ids(c, &case_ids)?;
+        let mut coverages = HashMap::new();
+        for row in &rows {
+            if let Some(coverage) = crate::consent::service::coverage_for(c, &p, &row.id)? {
+                coverages.insert(row.id.clone(), coverage);
+            }
+        }
+        let visible: HashSet<String> =
+            scope::case_reads(c, &p, rows, &coverages, t)?.into_iter().map(|(row, _)| row.id).collect();
+        let items = found
+            .items
+            .into_iter()
+            .map(|person| {
+                let case_id = homes
+                    .iter()
+                    .filter(|h| h.0 == person.id)
+                    .filter_map(|h| h.3.clone())
+                    .find(|case| visible.contains(case));
+                FoundPerson { person, case_id }
+            })
+            .collect();
+        Ok(FoundPersons { items })
+    })
+    .await
+}
+
+/// The teams the caller may register a household for, by name: id, name.
+pub async fn registration_teams(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+    let teams = ctx.state.access.household_teams(&ctx.principal).ids().to_vec();
+    ctx.read(move |c| Ok(store::team_names(c, &teams)?)).await
+}

@@ -127,3 +127,39 @@ pub fn open_proposals(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Stri
         .select((ra::id, ra::case_id, users::display_name, ra::proposed_at, ra::family_choice))
         .load(conn)
 }
+
+/// Team names: id → name.
+pub fn team_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::teams;
+    teams::table.filter(teams::id.eq_any(ids)).order(teams::name.asc()).select((teams::id, teams::name)).load(conn)
+}
+
+/// For each person, the households they live in on `day` and each household's open case (if any):
+/// person, household, household team, open case.
+pub fn homes_of(
+    conn: &mut DbConn,
+    person_ids: &[String],
+    day: NaiveDate,
+) -> QueryResult<Vec<(String, String, String, Option<String>)>> {
+    use crate::db::schema::cases;
+    let homes: Vec<(String, String, String)> = household_members::table
+        .inner_join(households::table)
+        .filter(household_members::person_id.eq_any(person_ids))
+        .filter(household_members::from_date.le(day))
+        .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
+        .select((household_members::person_id, households::id, households::team_id))
+        .load(conn)?;
+    let ids: Vec<String> = homes.iter().map(|h| h.1.clone()).collect();
+    let open: Vec<(String, String)> = cases::table
+        .filter(cases::household_id.eq_any(&ids))
+        .filter(cases::state.ne("closed"))
+        .select((cases::household_id, cases::id))
+        .load(conn)?;
+    Ok(homes
+        .into_iter()
+        .map(|(p, h, t)| {
+            let case = open.iter().find(|(hh, _)| *hh == h).map(|(_, c)| c.clone());
+            (p, h, t, case)
+        })
+        .collect())
+}
