@@ -56,6 +56,11 @@ pub fn message(english: &str) -> String {
         "search by BSN alone, or by name and birth date" => "Zoek op BSN, of op naam en geboortedatum.",
         "this person has died" => "Deze persoon is overleden.",
         "is required to agree the plan" => "Vul dit in om de instemming vast te leggen.",
+        "must be a Dutch postcode like 2711AB" => "Vul een postcode in zoals 2711 AB.",
+        "must be between 1 and 99999" => "Vul een huisnummer in (alleen cijfers).",
+        "must be a team you work in" => "Kies een team waarin u werkt.",
+        "must be at least 2 characters" => "Vul minstens 2 letters in.",
+        "give a BSN, or a name and a birth date" => "Vul een BSN in, of een naam en een geboortedatum.",
         _ => "",
     };
     if !known.is_empty() {

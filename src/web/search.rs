@@ -319,6 +319,9 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
     let (mut out, add_row) = read_register(&form.into_inner());
     out.layout = page.layout("Huishouden aanmelden", "search");
     out.teams = work::registration_teams(&page.ctx).await?;
+    if out.team_id.trim().is_empty() && out.teams.len() == 1 {
+        out.team_id = out.teams[0].0.clone();
+    }
     if add_row {
         if out.members.len() < MAX_ROWS {
             out.members.push(MemberInput::default());
