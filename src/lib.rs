@@ -27,6 +27,7 @@ pub mod scale;
 pub mod signals;
 pub mod state;
 pub mod web;
+pub mod work;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -65,7 +66,8 @@ pub fn build_app(
                 .configure(plans::routes::configure)
                 .configure(consent::routes::configure)
                 .configure(breakglass::routes::configure)
-                .configure(signals::routes::configure),
+                .configure(signals::routes::configure)
+                .configure(work::routes::configure),
         )
         .configure(web::configure)
         .default_service(actix::to(web::not_found))

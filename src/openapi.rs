@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, breakglass, cases, consent, health, households, identity, plans, privacy, signals};
+use crate::{auth, breakglass, cases, consent, health, households, identity, plans, privacy, signals, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -80,6 +80,8 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         signals::routes::list_matches,
         signals::routes::confirm_contact,
         breakglass::routes::review,
+        work::routes::my_work,
+        work::routes::find_persons,
         health::live,
         health::ready,
         openapi_json,

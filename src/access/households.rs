@@ -17,9 +17,18 @@ impl OwningTeams {
     pub fn contains(&self, team_id: &str) -> bool {
         self.0.iter().any(|t| t == team_id)
     }
+
+    pub fn ids(&self) -> &[String] {
+        &self.0
+    }
 }
 
 impl Access {
+    /// The teams the caller could register a household for (to offer them in a form; nothing is decided or recorded).
+    pub fn household_teams(&self, p: &Principal) -> OwningTeams {
+        OwningTeams(scope::member_teams(p))
+    }
+
     /// Registering a household: the role permission, and the teams it may be registered for.
     pub fn decide_household_create(&self, p: &Principal, audit: &AuditRecord) -> AppResult<OwningTeams> {
         self.decide(p, Resource::Household, Action::Create, audit)?;

@@ -197,7 +197,8 @@ pub fn normalise_postcode(raw: &str) -> Option<String> {
 }
 
 impl CreateHousehold {
-    fn validate(&self, teams: &OwningTeams) -> AppResult<()> {
+    /// Every error in the input at once (also for a form that checks before it changes anything).
+    pub fn validate(&self, teams: &OwningTeams) -> AppResult<()> {
         let mut v = Validator::new();
         if let Some(p) = v.required(&self.postcode, "postcode") {
             v.check(normalise_postcode(p).is_some(), "postcode", "must be a Dutch postcode like 2711AB");
@@ -307,7 +308,8 @@ pub struct AddMember {
 }
 
 impl AddMember {
-    fn validate(&self) -> AppResult<Option<Bsn>> {
+    /// Every error in the input at once (also for a form that checks before it changes anything).
+    pub fn validate(&self) -> AppResult<Option<Bsn>> {
         let mut v = Validator::new();
         let mut bsn = None;
         match (&self.person_id, &self.person) {

@@ -64,6 +64,11 @@ pub fn message(english: &str) -> String {
         "is required when closing a case" => "Kies waarom het dossier wordt afgesloten.",
         "is not a professional who may direct cases" => "Deze medewerker kan geen regisseur zijn.",
         "is deactivated" => "Deze medewerker is niet meer actief.",
+        "must be a Dutch postcode like 2711AB" => "Vul een postcode in zoals 2711 AB.",
+        "must be between 1 and 99999" => "Vul een huisnummer in (alleen cijfers).",
+        "must be a team you work in" => "Kies een team waarin u werkt.",
+        "must be at least 2 characters" => "Vul minstens 2 letters in.",
+        "give a BSN, or a name and a birth date" => "Vul een BSN in, of een naam en een geboortedatum.",
         _ => "",
     };
     if !known.is_empty() {

@@ -7,6 +7,7 @@ mod break_glass;
 mod case;
 mod dutch;
 mod page;
+mod search;
 mod sign_in;
 mod work;
 
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     work::configure(cfg);
     case::configure(cfg);
     break_glass::configure(cfg);
+    search::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
