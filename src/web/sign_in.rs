@@ -71,7 +71,7 @@ fn secure(state: &web::Data<AppState>) -> bool {
 }
 
 /// The form, with a fresh token in its own cookie.
-async fn sign_in_form(state: web::Data<AppState>, query: web::Query<SignInQuery>) -> PageResult {
+async fn sign_in_form(state: web::Data<AppState>, query: crate::http::Query<SignInQuery>) -> PageResult {
     let token = random_token();
     let mut page = SignInPage::new(token.clone());
     page.expired = query.verlopen.is_some();
