@@ -212,6 +212,22 @@ async fn every_role_sees_the_case_page_as_the_api_allows() {
         let dialog = get(&app, &b, &format!("/dossiers/{case}/noodtoegang")).await;
         let expected = if user.role == Role::Wijkteam { StatusCode::OK } else { StatusCode::FORBIDDEN };
         assert_eq!(dialog.status, expected, "{:?} break-glass dialog", user.role);
+        // The forms answer as the API's acts: out of scope 404, seen but not theirs to change 403; nothing changes.
+        if user.id != creator.id {
+            let step = post(&app, &b, &format!("/dossiers/{case}/fase"), "version=1&state=intake").await;
+            let expected = match status {
+                StatusCode::OK => StatusCode::FORBIDDEN,
+                other => other,
+            };
+            assert_eq!(step.status, expected, "{:?} next step", user.role);
+            let proposal = post(&app, &b, &format!("/dossiers/{case}/regisseur/accepteren"), "").await;
+            assert!(matches!(proposal.status.as_u16(), 403 | 404), "{:?} accept: {}", user.role, proposal.status);
+            assert_eq!(case_state(&app, &creator, &case).await, "registered");
+        }
+        if user.role != Role::Wijkteam {
+            let open = post(&app, &b, &format!("/dossiers/{case}/noodtoegang"), "reason=other&justification=x").await;
+            assert_eq!(open.status, StatusCode::FORBIDDEN, "{:?} opens break-glass", user.role);
+        }
         // Out of scope: the 404 offers break-glass only to those who may open it.
         if status == StatusCode::NOT_FOUND {
             assert_eq!(
