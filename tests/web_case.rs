@@ -96,6 +96,11 @@ async fn post_raw(app: &TestApp, b: &Browser, path: &str, body: &str) -> Html {
 }
 
 async fn household_and_case(app: &TestApp, creator: &TestUser) -> (String, String) {
+    let (household, case, _) = household_case_and_person(app, creator).await;
+    (household, case)
+}
+
+async fn household_case_and_person(app: &TestApp, creator: &TestUser) -> (String, String, String) {
     let token = app.token(creator).await;
     let h = app
         .post(
@@ -115,9 +120,10 @@ async fn household_and_case(app: &TestApp, creator: &TestUser) -> (String, Strin
         )
         .await;
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    let person = m.body["person"]["id"].as_str().unwrap().to_string();
     let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
-    (household, c.body["id"].as_str().unwrap().to_string())
+    (household, c.body["id"].as_str().unwrap().to_string(), person)
 }
 
 fn last_event_of(app: &TestApp, user: &TestUser) -> EventData {
@@ -206,6 +212,22 @@ async fn every_role_sees_the_case_page_as_the_api_allows() {
         let dialog = get(&app, &b, &format!("/dossiers/{case}/noodtoegang")).await;
         let expected = if user.role == Role::Wijkteam { StatusCode::OK } else { StatusCode::FORBIDDEN };
         assert_eq!(dialog.status, expected, "{:?} break-glass dialog", user.role);
+        // The forms answer as the API's acts: out of scope 404, seen but not theirs to change 403; nothing changes.
+        if user.id != creator.id {
+            let step = post(&app, &b, &format!("/dossiers/{case}/fase"), "version=1&state=intake").await;
+            let expected = match status {
+                StatusCode::OK => StatusCode::FORBIDDEN,
+                other => other,
+            };
+            assert_eq!(step.status, expected, "{:?} next step", user.role);
+            let proposal = post(&app, &b, &format!("/dossiers/{case}/regisseur/accepteren"), "").await;
+            assert!(matches!(proposal.status.as_u16(), 403 | 404), "{:?} accept: {}", user.role, proposal.status);
+            assert_eq!(case_state(&app, &creator, &case).await, "registered");
+        }
+        if user.role != Role::Wijkteam {
+            let open = post(&app, &b, &format!("/dossiers/{case}/noodtoegang"), "reason=other&justification=x").await;
+            assert_eq!(open.status, StatusCode::FORBIDDEN, "{:?} opens break-glass", user.role);
+        }
         // Out of scope: the 404 offers break-glass only to those who may open it.
         if status == StatusCode::NOT_FOUND {
             assert_eq!(
@@ -286,8 +308,13 @@ async fn a_regisseur_is_proposed_accepted_and_hands_over() {
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
     assert_eq!(history.body.as_array().unwrap().len(), 0);
 
-    let res = post(&app, &lb, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}&reason=Kent+het+gezin", creator.id))
-        .await;
+    let res = post(
+        &app,
+        &lb,
+        &format!("/dossiers/{case}/regisseur"),
+        &format!("user_id={}&reason=Kent+het+gezin", creator.id),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
 
     // The proposed professional answers on the case page.
@@ -369,4 +396,55 @@ async fn break_glass_opens_a_window_that_every_case_page_shows() {
     let res = post(&app, &cb, &path, &body).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/api/v1/break-glass/mine", &app.token(&creator).await).await.body.as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn a_provider_sees_what_the_consent_covers_and_nothing_more() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case, person) = household_case_and_person(&app, &creator).await;
+    let provider = app.user(Role::Provider);
+    let lead = app.user(Role::Teamleider);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &app.token(&lead).await,
+            json!({"userId": provider.id, "roleInCase": "schuldhulp"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    // Involved without a consent: nothing of the case (404), and the team sees there is no basis to share.
+    let pb = sign_in(&app, &provider).await;
+    assert_eq!(get(&app, &pb, &format!("/dossiers/{case}")).await.status, StatusCode::NOT_FOUND);
+    let b = sign_in(&app, &creator).await;
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert!(page.text.contains("Nee: geen toestemming"), "{}", page.text);
+
+    let today = chrono::Utc::now().date_naive();
+    let res = app
+        .post(
+            "/api/v1/consents",
+            &app.token(&creator).await,
+            json!({"caseId": case, "personId": person, "kind": "consent",
+                   "givenBy": [{"personId": person, "capacity": "self"}],
+                   "recipientOrganisationIds": [app.provider_org_id], "categories": ["basic"], "purpose": "Afstemmen",
+                   "validFrom": today.to_string(), "validUntil": (today + chrono::Duration::days(90)).to_string()}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let page = get(&app, &b, &format!("/dossiers/{case}")).await;
+    assert!(page.text.contains("Ja: toestemming"), "{}", page.text);
+
+    let page = get(&app, &pb, &format!("/dossiers/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let t = &page.text;
+    assert!(t.contains("Basisgegevens en contacten"), "what the consent covers: {t}");
+    assert!(t.contains("Sanne de Vries"), "the covered member's contact details");
+    assert!(!t.contains("Samenstelling door de tijd"), "no composition history");
+    assert!(!t.contains("Regisseur"), "no regisseur history");
+    assert!(!t.contains("name=\"state\""), "no next steps");
+    assert!(!t.contains("Jeugdwet"), "the laws are left out, as in the API");
+    let e = last_event_of(&app, &provider);
+    assert!(matches!(e.basis, Some(Basis::Consent(_))), "{:?}", e.basis);
+    assert_eq!((e.outcome.as_str(), e.case_id.as_deref()), ("allowed", Some(case.as_str())));
 }

@@ -178,7 +178,10 @@ async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<Break
     let user_id = ctx.principal.user_id.clone();
     let today = now().date();
     ctx.read(move |c| {
-        Ok(store::open_grants_of(c, &user_id, case_id.as_deref(), now())?.into_iter().map(|r| to_view(r, today)).collect())
+        Ok(store::open_grants_of(c, &user_id, case_id.as_deref(), now())?
+            .into_iter()
+            .map(|r| to_view(r, today))
+            .collect())
     })
     .await
 }

@@ -16,9 +16,7 @@ use crate::error::AppError;
 use crate::input::Id;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/dossiers/{id}/noodtoegang").route(web::get().to(dialog)).route(web::post().to(open)),
-    );
+    cfg.service(web::resource("/dossiers/{id}/noodtoegang").route(web::get().to(dialog)).route(web::post().to(open)));
 }
 
 /// The last Sunday of a month at 01:00 UTC: when the Netherlands change their clocks.
@@ -60,8 +58,7 @@ const REASONS: [(&str, &str); 4] = [
     ("other", "Een andere acute, zeer zorgelijke situatie"),
 ];
 
-const LABELS: [(&str, &str); 3] =
-    [("reason", "Reden"), ("justification", "Toelichting"), ("caseId", "Dossier")];
+const LABELS: [(&str, &str); 3] = [("reason", "Reden"), ("justification", "Toelichting"), ("caseId", "Dossier")];
 
 #[derive(Template)]
 #[template(path = "break_glass.html")]
@@ -183,7 +180,10 @@ mod tests {
             banner_text(utc("2026-12-02 16:05:00"), utc("2026-12-02 12:53:00")),
             "Open tot 17:05, nog 3 uur en 12 minuten."
         );
-        assert_eq!(banner_text(utc("2026-12-02 16:05:00"), utc("2026-12-02 16:04:30")), "Open tot 17:05, nog 1 minuut.");
+        assert_eq!(
+            banner_text(utc("2026-12-02 16:05:00"), utc("2026-12-02 16:04:30")),
+            "Open tot 17:05, nog 1 minuut."
+        );
         assert_eq!(banner_text(utc("2026-12-02 16:00:00"), utc("2026-12-02 12:00:00")), "Open tot 17:00, nog 4 uur.");
         // Summer: UTC+2; past midnight the date is said.
         assert_eq!(

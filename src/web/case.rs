@@ -474,13 +474,16 @@ fn build(
             CaseState::Registered => "Dossier aangemeld.".to_string(),
             CaseState::Closed => format!(
                 "Dossier afgesloten{}.",
-                case.close_reason.as_deref().map(|r| format!(": {}", close_reason_label(r).to_lowercase())).unwrap_or_default()
+                case.close_reason
+                    .as_deref()
+                    .map(|r| format!(": {}", close_reason_label(r).to_lowercase()))
+                    .unwrap_or_default()
             ),
             other => format!("Naar fase: {}.", state_label(other)),
         };
         timeline.push(Event { at: s.entered_at, when: when(s.entered_at), text });
     }
-    timeline.sort_by(|a, b| b.at.cmp(&a.at));
+    timeline.sort_by_key(|e| std::cmp::Reverse(e.at));
 
     CasePage {
         layout: Layout::public(""),
@@ -491,12 +494,21 @@ fn build(
         steps: if read_only {
             Vec::new()
         } else {
-            state.allowed_next().into_iter().filter(|s| *s != CaseState::Closed).map(|s| Step { value: s.as_str(), label: step_label(state, s) }).collect()
+            state
+                .allowed_next()
+                .into_iter()
+                .filter(|s| *s != CaseState::Closed)
+                .map(|s| Step { value: s.as_str(), label: step_label(state, s) })
+                .collect()
         },
         can_close: !read_only && state.is_open(),
         close_reasons: CLOSE_REASONS.to_vec(),
         version: case.version,
-        laws: case.laws.as_ref().map(|l| l.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+        laws: case
+            .laws
+            .as_ref()
+            .map(|l| l.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
         opened_on: day(case.opened_at),
         close_reason: case.close_reason.as_deref().map(close_reason_label).unwrap_or_default().to_string(),
         counts: case.involved_professionals.map(|p| {
@@ -556,9 +568,9 @@ async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut Cas
     render_with(status, &view)
 }
 
-async fn case_page(page: Page, id: web::Path<Id>, q: web::Query<CaseQuery>) -> PageResult {
+async fn case_page(page: Page, id: web::Path<Id>, q: crate::http::Query<CaseQuery>) -> PageResult {
     let id: String = id.into_inner().into();
-    let done = notice(q.gedaan.as_deref());
+    let done = notice(q.into_inner().gedaan.as_deref());
     show(&page, &id, StatusCode::OK, |v| v.layout.notice = done).await
 }
 
@@ -569,8 +581,12 @@ struct StateForm {
     close_reason: Option<String>,
 }
 
-const LABELS: [(&str, &str); 4] =
-    [("state", "Volgende stap"), ("closeReason", "Reden van afsluiten"), ("userId", "Regisseur"), ("reason", "Toelichting")];
+const LABELS: [(&str, &str); 4] = [
+    ("state", "Volgende stap"),
+    ("closeReason", "Reden van afsluiten"),
+    ("userId", "Regisseur"),
+    ("reason", "Toelichting"),
+];
 
 /// After a form the service refused: the page again, with the errors, and what the user chose kept.
 async fn again(page: &Page, id: &str, e: AppError, kept: Kept) -> PageResult {

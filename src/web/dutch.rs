@@ -60,7 +60,9 @@ pub fn message(english: &str) -> String {
         "search by BSN alone, or by name and birth date" => "Zoek op BSN, of op naam en geboortedatum.",
         "this person has died" => "Deze persoon is overleden.",
         "is required to agree the plan" => "Vul dit in om de instemming vast te leggen.",
-        "write at least a sentence on what is acutely worrying" => "Schrijf minstens een hele zin over wat er acuut zorgelijk is.",
+        "write at least a sentence on what is acutely worrying" => {
+            "Schrijf minstens een hele zin over wat er acuut zorgelijk is."
+        }
         "is required when closing a case" => "Kies waarom het dossier wordt afgesloten.",
         "is not a professional who may direct cases" => "Deze medewerker kan geen regisseur zijn.",
         "is deactivated" => "Deze medewerker is niet meer actief.",

@@ -52,6 +52,7 @@ export async function run(t) {
   await t.signIn(lead);
   await page.goto(`${base}/dossiers/${id}`);
   await t.axe("Huishouden, teamleider");
+  await t.screenshot("huishouden-teamleider");
   await page.locator("#veld-userId").selectOption(me.body.id);
   await page.locator("#veld-reason").focus();
   await page.keyboard.type("Kent het gezin al.");
