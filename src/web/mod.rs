@@ -4,7 +4,9 @@
 
 mod assets;
 mod dutch;
+mod evaluation;
 mod page;
+mod plan;
 mod sign_in;
 mod work;
 
@@ -18,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     sign_in::configure(cfg);
     work::configure(cfg);
+    plan::configure(cfg);
+    evaluation::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
