@@ -94,7 +94,7 @@ fn input_value(html: &str, name: &str) -> Option<String> {
 /// The form's fields as the page rendered them: hidden and text inputs, selected options, textareas.
 fn form_fields(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let form = &html[html.find("<form method=\"post\"").unwrap_or(0)..];
+    let form = &html[html.find("<form method=\"post\" action=\"/dossiers").expect("a case form")..];
     let form = &form[..form.find("</form>").unwrap_or(form.len())];
     for chunk in form.split('<').skip(1) {
         let tag = chunk.split('>').next().unwrap_or_default();
@@ -137,7 +137,8 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&#x27;", "'").replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'").replace("&#38;", "&")
+        .replace("&#x27;", "'").replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -355,7 +356,7 @@ async fn a_stale_edit_says_so_shows_their_version_and_keeps_the_users_text() {
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     assert!(stale.text.contains("Iemand anders heeft dit concept intussen opgeslagen"));
     assert!(stale.text.contains("er is niets overschreven"));
-    assert!(stale.text.contains("Mijn eigen tekst, met &lt;haakjes&gt; &amp; regels"), "the user's text is kept");
+    assert!(stale.text.contains("Mijn eigen tekst, met &#60;haakjes&#62; &#38; regels"), "the user's text is kept, escaped");
     assert!(stale.text.contains("Zoals het nu is opgeslagen"));
     assert!(stale.text.contains("Hun versie van het doel"), "their version is shown next to it");
     assert_eq!(draft_json(&app, &case, 2).await["content"]["goals"][0]["description"], "Hun versie van het doel");
@@ -621,4 +622,98 @@ async fn every_role_in_and_out_of_scope_against_every_page() {
         }
     }
     assert!(failures.is_empty(), "{} of {cells} cells differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluatie
+
+async fn evaluations_json(app: &TestApp, case: &Case) -> Value {
+    let rt = app.token(&case.regisseur).await;
+    app.get(&format!("/api/v1/cases/{}/evaluations", case.id), &rt).await.body
+}
+
+#[actix_web::test]
+async fn an_evaluation_is_shown_as_a_summary_to_confirm_before_it_is_recorded() {
+    let app = TestApp::new().await;
+    let case = case_with_people(&app).await;
+    agreed_and_draft(&app, &case).await;
+    let b = sign_in(&app, &case.regisseur).await;
+    let list = get(&app, &b, &format!("/dossiers/{}/evaluaties", case.id)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(list.text.contains("Er is nog geen evaluatie vastgelegd"));
+    assert!(list.text.contains("15 maart 2027"), "the next evaluation from the plan");
+    let new = format!("/dossiers/{}/evaluaties/nieuw", case.id);
+    let form = get(&app, &b, &new).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+    assert!(form.text.contains("Weer grip op geld") && form.text.contains("Elke dag naar school"));
+    let check = format!("/dossiers/{}/evaluaties/controleren", case.id);
+
+    // Every error at once, nothing recorded.
+    let mut fields = form_fields(&form.text);
+    set(&mut fields, "nextEvaluationDate", "volgende week");
+    let refused = post_fields(&app, &b, &check, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    for id in ["veld-participants", "veld-decision", "veld-nextEvaluationDate"] {
+        assert!(refused.text.contains(&format!("href=\"#{id}\"")), "{id} not in the summary");
+        assert!(refused.text.contains(&format!("id=\"{id}\"")), "{id} not on the form");
+    }
+    assert_eq!(evaluations_json(&app, &case).await["items"], json!([]));
+
+    // Filled in: the summary shows it all, still nothing recorded.
+    let mut fields = form_fields(&form.text);
+    fields.push(("participants".into(), format!("member:{}", case.parent)));
+    fields.push(("participants".into(), format!("professional:{}", case.regisseur.id)));
+    set(&mut fields, "network", "Oma");
+    set(&mut fields, "goalProgress[0].status", "partly_achieved");
+    set(&mut fields, "goalProgress[0].note", "Huur twee maanden op tijd betaald");
+    set(&mut fields, "decision", "continue");
+    set(&mut fields, "nextEvaluationDate", "2027-02-01");
+    let summary = post_fields(&app, &b, &check, &fields).await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+    for text in ["Evaluatie controleren", "Doorgaan met het plan", "Ouder Jansen", "Oma (netwerk)", "Deels bereikt", "1 februari 2027", "Vastleggen"] {
+        assert!(summary.text.contains(text), "{text} missing");
+    }
+    assert_eq!(evaluations_json(&app, &case).await["items"], json!([]), "a summary records nothing");
+
+    // Back to the form: everything as it was filled in.
+    let hidden = form_fields(&summary.text);
+    let back = post_fields(&app, &b, &new, &hidden).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert!(back.text.contains("Huur twee maanden op tijd betaald"));
+    assert!(back.text.contains("value=\"continue\" checked"));
+
+    // Without the CSRF token nothing is recorded.
+    let res = request(&app, &b, Method::POST, &format!("/dossiers/{}/evaluaties", case.id), Some(hidden.clone())).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(evaluations_json(&app, &case).await["items"], json!([]));
+
+    // "Vastleggen": recorded as summarised.
+    let done = post_fields(&app, &b, &format!("/dossiers/{}/evaluaties", case.id), &hidden).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let items = evaluations_json(&app, &case).await["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(items[0]["decision"], "continue");
+    assert_eq!(items[0]["participants"].as_array().unwrap().len(), 3);
+    assert_eq!(items[0]["goalProgress"][0]["note"], "Huur twee maanden op tijd betaald");
+    let list = get(&app, &b, done.location.as_deref().unwrap()).await;
+    assert!(list.text.contains("De evaluatie is vastgelegd"));
+    assert!(list.text.contains("Huur twee maanden op tijd betaald") && list.text.contains("Deels bereikt"));
+    let event = last_event(&app, &case.regisseur);
+    assert!(event.action.starts_with("evaluation") || event.action.starts_with("plan"), "{}", event.action);
+    assert!(event.basis.is_some());
+
+    // Adjusting while a draft is open: explained, the input kept, nothing recorded.
+    let mut adjust = hidden.clone();
+    set(&mut adjust, "decision", "adjust");
+    let conflict = post_fields(&app, &b, &format!("/dossiers/{}/evaluaties", case.id), &adjust).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.text);
+    assert!(conflict.text.contains("Er is al een concept van het plan"));
+    assert!(conflict.text.contains("Huur twee maanden op tijd betaald"));
+    assert_eq!(evaluations_json(&app, &case).await["items"].as_array().unwrap().len(), 1);
+
+    // Only the regisseur records: a member's attempt is refused as the API refuses it.
+    let mb = sign_in(&app, &case.member).await;
+    let by_member = post_fields(&app, &mb, &format!("/dossiers/{}/evaluaties", case.id), &hidden).await;
+    assert_eq!(by_member.status, StatusCode::FORBIDDEN);
+    assert_eq!(evaluations_json(&app, &case).await["items"].as_array().unwrap().len(), 1);
 }

@@ -1298,9 +1298,10 @@ async fn compare(page: Page, id: web::Path<Id>, q: web::Query<CompareQuery>) -> 
     let mut other_changed = false;
     let shown = from.is_some() && to.is_some();
     if let (Some(from), Some(to)) = (from, to) {
+        // The comparison first: it decides who may compare (403 for a provider, as the API answers).
+        let diff = plans::compare(&page.ctx, case_id.clone(), from, to).await?;
         let a = plans::get_version(&page.ctx, case_id.clone(), from.to_string()).await?;
         let b = plans::get_version(&page.ctx, case_id.clone(), to.to_string()).await?;
-        let diff = plans::compare(&page.ctx, case_id.clone(), from, to).await?;
         let goal_text = |id: &str| {
             b.content
                 .goals
