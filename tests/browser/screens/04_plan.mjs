@@ -73,10 +73,16 @@ export function withHeaders(t) {
   return t;
 }
 
-async function press(t, selector) {
+/// Focus, Enter, and wait for the page the form answers with (also when it is the same address).
+export async function press(t, selector) {
   await t.page.locator(selector).focus();
-  await t.page.keyboard.press("Enter");
-  await t.page.waitForLoadState();
+  await Promise.all([t.page.waitForNavigation(), t.page.keyboard.press("Enter")]);
+}
+
+/// Enter in a field of a form: the form's default button.
+export async function enterIn(t, selector) {
+  await t.page.locator(selector).focus();
+  await Promise.all([t.page.waitForNavigation(), t.page.keyboard.press("Enter")]);
 }
 
 async function typeInto(t, selector, text) {
@@ -138,9 +144,7 @@ export async function run(t) {
   theirs.goals[0].description = "De tekst van een collega";
   const put = await t.apiWith(REGISSEUR, "PUT", `/api/v1/cases/${c.id}/plans/1`, { content: theirs }, { "if-match": `"${v.body.revision}"` });
   assert(put.status === 200, `colleague's save: ${put.status}`);
-  await page.locator("#veld-goals-0-target").focus();
-  await page.keyboard.press("Enter");
-  await page.waitForLoadState();
+  await enterIn(t, "#veld-goals-0-target");
   const main = await page.locator("main").textContent();
   assert(main.includes("Iemand anders heeft dit concept intussen opgeslagen"), "the conflict is explained");
   assert(main.includes("De tekst van een collega"), "their version is shown");
