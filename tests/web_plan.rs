@@ -39,7 +39,8 @@ async fn sign_in(app: &TestApp, user: &TestUser) -> Browser {
     let service = test::init_service(eenplan::build_app(app.state.clone())).await;
     let res = test::call_service(&service, TestRequest::get().uri("/aanmelden").to_request()).await;
     let form_cookie = set_cookie(res.headers(), "__Host-eenplan-aanmelden").expect("sign-in form cookie");
-    let mut fields = vec![("email", user.email.clone()), ("password", user.password.clone()), ("csrf", form_cookie.clone())];
+    let mut fields =
+        vec![("email", user.email.clone()), ("password", user.password.clone()), ("csrf", form_cookie.clone())];
     if let Some(secret) = &user.totp_secret {
         fields.push(("totp", TestApp::totp_now(secret)));
     }
@@ -137,8 +138,17 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'").replace("&#38;", "&")
-        .replace("&#x27;", "'").replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#38;", "&")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -187,12 +197,22 @@ async fn case_with_people(app: &TestApp) -> Case {
     let lt = app.token(&lead).await;
     let regisseur = app.user(Role::Wijkteam);
     let rt = app.token(&regisseur).await;
-    app.call(Method::PUT, &format!("/api/v1/cases/{id}/regisseur"), Some(&lt), Some(json!({"userId": regisseur.id})), &[])
-        .await;
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/cases/{id}/regisseur"),
+        Some(&lt),
+        Some(json!({"userId": regisseur.id})),
+        &[],
+    )
+    .await;
     assert_eq!(app.post(&format!("/api/v1/cases/{id}/regisseur/accept"), &rt, json!({})).await.status, StatusCode::OK);
     let provider = app.user(Role::Provider);
     let inv = app
-        .post(&format!("/api/v1/cases/{id}/involvements"), &rt, json!({"userId": provider.id, "roleInCase": "jeugdhulp"}))
+        .post(
+            &format!("/api/v1/cases/{id}/involvements"),
+            &rt,
+            json!({"userId": provider.id, "roleInCase": "jeugdhulp"}),
+        )
         .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
     Case {
@@ -229,8 +249,14 @@ fn content(case: &Case) -> Value {
 }
 
 async fn put_draft(app: &TestApp, token: &str, case: &str, number: i64, etag: &str, body: Value) -> common::Response {
-    app.call(Method::PUT, &format!("/api/v1/cases/{case}/plans/{number}"), Some(token), Some(body), &[("If-Match", etag)])
-        .await
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/cases/{case}/plans/{number}"),
+        Some(token),
+        Some(body),
+        &[("If-Match", etag)],
+    )
+    .await
 }
 
 /// Version 1 agreed (with the provider's consent for the plan), version 2 a draft started from it.
@@ -238,7 +264,10 @@ async fn agreed_and_draft(app: &TestApp, case: &Case) {
     let rt = app.token(&case.regisseur).await;
     let plans = format!("/api/v1/cases/{}/plans", case.id);
     assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
-    assert_eq!(put_draft(app, &rt, &case.id, 1, "\"1\"", json!({"content": content(case)})).await.status, StatusCode::OK);
+    assert_eq!(
+        put_draft(app, &rt, &case.id, 1, "\"1\"", json!({"content": content(case)})).await.status,
+        StatusCode::OK
+    );
     let agreed = app
         .call(
             Method::POST,
@@ -321,7 +350,8 @@ async fn the_plan_page_shows_the_current_plan_and_the_draft_with_goals_per_domai
     let seen = get(&app, &pb, &format!("/dossiers/{}/plan", case.id)).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
     assert!(seen.text.contains("Gesprekken met Kind over school"));
-    for hidden in ["Budgetplan maken", "Weer grip op geld", "Huurachterstand", "Moeder vraagt zelf", "Concept bewerken"] {
+    for hidden in ["Budgetplan maken", "Weer grip op geld", "Huurachterstand", "Moeder vraagt zelf", "Concept bewerken"]
+    {
         assert!(!seen.text.contains(hidden), "{hidden} shown to the provider");
     }
     assert!(seen.text.contains("U ziet alleen de acties die u zelf uitvoert"));
@@ -356,7 +386,10 @@ async fn a_stale_edit_says_so_shows_their_version_and_keeps_the_users_text() {
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     assert!(stale.text.contains("Iemand anders heeft dit concept intussen opgeslagen"));
     assert!(stale.text.contains("er is niets overschreven"));
-    assert!(stale.text.contains("Mijn eigen tekst, met &#60;haakjes&#62; &#38; regels"), "the user's text is kept, escaped");
+    assert!(
+        stale.text.contains("Mijn eigen tekst, met &#60;haakjes&#62; &#38; regels"),
+        "the user's text is kept, escaped"
+    );
     assert!(stale.text.contains("Zoals het nu is opgeslagen"));
     assert!(stale.text.contains("Hun versie van het doel"), "their version is shown next to it");
     assert_eq!(draft_json(&app, &case, 2).await["content"]["goals"][0]["description"], "Hun versie van het doel");
@@ -439,7 +472,10 @@ async fn starting_a_draft_and_recording_the_familys_answer_in_its_own_words() {
     assert!(empty.text.contains("Er is nog geen plan"));
     let started = post(&app, &b, &format!("/dossiers/{}/plan/concept", case.id), &[]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text);
-    assert_eq!(started.location.as_deref(), Some(format!("/dossiers/{}/plan/1/bewerken?melding=gestart", case.id).as_str()));
+    assert_eq!(
+        started.location.as_deref(),
+        Some(format!("/dossiers/{}/plan/1/bewerken?melding=gestart", case.id).as_str())
+    );
     let form_page = get(&app, &b, started.location.as_deref().unwrap()).await;
     assert!(form_page.text.contains("Er is een nieuw concept gestart"));
     let mut fields = form_fields(&form_page.text);
@@ -463,7 +499,9 @@ async fn starting_a_draft_and_recording_the_familys_answer_in_its_own_words() {
     let revision = input_value(&form.text, "revision").unwrap();
     let refused = post(&app, &b, &path, &[("revision", &revision), ("answer", "refuse")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
-    for text in ["href=\"#veld-agreement-memberIds\"", "href=\"#veld-agreement-method\"", "href=\"#veld-agreement-statement\""] {
+    for text in
+        ["href=\"#veld-agreement-memberIds\"", "href=\"#veld-agreement-method\"", "href=\"#veld-agreement-statement\""]
+    {
         assert!(refused.text.contains(text), "{text} missing");
     }
     assert!(refused.text.contains("Het concept is nog niet compleet"));
@@ -485,7 +523,13 @@ async fn starting_a_draft_and_recording_the_familys_answer_in_its_own_words() {
         &app,
         &b,
         &path,
-        &[("revision", &revision), ("answer", "refuse"), ("memberIds", &case.parent), ("method", "conversation"), ("statement", words)],
+        &[
+            ("revision", &revision),
+            ("answer", "refuse"),
+            ("memberIds", &case.parent),
+            ("method", "conversation"),
+            ("statement", words),
+        ],
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
@@ -518,7 +562,9 @@ async fn the_differences_and_the_familys_printable_copy() {
 
     let print = get(&app, &b, &format!("/dossiers/{}/plan/current/afdrukken", case.id)).await;
     assert_eq!(print.status, StatusCode::OK, "{}", print.text);
-    for text in ["<h1>Ons gezinsplan</h1>", "Weer grip op geld", "Wie helpen ons", "/assets/eenplan.css", "Ouder Jansen"] {
+    for text in
+        ["<h1>Ons gezinsplan</h1>", "Weer grip op geld", "Wie helpen ons", "/assets/eenplan.css", "Ouder Jansen"]
+    {
         assert!(print.text.contains(text), "{text} missing");
     }
     assert!(!print.text.contains("<style>"), "no inline style under the page's policy");
@@ -616,7 +662,8 @@ async fn every_role_in_and_out_of_scope_against_every_page() {
             assert_eq!(event.data.outcome == "denied", denied, "{path} as {actor:?}: {:?}", event.data);
             if expected == 200 {
                 assert!(event.data.basis.is_some(), "{path} as {actor:?}: allowed without a basis");
-                let about_case = event.data.case_id.as_deref() == Some(id) || event.data.resource_id.as_deref() == Some(id);
+                let about_case =
+                    event.data.case_id.as_deref() == Some(id) || event.data.resource_id.as_deref() == Some(id);
                 assert!(about_case, "{path} as {actor:?}: the event names the case");
             }
         }
@@ -670,7 +717,15 @@ async fn an_evaluation_is_shown_as_a_summary_to_confirm_before_it_is_recorded() 
     set(&mut fields, "nextEvaluationDate", "2027-02-01");
     let summary = post_fields(&app, &b, &check, &fields).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
-    for text in ["Evaluatie controleren", "Doorgaan met het plan", "Ouder Jansen", "Oma (netwerk)", "Deels bereikt", "1 februari 2027", "Vastleggen"] {
+    for text in [
+        "Evaluatie controleren",
+        "Doorgaan met het plan",
+        "Ouder Jansen",
+        "Oma (netwerk)",
+        "Deels bereikt",
+        "1 februari 2027",
+        "Vastleggen",
+    ] {
         assert!(summary.text.contains(text), "{text} missing");
     }
     assert_eq!(evaluations_json(&app, &case).await["items"], json!([]), "a summary records nothing");

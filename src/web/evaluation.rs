@@ -17,19 +17,20 @@ use super::plan::{goal_status_label, parse_goal_status, Choice, Names, GOAL_STAT
 use crate::access::Role;
 use crate::cases::model::CloseReason;
 use crate::error::{AppError, FieldError};
+use crate::http::Query;
 use crate::input::Id;
 use crate::plans::evaluation::{self, Decision, GoalProgress, NewEvaluation};
 use crate::plans::model::{Goal, Owner, OwnerKind};
 use crate::plans::service as plans;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/dossiers/{id}/evaluaties").route(web::get().to(list)).route(web::post().to(record)),
-    )
-    .service(
-        web::resource("/dossiers/{id}/evaluaties/nieuw").route(web::get().to(new_form)).route(web::post().to(change)),
-    )
-    .route("/dossiers/{id}/evaluaties/controleren", web::post().to(preview));
+    cfg.service(web::resource("/dossiers/{id}/evaluaties").route(web::get().to(list)).route(web::post().to(record)))
+        .service(
+            web::resource("/dossiers/{id}/evaluaties/nieuw")
+                .route(web::get().to(new_form))
+                .route(web::post().to(change)),
+        )
+        .route("/dossiers/{id}/evaluaties/controleren", web::post().to(preview));
 }
 
 const DECISIONS: [(&str, &str, &str); 4] = [
@@ -50,11 +51,7 @@ const DECISIONS: [(&str, &str, &str); 4] = [
         "Het plan loopt vast. De regisseur legt het voor aan de teamleider of de procescoördinator; het plan blijft \
          gelden tot er een besluit is. U spreekt een nieuwe evaluatiedatum af.",
     ),
-    (
-        "close",
-        "Afsluiten",
-        "Het dossier wordt gesloten. Er komt geen nieuwe evaluatie. Kies de reden.",
-    ),
+    ("close", "Afsluiten", "Het dossier wordt gesloten. Er komt geen nieuwe evaluatie. Kies de reden."),
 ];
 
 const CLOSE_REASONS: [(&str, &str); 5] = [
@@ -121,7 +118,7 @@ fn participant_name(p: &Owner, names: &Names, me: &str) -> String {
     names.owner(p, me)
 }
 
-async fn list(page: Page, id: web::Path<Id>, q: web::Query<NoticeQuery>) -> PageResult {
+async fn list(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let names = Names::of(&page, &case_id).await?;
     let me = page.principal().user_id.clone();
@@ -130,9 +127,9 @@ async fn list(page: Page, id: web::Path<Id>, q: web::Query<NoticeQuery>) -> Page
     let mut goals: HashMap<i32, Vec<Goal>> = HashMap::new();
     if !provider_only(&page) {
         for e in &evaluations.items {
-            if !goals.contains_key(&e.plan_number) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = goals.entry(e.plan_number) {
                 let v = plans::get_version(&page.ctx, case_id.clone(), e.plan_number.to_string()).await?;
-                goals.insert(e.plan_number, v.content.goals);
+                slot.insert(v.content.goals);
             }
         }
         // The evaluations are what the page is about: theirs is the request's audit event.
@@ -168,7 +165,9 @@ async fn list(page: Page, id: web::Path<Id>, q: web::Query<NoticeQuery>) -> Page
         .collect();
     let notice = match q.melding.as_deref() {
         Some("vastgelegd") => Some("De evaluatie is vastgelegd."),
-        Some("bijgesteld") => Some("De evaluatie is vastgelegd. Er is een nieuw concept van het plan om bij te stellen."),
+        Some("bijgesteld") => {
+            Some("De evaluatie is vastgelegd. Er is een nieuw concept van het plan om bij te stellen.")
+        }
         _ => None,
     };
     render(&ListPage {
@@ -466,7 +465,11 @@ async fn form_page(
         held_on: crate::db::now().date().format("%Y-%m-%d").to_string(),
         goals: goals
             .iter()
-            .map(|g| GoalInput { goal_id: g.id.clone(), status: super::plan::goal_status_code(g.status).into(), note: String::new() })
+            .map(|g| GoalInput {
+                goal_id: g.id.clone(),
+                status: super::plan::goal_status_code(g.status).into(),
+                note: String::new(),
+            })
             .collect(),
         ..EvalForm::default()
     });
@@ -507,7 +510,12 @@ async fn form_page(
         plan_number: cx.plan.as_ref().map(|(n, _)| *n),
         form,
         goals: rows,
-        members: cx.names.members.iter().map(|(id, n)| Choice { value: format!("member:{id}"), label: n.clone() }).collect(),
+        members: cx
+            .names
+            .members
+            .iter()
+            .map(|(id, n)| Choice { value: format!("member:{id}"), label: n.clone() })
+            .collect(),
         professionals: cx
             .names
             .professionals

@@ -3,7 +3,6 @@
 //! refusal, the differences between two versions and the family's printable copy. Every page calls the plan
 //! service the JSON routes call (src/plans/routes.rs), so a provider sees the projection the API gives them.
 
-
 use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
@@ -15,6 +14,7 @@ use super::page::{render, render_with, see_other, CaseFrame, Form, Layout, Page,
 use crate::access::Role;
 use crate::cases::contacts;
 use crate::error::{AppError, FieldError};
+use crate::http::Query;
 use crate::input::Id;
 use crate::plans::document;
 use crate::plans::model::{
@@ -161,14 +161,13 @@ impl Names {
     }
 
     pub fn professional(&self, id: &str, me: &str) -> String {
-        if id == me {
-            return "U".into();
+        let known = self.professionals.iter().find(|(u, ..)| u == id).map(|(_, n, o)| format!("{n} ({o})"));
+        match (known, id == me) {
+            (Some(k), true) => format!("{k}, uzelf"),
+            (Some(k), false) => k,
+            (None, true) => "Uzelf".into(),
+            (None, false) => "een betrokken professional".into(),
         }
-        self.professionals
-            .iter()
-            .find(|(u, ..)| u == id)
-            .map(|(_, n, o)| format!("{n} ({o})"))
-            .unwrap_or_else(|| "een betrokken professional".into())
     }
 
     pub fn owner(&self, o: &Owner, me: &str) -> String {
@@ -266,7 +265,11 @@ impl VersionView {
                 .map(|a| {
                     let p = v.progress.iter().find(|p| p.action_id == a.id);
                     ActionView {
-                        who: a.owner.as_ref().map(|o| names.owner(o, me)).unwrap_or_else(|| "nog niet afgesproken".into()),
+                        who: a
+                            .owner
+                            .as_ref()
+                            .map(|o| names.owner(o, me))
+                            .unwrap_or_else(|| "nog niet afgesproken".into()),
                         what: a.description.clone(),
                         when: d(a.due_date),
                         progress: p.map(|p| progress_label(p.status)),
@@ -309,7 +312,11 @@ impl VersionView {
                 statement: a.statement.clone(),
             }),
             strengths: c.strengths.clone(),
-            concerns: c.concerns.iter().map(|x| format!("{} (prioriteit {})", x.description, priority_label(x.priority))).collect(),
+            concerns: c
+                .concerns
+                .iter()
+                .map(|x| format!("{} (prioriteit {})", x.description, priority_label(x.priority)))
+                .collect(),
             own_efforts: c.own_efforts.clone(),
             domains,
             next_evaluation: d(c.next_evaluation_date),
@@ -367,7 +374,7 @@ fn notice(q: &NoticeQuery) -> Option<&'static str> {
     }
 }
 
-async fn overview(page: Page, id: web::Path<Id>, q: web::Query<NoticeQuery>) -> PageResult {
+async fn overview(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let names = Names::of(&page, &case_id).await?;
     let me = page.principal().user_id.clone();
@@ -500,7 +507,9 @@ impl DraftForm {
                     description: a.description.clone(),
                     owner: match &a.owner {
                         Some(o) => match o.kind {
-                            OwnerKind::Professional => format!("professional:{}", o.user_id.clone().unwrap_or_default()),
+                            OwnerKind::Professional => {
+                                format!("professional:{}", o.user_id.clone().unwrap_or_default())
+                            }
                             OwnerKind::Member => format!("member:{}", o.person_id.clone().unwrap_or_default()),
                             OwnerKind::Network => "network".into(),
                         },
@@ -644,8 +653,7 @@ impl DraftForm {
             });
         }
         for r in &self.actions {
-            let empty =
-                [&r.description, &r.owner, &r.owner_name, &r.due_date].iter().all(|s| s.trim().is_empty());
+            let empty = [&r.description, &r.owner, &r.owner_name, &r.due_date].iter().all(|s| s.trim().is_empty());
             if empty {
                 continue;
             }
@@ -693,7 +701,8 @@ impl DraftForm {
             .iter()
             .enumerate()
             .map(|(i, g)| {
-                let text = if g.description.trim().is_empty() { format!("Doel {}", i + 1) } else { g.description.clone() };
+                let text =
+                    if g.description.trim().is_empty() { format!("Doel {}", i + 1) } else { g.description.clone() };
                 (g.id.clone(), text)
             })
             .collect()
@@ -902,7 +911,9 @@ fn choices(names: &Names) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
         .iter()
         .map(|(u, n, o)| Choice { value: format!("professional:{u}"), label: format!("{n} ({o})") })
         .collect();
-    owners.extend(names.members.iter().map(|(p, n)| Choice { value: format!("member:{p}"), label: format!("{n} (gezin)") }));
+    owners.extend(
+        names.members.iter().map(|(p, n)| Choice { value: format!("member:{p}"), label: format!("{n} (gezin)") }),
+    );
     owners.push(Choice { value: "network".into(), label: "Iemand uit het netwerk (naam hieronder)".into() });
     (domains, persons, owners)
 }
@@ -993,7 +1004,7 @@ fn version_number(s: &str) -> Result<i32, PageError> {
     s.parse::<i32>().map_err(|_| PageError(AppError::NotFound))
 }
 
-async fn edit_form(page: Page, path: web::Path<(Id, String)>, q: web::Query<NoticeQuery>) -> PageResult {
+async fn edit_form(page: Page, path: web::Path<(Id, String)>, q: Query<NoticeQuery>) -> PageResult {
     let (id, version) = path.into_inner();
     let case_id: String = id.into();
     let number = version_number(&version)?;
@@ -1066,8 +1077,7 @@ async fn save_draft(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<
             form.revision = theirs.revision;
             let me = page.principal().user_id.clone();
             let layout = page.case_layout(title, &case_id).await?;
-            let state =
-                EditState { form, errors: vec![], theirs: Some(VersionView::of(&theirs, &names, &me)), closed };
+            let state = EditState { form, errors: vec![], theirs: Some(VersionView::of(&theirs, &names, &me)), closed };
             render_with(StatusCode::CONFLICT, &edit_page(layout, &case_id, number, &names, state))
         }
         Err(e) => Err(e.into()),
@@ -1199,7 +1209,11 @@ fn missing_messages(errors: &[FieldError]) -> Vec<FieldMessage> {
 
 fn missing_text(field: &str, message: &str) -> (String, String) {
     let nth = |prefix: &str| {
-        field.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|n| n.parse::<usize>().ok()).map(|n| n + 1)
+        field
+            .strip_prefix(prefix)
+            .and_then(|r| r.split(']').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| n + 1)
     };
     let label = if field == "goals" {
         "Doelen".to_string()
@@ -1289,7 +1303,7 @@ struct ComparePage {
     shown: bool,
 }
 
-async fn compare(page: Page, id: web::Path<Id>, q: web::Query<CompareQuery>) -> PageResult {
+async fn compare(page: Page, id: web::Path<Id>, q: Query<CompareQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let versions = plans::list_versions(&page.ctx, case_id.clone()).await?;
     let parse = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<i32>().ok());
@@ -1385,12 +1399,14 @@ mod tests {
 
     #[test]
     fn service_errors_land_on_the_forms_rows() {
-        let mut form = DraftForm::default();
-        form.goals = vec![
-            GoalRow { id: "a".into(), ..GoalRow::default() },
-            GoalRow { id: "b".into(), description: "x".into(), ..GoalRow::default() },
-        ];
-        form.actions = vec![ActionRow { id: "c".into(), description: "y".into(), ..ActionRow::default() }];
+        let form = DraftForm {
+            goals: vec![
+                GoalRow { id: "a".into(), ..GoalRow::default() },
+                GoalRow { id: "b".into(), description: "x".into(), ..GoalRow::default() },
+            ],
+            actions: vec![ActionRow { id: "c".into(), description: "y".into(), ..ActionRow::default() }],
+            ..DraftForm::default()
+        };
         let errors = vec![
             FieldError::new("goals[0].domain", "is required to agree the plan"),
             FieldError::new("actions[0].owner.userId", "must be a professional involved in the case"),
