@@ -201,7 +201,8 @@ pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Evaluations> {
 }
 
 impl NewEvaluation {
-    fn validate(&self) -> AppResult<()> {
+    /// The checks that need no database: the web client runs them before it shows the summary to confirm.
+    pub fn validate(&self) -> AppResult<()> {
         let mut v = Validator::new();
         if let Some(d) = v.required(&self.held_on, "heldOn") {
             v.check(*d <= now().date(), "heldOn", "must not be in the future");

@@ -6,8 +6,10 @@ mod assets;
 mod break_glass;
 mod case;
 mod dutch;
+mod evaluation;
 mod page;
 mod search;
+mod plan;
 mod sign_in;
 mod work;
 
@@ -24,6 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     case::configure(cfg);
     break_glass::configure(cfg);
     search::configure(cfg);
+    plan::configure(cfg);
+    evaluation::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
