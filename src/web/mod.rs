@@ -7,6 +7,8 @@ mod dutch;
 mod page;
 mod sign_in;
 mod work;
+mod radar;
+mod zrm;
 
 pub use page::CaseFrame;
 
@@ -18,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     sign_in::configure(cfg);
     work::configure(cfg);
+    zrm::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
