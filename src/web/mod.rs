@@ -7,6 +7,7 @@ mod dutch;
 mod page;
 mod sign_in;
 mod work;
+mod consent;
 mod radar;
 mod zrm;
 
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     sign_in::configure(cfg);
     work::configure(cfg);
     zrm::configure(cfg);
+    consent::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
