@@ -25,7 +25,8 @@ use crate::state::Ctx;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreviewQuery {
-    /// The organisation whose view is shown: one with a professional involved in the case today.
+    /// The organisation whose view is shown: one with a provider professional involved in the case today. Absent:
+    /// only the organisations that may be chosen.
     pub organisation_id: Option<String>,
 }
 
@@ -51,12 +52,34 @@ pub struct ProfessionalPreview {
     pub consents: Option<Vec<Consent>>,
 }
 
+/// An organisation that may be chosen: one with a provider professional involved in the case today.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// A household member by name, for reading the preview (the caller sees the whole case).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberName {
+    pub person_id: String,
+    pub name: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganisationPreview {
     pub case_id: String,
-    pub organisation_id: String,
-    pub organisation_name: String,
+    /// The organisations that may be chosen.
+    pub organisations: Vec<OrganisationChoice>,
+    /// The household's members today.
+    pub members: Vec<MemberName>,
+    /// The organisation shown; absent when none was asked for.
+    pub organisation_id: Option<String>,
+    pub organisation_name: Option<String>,
+    /// Per provider professional of the organisation involved in the case: what they get.
     pub professionals: Vec<ProfessionalPreview>,
 }
 
@@ -77,49 +100,59 @@ pub async fn preview_for_organisation(
     case_id: String,
     input: PreviewQuery,
 ) -> AppResult<OrganisationPreview> {
-    ctx.state.access.decide(&ctx.principal, Resource::Consent, Action::List, &ctx.audit)?;
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
     ctx.audit.action("consent.preview", Resource::Consent.as_str());
     ctx.audit.resource(&case_id);
-    let organisation_id = input.organisation_id.ok_or_else(|| AppError::field("organisationId", "is required"))?;
     let cx = ctx.clone();
-    let (case_key, org) = (case_id.clone(), organisation_id.clone());
-    let (name, principals) = ctx
+    let (case_key, chosen) = (case_id.clone(), input.organisation_id.clone());
+    let (organisations, members, principals) = ctx
         .read(move |c| {
             let ctx = &cx;
             let plan = plan_of(ctx, c, &case_key)?;
             ctx.state.access.decide_consent_preview(&plan, &ctx.audit)?;
-            let mut users: Vec<String> = store::professionals(c, &plan.case.id, now())?
+            let case = &plan.case;
+            let ids = store::members_on(c, &case.household_id, now().date())?;
+            let mut members: Vec<MemberName> = store::person_names(c, &ids)?
                 .into_iter()
-                .filter(|(_, o)| *o == org)
-                .map(|(u, _)| u)
+                .map(|(person_id, name)| MemberName { person_id, name })
                 .collect();
+            members.sort_by_key(|m| ids.iter().position(|i| *i == m.person_id));
+            let mut users: Vec<(String, String)> = store::professionals(c, &case.id, now())?;
             users.sort();
             users.dedup();
-            if users.is_empty() {
-                return Err(AppError::field("organisationId", "is not an organisation involved in the case"));
-            }
-            let name = crate::identity::store::organisation(c, &org)?.map(|o| o.name).unwrap_or_default();
+            // The provider professionals involved today, as the API would know them at their next request.
+            let mut organisations: Vec<OrganisationChoice> = Vec::new();
             let mut principals = Vec::new();
-            for user in users {
+            for (user, org) in users {
                 let Some(row) = crate::identity::store::user_row(c, &user)? else { continue };
-                if !row.active {
+                let grants = crate::identity::store::roles_of(c, &row.id)?;
+                if !row.active || !grants.iter().any(|g| g.role == crate::access::Role::Provider) {
                     continue;
                 }
-                principals.push(Principal {
-                    grants: crate::identity::store::roles_of(c, &row.id)?,
-                    in_break_glass: crate::access::scope::active_window(c, &row.id, now())?,
-                    user_id: row.id,
-                    display_name: row.display_name,
-                    email: row.email,
-                    organisation_id: row.organisation_id,
-                    session_id: None,
-                });
+                if !organisations.iter().any(|o| o.id == org) {
+                    let name = crate::identity::store::organisation(c, &org)?.map(|o| o.name).unwrap_or_default();
+                    organisations.push(OrganisationChoice { id: org.clone(), name });
+                }
+                if chosen.as_deref() == Some(org.as_str()) {
+                    principals.push(Principal {
+                        grants,
+                        in_break_glass: crate::access::scope::active_window(c, &row.id, now())?,
+                        user_id: row.id,
+                        display_name: row.display_name,
+                        email: row.email,
+                        organisation_id: row.organisation_id,
+                        session_id: None,
+                    });
+                }
             }
-            Ok((name, principals))
+            if chosen.is_some() && principals.is_empty() {
+                return Err(AppError::field("organisationId", "is not an organisation involved in the case"));
+            }
+            Ok((organisations, members, principals))
         })
         .await?;
     let mut professionals = Vec::new();
-    let mut persons: Vec<String> = Vec::new();
+    let mut persons: Vec<String> = members.iter().map(|m| m.person_id.clone()).collect();
     for principal in principals {
         // Their own context: their decisions go to a record of their own that is never written.
         let as_them = Ctx::new(ctx.state.clone(), principal.clone(), AuditRecord::default());
@@ -135,14 +168,21 @@ pub async fn preview_for_organisation(
             evaluations: seen(evaluation::list(&as_them, id()).await)?,
             consents: seen(consent::history(&as_them, id()).await)?,
         };
-        persons.extend(preview.contacts.iter().flat_map(|c| c.members.iter().map(|m| m.person_id.clone())));
         persons.extend(preview.plan.iter().flat_map(|p| p.content.persons()));
         persons.extend(preview.assessments.iter().flatten().filter_map(|a| a.person_id.clone()));
-        persons.extend(preview.consents.iter().flatten().map(|c| c.person_id.clone()));
         professionals.push(preview);
     }
     persons.sort();
     persons.dedup();
     ctx.audit.persons(persons);
-    Ok(OrganisationPreview { case_id, organisation_id, organisation_name: name, professionals })
+    let organisation_name =
+        input.organisation_id.as_ref().and_then(|o| organisations.iter().find(|x| x.id == *o)).map(|o| o.name.clone());
+    Ok(OrganisationPreview {
+        case_id,
+        organisations,
+        members,
+        organisation_id: input.organisation_id,
+        organisation_name,
+        professionals,
+    })
 }

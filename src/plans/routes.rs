@@ -228,7 +228,7 @@ pub async fn plan_document(ctx: Ctx, path: web::Path<(Id, String)>) -> AppResult
 /// professional of it, exactly what the API gives them (an absent part is one refused to them). For the regisseur
 /// and involved wijkteam members; audited as their read of the case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/consent-preview", tag = "consents", security(("bearer" = [])),
-    params(("id" = String, Path), ("organisationId" = String, Query)),
+    params(("id" = String, Path), ("organisationId" = Option<String>, Query)),
     responses((status = 200, body = super::preview::OrganisationPreview), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn consent_preview(

@@ -18,7 +18,7 @@ use crate::consent::model::{age_on, required_givers, GiverCapacity};
 use crate::consent::service::{self as consent, Consent, Giver, Kind, NewConsent, Withdraw};
 use crate::error::{AppError, FieldError};
 use crate::input::Id;
-use crate::plans::preview::{self, OrganisationPreview, PreviewQuery};
+use crate::plans::preview::{self, PreviewQuery};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -616,34 +616,32 @@ fn professional_view(p: &preview::ProfessionalPreview, names: &HashMap<String, S
     }
 }
 
+/// One call: the preview also names the organisations to choose from and the members, so this page's audit event is
+/// the preview's own.
 async fn view_as(page: Page, id: web::Path<Id>, query: web::Query<ViewAsQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let chosen = query.into_inner().organisatie.unwrap_or_default();
-    let result: Result<OrganisationPreview, AppError> = preview::preview_for_organisation(
-        &page.ctx,
-        case_id.clone(),
-        PreviewQuery { organisation_id: Some(chosen.clone()).filter(|c| !c.is_empty()) },
-    )
-    .await;
-    let (preview, error) = match result {
-        Ok(p) => (Some(p), None),
+    let ask = |organisation: Option<String>| {
+        preview::preview_for_organisation(&page.ctx, case_id.clone(), PreviewQuery { organisation_id: organisation })
+    };
+    let (preview, error) = match ask(Some(chosen.clone()).filter(|c| !c.is_empty())).await {
+        Ok(p) => (p, None),
         Err(AppError::Validation(_)) => {
-            (None, Some("Kies een organisatie die nu bij dit gezin betrokken is.".to_string()))
+            (ask(None).await?, Some("Kies een organisatie die nu bij dit gezin betrokken is.".to_string()))
         }
         Err(e) => return Err(e.into()),
     };
-    let w = world(&page, &case_id).await?;
     let names: HashMap<String, String> =
-        w.contacts.members.iter().map(|m| (m.person_id.clone(), m.name.clone())).collect();
-    let professionals = preview.as_ref().map(|p| p.professionals.iter().map(|x| professional_view(x, &names)).collect());
+        preview.members.iter().map(|m| (m.person_id.clone(), m.name.clone())).collect();
+    let professionals = preview.professionals.iter().map(|x| professional_view(x, &names)).collect();
     let layout = page.case_layout("Bekijk als", &case_id).await?;
     let page = ViewAsPage {
         layout,
         frame: CaseFrame::new(&case_id, "toestemming"),
-        organisation: preview.map(|p| p.organisation_name).unwrap_or_default(),
-        organisations: w.providers,
+        organisation: preview.organisation_name.unwrap_or_default(),
+        organisations: preview.organisations.into_iter().map(|o| OrganisationOption { id: o.id, name: o.name }).collect(),
         chosen,
-        professionals: professionals.unwrap_or_default(),
+        professionals,
         error,
     };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
