@@ -2,10 +2,13 @@
 //! for each assessment. Pure geometry; the template draws it as an inline SVG with presentation attributes (the CSP
 //! forbids inline styles), and the page shows the same figures in a table beside it.
 
-/// The chart's canvas is `SIZE` × `SIZE` user units; the spokes end at `RADIUS` from the centre.
-pub const SIZE: f64 = 360.0;
+/// The chart's canvas is `WIDTH` × `HEIGHT` user units (wider than high, for the labels left and right); the spokes
+/// end at `RADIUS` from the centre.
+pub const WIDTH: f64 = 480.0;
+pub const HEIGHT: f64 = 340.0;
 pub const RADIUS: f64 = 120.0;
-const CENTRE: f64 = SIZE / 2.0;
+const CENTRE_X: f64 = WIDTH / 2.0;
+const CENTRE_Y: f64 = HEIGHT / 2.0;
 
 /// One spoke: where it ends, and where its label goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +31,10 @@ pub struct Shape {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Radar {
-    pub size: String,
+    pub width: String,
+    pub height: String,
+    pub centre_x: String,
+    pub centre_y: String,
     pub spokes: Vec<Spoke>,
     /// One ring per score 1..5 (polygon points).
     pub rings: Vec<String>,
@@ -50,7 +56,7 @@ fn n(v: f64) -> String {
 pub fn point(i: usize, count: usize, score: f64) -> (f64, f64) {
     let angle = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / count.max(1) as f64;
     let r = RADIUS * score.clamp(0.0, 5.0) / 5.0;
-    (CENTRE + r * angle.cos(), CENTRE + r * angle.sin())
+    (CENTRE_X + r * angle.cos(), CENTRE_Y + r * angle.sin())
 }
 
 /// The polygon of one assessment: an unscored domain (`None`) lies at the centre and gets no dot.
@@ -76,10 +82,10 @@ pub fn radar(labels: &[&str], current: &[Option<u8>], previous: Option<&[Option<
         .enumerate()
         .map(|(i, label)| {
             let (x, y) = point(i, count, 5.0);
-            let (lx, ly) = point(i, count, 5.9);
-            let anchor = if (lx - CENTRE).abs() < 1.0 {
+            let (lx, ly) = point(i, count, 5.5);
+            let anchor = if (lx - CENTRE_X).abs() < 1.0 {
                 "middle"
-            } else if lx > CENTRE {
+            } else if lx > CENTRE_X {
                 "start"
             } else {
                 "end"
@@ -98,7 +104,16 @@ pub fn radar(labels: &[&str], current: &[Option<u8>], previous: Option<&[Option<
                 .join(" ")
         })
         .collect();
-    Radar { size: n(SIZE), spokes, rings, current: shape(current), previous: previous.map(shape) }
+    Radar {
+        width: n(WIDTH),
+        height: n(HEIGHT),
+        centre_x: n(CENTRE_X),
+        centre_y: n(CENTRE_Y),
+        spokes,
+        rings,
+        current: shape(current),
+        previous: previous.map(shape),
+    }
 }
 
 #[cfg(test)]
@@ -109,19 +124,19 @@ mod tests {
     fn scores_lie_on_their_spoke_at_a_fifth_of_the_radius_per_point() {
         // Four spokes: up, right, down, left.
         let (x, y) = point(0, 4, 5.0);
-        assert_eq!((n(x), n(y)), ("180".to_string(), "60".to_string()));
+        assert_eq!((n(x), n(y)), ("240".to_string(), "50".to_string()));
         let (x, y) = point(1, 4, 5.0);
-        assert_eq!((n(x), n(y)), ("300".to_string(), "180".to_string()));
+        assert_eq!((n(x), n(y)), ("360".to_string(), "170".to_string()));
         let (x, y) = point(2, 4, 1.0);
-        assert_eq!((n(x), n(y)), ("180".to_string(), "204".to_string()));
+        assert_eq!((n(x), n(y)), ("240".to_string(), "194".to_string()));
         let (x, y) = point(3, 4, 2.5);
-        assert_eq!((n(x), n(y)), ("120".to_string(), "180".to_string()));
+        assert_eq!((n(x), n(y)), ("180".to_string(), "170".to_string()));
     }
 
     #[test]
     fn an_unscored_domain_sits_at_the_centre_without_a_dot() {
         let s = shape(&[Some(5), None, Some(1), Some(2)]);
-        assert_eq!(s.points, "180,60 180,180 180,204 132,180");
+        assert_eq!(s.points, "240,50 240,170 240,194 192,170");
         assert_eq!(s.dots.len(), 3);
     }
 

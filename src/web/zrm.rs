@@ -49,6 +49,25 @@ pub fn domain_label(code: &str) -> &'static str {
     }
 }
 
+/// A domain's name as short as the chart needs it (the table beside it has the full name).
+pub fn short_label(code: &str) -> &'static str {
+    match code {
+        "werk_opleiding" => "Werk, opleiding",
+        "huiselijke_relaties" => "Relaties thuis",
+        "geestelijke_gezondheid" => "Geestelijke gez.",
+        "lichamelijke_gezondheid" => "Lichamelijke gez.",
+        "basale_adl" => "Zelfverzorging",
+        "instrumentele_adl" => "Huishouden doen",
+        "maatschappelijke_participatie" => "Meedoen",
+        "hh_financien" => "Financiën",
+        "hh_huisvesting" => "Huisvesting",
+        "hh_organisatie_huishouden" => "Organisatie",
+        "hh_relaties_in_huis" => "Relaties in huis",
+        "hh_sociale_omgeving" => "Sociale omgeving",
+        other => domain_label(other),
+    }
+}
+
 /// What a score means (ZRM): 1 acute problems … 5 fully self-reliant.
 pub fn score_label(score: u8) -> &'static str {
     match score {
@@ -96,6 +115,8 @@ fn change_text(change: Option<i8>) -> String {
 /// A member (or the household) with their assessments.
 pub struct Subject {
     pub heading: String,
+    /// "Kees", or "het huishouden".
+    pub for_label: String,
     /// The `voor` parameter of the form: a person id, or `huishouden`.
     pub key: String,
     pub latest: Option<String>,
@@ -175,7 +196,7 @@ async fn overview(page: Page, id: web::Path<Id>) -> PageResult {
                     ),
                     None => None,
                 };
-                let labels: Vec<&str> = domains.iter().map(|d| domain_label(d)).collect();
+                let labels: Vec<&str> = domains.iter().map(|d| short_label(d)).collect();
                 let current: Vec<Option<u8>> = domains.iter().map(|d| now.scores.get(*d).copied()).collect();
                 let before: Option<Vec<Option<u8>>> =
                     previous.map(|b| domains.iter().map(|d| b.scores.get(*d).copied()).collect());
@@ -205,6 +226,7 @@ async fn overview(page: Page, id: web::Path<Id>) -> PageResult {
         };
         subjects.push(Subject {
             key: key.clone().unwrap_or_else(|| "huishouden".into()),
+            for_label: if key.is_some() { heading.clone() } else { "het huishouden".into() },
             heading,
             latest: latest.map(describe),
             previous: previous.map(describe),
