@@ -53,7 +53,8 @@ async fn sign_in(app: &TestApp, user: &TestUser) -> Web {
     let (_, headers, html) = send(app, TestRequest::get().uri("/aanmelden")).await;
     let form_cookie = set_cookie(&headers, "__Host-eenplan-aanmelden").expect("the sign-in form's cookie");
     let totp = user.totp_secret.as_deref().map(TestApp::totp_now).unwrap_or_default();
-    let body = encode(&[("email", &user.email), ("password", &user.password), ("totp", &totp), ("csrf", &form_csrf(&html))]);
+    let body =
+        encode(&[("email", &user.email), ("password", &user.password), ("totp", &totp), ("csrf", &form_csrf(&html))]);
     let (status, headers, text) = send(
         app,
         TestRequest::post()
@@ -160,7 +161,11 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
     let c = app
-        .post(&members_path, &mt, json!({"person": {"name": "Kind Jansen", "birthDate": born_14}, "relation": "child", "from": "2012-01-01"}))
+        .post(
+            &members_path,
+            &mt,
+            json!({"person": {"name": "Kind Jansen", "birthDate": born_14}, "relation": "child", "from": "2012-01-01"}),
+        )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
     let (parent, child) =
@@ -168,12 +173,25 @@ async fn world(app: &TestApp) -> World {
     let case = app.post("/api/v1/cases", &mt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
     let case = case.body["id"].as_str().unwrap().to_string();
     let r = app
-        .call(Method::PUT, &format!("/api/v1/cases/{case}/regisseur"), Some(&lt), Some(json!({"userId": regisseur.id})), &[])
+        .call(
+            Method::PUT,
+            &format!("/api/v1/cases/{case}/regisseur"),
+            Some(&lt),
+            Some(json!({"userId": regisseur.id})),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status,
+        StatusCode::OK
+    );
     let inv = app
-        .post(&format!("/api/v1/cases/{case}/involvements"), &rt, json!({"userId": provider_in.id, "roleInCase": "jeugdhulp"}))
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &rt,
+            json!({"userId": provider_in.id, "roleInCase": "jeugdhulp"}),
+        )
         .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
     let plans = format!("/api/v1/cases/{case}/plans");
@@ -217,7 +235,6 @@ fn user_for(app: &TestApp, w: &World, actor: Actor) -> TestUser {
         Actor::Other(role) => app.user(role),
     }
 }
-
 
 async fn consents(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     let r = app.get(&format!("/api/v1/consents?caseId={case}"), token).await;
@@ -271,9 +288,17 @@ async fn recording_a_consent_through_the_form_lets_the_provider_in_and_withdrawi
         .post(
             &app,
             &format!("/dossiers/{}/toestemming", w.case),
-            &[("personId", &w.child), ("giver", "self"), ("giver", &custodian), ("category", "basic"),
-              ("category", "evaluations"), ("recipient", &app.provider_org_id), ("purpose", "Samen de hulp afstemmen"),
-              ("validFrom", &today.to_string()), ("validUntil", &until)],
+            &[
+                ("personId", &w.child),
+                ("giver", "self"),
+                ("giver", &custodian),
+                ("category", "basic"),
+                ("category", "evaluations"),
+                ("recipient", &app.provider_org_id),
+                ("purpose", "Samen de hulp afstemmen"),
+                ("validFrom", &today.to_string()),
+                ("validUntil", &until),
+            ],
             None,
         )
         .await;
@@ -314,10 +339,18 @@ async fn the_form_names_every_error_at_once_with_the_age_rule_keeps_the_input_an
     let web = sign_in(&app, &w.regisseur).await;
     let rt = app.token(&w.regisseur).await;
     let path = format!("/dossiers/{}/toestemming", w.case);
-    let empty = web.post(&app, &path, &[("personId", &w.child), ("validFrom", ""), ("validUntil", "31-12-2026")], None).await;
+    let empty =
+        web.post(&app, &path, &[("personId", &w.child), ("validFrom", ""), ("validUntil", "31-12-2026")], None).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.body);
     let html = &empty.body;
-    for id in ["veld-givenBy", "veld-categories", "veld-recipientOrganisationIds", "veld-purpose", "veld-validFrom", "veld-validUntil"] {
+    for id in [
+        "veld-givenBy",
+        "veld-categories",
+        "veld-recipientOrganisationIds",
+        "veld-purpose",
+        "veld-validFrom",
+        "veld-validUntil",
+    ] {
         assert!(html.contains(&format!("href=\"#{id}\"")), "{id}: {html}");
         assert!(html.contains(&format!("id=\"{id}\"")), "{id} is a field on the page");
     }
@@ -331,8 +364,15 @@ async fn the_form_names_every_error_at_once_with_the_age_rule_keeps_the_input_an
         .post(
             &app,
             &path,
-            &[("personId", &w.child), ("giver", &custodian), ("category", "basic"), ("recipient", &app.provider_org_id),
-              ("purpose", "Afstemmen met de jeugdhulp"), ("validFrom", &today), ("validUntil", "2027-01-01")],
+            &[
+                ("personId", &w.child),
+                ("giver", &custodian),
+                ("category", "basic"),
+                ("recipient", &app.provider_org_id),
+                ("purpose", "Afstemmen met de jeugdhulp"),
+                ("validFrom", &today),
+                ("validUntil", "2027-01-01"),
+            ],
             None,
         )
         .await;
@@ -350,9 +390,15 @@ async fn a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing() {
     let web = sign_in(&app, &w.regisseur).await;
     let rt = app.token(&w.regisseur).await;
     let today = chrono::Utc::now().date_naive().to_string();
-    let fields = [("personId", w.parent.as_str()), ("giver", "self"), ("category", "basic"),
-                  ("recipient", app.provider_org_id.as_str()), ("purpose", "Afstemmen"), ("validFrom", &today),
-                  ("validUntil", "2027-01-01")];
+    let fields = [
+        ("personId", w.parent.as_str()),
+        ("giver", "self"),
+        ("category", "basic"),
+        ("recipient", app.provider_org_id.as_str()),
+        ("purpose", "Afstemmen"),
+        ("validFrom", &today),
+        ("validUntil", "2027-01-01"),
+    ];
     let path = format!("/dossiers/{}/toestemming", w.case);
     assert_eq!(web.post(&app, &path, &fields, Some("0000")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(web.post(&app, &path, &fields, Some("-")).await.status, StatusCode::FORBIDDEN);
@@ -382,9 +428,8 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     }
-    let api = app
-        .get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.provider_org_id), &rt)
-        .await;
+    let api =
+        app.get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.provider_org_id), &rt).await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.text);
     let pros = api.body["professionals"].as_array().unwrap();
     assert_eq!(pros.len(), 1);
@@ -413,7 +458,9 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
     // The page shows the same, in words.
     let web = sign_in(&app, &w.regisseur).await;
     let before = app.audit_events().len();
-    let page = web.get(&app, &format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.provider_org_id)).await;
+    let page = web
+        .get(&app, &format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.provider_org_id))
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = &page.body;
     assert!(html.contains("Wat Test provider ziet"));
@@ -421,7 +468,12 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
     assert!(html.contains("Doel voor Kind Jansen: Grip op geld"), "the goal it serves");
     assert!(html.contains("Financiën 2 (niet zelfredzaam)"), "the child's covered assessment");
     assert!(!html.contains("Financiën 1 (acute problematiek)"), "not the parent's: no consent");
-    assert!(html.contains("<h3>Contactgegevens</h3>\n  \n  <p class=\"view-as__hidden\"><strong>Ziet Test provider niet.</strong>"), "{html}");
+    assert!(
+        html.contains(
+            "<h3>Contactgegevens</h3>\n  \n  <p class=\"view-as__hidden\"><strong>Ziet Test provider niet.</strong>"
+        ),
+        "{html}"
+    );
     // Audited as the regisseur's read, with their basis, and the persons shown.
     let events = app.audit_events();
     let event = events[before..].iter().find(|e| e.data.action == "consent.preview").expect("the preview is audited");
@@ -437,20 +489,22 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
     // Withdrawn: the preview follows at once.
     let id = consents(&app, &rt, &w.case).await[0]["id"].as_str().unwrap().to_string();
     assert_eq!(app.post(&format!("/api/v1/consents/{id}/withdraw"), &rt, json!({})).await.status, StatusCode::OK);
-    let after = app
-        .get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.provider_org_id), &rt)
-        .await;
+    let after =
+        app.get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.provider_org_id), &rt).await;
     assert!(after.body["professionals"][0]["case"].is_null(), "{}", after.text);
     assert_eq!(app.get(&format!("/api/v1/cases/{}", w.case), &pt).await.status, StatusCode::NOT_FOUND);
     // An organisation that is not involved: said, nothing shown.
-    let other = app.get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.municipality_id), &rt).await;
+    let other =
+        app.get(&format!("/api/v1/cases/{}/consent-preview?organisationId={}", w.case, app.municipality_id), &rt).await;
     assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.text);
     // Without one: the organisations to choose from, and nothing shown.
     let choices = app.get(&format!("/api/v1/cases/{}/consent-preview", w.case), &rt).await;
     assert_eq!(choices.status, StatusCode::OK, "{}", choices.text);
     assert_eq!(choices.body["organisations"][0]["id"], json!(app.provider_org_id));
     assert!(choices.body["professionals"].as_array().unwrap().is_empty());
-    let refused = web.get(&app, &format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.municipality_id)).await;
+    let refused = web
+        .get(&app, &format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.municipality_id))
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Kies een organisatie die nu bij dit gezin betrokken is."));
 }
@@ -481,8 +535,14 @@ async fn every_role_gets_the_apis_answer_on_each_consent_page_and_every_view_is_
         let web = sign_in(&app, &user).await;
         let pages = [
             // The page shows names and the organisations involved as well: those who see the whole case only.
-            (format!("/dossiers/{}/toestemming", w.case), if actor == Actor::Other(Role::PrivacyOfficer) { StatusCode::FORBIDDEN } else { history }),
-            (format!("/dossiers/{}/toestemming/nieuw?voor={}", w.case, w.child), if actor == Actor::Other(Role::PrivacyOfficer) { StatusCode::FORBIDDEN } else { history }),
+            (
+                format!("/dossiers/{}/toestemming", w.case),
+                if actor == Actor::Other(Role::PrivacyOfficer) { StatusCode::FORBIDDEN } else { history },
+            ),
+            (
+                format!("/dossiers/{}/toestemming/nieuw?voor={}", w.case, w.child),
+                if actor == Actor::Other(Role::PrivacyOfficer) { StatusCode::FORBIDDEN } else { history },
+            ),
             (format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.provider_org_id), preview),
         ];
         for (path, expected) in pages {

@@ -54,7 +54,8 @@ async fn sign_in(app: &TestApp, user: &TestUser) -> Web {
     let (_, headers, html) = send(app, TestRequest::get().uri("/aanmelden")).await;
     let form_cookie = set_cookie(&headers, "__Host-eenplan-aanmelden").expect("the sign-in form's cookie");
     let totp = user.totp_secret.as_deref().map(TestApp::totp_now).unwrap_or_default();
-    let body = encode(&[("email", &user.email), ("password", &user.password), ("totp", &totp), ("csrf", &form_csrf(&html))]);
+    let body =
+        encode(&[("email", &user.email), ("password", &user.password), ("totp", &totp), ("csrf", &form_csrf(&html))]);
     let (status, headers, text) = send(
         app,
         TestRequest::post()
@@ -161,7 +162,11 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
     let c = app
-        .post(&members_path, &mt, json!({"person": {"name": "Kind Jansen", "birthDate": born_14}, "relation": "child", "from": "2012-01-01"}))
+        .post(
+            &members_path,
+            &mt,
+            json!({"person": {"name": "Kind Jansen", "birthDate": born_14}, "relation": "child", "from": "2012-01-01"}),
+        )
         .await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
     let (parent, child) =
@@ -169,12 +174,25 @@ async fn world(app: &TestApp) -> World {
     let case = app.post("/api/v1/cases", &mt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
     let case = case.body["id"].as_str().unwrap().to_string();
     let r = app
-        .call(Method::PUT, &format!("/api/v1/cases/{case}/regisseur"), Some(&lt), Some(json!({"userId": regisseur.id})), &[])
+        .call(
+            Method::PUT,
+            &format!("/api/v1/cases/{case}/regisseur"),
+            Some(&lt),
+            Some(json!({"userId": regisseur.id})),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status,
+        StatusCode::OK
+    );
     let inv = app
-        .post(&format!("/api/v1/cases/{case}/involvements"), &rt, json!({"userId": provider_in.id, "roleInCase": "jeugdhulp"}))
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &rt,
+            json!({"userId": provider_in.id, "roleInCase": "jeugdhulp"}),
+        )
         .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
     let plans = format!("/api/v1/cases/{case}/plans");
@@ -246,8 +264,14 @@ async fn the_regisseur_records_assessments_and_sees_the_radar_the_table_the_prog
         .post(
             &app,
             &zrm,
-            &[("voor", &w.child), ("kind", "start"), ("assessedOn", "2026-01-10"), ("scores.financien", "3"),
-              ("scores.huisvesting", "4"), ("scores.justitie", "")],
+            &[
+                ("voor", &w.child),
+                ("kind", "start"),
+                ("assessedOn", "2026-01-10"),
+                ("scores.financien", "3"),
+                ("scores.huisvesting", "4"),
+                ("scores.justitie", ""),
+            ],
             None,
         )
         .await;
@@ -257,14 +281,24 @@ async fn the_regisseur_records_assessments_and_sees_the_radar_the_table_the_prog
         .post(
             &app,
             &zrm,
-            &[("voor", &w.child), ("kind", "intermediate"), ("assessedOn", "2026-03-10"), ("scores.financien", "1"),
-              ("scores.huisvesting", "5")],
+            &[
+                ("voor", &w.child),
+                ("kind", "intermediate"),
+                ("assessedOn", "2026-03-10"),
+                ("scores.financien", "1"),
+                ("scores.huisvesting", "5"),
+            ],
             None,
         )
         .await;
     assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
     let household = web
-        .post(&app, &zrm, &[("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-10"), ("scores.hh_financien", "4")], None)
+        .post(
+            &app,
+            &zrm,
+            &[("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-10"), ("scores.hh_financien", "4")],
+            None,
+        )
         .await;
     assert_eq!(household.status, StatusCode::SEE_OTHER, "{}", household.body);
 
@@ -287,7 +321,12 @@ async fn the_regisseur_records_assessments_and_sees_the_radar_the_table_the_prog
     assert!(html.contains("<th scope=\"row\">Huisvesting</th><td>4 (voldoende zelfredzaam)</td><td>5 (volledig zelfredzaam)</td><td>1 hoger (beter)</td>"));
     assert!(html.contains("Tussenmeting van 10 maart 2026") && html.contains("Beginmeting van 10 januari 2026"));
     // The child's finances are at 1 and the plan's only goal is the parent's: a warning.
-    assert!(html.contains("Kind Jansen: Financiën heeft score 1, maar in het huidige plan staat geen doel voor dit domein."), "{html}");
+    assert!(
+        html.contains(
+            "Kind Jansen: Financiën heeft score 1, maar in het huidige plan staat geen doel voor dit domein."
+        ),
+        "{html}"
+    );
 
     // The API's summary says the same.
     let summary = app.get(&format!("/api/v1/cases/{}/assessments/summary", w.case), &rt).await;
@@ -299,7 +338,12 @@ async fn the_regisseur_records_assessments_and_sees_the_radar_the_table_the_prog
     );
     // A goal for the parent's own finances covers the parent's low score: no warning for the parent.
     let parent = web
-        .post(&app, &zrm, &[("voor", &w.parent), ("kind", "start"), ("assessedOn", "2026-03-10"), ("scores.financien", "2")], None)
+        .post(
+            &app,
+            &zrm,
+            &[("voor", &w.parent), ("kind", "start"), ("assessedOn", "2026-03-10"), ("scores.financien", "2")],
+            None,
+        )
         .await;
     assert_eq!(parent.status, StatusCode::SEE_OTHER);
     let summary = app.get(&format!("/api/v1/cases/{}/assessments/summary", w.case), &rt).await;
@@ -316,19 +360,29 @@ async fn the_form_names_every_error_at_once_keeps_the_input_and_changes_nothing(
     let before = assessments(&app, &rt, &w.case).await.body.as_array().unwrap().len();
 
     let refused = web
-        .post(&app, &zrm, &[("voor", &w.child), ("assessedOn", "10-03-2026"), ("scores.financien", "7"), ("scores.huisvesting", "3")], None)
+        .post(
+            &app,
+            &zrm,
+            &[("voor", &w.child), ("assessedOn", "10-03-2026"), ("scores.financien", "7"), ("scores.huisvesting", "3")],
+            None,
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     let html = &refused.body;
     assert!(html.contains("Er zijn 3 fouten in het formulier"), "{html}");
-    assert!(html.contains("href=\"#veld-kind\"") && html.contains("href=\"#veld-assessedOn\"") && html.contains("href=\"#veld-scores-financien\""));
+    assert!(
+        html.contains("href=\"#veld-kind\"")
+            && html.contains("href=\"#veld-assessedOn\"")
+            && html.contains("href=\"#veld-scores-financien\"")
+    );
     assert!(html.contains("Vul een geldige datum in"));
     assert!(html.contains("Kies een score van 1 tot 5"));
     // The input is kept.
     assert!(html.contains("value=\"10-03-2026\""));
     assert!(html.contains("<option value=\"3\" selected>"));
     // Nothing scored at all: said once, for the scores.
-    let none = web.post(&app, &zrm, &[("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-01")], None).await;
+    let none =
+        web.post(&app, &zrm, &[("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-01")], None).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(none.body.contains("Vul voor minstens één domein een score in."));
     assert_eq!(assessments(&app, &rt, &w.case).await.body.as_array().unwrap().len(), before);
@@ -340,7 +394,8 @@ async fn a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing() {
     let w = world(&app).await;
     let web = sign_in(&app, &w.regisseur).await;
     let zrm = format!("/dossiers/{}/zrm", w.case);
-    let fields = [("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-01"), ("scores.hh_financien", "2")];
+    let fields =
+        [("voor", "huishouden"), ("kind", "start"), ("assessedOn", "2026-03-01"), ("scores.hh_financien", "2")];
     assert_eq!(web.post(&app, &zrm, &fields, Some("0000")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(web.post(&app, &zrm, &fields, Some("-")).await.status, StatusCode::FORBIDDEN);
     let rt = app.token(&w.regisseur).await;

@@ -179,10 +179,8 @@ pub async fn summary(ctx: &Ctx, case_id: String) -> AppResult<HouseholdSummary> 
         let ctx = &ctx2;
         let plan = plan_of(ctx, c, &case_id)?;
         ctx.state.access.require_plan_read(&plan, Category::Zrm, &ctx.audit)?;
-        let all: Vec<Assessment> = rows(c, &plan.case.id)?
-            .into_iter()
-            .filter(|a| plan.shows(a.person_id.as_deref(), Category::Zrm))
-            .collect();
+        let all: Vec<Assessment> =
+            rows(c, &plan.case.id)?.into_iter().filter(|a| plan.shows(a.person_id.as_deref(), Category::Zrm)).collect();
         ctx.audit.persons(assessed(&all));
         // The goals of the current plan, as far as the caller sees them.
         let goals = match store::with_status(c, &plan.case.id, "agreed")? {

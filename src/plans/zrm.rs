@@ -144,9 +144,9 @@ pub fn low_domains_without_goal(
     goals: &[super::model::Goal],
 ) -> Vec<LowDomainWithoutGoal> {
     let worked_on = |person: Option<&str>, domain: &str| {
-        goals.iter().any(|g| {
-            g.domain.as_deref() == Some(domain) && (g.person_id.is_none() || g.person_id.as_deref() == person)
-        })
+        goals
+            .iter()
+            .any(|g| g.domain.as_deref() == Some(domain) && (g.person_id.is_none() || g.person_id.as_deref() == person))
     };
     let subjects = latest_per_member.iter().map(|(p, s)| (Some(p.as_str()), s)).chain(household.map(|s| (None, s)));
     let mut out = Vec::new();

@@ -207,7 +207,7 @@ struct OverviewQuery {
     klaar: Option<String>,
 }
 
-async fn overview(page: Page, id: web::Path<Id>, query: web::Query<OverviewQuery>) -> PageResult {
+async fn overview(page: Page, id: web::Path<Id>, query: crate::http::Query<OverviewQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let history = consent::history(&page.ctx, case_id.clone()).await?;
     let w = world(&page, &case_id).await?;
@@ -353,7 +353,7 @@ struct NewQuery {
     voor: Option<String>,
 }
 
-async fn new_form(page: Page, id: web::Path<Id>, query: web::Query<NewQuery>) -> PageResult {
+async fn new_form(page: Page, id: web::Path<Id>, query: crate::http::Query<NewQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     // The history first: it asks the same question as recording (404 out of scope, 403 for whoever may not).
     consent::history(&page.ctx, case_id.clone()).await?;
@@ -398,7 +398,8 @@ fn form_errors(errors: Vec<FieldError>) -> Vec<FieldMessage> {
             }
             s if s.starts_with("for the person's age on") => {
                 if s.contains("both") {
-                    "Voor deze leeftijd moeten de jongere zelf én een ouder of voogd met gezag toestemming geven.".into()
+                    "Voor deze leeftijd moeten de jongere zelf én een ouder of voogd met gezag toestemming geven."
+                        .into()
                 } else if s.contains("the young person must consent") {
                     "De jongere moet zelf ook toestemming geven.".into()
                 } else if s.contains("must consent themselves") {
@@ -580,11 +581,8 @@ fn professional_view(p: &preview::ProfessionalPreview, names: &HashMap<String, S
         let mut lines: Vec<String> = list
             .iter()
             .map(|a| {
-                let scores: Vec<String> = a
-                    .scores
-                    .iter()
-                    .map(|(d, s)| format!("{} {s} ({})", domain_label(d), score_label(*s)))
-                    .collect();
+                let scores: Vec<String> =
+                    a.scores.iter().map(|(d, s)| format!("{} {s} ({})", domain_label(d), score_label(*s))).collect();
                 format!("Meting van {} op {}: {}.", person(&a.person_id), dutch::date(a.assessed_on), scores.join(", "))
             })
             .collect();
@@ -618,7 +616,7 @@ fn professional_view(p: &preview::ProfessionalPreview, names: &HashMap<String, S
 
 /// One call: the preview also names the organisations to choose from and the members, so this page's audit event is
 /// the preview's own.
-async fn view_as(page: Page, id: web::Path<Id>, query: web::Query<ViewAsQuery>) -> PageResult {
+async fn view_as(page: Page, id: web::Path<Id>, query: crate::http::Query<ViewAsQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let chosen = query.into_inner().organisatie.unwrap_or_default();
     let ask = |organisation: Option<String>| {
@@ -639,7 +637,11 @@ async fn view_as(page: Page, id: web::Path<Id>, query: web::Query<ViewAsQuery>) 
         layout,
         frame: CaseFrame::new(&case_id, "toestemming"),
         organisation: preview.organisation_name.unwrap_or_default(),
-        organisations: preview.organisations.into_iter().map(|o| OrganisationOption { id: o.id, name: o.name }).collect(),
+        organisations: preview
+            .organisations
+            .into_iter()
+            .map(|o| OrganisationOption { id: o.id, name: o.name })
+            .collect(),
         chosen,
         professionals,
         error,

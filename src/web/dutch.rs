@@ -57,7 +57,9 @@ pub fn message(english: &str) -> String {
         "this person has died" => "Deze persoon is overleden.",
         "is required to agree the plan" => "Vul dit in om de instemming vast te leggen.",
         "score at least one domain" => "Vul voor minstens één domein een score in.",
-        "must be a whole number from 1 to 5, or null when not scored" => "Kies een score van 1 tot 5, of laat het leeg.",
+        "must be a whole number from 1 to 5, or null when not scored" => {
+            "Kies een score van 1 tot 5, of laat het leeg."
+        }
         _ => "",
     };
     if !known.is_empty() {

@@ -3,12 +3,12 @@
 //! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
 
 mod assets;
+mod consent;
 mod dutch;
 mod page;
+mod radar;
 mod sign_in;
 mod work;
-mod consent;
-mod radar;
 mod zrm;
 
 pub use page::CaseFrame;

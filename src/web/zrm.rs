@@ -191,9 +191,9 @@ async fn overview(page: Page, id: web::Path<Id>) -> PageResult {
             None => (None, Vec::new()),
             Some(now) => {
                 let progress = match previous {
-                    Some(before) => Some(
-                        assessment::progress(&page.ctx, case_id.clone(), before.id.clone(), now.id.clone()).await?,
-                    ),
+                    Some(before) => {
+                        Some(assessment::progress(&page.ctx, case_id.clone(), before.id.clone(), now.id.clone()).await?)
+                    }
                     None => None,
                 };
                 let labels: Vec<&str> = domains.iter().map(|d| short_label(d)).collect();
@@ -313,7 +313,7 @@ fn score_fields(instrument: Instrument, values: &BTreeMap<String, String>, error
         .collect()
 }
 
-async fn new_form(page: Page, id: web::Path<Id>, query: web::Query<NewQuery>) -> PageResult {
+async fn new_form(page: Page, id: web::Path<Id>, query: crate::http::Query<NewQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     let voor = query.into_inner().voor.unwrap_or_else(|| "huishouden".into());
     // The members as the API's contact sheet shows them (an audited read; 404 out of scope).
