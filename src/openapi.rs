@@ -65,6 +65,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         plans::routes::list_assessments,
         plans::routes::assessment_progress,
         plans::routes::assessment_summary,
+        plans::routes::consent_preview,
         plans::routes::record_evaluation,
         plans::routes::list_evaluations,
         plans::routes::plan_document,

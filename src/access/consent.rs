@@ -40,3 +40,16 @@ impl Access {
         self.decide_consent_change(conn, p, case, coverage, audit)
     }
 }
+
+impl Access {
+    /// "Bekijk als…" (what an involved organisation sees of a case under today's consents): for those who see the
+    /// whole case themselves — the regisseur and the involved wijkteam members — so the preview never shows them
+    /// more than they see already. The teamleider (the summary only), a provider and a break-glass reader may not
+    /// (403); out of scope, 404 (decided before, by `case_plan_view`).
+    pub fn decide_consent_preview<C>(&self, plan: &CasePlan<C>, audit: &AuditRecord) -> AppResult<()> {
+        if !matches!(plan.view, PlanView::Full { .. }) {
+            return Err(forbidden(audit));
+        }
+        Ok(())
+    }
+}

@@ -177,8 +177,19 @@ pub async fn summary(ctx: &Ctx, case_id: String) -> AppResult<HouseholdSummary> 
     let ctx2 = ctx.clone();
     ctx.read(move |c| {
         let ctx = &ctx2;
-        let all = readable(ctx, c, &case_id)?;
+        let plan = plan_of(ctx, c, &case_id)?;
+        ctx.state.access.require_plan_read(&plan, Category::Zrm, &ctx.audit)?;
+        let all: Vec<Assessment> =
+            rows(c, &plan.case.id)?.into_iter().filter(|a| plan.shows(a.person_id.as_deref(), Category::Zrm)).collect();
         ctx.audit.persons(assessed(&all));
+        // The goals of the current plan, as far as the caller sees them.
+        let goals = match store::with_status(c, &plan.case.id, "agreed")? {
+            Some(row) => {
+                let content = serde_json::from_str(&row.content).map_err(AppError::internal)?;
+                super::service::project(ctx, &plan, content).goals
+            }
+            None => Vec::new(),
+        };
         // Oldest first: the last one written per subject is the latest.
         let mut latest: BTreeMap<Option<String>, Scores> = BTreeMap::new();
         for a in all {
@@ -186,7 +197,9 @@ pub async fn summary(ctx: &Ctx, case_id: String) -> AppResult<HouseholdSummary> 
         }
         let household = latest.remove(&None);
         let members: Vec<(String, Scores)> = latest.into_iter().filter_map(|(p, s)| p.map(|p| (p, s))).collect();
-        Ok(zrm::summary(&members, household.as_ref()))
+        let mut summary = zrm::summary(&members, household.as_ref());
+        summary.low_domains_without_goal = zrm::low_domains_without_goal(&members, household.as_ref(), &goals);
+        Ok(summary)
     })
     .await
 }

@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod document;
 pub mod evaluation;
 pub mod model;
+pub mod preview;
 pub mod routes;
 pub mod service;
 pub mod store;

@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/cases/{id}/assessments/progress").route(web::get().to(assessment_progress)))
     .service(web::resource("/cases/{id}/assessments/summary").route(web::get().to(assessment_summary)))
+    .service(web::resource("/cases/{id}/consent-preview").route(web::get().to(consent_preview)))
     .service(
         web::resource("/cases/{id}/evaluations")
             .route(web::get().to(list_evaluations))
@@ -221,4 +222,20 @@ pub async fn plan_document(ctx: Ctx, path: web::Path<(Id, String)>) -> AppResult
             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
         ))
         .body(html))
+}
+
+/// "Bekijk als…": what an organisation involved in the case sees of it today under the current consents — per
+/// professional of it, exactly what the API gives them (an absent part is one refused to them). For the regisseur
+/// and involved wijkteam members; audited as their read of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/consent-preview", tag = "consents", security(("bearer" = [])),
+    params(("id" = String, Path), ("organisationId" = Option<String>, Query)),
+    responses((status = 200, body = super::preview::OrganisationPreview), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn consent_preview(
+    ctx: Ctx,
+    id: web::Path<Id>,
+    q: Query<super::preview::PreviewQuery>,
+) -> AppResult<HttpResponse> {
+    let preview = super::preview::preview_for_organisation(&ctx, id.into_inner().into(), q.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(preview))
 }

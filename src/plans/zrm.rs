@@ -121,6 +121,47 @@ pub struct HouseholdSummary {
     pub members: Vec<MemberLowDomains>,
     /// Household domains at 1 or 2 on the latest household assessment.
     pub household_low_domains: Vec<String>,
+    /// Domains at 1 or 2 (of a member, or of the household) that no goal of the current plan works on: a warning
+    /// for whoever makes the plan. Only the goals the caller may see count.
+    pub low_domains_without_goal: Vec<LowDomainWithoutGoal>,
+}
+
+/// A domain scored 1 or 2 on the latest assessment that no goal of the current plan works on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LowDomainWithoutGoal {
+    /// The member; absent for a domain of the household as a whole.
+    pub person_id: Option<String>,
+    pub domain: String,
+    pub score: u8,
+}
+
+/// The domains at 1 or 2 on the latest assessments that no goal works on. A goal works on a member's domain when it
+/// has that domain and concerns that member or the whole household; on a household domain when it has that domain.
+pub fn low_domains_without_goal(
+    latest_per_member: &[(String, Scores)],
+    household: Option<&Scores>,
+    goals: &[super::model::Goal],
+) -> Vec<LowDomainWithoutGoal> {
+    let worked_on = |person: Option<&str>, domain: &str| {
+        goals
+            .iter()
+            .any(|g| g.domain.as_deref() == Some(domain) && (g.person_id.is_none() || g.person_id.as_deref() == person))
+    };
+    let subjects = latest_per_member.iter().map(|(p, s)| (Some(p.as_str()), s)).chain(household.map(|s| (None, s)));
+    let mut out = Vec::new();
+    for (person, scores) in subjects {
+        for (domain, score) in scores.iter().filter(|(_, s)| **s <= 2) {
+            if !worked_on(person, domain) {
+                out.push(LowDomainWithoutGoal {
+                    person_id: person.map(str::to_string),
+                    domain: domain.clone(),
+                    score: *score,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn low(scores: &Scores, at_most: u8) -> Vec<String> {
@@ -149,6 +190,7 @@ pub fn summary(latest_per_member: &[(String, Scores)], household: Option<&Scores
         members_low_per_domain: per_domain,
         members,
         household_low_domains: household.map(|s| low(s, 2)).unwrap_or_default(),
+        low_domains_without_goal: Vec::new(),
     }
 }
 
@@ -220,5 +262,45 @@ mod tests {
         assert_eq!(s.members_low_per_domain, [("financien".to_string(), 2), ("huisvesting".to_string(), 1)].into());
         assert_eq!(s.members[0].acute_domains, ["financien"]);
         assert_eq!(s.household_low_domains, ["hh_financien"]);
+    }
+
+    fn goal(domain: &str, person: Option<&str>) -> super::super::model::Goal {
+        super::super::model::Goal {
+            id: format!("g-{domain}"),
+            domain: Some(domain.into()),
+            person_id: person.map(str::to_string),
+            description: "Doel".into(),
+            target: None,
+            target_score: None,
+            due_date: None,
+            status: super::super::model::GoalStatus::Open,
+        }
+    }
+
+    #[test]
+    fn a_low_domain_without_a_goal_is_named() {
+        let members = [
+            ("mother".to_string(), scores(&[("financien", 1), ("huisvesting", 2), ("justitie", 5)])),
+            ("son".to_string(), scores(&[("financien", 2), ("middelengebruik", 2)])),
+        ];
+        let household = scores(&[("hh_financien", 2), ("hh_huisvesting", 3)]);
+        // The mother's finances have a goal of hers; housing a goal of the whole household; the son's finances
+        // only the mother's goal, which is not his.
+        let goals = [goal("financien", Some("mother")), goal("huisvesting", None)];
+        let found: Vec<(Option<String>, String, u8)> = low_domains_without_goal(&members, Some(&household), &goals)
+            .into_iter()
+            .map(|w| (w.person_id, w.domain, w.score))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some("son".to_string()), "financien".to_string(), 2),
+                (Some("son".to_string()), "middelengebruik".to_string(), 2),
+                (None, "hh_financien".to_string(), 2),
+            ]
+        );
+        assert!(low_domains_without_goal(&members[..1], None, &[goal("financien", None), goal("huisvesting", None)])
+            .is_empty());
+        assert_eq!(low_domains_without_goal(&[], Some(&household), &[]).len(), 1);
     }
 }

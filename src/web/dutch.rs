@@ -71,6 +71,10 @@ pub fn message(english: &str) -> String {
         "must be a team you work in" => "Kies een team waarin u werkt.",
         "must be at least 2 characters" => "Vul minstens 2 letters in.",
         "give a BSN, or a name and a birth date" => "Vul een BSN in, of een naam en een geboortedatum.",
+        "score at least one domain" => "Vul voor minstens één domein een score in.",
+        "must be a whole number from 1 to 5, or null when not scored" => {
+            "Kies een score van 1 tot 5, of laat het leeg."
+        }
         _ => "",
     };
     if !known.is_empty() {

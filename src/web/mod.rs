@@ -5,13 +5,16 @@
 mod assets;
 mod break_glass;
 mod case;
+mod consent;
 mod dutch;
 mod evaluation;
 mod page;
 mod search;
 mod plan;
+mod radar;
 mod sign_in;
 mod work;
+mod zrm;
 
 pub use page::CaseFrame;
 
@@ -28,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     search::configure(cfg);
     plan::configure(cfg);
     evaluation::configure(cfg);
+    zrm::configure(cfg);
+    consent::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
