@@ -26,9 +26,7 @@ async fn web(app: &TestApp, method: Method, path: &str, cookie: Option<&str>, fo
         req = req.insert_header(("Cookie", c.to_string()));
     }
     if let Some(f) = form {
-        req = req
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .set_payload(f.to_string());
+        req = req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(f.to_string());
     }
     let res = test::call_service(&service, req.to_request()).await;
     let status = res.status();
@@ -74,7 +72,6 @@ fn urlencoding(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-
 struct World {
     member: TestUser,
     outsider: TestUser,
@@ -91,7 +88,11 @@ async fn world(app: &TestApp) -> World {
     let lead = app.user(Role::Teamleider);
     let mt = app.token(&member).await;
     let h = app
-        .post("/api/v1/households", &mt, json!({"postcode": "2712CD", "houseNumber": 7, "wijk": "Meerzicht", "teamId": app.team_id}))
+        .post(
+            "/api/v1/households",
+            &mt,
+            json!({"postcode": "2712CD", "houseNumber": 7, "wijk": "Meerzicht", "teamId": app.team_id}),
+        )
         .await;
     let household = h.body["id"].as_str().unwrap().to_string();
     let bsn = synthetic(321).expose().to_string();
@@ -128,7 +129,8 @@ async fn a_person_is_found_by_bsn_and_linked_to_their_case_and_the_bsn_is_never_
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.html.contains("Zoek op BSN") && form.html.contains("method=\"post\" action=\"/zoeken\""));
     let before = app.audit_events().len();
-    let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn={}", w.bsn))).await;
+    let res =
+        web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn={}", w.bsn))).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.html);
     assert!(res.html.contains("Fatima Yilmaz"));
     assert!(res.html.contains(&format!("href=\"/dossiers/{}\"", w.case)), "linked to the case");
@@ -153,17 +155,32 @@ async fn a_person_is_found_by_name_and_birth_date_and_errors_come_all_at_once() 
     let app = TestApp::new().await;
     let w = world(&app).await;
     let (cookie, csrf) = sign_in(&app, &w.member).await;
-    let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=naam&name=yilmaz&birthDate=06-05-1984"))).await;
+    let res = web(
+        &app,
+        Method::POST,
+        "/zoeken",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}&wijze=naam&name=yilmaz&birthDate=06-05-1984")),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.html);
     assert!(res.html.contains("Fatima Yilmaz") && res.html.contains(&format!("/dossiers/{}", w.case)));
     // Both fields missing: both errors, linked to their fields, the input kept.
-    let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=naam&name=&birthDate=31-02-1984"))).await;
+    let res = web(
+        &app,
+        Method::POST,
+        "/zoeken",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}&wijze=naam&name=&birthDate=31-02-1984")),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.html.contains("zijn 2 fouten"), "{}", res.html);
     assert!(res.html.contains("href=\"#veld-name\"") && res.html.contains("href=\"#veld-birthDate\""));
     assert!(res.html.contains("value=\"31-02-1984\""), "input kept");
     // A BSN that fails the elfproef.
-    let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn=123456788"))).await;
+    let res =
+        web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn=123456788"))).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.html.contains("Dit is geen geldig BSN."), "{}", res.html);
 }
@@ -190,7 +207,9 @@ async fn every_role_searches_only_in_its_scope() {
     for (user, status, found, linked) in table {
         let (cookie, csrf) = sign_in(&app, user).await;
         let before = app.audit_events().len();
-        let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn={}", w.bsn))).await;
+        let res =
+            web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={csrf}&wijze=bsn&bsn={}", w.bsn)))
+                .await;
         assert_eq!(res.status, status, "{:?}", user.role);
         assert_eq!(res.html.contains("Fatima Yilmaz"), found, "{:?}", user.role);
         assert_eq!(res.html.contains(&format!("/dossiers/{}", w.case)), linked, "{:?}", user.role);
@@ -221,13 +240,25 @@ async fn a_household_is_registered_with_its_members_and_its_case_opened_in_one_f
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.html.contains("members[1].name") && !form.html.contains("members[2].name"), "two rows to start");
     // "Persoon toevoegen" adds a row and keeps what was typed.
-    let more = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie),
-        Some(&format!("csrf={csrf}&rijen=2&postcode=2711AB&members%5B0%5D.name=Anna&actie=persoon-toevoegen"))).await;
+    let more = web(
+        &app,
+        Method::POST,
+        "/zoeken/aanmelden",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}&rijen=2&postcode=2711AB&members%5B0%5D.name=Anna&actie=persoon-toevoegen")),
+    )
+    .await;
     assert_eq!(more.status, StatusCode::OK, "{}", more.html);
-    assert!(more.html.contains("members[2].name") && more.html.contains("value=\"Anna\"") && more.html.contains("value=\"2711AB\""));
+    assert!(
+        more.html.contains("members[2].name")
+            && more.html.contains("value=\"Anna\"")
+            && more.html.contains("value=\"2711AB\"")
+    );
 
     let before = households_count(&app);
-    let res = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie), Some(&registration(&csrf, "&actie=aanmelden"))).await;
+    let res =
+        web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie), Some(&registration(&csrf, "&actie=aanmelden")))
+            .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
     let location = res.location.unwrap();
     let case_id = location.strip_prefix("/dossiers/").expect("to the case page").to_string();
@@ -238,8 +269,10 @@ async fn a_household_is_registered_with_its_members_and_its_case_opened_in_one_f
     assert_eq!(case.status, StatusCode::OK, "{}", case.text);
     assert_eq!(case.body["state"], "registered");
     assert_eq!(case.body["laws"], json!(["Jeugdwet"]));
-    let household = app.get(&format!("/api/v1/households/{}", case.body["householdId"].as_str().unwrap()), &token).await;
-    let names: Vec<&str> = household.body["members"].as_array().unwrap().iter().map(|m| m["person"]["name"].as_str().unwrap()).collect();
+    let household =
+        app.get(&format!("/api/v1/households/{}", case.body["householdId"].as_str().unwrap()), &token).await;
+    let names: Vec<&str> =
+        household.body["members"].as_array().unwrap().iter().map(|m| m["person"]["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.contains(&"Anna de Vries") && names.contains(&"Noor de Vries"));
     assert_eq!(household.body["address"]["postcode"], "2711AB");
@@ -258,8 +291,15 @@ async fn registration_errors_come_all_at_once_keep_the_input_and_change_nothing(
     );
     let res = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie), Some(&body)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.html);
-    for id in ["veld-postcode", "veld-houseNumber", "veld-laws", "veld-members-0-person-name",
-               "veld-members-0-person-birthDate", "veld-members-0-person-bsn", "veld-members-0-relation"] {
+    for id in [
+        "veld-postcode",
+        "veld-houseNumber",
+        "veld-laws",
+        "veld-members-0-person-name",
+        "veld-members-0-person-birthDate",
+        "veld-members-0-person-bsn",
+        "veld-members-0-relation",
+    ] {
         assert!(res.html.contains(&format!("href=\"#{id}\"")), "{id} in the summary: {}", res.html);
         assert!(res.html.contains(&format!("id=\"{id}\"")), "{id} on the page");
     }
@@ -267,8 +307,14 @@ async fn registration_errors_come_all_at_once_keep_the_input_and_change_nothing(
     assert!(res.html.contains("value=\"32-01-2000\"") && res.html.contains("value=\"12\""), "input kept");
     assert_eq!(households_count(&app), before, "nothing changed");
     // No member at all.
-    let res = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie),
-        Some(&format!("csrf={csrf}&rijen=1&postcode=2711AB&houseNumber=3&wijk=M&laws=Wmo&actie=aanmelden"))).await;
+    let res = web(
+        &app,
+        Method::POST,
+        "/zoeken/aanmelden",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}&rijen=1&postcode=2711AB&houseNumber=3&wijk=M&laws=Wmo&actie=aanmelden")),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.html.contains("href=\"#veld-members\""));
     assert_eq!(households_count(&app), before);
@@ -285,16 +331,27 @@ async fn a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing() {
         let body = registration(token, "&actie=aanmelden");
         let res = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie), Some(&body)).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
-        let res = web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={token}&wijze=bsn&bsn={}", w.bsn))).await;
+        let res =
+            web(&app, Method::POST, "/zoeken", Some(&cookie), Some(&format!("csrf={token}&wijze=bsn&bsn={}", w.bsn)))
+                .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         assert!(!res.html.contains("Fatima"));
     }
     assert_eq!(households_count(&app), before);
-    assert!(app.audit_events()[events..].iter().all(|e| e.data.action != "person.search" && e.data.action != "household.create"));
+    assert!(app.audit_events()[events..]
+        .iter()
+        .all(|e| e.data.action != "person.search" && e.data.action != "household.create"));
     // Another session's token is no token for this one.
     let (_, other_csrf) = sign_in(&app, &w.outsider).await;
     assert_ne!(other_csrf, csrf);
-    let res = web(&app, Method::POST, "/zoeken/aanmelden", Some(&cookie), Some(&registration(&other_csrf, "&actie=aanmelden"))).await;
+    let res = web(
+        &app,
+        Method::POST,
+        "/zoeken/aanmelden",
+        Some(&cookie),
+        Some(&registration(&other_csrf, "&actie=aanmelden")),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(households_count(&app), before);
 }

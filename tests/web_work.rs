@@ -25,9 +25,7 @@ async fn web(app: &TestApp, method: Method, path: &str, cookie: Option<&str>, fo
         req = req.insert_header(("Cookie", c.to_string()));
     }
     if let Some(f) = form {
-        req = req
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .set_payload(f.to_string());
+        req = req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(f.to_string());
     }
     let res = test::call_service(&service, req.to_request()).await;
     let status = res.status();
@@ -111,32 +109,57 @@ async fn world(app: &TestApp) -> World {
         let household = h.body["id"].as_str().unwrap().to_string();
         let members = format!("/api/v1/households/{household}/members");
         let p = app
-            .post(&members, &mt, json!({"person": {"name": format!("Ouder {number}"), "birthDate": "1980-01-01"},
-                "relation": "parent", "custody": true, "from": "2010-01-01"}))
+            .post(
+                &members,
+                &mt,
+                json!({"person": {"name": format!("Ouder {number}"), "birthDate": "1980-01-01"},
+                "relation": "parent", "custody": true, "from": "2010-01-01"}),
+            )
             .await;
         assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
         let c = app
-            .post(&members, &mt, json!({"person": {"name": format!("Kind {number}"), "birthDate": "2012-01-01"},
-                "relation": "child", "from": "2012-01-01"}))
+            .post(
+                &members,
+                &mt,
+                json!({"person": {"name": format!("Kind {number}"), "birthDate": "2012-01-01"},
+                "relation": "child", "from": "2012-01-01"}),
+            )
             .await;
         assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
         let case = app.post("/api/v1/cases", &mt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
         assert_eq!(case.status, StatusCode::CREATED, "{}", case.text);
-        cases.push((case.body["id"].as_str().unwrap().to_string(), p.body["person"]["id"].clone(), c.body["person"]["id"].clone()));
+        cases.push((
+            case.body["id"].as_str().unwrap().to_string(),
+            p.body["person"]["id"].clone(),
+            c.body["person"]["id"].clone(),
+        ));
     }
     let (case, parent, child) = cases[0].clone();
     let propose = |case: String, user: String| {
         let lt = lt.clone();
         async move {
-            app.call(Method::PUT, &format!("/api/v1/cases/{case}/regisseur"), Some(&lt), Some(json!({"userId": user})), &[])
-                .await
+            app.call(
+                Method::PUT,
+                &format!("/api/v1/cases/{case}/regisseur"),
+                Some(&lt),
+                Some(json!({"userId": user})),
+                &[],
+            )
+            .await
         }
     };
     assert_eq!(propose(case.clone(), regisseur.id.clone()).await.status, StatusCode::CREATED);
-    assert_eq!(app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status,
+        StatusCode::OK
+    );
     assert_eq!(propose(cases[1].0.clone(), candidate.id.clone()).await.status, StatusCode::CREATED);
     let inv = app
-        .post(&format!("/api/v1/cases/{case}/involvements"), &rt, json!({"userId": provider.id, "roleInCase": "jeugdhulp"}))
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &rt,
+            json!({"userId": provider.id, "roleInCase": "jeugdhulp"}),
+        )
         .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
     let plans = format!("/api/v1/cases/{case}/plans");

@@ -69,6 +69,7 @@ pub fn message(english: &str) -> String {
         "must be a Dutch postcode like 2711AB" => "Vul een postcode in zoals 2711 AB.",
         "must be between 1 and 99999" => "Vul een huisnummer in (alleen cijfers).",
         "must be a team you work in" => "Kies een team waarin u werkt.",
+        "name at least one member" => "Vul minstens één persoon in.",
         "must be at least 2 characters" => "Vul minstens 2 letters in.",
         "give a BSN, or a name and a birth date" => "Vul een BSN in, of een naam en een geboortedatum.",
         "score at least one domain" => "Vul voor minstens één domein een score in.",

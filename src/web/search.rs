@@ -21,10 +21,9 @@ use crate::households::service::{self as households, AddMember, CreateHousehold,
 use crate::work::service as work;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/zoeken").route(web::get().to(search_form)).route(web::post().to(search)))
-        .service(
-            web::resource("/zoeken/aanmelden").route(web::get().to(register_form)).route(web::post().to(register)),
-        );
+    cfg.service(web::resource("/zoeken").route(web::get().to(search_form)).route(web::post().to(search))).service(
+        web::resource("/zoeken/aanmelden").route(web::get().to(register_form)).route(web::post().to(register)),
+    );
 }
 
 /// A date as people type it: `15-01-2015`, `15-1-2015`, `15/01/2015` or `2015-01-15`.
@@ -168,8 +167,11 @@ const MAX_ROWS: usize = 20;
 
 pub const RELATIONS: [(&str, &str); 5] =
     [("parent", "Ouder"), ("child", "Kind"), ("partner", "Partner"), ("carer", "Verzorger"), ("other", "Anders")];
-pub const LAWS: [(&str, &str); 3] =
-    [("Wmo", "Wmo (ondersteuning volwassenen)"), ("Jeugdwet", "Jeugdwet"), ("Participatiewet", "Participatiewet (werk en inkomen)")];
+pub const LAWS: [(&str, &str); 3] = [
+    ("Wmo", "Wmo (ondersteuning volwassenen)"),
+    ("Jeugdwet", "Jeugdwet"),
+    ("Participatiewet", "Participatiewet (werk en inkomen)"),
+];
 
 /// One member row as typed.
 #[derive(Default, Clone)]
@@ -393,9 +395,6 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
         }
         members.push(member);
     }
-    if members.is_empty() {
-        errors.push(FieldError::new("members", "is required"));
-    }
     let laws: Vec<Law> = out
         .laws
         .iter()
@@ -406,8 +405,13 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
             _ => None,
         })
         .collect();
+    // In the order of the page: the laws come before the members.
     if laws.is_empty() {
-        errors.push(FieldError::new("laws", "must name at least one law"));
+        let at = errors.iter().position(|e| e.field.starts_with("members")).unwrap_or(errors.len());
+        errors.insert(at, FieldError::new("laws", "must name at least one law"));
+    }
+    if members.is_empty() {
+        errors.push(FieldError::new("members", "name at least one member"));
     }
     // The BSN is never shown back after an error it did not cause: typed once, it is kept for correcting.
     if !errors.is_empty() {
@@ -426,6 +430,7 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
     for member in members {
         households::add_member(&page.ctx, created.id.clone(), member).await?;
     }
-    let case = cases::open_case(&page.ctx, OpenCase { household_id: Some(created.id.clone()), laws: Some(laws) }).await?;
+    let case =
+        cases::open_case(&page.ctx, OpenCase { household_id: Some(created.id.clone()), laws: Some(laws) }).await?;
     Ok(see_other(&format!("/dossiers/{}", case.id)))
 }

@@ -212,7 +212,7 @@ fn rows(w: &MyWork) -> (Vec<OtherRow>, Vec<OtherRow>, std::collections::HashMap<
     (proposals, consents, names)
 }
 
-async fn my_work(page: Page, query: web::Query<WorkQuery>) -> PageResult {
+async fn my_work(page: Page, query: crate::http::Query<WorkQuery>) -> PageResult {
     let w = work::my_work(&page.ctx).await?;
     let (proposals, consents, names) = rows(&w);
     if let Some(list) = query.lijst.as_deref().and_then(List::parse) {

@@ -58,7 +58,10 @@ pub fn action_open(status: Option<&str>) -> bool {
 
 /// The date of the next evaluation: the one set by the last evaluation when it was held on or after the plan's
 /// own date (or the plan has none), else the plan's date. `evaluations`: (held on, next date it set).
-pub fn next_evaluation(plan_date: Option<NaiveDate>, evaluations: &[(NaiveDate, Option<NaiveDate>)]) -> Option<NaiveDate> {
+pub fn next_evaluation(
+    plan_date: Option<NaiveDate>,
+    evaluations: &[(NaiveDate, Option<NaiveDate>)],
+) -> Option<NaiveDate> {
     let last = evaluations.iter().max_by_key(|(held, _)| *held);
     match (plan_date, last) {
         (Some(plan), Some((held, next))) if *held >= plan => *next,

@@ -142,7 +142,8 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
     entries.retain(|(row, _, _)| row.state != CaseState::Closed.as_str());
     entries.truncate(MAX_CASES);
 
-    let involved: Vec<String> = entries.iter().filter(|(_, _, content)| *content).map(|(r, _, _)| r.id.clone()).collect();
+    let involved: Vec<String> =
+        entries.iter().filter(|(_, _, content)| *content).map(|(r, _, _)| r.id.clone()).collect();
     let directed: HashSet<String> = store::directed(c, &p.user_id, &involved)?.into_iter().collect();
     // Households: the wijk for the involved and the teamleider; names and address for the involved.
     let shown_households: Vec<String> = entries
@@ -245,8 +246,12 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
     for (case_id, person, kind, on) in store::assessments(c, &involved)? {
         assessments.entry(case_id).or_default().push((person, kind, on));
     }
-    let assessed: Vec<String> =
-        assessments.values().flatten().filter_map(|(p, _, _)| p.clone()).filter(|p| !person_names.contains_key(p)).collect();
+    let assessed: Vec<String> = assessments
+        .values()
+        .flatten()
+        .filter_map(|(p, _, _)| p.clone())
+        .filter(|p| !person_names.contains_key(p))
+        .collect();
     for (id, name) in store::person_names(c, &assessed)? {
         persons_named.push(id.clone());
         person_names.insert(id, name);
@@ -264,8 +269,7 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
 
     // Consents ending soon, in the cases the caller is involved in (those who may list a case's consents).
     let ending = store::consents_ending(c, &involved, today, today + Duration::days(model::CONSENT_ENDING_DAYS))?;
-    let subjects: Vec<String> =
-        ending.iter().map(|r| r.2.clone()).filter(|p| !person_names.contains_key(p)).collect();
+    let subjects: Vec<String> = ending.iter().map(|r| r.2.clone()).filter(|p| !person_names.contains_key(p)).collect();
     for (id, name) in store::person_names(c, &subjects)? {
         persons_named.push(id.clone());
         person_names.insert(id, name);

@@ -73,10 +73,9 @@ pub fn evaluations(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<(S
 }
 
 /// ZRM assessments: case, person (None: the household), kind, assessed on.
-pub fn assessments(
-    conn: &mut DbConn,
-    case_ids: &[String],
-) -> QueryResult<Vec<(String, Option<String>, String, NaiveDate)>> {
+pub type AssessmentRow = (String, Option<String>, String, NaiveDate);
+
+pub fn assessments(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<AssessmentRow>> {
     za::table
         .filter(za::case_id.eq_any(case_ids))
         .order((za::assessed_on.asc(), za::created_at.asc()))
@@ -116,9 +115,12 @@ pub fn person_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(Strin
     persons::table.filter(persons::id.eq_any(ids)).select((persons::id, persons::name)).load(conn)
 }
 
+/// A proposal: id, case, proposer's name, proposed at, the family's choice.
+pub type ProposalRow = (String, String, String, NaiveDateTime, bool);
+
 /// Regisseur proposals addressed to the user that wait for an answer: id, case, proposer's name, proposed at,
 /// the family's choice.
-pub fn open_proposals(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(String, String, String, NaiveDateTime, bool)>> {
+pub fn open_proposals(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ProposalRow>> {
     ra::table
         .inner_join(users::table.on(users::id.eq(ra::proposed_by)))
         .filter(ra::user_id.eq(user_id))
@@ -134,13 +136,12 @@ pub fn team_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String,
     teams::table.filter(teams::id.eq_any(ids)).order(teams::name.asc()).select((teams::id, teams::name)).load(conn)
 }
 
+/// Person, household, household team, open case.
+pub type HomeRow = (String, String, String, Option<String>);
+
 /// For each person, the households they live in on `day` and each household's open case (if any):
 /// person, household, household team, open case.
-pub fn homes_of(
-    conn: &mut DbConn,
-    person_ids: &[String],
-    day: NaiveDate,
-) -> QueryResult<Vec<(String, String, String, Option<String>)>> {
+pub fn homes_of(conn: &mut DbConn, person_ids: &[String], day: NaiveDate) -> QueryResult<Vec<HomeRow>> {
     use crate::db::schema::cases;
     let homes: Vec<(String, String, String)> = household_members::table
         .inner_join(households::table)

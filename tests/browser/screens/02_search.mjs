@@ -34,7 +34,7 @@ export async function run(t) {
   // Sent empty: every error at once, in a summary that links to each field.
   await t.tabTo('button[value="aanmelden"]');
   await page.keyboard.press("Enter");
-  await page.waitForLoadState();
+  await page.waitForSelector(".error-summary");
   const summary = await page.locator(".error-summary").textContent();
   assert(summary.includes("Postcode") && summary.includes("Huisnummer") && summary.includes("Wetten") && summary.includes("Personen"),
     `all errors at once: ${summary}`);
@@ -95,7 +95,7 @@ export async function run(t) {
   await page.locator("#veld-bsn").focus();
   await page.keyboard.type(bsn);
   await page.keyboard.press("Enter");
-  await page.waitForLoadState();
+  await page.waitForSelector("#gevonden-titel");
   assert(!page.url().includes(bsn), "the BSN is not in the URL");
   const hit = page.locator(`main table a[href="/dossiers/${caseId}"]`);
   assert((await hit.count()) === 1, "the person found is linked to the new case");
@@ -108,7 +108,7 @@ export async function run(t) {
   await page.keyboard.press("Tab");
   await page.keyboard.type("07-06-2015");
   await page.keyboard.press("Enter");
-  await page.waitForLoadState();
+  await page.waitForFunction((name) => document.querySelector("main table")?.textContent.includes(name), child);
   assert((await page.locator("main table").textContent()).includes(child), "found by name and birth date");
   assert((await page.locator(`main table a[href="/dossiers/${caseId}"]`).count()) === 1, "linked to the case");
   const api = await t.api(email, "POST", "/api/v1/work/person-search", { bsn });
