@@ -18,3 +18,21 @@ fn asset(body: &'static str, content_type: &'static str) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(body)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every block of the stylesheet is closed: an unclosed one silently swallows every rule after it.
+    #[test]
+    fn the_stylesheets_blocks_are_balanced() {
+        let mut depth = 0i32;
+        let mut rest = super::CSS;
+        while let Some(start) = rest.find("/*") {
+            let (code, after) = rest.split_at(start);
+            depth += code.matches('{').count() as i32 - code.matches('}').count() as i32;
+            assert!(depth >= 0, "a '}}' without its '{{'");
+            rest = after.find("*/").map(|end| &after[end + 2..]).unwrap_or("");
+        }
+        depth += rest.matches('{').count() as i32 - rest.matches('}').count() as i32;
+        assert_eq!(depth, 0, "an unclosed block in eenplan.css");
+    }
+}

@@ -79,6 +79,20 @@ function tools(page, js, name) {
       );
       assert(found.length === 0, `axe on ${label}: ${found.length} violation(s)\n    ${found.join("\n    ")}`);
       console.log(`  axe ${label}: 0 violations (${result.passes.length} rules passed)`);
+      // WCAG 1.4.10 (reflow): at 320 CSS px wide (as at 400 % zoom of 1280) nothing needs scrolling sideways.
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: 320, height: 640 });
+      const wide = await page.evaluate(() => {
+        const limit = document.documentElement.clientWidth;
+        const overflow = document.documentElement.scrollWidth - limit;
+        const culprits = [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > limit + 1 && !e.closest(".table-scroll"))
+          .slice(0, 3)
+          .map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ")[0] : ""));
+        return { overflow, culprits };
+      });
+      await page.setViewportSize(size);
+      assert(wide.overflow <= 0, `${label} at 320 px: ${wide.overflow} px wider than the screen (${wide.culprits.join(", ")})`);
     },
     async screenshot(file) {
       if (!shots || !js) return;
