@@ -45,6 +45,9 @@ struct Fields {
     suppressed: bool,
     /// A command on the server, not a request: the event has no request id and no HTTP status.
     command: bool,
+    /// The request's act is named (a page's primary read or change): later decisions add the persons they show
+    /// and may still deny, but do not rename the act, its resource or its basis.
+    act_kept: bool,
 }
 
 /// The request's audit record: one per request, shared by the middleware that writes it and the handler that fills
@@ -67,6 +70,17 @@ impl AuditRecord {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn act_is_kept(&self) -> bool {
+        self.lock().act_kept
+    }
+
+    /// The act recorded so far is the request's act. A page that reads several things (the case, then its
+    /// members, its professionals and its regisseur history) is audited as the act it is for: the reads after
+    /// this add the persons they show, and a refusal still makes the event `denied`.
+    pub fn keep_act(&self) {
+        self.lock().act_kept = true;
+    }
+
     // Who acts.
 
     pub fn set_actor(&self, actor: Actor) {
@@ -85,6 +99,9 @@ impl AuditRecord {
 
     /// Names what the request does; the access decision and the service fill in the rest.
     pub fn action(&self, action: &str, resource_type: &str) {
+        if self.act_is_kept() {
+            return;
+        }
         let mut a = self.lock();
         a.event.action = action.to_string();
         a.event.resource_type = resource_type.to_string();
@@ -92,6 +109,9 @@ impl AuditRecord {
 
     /// Access was allowed on this basis (and, when a role permission decided it, in this role).
     pub fn allowed(&self, role: Option<Role>, basis: Basis) {
+        if self.act_is_kept() {
+            return;
+        }
         let mut a = self.lock();
         if let Some(role) = role {
             a.event.role = Some(role.as_str().to_string());
@@ -110,6 +130,9 @@ impl AuditRecord {
 
     /// The kind of resource, where the action named another.
     pub fn resource_kind(&self, resource_type: &str) {
+        if self.act_is_kept() {
+            return;
+        }
         self.lock().event.resource_type = resource_type.to_string();
     }
 
@@ -127,16 +150,25 @@ impl AuditRecord {
 
     /// Only an id in the form eenplan makes them: whatever else a caller typed never reaches the log.
     pub fn resource(&self, id: &str) {
+        if self.act_is_kept() {
+            return;
+        }
         self.lock().event.resource_id = valid_id(Some(id));
     }
 
     /// The case the request concerns.
     pub fn case(&self, id: &str) {
+        if self.act_is_kept() {
+            return;
+        }
         self.lock().event.case_id = valid_id(Some(id));
     }
 
     /// The household the request concerns.
     pub fn household(&self, id: &str) {
+        if self.act_is_kept() {
+            return;
+        }
         self.lock().event.household_id = valid_id(Some(id));
     }
 
@@ -226,5 +258,42 @@ pub fn clean_reason(raw: &str) -> Option<String> {
         None
     } else {
         Some(cleaned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_act_is_not_renamed_by_later_reads_but_gains_their_persons_and_denials() {
+        let record = AuditRecord::new("r".into(), None, None);
+        let (case, household, person) = (crate::db::new_id(), crate::db::new_id(), crate::db::new_id());
+        record.action("case.read", "case");
+        record.resource(&case);
+        record.case(&case);
+        record.allowed(Some(Role::Wijkteam), Basis::Regisseur(None));
+        record.keep_act();
+        record.action("household.read", "household");
+        record.resource(&household);
+        record.household(&household);
+        record.allowed(None, Basis::TeamMember(crate::db::new_id()));
+        record.person(&person);
+        let e = record.event(Outcome::Allowed, 200, "");
+        assert_eq!((e.action.as_str(), e.resource_type.as_str()), ("case.read", "case"));
+        assert_eq!(e.resource_id.as_deref(), Some(case.as_str()));
+        assert_eq!(e.household_id, None);
+        assert_eq!(e.basis, Some(Basis::Regisseur(None)));
+        assert_eq!(e.person_ids, vec![person]);
+        record.denied();
+        assert_eq!(record.event(Outcome::Allowed, 404, "").outcome, "denied");
+    }
+
+    #[test]
+    fn without_a_kept_act_the_last_decision_names_the_event() {
+        let record = AuditRecord::new("r".into(), None, None);
+        record.action("case.read", "case");
+        record.action("plan.export", "plan");
+        assert_eq!(record.event(Outcome::Allowed, 200, "").action, "plan.export");
     }
 }

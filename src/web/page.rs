@@ -13,7 +13,7 @@ use crate::access::Principal;
 use crate::audit::AuditRecord;
 use crate::auth::model::csrf_token;
 use crate::auth::principal::{web_cookie, WebPrincipal, NOT_SIGNED_IN};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::state::{AppState, Ctx};
 
 /// Most a form may send.
@@ -47,6 +47,15 @@ impl FromRequest for Page {
 impl Page {
     pub fn principal(&self) -> &Principal {
         &self.ctx.principal
+    }
+
+    /// Runs the page's primary act (the read it shows, or the change its form makes) and keeps it as what the
+    /// request's audit event names, allowed or not: the reads that fill in the rest of the page add the persons
+    /// they show and may deny, but never rename it (`AuditRecord::keep_act`).
+    pub async fn act<T>(&self, primary: impl std::future::Future<Output = AppResult<T>>) -> AppResult<T> {
+        let outcome = primary.await;
+        self.ctx.audit.keep_act();
+        outcome
     }
 
     /// The frame of a page with this title, for the signed-in user.
