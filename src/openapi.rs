@@ -43,6 +43,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         households::routes::add_parent,
         cases::routes::reopen_case,
         cases::routes::open_case,
+        cases::routes::register,
         cases::routes::list_cases,
         cases::routes::get_case,
         cases::routes::change_state,

@@ -7,6 +7,20 @@ use super::scope::{CaseRead, CaseView, PlanView};
 use crate::db::DbConn;
 
 impl Access {
+    /// Registering a household with its members and its case in one act: the role must permit all three (a
+    /// household created, its members added, a case opened); the household's team is then checked as for
+    /// `decide_open_case`. Recorded as one act, `case.register`.
+    pub fn decide_registration(&self, p: &Principal, audit: &AuditRecord) -> AppResult<super::households::OwningTeams> {
+        let decided = self.decide_household_create(p, audit).and_then(|teams| {
+            self.decide(p, Resource::Household, Action::Update, audit)?;
+            self.decide(p, Resource::Case, Action::Create, audit)?;
+            Ok(teams)
+        });
+        // Named after the decisions, which each name their own part: allowed or refused, it is this act.
+        audit.action("case.register", Resource::Case.as_str());
+        decided
+    }
+
     /// Opening a case for a household (`household_team`: its owning team, None when there is no such household):
     /// members of that team may; for anyone else the household does not exist (404).
     pub fn decide_open_case(&self, p: &Principal, household_team: Option<&str>, audit: &AuditRecord) -> AppResult<()> {

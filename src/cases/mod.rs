@@ -4,6 +4,7 @@ pub mod contacts;
 pub mod involvement;
 pub mod model;
 pub mod regisseur;
+pub mod registration;
 pub mod routes;
 pub mod service;
 pub mod store;

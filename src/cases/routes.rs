@@ -1,4 +1,4 @@
-//! HTTP for /api/v1/cases.
+//! HTTP for /api/v1/cases and /api/v1/registrations.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use super::contacts::{self, Contacts};
 use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
+use super::registration::{self, Registered, Registration};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
 use crate::error::{AppResult, Problem};
 use crate::http::{IfMatch, Json, Query};
@@ -15,6 +16,7 @@ use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cases").route(web::post().to(open_case)).route(web::get().to(list_cases)))
+        .service(web::resource("/registrations").route(web::post().to(register)))
         .service(web::resource("/cases/{id}").route(web::get().to(get_case)))
         .service(web::resource("/cases/{id}/state").route(web::post().to(change_state)))
         .service(web::resource("/cases/{id}/reopen").route(web::post().to(reopen_case)))
@@ -40,6 +42,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn open_case(ctx: Ctx, body: Json<OpenCase>) -> AppResult<HttpResponse> {
     let case = service::open_case(&ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header((header::ETAG, etag(case.version))).json(case))
+}
+
+/// Register a household of the caller's team with its members and open its case, in one transaction: all of it
+/// is stored or none of it. Every field error at once (`household.…`, `laws`, `members[i].…`).
+#[utoipa::path(post, path = "/api/v1/registrations", tag = "cases", security(("bearer" = [])), request_body = Registration,
+    responses((status = 201, body = Registered), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(ctx: Ctx, body: Json<Registration>) -> AppResult<HttpResponse> {
+    let registered = registration::register(&ctx, body.into_inner()).await?;
+    Ok(HttpResponse::Created().insert_header((header::ETAG, etag(registered.case.version))).json(registered))
 }
 
 /// The cases the caller may see (involved, or teamleider of the case's team), as summaries.

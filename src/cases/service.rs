@@ -132,7 +132,7 @@ fn project_with(
     })
 }
 
-fn law_list(laws: Vec<Law>) -> String {
+pub(super) fn law_list(laws: Vec<Law>) -> String {
     let mut names: Vec<&str> = laws.into_iter().map(law_name).collect();
     names.sort();
     names.dedup();
@@ -140,7 +140,7 @@ fn law_list(laws: Vec<Law>) -> String {
 }
 
 /// Inserts a new case in `registered` with the caller involved as team member (inside the caller's transaction).
-fn insert_new_case(
+pub(super) fn insert_new_case(
     c: &mut DbConn,
     p: &Principal,
     household_id: &str,

@@ -226,8 +226,23 @@ impl CreateHousehold {
 pub async fn create_household(ctx: &Ctx, input: CreateHousehold) -> AppResult<Household> {
     let teams = ctx.state.access.decide_household_create(&ctx.principal, &ctx.audit)?;
     input.validate(&teams)?;
+    let row = new_household_row(input);
+    ctx.audit.household(&row.id);
+    ctx.audit.resource(&row.id);
+    let cx = ctx.clone();
+    ctx.write(Effect::Created, move |c| insert_household_in(c, &cx, row)).await
+}
+
+/// Stores a new household inside the caller's transaction; the caller sees it as its registering team does.
+pub(crate) fn insert_household_in(c: &mut DbConn, cx: &Ctx, row: HouseholdRow) -> AppResult<Household> {
+    store::insert_household(c, &row)?;
+    project(&cx.state.bsn, c, row, HouseholdView::Registration, &cx.audit)
+}
+
+/// The row of a validated new household.
+pub(crate) fn new_household_row(input: CreateHousehold) -> HouseholdRow {
     let t = now();
-    let row = HouseholdRow {
+    HouseholdRow {
         id: new_id(),
         postcode: normalise_postcode(input.postcode.as_deref().unwrap_or_default()).unwrap_or_default(),
         house_number: input.house_number.unwrap_or_default(),
@@ -239,15 +254,7 @@ pub async fn create_household(ctx: &Ctx, input: CreateHousehold) -> AppResult<Ho
         version: 1,
         created_at: t,
         updated_at: t,
-    };
-    ctx.audit.household(&row.id);
-    ctx.audit.resource(&row.id);
-    let cx = ctx.clone();
-    ctx.write(Effect::Created, move |c| {
-        store::insert_household(c, &row)?;
-        project(&cx.state.bsn, c, row, HouseholdView::Registration, &cx.audit)
-    })
-    .await
+    }
 }
 
 pub async fn get_household(ctx: &Ctx, id: String) -> AppResult<Household> {
@@ -349,90 +356,98 @@ pub async fn add_member(ctx: &Ctx, household_id: String, input: AddMember) -> Ap
     ctx.audit.resource(&household_id);
     let bsn = input.validate()?;
     let cx = ctx.clone();
-    ctx.write(Effect::Created, move |c| {
-        let (access, principal, audit) = (&cx.state.access, &cx.principal, &cx.audit);
-        let h = store::household(c, &household_id)?;
-        let (h, view) = access.decide_household_change(c, principal, h, audit)?;
-        let t = now();
-        let person_id = match (&input.person_id, input.person) {
-            (Some(id), _) => {
-                if !access.knows_person(c, principal, id)? {
-                    return Err(AppError::field("personId", "is not a person known to you"));
-                }
-                id.clone()
+    ctx.write(Effect::Created, move |c| add_member_in(c, &cx, &household_id, input, bsn)).await
+}
+
+/// Adds a validated member inside the caller's transaction (also for a registration with its members).
+pub(crate) fn add_member_in(
+    c: &mut DbConn,
+    cx: &Ctx,
+    household_id: &str,
+    input: AddMember,
+    bsn: Option<Bsn>,
+) -> AppResult<Member> {
+    let (access, principal, audit) = (&cx.state.access, &cx.principal, &cx.audit);
+    let h = store::household(c, household_id)?;
+    let (h, view) = access.decide_household_change(c, principal, h, audit)?;
+    let t = now();
+    let person_id = match (&input.person_id, input.person) {
+        (Some(id), _) => {
+            if !access.knows_person(c, principal, id)? {
+                return Err(AppError::field("personId", "is not a person known to you"));
             }
-            (None, Some(np)) => {
-                let birth_date = np.birth_date.unwrap_or_default();
-                let known = match &bsn {
-                    Some(b) => store::person_by_bsn(c, &cx.state.bsn, b)?,
-                    None => None,
-                };
-                if let Some(existing) = &known {
-                    access.decide_link_known_person(c, principal, &existing.id, audit)?;
-                }
-                match known {
-                    Some(existing) if existing.birth_date != birth_date => {
-                        return Err(AppError::field(
-                            "person.birthDate",
-                            "does not match the person registered with this BSN",
-                        ))
-                    }
-                    Some(existing) => existing.id,
-                    None => {
-                        let id = new_id();
-                        let name = np.name.unwrap_or_default();
-                        store::insert_person(c, &cx.state.bsn, &id, name.trim(), birth_date, bsn.as_ref(), t)?;
-                        id
-                    }
-                }
-            }
-            (None, None) => unreachable!("validated"),
-        };
-        let new = Membership {
-            person_id: person_id.clone(),
-            household_id: h.id.clone(),
-            relation: input.relation.unwrap_or(Relation::Other),
-            custody: input.custody.unwrap_or(false),
-            from: input.from.unwrap_or_default(),
-            until: input.until,
-        };
-        let existing_rows = store::memberships_of_person(c, &person_id)?;
-        let existing: Vec<Membership> = existing_rows.iter().map(to_membership).collect();
-        match place_membership(&existing, &new) {
-            Err(i) => {
-                let msg = if existing[i].household_id == h.id {
-                    "This person is already a member of this household in that period"
-                } else {
-                    "This person belongs to another household in that period"
-                };
-                return Err(AppError::Conflict(msg.into()));
-            }
-            Ok(Some(i)) => {
-                let old = &existing_rows[i];
-                let from = store::household(c, &old.household_id)?
-                    .ok_or_else(|| AppError::internal("membership without household"))?;
-                access.decide_move_out(c, principal, &from, audit)?;
-                store::end_member(c, &old.id, new.from)?;
-                store::touch_household(c, &old.household_id, t)?;
-            }
-            Ok(None) => {}
+            id.clone()
         }
-        let row = MemberRow {
-            id: new_id(),
-            household_id: h.id.clone(),
-            person_id,
-            relation: new.relation.as_str().into(),
-            custody: new.custody,
-            from_date: new.from,
-            until_date: new.until,
-            created_at: t,
-        };
-        store::insert_member(c, &row)?;
-        store::touch_household(c, &h.id, t)?;
-        // Someone who just registered a person sees them as their view of this household allows.
-        Ok(members_view(&cx.state.bsn, c, vec![row], view, audit)?.remove(0))
-    })
-    .await
+        (None, Some(np)) => {
+            let birth_date = np.birth_date.unwrap_or_default();
+            let known = match &bsn {
+                Some(b) => store::person_by_bsn(c, &cx.state.bsn, b)?,
+                None => None,
+            };
+            if let Some(existing) = &known {
+                access.decide_link_known_person(c, principal, &existing.id, audit)?;
+            }
+            match known {
+                Some(existing) if existing.birth_date != birth_date => {
+                    return Err(AppError::field(
+                        "person.birthDate",
+                        "does not match the person registered with this BSN",
+                    ))
+                }
+                Some(existing) => existing.id,
+                None => {
+                    let id = new_id();
+                    let name = np.name.unwrap_or_default();
+                    store::insert_person(c, &cx.state.bsn, &id, name.trim(), birth_date, bsn.as_ref(), t)?;
+                    id
+                }
+            }
+        }
+        (None, None) => unreachable!("validated"),
+    };
+    let new = Membership {
+        person_id: person_id.clone(),
+        household_id: h.id.clone(),
+        relation: input.relation.unwrap_or(Relation::Other),
+        custody: input.custody.unwrap_or(false),
+        from: input.from.unwrap_or_default(),
+        until: input.until,
+    };
+    let existing_rows = store::memberships_of_person(c, &person_id)?;
+    let existing: Vec<Membership> = existing_rows.iter().map(to_membership).collect();
+    match place_membership(&existing, &new) {
+        Err(i) => {
+            let msg = if existing[i].household_id == h.id {
+                "This person is already a member of this household in that period"
+            } else {
+                "This person belongs to another household in that period"
+            };
+            return Err(AppError::Conflict(msg.into()));
+        }
+        Ok(Some(i)) => {
+            let old = &existing_rows[i];
+            let from = store::household(c, &old.household_id)?
+                .ok_or_else(|| AppError::internal("membership without household"))?;
+            access.decide_move_out(c, principal, &from, audit)?;
+            store::end_member(c, &old.id, new.from)?;
+            store::touch_household(c, &old.household_id, t)?;
+        }
+        Ok(None) => {}
+    }
+    let row = MemberRow {
+        id: new_id(),
+        household_id: h.id.clone(),
+        person_id,
+        relation: new.relation.as_str().into(),
+        custody: new.custody,
+        from_date: new.from,
+        until_date: new.until,
+        created_at: t,
+    };
+    store::insert_member(c, &row)?;
+    store::touch_household(c, &h.id, t)?;
+    // Someone who just registered a person sees them as their view of this household allows.
+    Ok(members_view(&cx.state.bsn, c, vec![row], view, audit)?.remove(0))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

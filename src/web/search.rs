@@ -1,7 +1,8 @@
 //! Zoeken en aanmelden: find a person by BSN or by name and birth date (both POSTs: a BSN never appears in a URL),
 //! and register a household with its members and open its case in one form. The search is the API's
 //! (`work::service::find_persons`, which is `POST /api/v1/persons/search` with each hit's visible case); the
-//! registration calls the households service (create, add member) and the cases service (open case).
+//! registration is the API's `POST /api/v1/registrations` (`cases::registration`): household, members and case in
+//! one transaction.
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -12,12 +13,12 @@ use serde::Deserialize;
 use super::dutch::{self, FieldMessage};
 use super::page::{render, render_with, see_other, Form, Layout, Page, PageResult};
 use crate::cases::model::Law;
-use crate::cases::service::{self as cases, OpenCase};
+use crate::cases::registration::{self, Registration};
 use crate::crypto::bsn::RawBsn;
 use crate::error::{AppError, FieldError};
 use crate::households::model::Relation;
 use crate::households::persons::PersonSearch;
-use crate::households::service::{self as households, AddMember, CreateHousehold, NewPerson};
+use crate::households::service::{AddMember, CreateHousehold, NewPerson};
 use crate::work::service as work;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -332,48 +333,40 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
     }
     let today = crate::db::now().date();
     let rows = out.members.len();
+    // What only the form can find (a house number or a date that does not parse); the rest the use case checks.
+    // A value that does not parse stands in as a valid one, so its field is not also reported as missing.
     let mut errors: Vec<FieldError> = Vec::new();
-
-    // Everything is checked before anything is changed: the services' own checks, all at once.
-    let number = out.house_number.trim();
+    let house_number = match out.house_number.trim() {
+        "" => None,
+        n => n.parse::<i32>().ok().or_else(|| {
+            errors.push(FieldError::new("houseNumber", "must be between 1 and 99999"));
+            Some(1)
+        }),
+    };
     let household = CreateHousehold {
         postcode: filled(Some(out.postcode.clone())),
-        house_number: match number {
-            "" => None,
-            n => match n.parse::<i32>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(FieldError::new("houseNumber", "must be between 1 and 99999"));
-                    Some(1)
-                }
-            },
-        },
+        house_number,
         house_number_addition: filled(Some(out.addition.clone())),
         institutional_address: Some(false),
         wijk: filled(Some(out.wijk.clone())),
         team_id: filled(Some(out.team_id.clone())),
         confidentiality: None,
     };
-    let teams = page.ctx.state.access.household_teams(&page.ctx.principal);
-    if let Err(AppError::Validation(e)) = household.validate(&teams) {
-        errors.extend(e);
-    }
+    // The rows the user filled, and for each member the row it came from.
     let mut members = Vec::new();
+    let mut row_of = Vec::new();
     for (i, m) in out.members.iter().enumerate() {
         if m.is_empty() {
             continue;
         }
         let birth_date = match m.birth_date.trim() {
             "" => None,
-            raw => match parse_date(raw) {
-                Some(d) => Some(d),
-                None => {
-                    errors.push(FieldError::new(format!("members[{i}].person.birthDate"), crate::input::date::MESSAGE));
-                    Some(today)
-                }
-            },
+            raw => parse_date(raw).or_else(|| {
+                errors.push(FieldError::new(format!("members[{i}].person.birthDate"), crate::input::date::MESSAGE));
+                Some(today)
+            }),
         };
-        let member = AddMember {
+        members.push(AddMember {
             person_id: None,
             person: Some(NewPerson {
                 name: filled(Some(m.name.clone())),
@@ -384,16 +377,8 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
             custody: Some(m.custody),
             from: Some(today),
             until: None,
-        };
-        if let Err(AppError::Validation(e)) = member.validate() {
-            let parse_failed = errors.iter().any(|x| x.field == format!("members[{i}].person.birthDate"));
-            errors.extend(
-                e.into_iter()
-                    .map(|x| FieldError::new(format!("members[{i}].{}", x.field), x.message))
-                    .filter(|x| !(parse_failed && x.field.ends_with("person.birthDate"))),
-            );
-        }
-        members.push(member);
+        });
+        row_of.push(i);
     }
     let laws: Vec<Law> = out
         .laws
@@ -405,32 +390,56 @@ async fn register(page: Page, form: Form<Vec<(String, String)>>) -> PageResult {
             _ => None,
         })
         .collect();
-    // In the order of the page: the laws come before the members.
-    if laws.is_empty() {
-        let at = errors.iter().position(|e| e.field.starts_with("members")).unwrap_or(errors.len());
-        errors.insert(at, FieldError::new("laws", "must name at least one law"));
-    }
-    if members.is_empty() {
-        errors.push(FieldError::new("members", "name at least one member"));
-    }
-    // The BSN is never shown back after an error it did not cause: typed once, it is kept for correcting.
-    if !errors.is_empty() {
-        out.errors = field_messages(&errors, rows);
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &out);
-    }
+    let input = Registration { household: Some(household), members: Some(members), laws: Some(laws) };
 
-    let created = match households::create_household(&page.ctx, household).await {
-        Ok(h) => h,
-        Err(AppError::Validation(e)) => {
-            out.errors = field_messages(&e, rows);
-            return render_with(StatusCode::UNPROCESSABLE_ENTITY, &out);
+    // Everything is checked before anything is changed, all at once (the use case's checks beside the form's);
+    // then one transaction stores the household, its members and its case. Audited as the registration.
+    let parse_failed = !errors.is_empty();
+    let result = page
+        .act(async {
+            registration::check(&page.ctx, &input).await?;
+            if parse_failed {
+                return Err(AppError::Validation(vec![]));
+            }
+            registration::register(&page.ctx, input).await
+        })
+        .await;
+    match result {
+        Ok(registered) => Ok(see_other(&format!("/dossiers/{}", registered.case.id))),
+        Err(AppError::Validation(found)) => {
+            errors.extend(found.into_iter().map(|e| on_the_page(e, &row_of)));
+            // A field the form could not parse keeps only that message.
+            let mut seen = std::collections::HashSet::new();
+            errors.retain(|e| seen.insert(e.field.clone()));
+            errors.sort_by_key(|e| page_order(&e.field));
+            // The BSN is never shown back after an error it did not cause: typed once, it is kept for correcting.
+            out.errors = field_messages(&errors, rows);
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &out)
         }
-        Err(e) => return Err(e.into()),
-    };
-    for member in members {
-        households::add_member(&page.ctx, created.id.clone(), member).await?;
+        Err(e) => Err(e.into()),
     }
-    let case =
-        cases::open_case(&page.ctx, OpenCase { household_id: Some(created.id.clone()), laws: Some(laws) }).await?;
-    Ok(see_other(&format!("/dossiers/{}", case.id)))
+}
+
+/// A use-case error as the form names its field: without `household.`, and `members[k]` as the k-th filled row.
+fn on_the_page(e: FieldError, row_of: &[usize]) -> FieldError {
+    let field = e.field.strip_prefix("household.").unwrap_or(&e.field).to_string();
+    let field = match field.strip_prefix("members[").and_then(|r| r.split_once(']')) {
+        Some((k, rest)) => match k.parse::<usize>().ok().and_then(|k| row_of.get(k)) {
+            Some(row) => format!("members[{row}]{rest}"),
+            None => field,
+        },
+        None => field,
+    };
+    FieldError::new(field, e.message)
+}
+
+/// Where a field is on the form, for the error summary's order.
+fn page_order(field: &str) -> (usize, usize, usize) {
+    const FIELDS: [&str; 7] = ["postcode", "houseNumber", "houseNumberAddition", "wijk", "teamId", "laws", "members"];
+    const MEMBER: [&str; 6] = ["person.name", "person.birthDate", "person.bsn", "relation", "person", "from"];
+    if let Some((row, rest)) = field.strip_prefix("members[").and_then(|r| r.split_once("].")) {
+        let at = MEMBER.iter().position(|f| *f == rest).unwrap_or(MEMBER.len());
+        return (FIELDS.len(), row.parse().unwrap_or(usize::MAX), at);
+    }
+    (FIELDS.iter().position(|f| *f == field).unwrap_or(FIELDS.len()), 0, 0)
 }
