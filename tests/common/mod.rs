@@ -27,6 +27,7 @@ use eenplan::identity::store::{self, NewTeam, NewUser};
 use eenplan::AppState;
 
 pub mod pages;
+pub mod web_form;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
