@@ -40,6 +40,17 @@ fn registration(team: &str, members: Vec<Value>) -> Value {
     })
 }
 
+/// A wijkteam member of another team registers Ruben Kok with this BSN.
+async fn registered_elsewhere(app: &TestApp, bsn: &str) {
+    let elsewhere = app.user_in_other_team(Role::Wijkteam);
+    let t = app.token(&elsewhere).await;
+    let me = app.get("/api/v1/auth/me", &t).await;
+    let team = me.body["roles"][0]["teamId"].as_str().unwrap().to_string();
+    let body = registration(&team, vec![member("Ruben Kok", "1979-05-05", Some(bsn), "parent")]);
+    let first = app.post("/api/v1/registrations", &t, body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+}
+
 fn fields(res: &common::Response) -> Vec<String> {
     res.body["errors"]
         .as_array()
@@ -134,18 +145,8 @@ async fn every_error_is_reported_at_once_and_nothing_is_stored() {
 async fn a_member_refused_late_leaves_nothing_behind() {
     let app = TestApp::new().await;
     // Someone in another team registers a person with this BSN first.
-    let elsewhere = app.user_in_other_team(Role::Wijkteam);
     let known = synthetic(12);
-    let other_team = app.get("/api/v1/auth/me", &app.token(&elsewhere).await).await;
-    let other_team = other_team.body["roles"][0]["teamId"].as_str().unwrap().to_string();
-    let first = app
-        .post(
-            "/api/v1/registrations",
-            &app.token(&elsewhere).await,
-            registration(&other_team, vec![member("Ruben Kok", "1979-05-05", Some(known.expose()), "parent")]),
-        )
-        .await;
-    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    registered_elsewhere(&app, known.expose()).await;
     let before = counts(&app);
 
     // Valid on its face; only inside the transaction does the second member turn out to be someone this worker
@@ -224,18 +225,8 @@ async fn only_roles_that_may_create_households_and_open_cases_may_register() {
 #[actix_web::test]
 async fn the_web_form_registers_through_the_same_act_and_keeps_the_form_on_a_late_refusal() {
     let app = TestApp::new().await;
-    let elsewhere = app.user_in_other_team(Role::Wijkteam);
     let known = synthetic(14);
-    let me = app.get("/api/v1/auth/me", &app.token(&elsewhere).await).await;
-    let other_team = me.body["roles"][0]["teamId"].as_str().unwrap().to_string();
-    let first = app
-        .post(
-            "/api/v1/registrations",
-            &app.token(&elsewhere).await,
-            registration(&other_team, vec![member("Ruben Kok", "1979-05-05", Some(known.expose()), "parent")]),
-        )
-        .await;
-    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    registered_elsewhere(&app, known.expose()).await;
     let before = counts(&app);
 
     let worker = app.user(Role::Wijkteam);
