@@ -1262,19 +1262,21 @@ async fn agree(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<(Stri
     let form = AgreeForm::read(&fields.into_inner());
     let input = AgreePlan { agreement: Some(form.agreement()) };
     // The change first: it names the audit event, refused or not; the names are read for the page shown again.
-    let outcome = page.act(plans::agree(&page.ctx, case_id.clone(), number, form.revision, input)).await;
+    let refused = match page.act(plans::agree(&page.ctx, case_id.clone(), number, form.revision, input)).await {
+        Ok(_) => return Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=ingestemd"))),
+        Err(e) => e,
+    };
     let names = Names::of(&page, &case_id).await?;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=ingestemd"))),
-        Err(AppError::Validation(errors)) => {
+    match refused {
+        AppError::Validation(errors) => {
             let p = agree_page(&page, &case_id, number, &names, Some(form), errors, false).await?;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(AppError::PreconditionFailed { .. }) => {
+        AppError::PreconditionFailed { .. } => {
             let p = agree_page(&page, &case_id, number, &names, Some(form), vec![], true).await?;
             render_with(StatusCode::CONFLICT, &p)
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
