@@ -256,7 +256,7 @@ fn phases(state: CaseState) -> Vec<Phase> {
 /// What the page reads, as the case's view allows: the same reads the API offers this user, no more.
 async fn load(page: &Page, id: &str) -> Result<CasePage, PageError> {
     let ctx = &page.ctx;
-    let case: Case = cases::get_case(ctx, id.to_string()).await?;
+    let case: Case = page.act(cases::get_case(ctx, id.to_string())).await?;
     let content = matches!(case.view, "content" | "emergency_read");
     let consent_view = case.view == "consent";
     let basic_covered = case.covered_categories.as_ref().is_some_and(|c| c.contains(&Category::Basic));
@@ -622,7 +622,7 @@ async fn change_state(page: Page, id: web::Path<Id>, form: Form<StateForm>) -> P
         state: form.state.as_deref().and_then(CaseState::parse),
         close_reason: form.close_reason.as_deref().filter(|r| !r.is_empty()).and_then(close_reason_of),
     };
-    match cases::change_state(&page.ctx, id.clone(), version, input).await {
+    match page.act(cases::change_state(&page.ctx, id.clone(), version, input)).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=fase"))),
         Err(e) => again(&page, &id, e, Kept { close_reason: reason_text, ..Kept::default() }).await,
     }
@@ -649,7 +649,7 @@ async fn propose(page: Page, id: web::Path<Id>, form: Form<ProposeForm>) -> Page
         family_choice: Some(form.family_choice.is_some()),
         reason: form.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
     };
-    match regisseur::propose(&page.ctx, id.clone(), input).await {
+    match page.act(regisseur::propose(&page.ctx, id.clone(), input)).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=voorgesteld"))),
         Err(e) => again(&page, &id, e, kept).await,
     }
@@ -660,13 +660,13 @@ struct NoFields {}
 
 async fn accept(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
     let id: String = id.into_inner().into();
-    regisseur::accept(&page.ctx, id.clone()).await?;
+    page.act(regisseur::accept(&page.ctx, id.clone())).await?;
     Ok(see_other(&format!("/dossiers/{id}?gedaan=geaccepteerd")))
 }
 
 async fn decline(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
     let id: String = id.into_inner().into();
-    regisseur::decline(&page.ctx, id.clone()).await?;
+    page.act(regisseur::decline(&page.ctx, id.clone())).await?;
     Ok(see_other(&format!("/dossiers/{id}?gedaan=afgewezen")))
 }
 

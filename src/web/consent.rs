@@ -209,7 +209,7 @@ struct OverviewQuery {
 
 async fn overview(page: Page, id: web::Path<Id>, query: crate::http::Query<OverviewQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
-    let history = consent::history(&page.ctx, case_id.clone()).await?;
+    let history = page.act(consent::history(&page.ctx, case_id.clone())).await?;
     let w = world(&page, &case_id).await?;
     let today = crate::db::now().date();
     let consents = history.iter().rev().map(|c| row_of(c, &w)).collect();
@@ -356,7 +356,7 @@ struct NewQuery {
 async fn new_form(page: Page, id: web::Path<Id>, query: crate::http::Query<NewQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     // The history first: it asks the same question as recording (404 out of scope, 403 for whoever may not).
-    consent::history(&page.ctx, case_id.clone()).await?;
+    page.act(consent::history(&page.ctx, case_id.clone())).await?;
     let w = world(&page, &case_id).await?;
     let voor = query.into_inner().voor.unwrap_or_default();
     let person = w.contacts.members.iter().find(|m| m.person_id == voor).ok_or(AppError::NotFound)?;
@@ -454,7 +454,7 @@ async fn record(page: Page, id: web::Path<Id>, form: Form<Vec<(String, String)>>
         valid_from: from,
         valid_until: until,
     };
-    match consent::record(&page.ctx, input).await {
+    match page.act(consent::record(&page.ctx, input)).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/toestemming?klaar=vastgelegd"))),
         Err(AppError::Validation(mut errors)) => {
             // A date that could not be read reaches the service as missing: say what was wrong with it.
@@ -486,7 +486,7 @@ async fn withdraw(page: Page, path: web::Path<(Id, Id)>, form: Form<WithdrawForm
     let (case, consent_id) = path.into_inner();
     let case_id: String = case.into();
     let note = form.into_inner().note.filter(|n| !n.trim().is_empty());
-    match consent::withdraw(&page.ctx, consent_id.into(), Withdraw { note }).await {
+    match page.act(consent::withdraw(&page.ctx, consent_id.into(), Withdraw { note })).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/toestemming?klaar=ingetrokken"))),
         Err(e) => Err(e.into()),
     }
@@ -622,7 +622,7 @@ async fn view_as(page: Page, id: web::Path<Id>, query: crate::http::Query<ViewAs
     let ask = |organisation: Option<String>| {
         preview::preview_for_organisation(&page.ctx, case_id.clone(), PreviewQuery { organisation_id: organisation })
     };
-    let (preview, error) = match ask(Some(chosen.clone()).filter(|c| !c.is_empty())).await {
+    let (preview, error) = match page.act(ask(Some(chosen.clone()).filter(|c| !c.is_empty()))).await {
         Ok(p) => (p, None),
         Err(AppError::Validation(_)) => {
             (ask(None).await?, Some("Kies een organisatie die nu bij dit gezin betrokken is.".to_string()))

@@ -376,9 +376,10 @@ fn notice(q: &NoticeQuery) -> Option<&'static str> {
 
 async fn overview(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
+    // The plan's versions first: the read the page is for names its audit event (404 out of scope).
+    let versions = page.act(plans::list_versions(&page.ctx, case_id.clone())).await?;
     let names = Names::of(&page, &case_id).await?;
     let me = page.principal().user_id.clone();
-    let versions = plans::list_versions(&page.ctx, case_id.clone()).await?;
     let current = match versions.iter().find(|v| v.status == "agreed") {
         Some(_) => Some(plans::get_version(&page.ctx, case_id.clone(), "current".into()).await?),
         None => None,
@@ -408,7 +409,7 @@ struct NoFields {}
 
 async fn start_draft(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
     let case_id: String = id.into_inner().into();
-    let v = plans::start_draft(&page.ctx, case_id.clone()).await?;
+    let v = page.act(plans::start_draft(&page.ctx, case_id.clone())).await?;
     Ok(see_other(&format!("/dossiers/{case_id}/plan/{}/bewerken?melding=gestart", v.number)))
 }
 
@@ -1008,8 +1009,8 @@ async fn edit_form(page: Page, path: web::Path<(Id, String)>, q: Query<NoticeQue
     let (id, version) = path.into_inner();
     let case_id: String = id.into();
     let number = version_number(&version)?;
+    let v = page.act(plans::get_version(&page.ctx, case_id.clone(), number.to_string())).await?;
     let names = Names::of(&page, &case_id).await?;
-    let v = plans::get_version(&page.ctx, case_id.clone(), number.to_string()).await?;
     if v.status != "draft" {
         return Ok(see_other(&format!("/dossiers/{case_id}/plan")));
     }
@@ -1061,7 +1062,7 @@ async fn save_draft(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<
         return render_with(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(layout, &case_id, number, &names, state));
     }
     let input = UpdateDraft { content: Some(content), members_may_edit: None };
-    match plans::update_draft(&page.ctx, case_id.clone(), number, form.revision, input).await {
+    match page.act(plans::update_draft(&page.ctx, case_id.clone(), number, form.revision, input)).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=opgeslagen"))),
         Err(AppError::Validation(errors)) => {
             let errors = messages(&form, &errors);
@@ -1158,7 +1159,8 @@ async fn agree_page(
     errors: Vec<FieldError>,
     stale: bool,
 ) -> Result<AgreePage, PageError> {
-    let v = plans::get_version(&page.ctx, case_id.to_string(), number.to_string()).await?;
+    // The draft the family answers to: the form's read (after a refused answer, the change stays the act).
+    let v = page.act(plans::get_version(&page.ctx, case_id.to_string(), number.to_string())).await?;
     if v.status != "draft" {
         return Err(AppError::Conflict("not a draft".into()).into());
     }
@@ -1258,19 +1260,23 @@ async fn agree(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<(Stri
     let case_id: String = id.into();
     let number = version_number(&version)?;
     let form = AgreeForm::read(&fields.into_inner());
-    let names = Names::of(&page, &case_id).await?;
     let input = AgreePlan { agreement: Some(form.agreement()) };
-    match plans::agree(&page.ctx, case_id.clone(), number, form.revision, input).await {
-        Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=ingestemd"))),
-        Err(AppError::Validation(errors)) => {
+    // The change first: it names the audit event, refused or not; the names are read for the page shown again.
+    let refused = match page.act(plans::agree(&page.ctx, case_id.clone(), number, form.revision, input)).await {
+        Ok(_) => return Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=ingestemd"))),
+        Err(e) => e,
+    };
+    let names = Names::of(&page, &case_id).await?;
+    match refused {
+        AppError::Validation(errors) => {
             let p = agree_page(&page, &case_id, number, &names, Some(form), errors, false).await?;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        Err(AppError::PreconditionFailed { .. }) => {
+        AppError::PreconditionFailed { .. } => {
             let p = agree_page(&page, &case_id, number, &names, Some(form), vec![], true).await?;
             render_with(StatusCode::CONFLICT, &p)
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -1313,7 +1319,7 @@ async fn compare(page: Page, id: web::Path<Id>, q: Query<CompareQuery>) -> PageR
     let shown = from.is_some() && to.is_some();
     if let (Some(from), Some(to)) = (from, to) {
         // The comparison first: it decides who may compare (403 for a provider, as the API answers).
-        let diff = plans::compare(&page.ctx, case_id.clone(), from, to).await?;
+        let diff = page.act(plans::compare(&page.ctx, case_id.clone(), from, to)).await?;
         let a = plans::get_version(&page.ctx, case_id.clone(), from.to_string()).await?;
         let b = plans::get_version(&page.ctx, case_id.clone(), to.to_string()).await?;
         let goal_text = |id: &str| {
@@ -1387,7 +1393,7 @@ async fn print(page: Page, path: web::Path<(Id, String)>) -> PageResult {
     if version != "current" {
         version_number(&version)?;
     }
-    let html = document::document(&page.ctx, case_id.clone(), version).await?;
+    let html = page.act(document::document(&page.ctx, case_id.clone(), version)).await?;
     let mut layout = page.case_layout("Ons gezinsplan", &case_id).await?;
     layout.section = "";
     render(&PrintPage { layout, case_id, body: body_of(&html) })

@@ -213,7 +213,7 @@ fn rows(w: &MyWork) -> (Vec<OtherRow>, Vec<OtherRow>, std::collections::HashMap<
 }
 
 async fn my_work(page: Page, query: crate::http::Query<WorkQuery>) -> PageResult {
-    let w = work::my_work(&page.ctx).await?;
+    let w = page.act(work::my_work(&page.ctx)).await?;
     let (proposals, consents, names) = rows(&w);
     if let Some(list) = query.lijst.as_deref().and_then(List::parse) {
         let (heading, intro, due, due_rows, other_rows, empty) = match list {

@@ -167,9 +167,10 @@ async fn members_shown(page: &Page, case: &cases::Case, case_id: &str) -> Result
 
 async fn overview(page: Page, id: web::Path<Id>) -> PageResult {
     let case_id: String = id.into_inner().into();
+    // The assessments are what the page is for: read first, they name its audit event (404 out of scope).
+    let all = page.act(assessment::list(&page.ctx, case_id.clone())).await?;
     let case = cases::get_case(&page.ctx, case_id.clone()).await?;
     let members = members_shown(&page, &case, &case_id).await?;
-    let all = assessment::list(&page.ctx, case_id.clone()).await?;
     let summary = assessment::summary(&page.ctx, case_id.clone()).await?;
     // Every member the caller may see, and the household, even before a first assessment; then anyone assessed.
     let mut keys: Vec<Option<String>> = members.iter().map(|m| Some(m.person_id.clone())).collect();
@@ -317,7 +318,7 @@ async fn new_form(page: Page, id: web::Path<Id>, query: crate::http::Query<NewQu
     let case_id: String = id.into_inner().into();
     let voor = query.into_inner().voor.unwrap_or_else(|| "huishouden".into());
     // The members as the API's contact sheet shows them (an audited read; 404 out of scope).
-    let members = contacts::contacts(&page.ctx, case_id.clone()).await?.members;
+    let members = page.act(contacts::contacts(&page.ctx, case_id.clone())).await?.members;
     if voor != "huishouden" && !members.iter().any(|m| m.person_id == voor) {
         return Err(AppError::NotFound.into());
     }
@@ -378,7 +379,7 @@ async fn record(page: Page, id: web::Path<Id>, form: Form<BTreeMap<String, Strin
         assessed_on,
         scores: Some(scores),
     };
-    match assessment::record(&page.ctx, case_id.clone(), input).await {
+    match page.act(assessment::record(&page.ctx, case_id.clone(), input)).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/zrm"))),
         Err(AppError::Validation(mut errors)) => {
             // A date that could not be read reaches the service as missing: say what was wrong with it.
