@@ -175,7 +175,7 @@ pub fn render(d: &DocumentInput) -> String {
         }
         let actions: Vec<_> = c.actions.iter().filter(|a| a.goal_id == g.id).collect();
         if !actions.is_empty() {
-            html.push_str("<table><tr><th>Wie</th><th>Doet wat</th><th>Wanneer klaar</th></tr>");
+            html.push_str("<table><tr><th scope=\"col\">Wie</th><th scope=\"col\">Doet wat</th><th scope=\"col\">Wanneer klaar</th></tr>");
             for a in actions {
                 let who = match &a.owner {
                     Some(o) => match o.kind {
@@ -214,7 +214,7 @@ pub fn render(d: &DocumentInput) -> String {
         ));
     }
     html.push_str(
-        "<h2>Wie helpen ons</h2><table><tr><th>Naam</th><th>Organisatie</th><th>Rol</th><th>E-mail</th></tr>",
+        "<h2>Wie helpen ons</h2><table><tr><th scope=\"col\">Naam</th><th scope=\"col\">Organisatie</th><th scope=\"col\">Rol</th><th scope=\"col\">E-mail</th></tr>",
     );
     let mut contacts: Vec<&Contact> = d.contacts.values().collect();
     contacts.sort_by(|a, b| a.name.cmp(&b.name));
