@@ -663,8 +663,12 @@ async fn the_family_document_renders_and_prints_in_a_real_browser() {
     };
     // The browser parsed it into the page we meant: headings, the goals table, Dutch dates.
     let dom = run(&["--dump-dom"]);
-    for expected in ["<h1>Ons gezinsplan</h1>", r#"<th scope="col">Wie</th><th scope="col">Doet wat</th>"#, "Budgetplan maken", "15 januari 2027"]
-    {
+    for expected in [
+        "<h1>Ons gezinsplan</h1>",
+        r#"<th scope="col">Wie</th><th scope="col">Doet wat</th>"#,
+        "Budgetplan maken",
+        "15 januari 2027",
+    ] {
         assert!(dom.contains(expected), "{expected} not in the rendered DOM");
     }
     // And it prints: a PDF with at least one page.
