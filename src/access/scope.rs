@@ -273,6 +273,28 @@ pub fn case_read_basis(
     Ok(regular.map(|(basis, view)| (basis, CaseRead::View(view))))
 }
 
+/// What a case read, decided once, lets its reader see of the case's other parts, by the rules those parts' own
+/// reads apply: the household's composition (`household_basis`: involved in one of the household's cases, which
+/// involvement in this one is), the contact sheet unfiltered (`decide_contacts`: content and break-glass reads),
+/// and the involvements and the regisseur's history (`decide_case`: every view of `case_basis`). A provider's
+/// consent read is left to those reads themselves, since its coverage filters each part.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CaseParts {
+    pub members: Option<HouseholdView>,
+    pub contacts: bool,
+    pub involvements_and_regisseurs: bool,
+}
+
+pub fn case_parts(read: &CaseRead) -> CaseParts {
+    let (members, contacts, involvements_and_regisseurs) = match read {
+        CaseRead::View(CaseView::Content) => (Some(HouseholdView::Content), true, true),
+        CaseRead::View(CaseView::EmergencyRead) => (None, true, true),
+        CaseRead::View(CaseView::Summary) => (None, false, true),
+        CaseRead::Consent(_) => (None, false, false),
+    };
+    CaseParts { members, contacts, involvements_and_regisseurs }
+}
+
 /// How much of a household (and its members) the principal sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HouseholdView {

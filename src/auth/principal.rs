@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::jwt::VerifiedToken;
 use super::model::{session_scope, SCOPE_FULL, SCOPE_TOTP_ENROLMENT};
-use super::store;
+use super::store::{self, SessionRow};
 use crate::access::Principal;
 use crate::audit::{Actor, AuditRecord};
 use crate::db::DbConn;
@@ -19,11 +19,15 @@ use crate::state::AppState;
 /// A principal whose token may be limited to enrolling a second factor.
 pub struct EnrollingPrincipal(pub Principal);
 
-fn resolve(conn: &mut DbConn, token: VerifiedToken) -> AppResult<(Principal, String)> {
+/// `known`: the token's session row when the caller has read it already (a web session's).
+fn resolve(conn: &mut DbConn, token: VerifiedToken, known: Option<SessionRow>) -> AppResult<(Principal, String)> {
     let rejected = AppError::Unauthorized("The access token is invalid or has expired");
     let (row, session, scope) = match token {
         VerifiedToken::Local { user_id, session_id, scope } => {
-            let session = store::session(conn, &session_id)?.ok_or(AppError::Unauthorized("The session has ended"))?;
+            let session = match known {
+                Some(s) => s,
+                None => store::session(conn, &session_id)?.ok_or(AppError::Unauthorized("The session has ended"))?,
+            };
             if session.user_id != user_id || session.revoked_at.is_some() || session.expires_at <= crate::db::now() {
                 return Err(AppError::Unauthorized("The session has ended"));
             }
@@ -83,7 +87,7 @@ async fn extract(req: &HttpRequest) -> AppResult<(Principal, String)> {
         // Known before the checks below, so a refused token still names whose it was.
         audit.set_actor(Actor { user_id: user_id.clone(), ..Default::default() });
     }
-    let (principal, scope) = crate::state::db(&state, move |c| resolve(c, verified)).await?;
+    let (principal, scope) = crate::state::db(&state, move |c| resolve(c, verified, None)).await?;
     audit.set_actor(principal.actor());
     if principal.in_break_glass {
         audit.flag();
@@ -147,7 +151,8 @@ fn resolve_web(conn: &mut DbConn, token_hash: &str, idle: chrono::Duration) -> A
     if (t - web.last_seen_at).num_seconds() >= WEB_TOUCH_SECS {
         store::touch_web_session(conn, token_hash, t)?;
     }
-    resolve(conn, VerifiedToken::Local { user_id: session.user_id, session_id: web.session_id, scope: web.scope })
+    let token = VerifiedToken::Local { user_id: session.user_id.clone(), session_id: web.session_id, scope: web.scope };
+    resolve(conn, token, Some(session))
 }
 
 /// The web session cookie's secret, if the request carries one.

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::model::{is_justification, review_overdue, Reason};
 use super::store::{self, GrantRow, NewGrant};
 use crate::access::{Action, Resource, Role};
-use crate::db::{new_id, now};
+use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::households::bsn::{Bsn, RawBsn};
 use crate::state::{Ctx, Effect};
@@ -176,14 +176,13 @@ pub async fn window_on(ctx: &Ctx, case_id: String) -> AppResult<Option<BreakGlas
 
 async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
     let user_id = ctx.principal.user_id.clone();
+    ctx.read(move |c| open_windows_in(c, &user_id, case_id.as_deref())).await
+}
+
+/// The user's open windows (on one case, or all), on a connection the caller holds.
+pub(crate) fn open_windows_in(c: &mut DbConn, user_id: &str, case_id: Option<&str>) -> AppResult<Vec<BreakGlass>> {
     let today = now().date();
-    ctx.read(move |c| {
-        Ok(store::open_grants_of(c, &user_id, case_id.as_deref(), now())?
-            .into_iter()
-            .map(|r| to_view(r, today))
-            .collect())
-    })
-    .await
+    Ok(store::open_grants_of(c, user_id, case_id, now())?.into_iter().map(|r| to_view(r, today)).collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -5,9 +5,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::store;
+use super::store::{self, CaseRow};
+use crate::access::coverage::Coverage;
 use crate::access::{Action, Category, Resource};
-use crate::db::now;
+use crate::audit::AuditRecord;
+use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::households::service::Address;
 use crate::state::Ctx;
@@ -52,40 +54,49 @@ pub async fn contacts(ctx: &Ctx, case_id: String) -> AppResult<Contacts> {
     ctx.audit.action("case.contacts", "case");
     ctx.audit.resource(&case_id);
     let cx = ctx.clone();
-    ctx.read(move |c| {
-        let (st, audit) = (&cx.state, &cx.audit);
-        let plan = super::service::plan_view(st, c, &cx.principal, &case_id, audit)?;
-        let coverage = st.access.decide_contacts(&plan, audit)?;
-        let case = &plan.case;
-        let household = crate::households::store::household(c, &case.household_id)?.ok_or(AppError::NotFound)?;
-        let members: Vec<MemberContact> = store::members_on(c, &case.household_id, now().date())?
-            .into_iter()
-            .filter(|(id, ..)| coverage.is_none_or(|cov| cov.of(id, Category::Basic).is_some()))
-            .map(|(person_id, name, birth_date, relation)| MemberContact { person_id, name, birth_date, relation })
-            .collect();
-        audit.persons(members.iter().map(|m| m.person_id.clone()));
-        // One line per professional: the regisseur involvement wins over their team-member one.
-        let mut professionals: Vec<ProfessionalContact> = Vec::new();
-        for (user_id, name, organisation, email, kind, role_in_case) in store::professionals_at(c, &case.id, now())? {
-            match professionals.iter_mut().find(|p| p.user_id == user_id) {
-                Some(known) if kind == "regisseur" => (known.kind, known.role_in_case) = (kind, role_in_case),
-                Some(_) => {}
-                None => {
-                    professionals.push(ProfessionalContact { user_id, name, organisation, email, kind, role_in_case })
-                }
-            }
+    ctx.read(move |c| contacts_in(c, &cx, &case_id)).await
+}
+
+/// `contacts` on a connection the caller holds, after the role decision.
+pub(crate) fn contacts_in(c: &mut DbConn, cx: &Ctx, case_id: &str) -> AppResult<Contacts> {
+    let (st, audit) = (&cx.state, &cx.audit);
+    let plan = super::service::plan_view(st, c, &cx.principal, case_id, audit)?;
+    let coverage = st.access.decide_contacts(&plan, audit)?;
+    sheet(c, audit, &plan.case, coverage)
+}
+
+/// The contact sheet of a case whose read is decided; `coverage` filters the members for a provider.
+pub(crate) fn sheet(
+    c: &mut DbConn,
+    audit: &AuditRecord,
+    case: &CaseRow,
+    coverage: Option<&Coverage>,
+) -> AppResult<Contacts> {
+    let household = crate::households::store::household(c, &case.household_id)?.ok_or(AppError::NotFound)?;
+    let members: Vec<MemberContact> = store::members_on(c, &case.household_id, now().date())?
+        .into_iter()
+        .filter(|(id, ..)| coverage.is_none_or(|cov| cov.of(id, Category::Basic).is_some()))
+        .map(|(person_id, name, birth_date, relation)| MemberContact { person_id, name, birth_date, relation })
+        .collect();
+    audit.persons(members.iter().map(|m| m.person_id.clone()));
+    // One line per professional: the regisseur involvement wins over their team-member one.
+    let mut professionals: Vec<ProfessionalContact> = Vec::new();
+    for (user_id, name, organisation, email, kind, role_in_case) in store::professionals_at(c, &case.id, now())? {
+        match professionals.iter_mut().find(|p| p.user_id == user_id) {
+            Some(known) if kind == "regisseur" => (known.kind, known.role_in_case) = (kind, role_in_case),
+            Some(_) => {}
+            None => professionals.push(ProfessionalContact { user_id, name, organisation, email, kind, role_in_case }),
         }
-        Ok(Contacts {
-            case_id: case.id.clone(),
-            address: Address {
-                postcode: household.postcode,
-                house_number: household.house_number,
-                house_number_addition: household.house_number_addition,
-                institutional: household.institutional_address,
-            },
-            members,
-            professionals,
-        })
+    }
+    Ok(Contacts {
+        case_id: case.id.clone(),
+        address: Address {
+            postcode: household.postcode,
+            house_number: household.house_number,
+            house_number_addition: household.house_number_addition,
+            institutional: household.institutional_address,
+        },
+        members,
+        professionals,
     })
-    .await
 }

@@ -55,7 +55,7 @@ fn to_view(r: InvolvementRow) -> Involvement {
 }
 
 /// The case's involvements, each provider's with whether a consent names their organisation today.
-fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Involvement>> {
+pub(crate) fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Involvement>> {
     let mut out: Vec<Involvement> = store::involvements_of(c, case_id)?.into_iter().map(to_view).collect();
     let mut by_organisation = std::collections::HashMap::new();
     for i in out.iter_mut().filter(|i| i.kind == "provider") {
@@ -75,12 +75,14 @@ pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Vec<Involvement>> {
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
     ctx.audit.resource(&case_id);
     let cx = ctx.clone();
-    ctx.read(move |c| {
-        let case = store::case(c, &case_id)?.ok_or(AppError::NotFound)?;
-        cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
-        rows(c, &case.id)
-    })
-    .await
+    ctx.read(move |c| list_in(c, &cx, &case_id)).await
+}
+
+/// `list` on a connection the caller holds, after the role decision.
+pub(crate) fn list_in(c: &mut DbConn, cx: &Ctx, case_id: &str) -> AppResult<Vec<Involvement>> {
+    let case = store::case(c, case_id)?.ok_or(AppError::NotFound)?;
+    cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
+    rows(c, &case.id)
 }
 
 /// Involves a professional (the regisseur or the teamleider): as team member when they work in a wijkteam, else

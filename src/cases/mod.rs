@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod involvement;
 pub mod model;
+pub mod overview;
 pub mod regisseur;
 pub mod registration;
 pub mod routes;

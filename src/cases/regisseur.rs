@@ -172,10 +172,17 @@ pub async fn history(ctx: &Ctx, case_id: String) -> AppResult<Vec<Assignment>> {
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
     ctx.audit.resource(&case_id);
     let cx = ctx.clone();
-    ctx.read(move |c| {
-        let case = store::case(c, &case_id)?.ok_or(AppError::NotFound)?;
-        cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
-        Ok(store::assignments(c, &case.id)?.into_iter().map(Into::into).collect())
-    })
-    .await
+    ctx.read(move |c| history_in(c, &cx, &case_id)).await
+}
+
+/// `history` on a connection the caller holds, after the role decision.
+pub(crate) fn history_in(c: &mut crate::db::DbConn, cx: &Ctx, case_id: &str) -> AppResult<Vec<Assignment>> {
+    let case = store::case(c, case_id)?.ok_or(AppError::NotFound)?;
+    cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
+    assignments_of(c, &case.id)
+}
+
+/// The regisseur's history of a case whose read is decided.
+pub(crate) fn assignments_of(c: &mut crate::db::DbConn, case_id: &str) -> AppResult<Vec<Assignment>> {
+    Ok(store::assignments(c, case_id)?.into_iter().map(Into::into).collect())
 }

@@ -302,21 +302,29 @@ pub async fn get_case(ctx: &Ctx, id: String) -> AppResult<Case> {
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
     ctx.audit.resource(&id);
     let cx = ctx.clone();
-    ctx.read(move |c| {
-        let (p, audit) = (&cx.principal, &cx.audit);
-        let row = store::case(c, &id)?;
-        let coverage = match &row {
-            Some(row) => crate::consent::service::coverage_for(c, p, &row.id)?,
-            None => None,
-        };
-        let (row, read) = cx.state.access.decide_read_case(c, p, row, coverage, audit)?;
-        if read != CaseRead::View(CaseView::Summary) {
-            audit.household(&row.household_id);
-        }
-        let counts = store::involved_counts(c, &row.id, now())?;
-        project_with(c, row, &read, counts)
-    })
-    .await
+    ctx.read(move |c| get_case_in(c, &cx, &id)).await
+}
+
+/// `get_case` on a connection the caller holds, after the role decision.
+pub(crate) fn get_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<Case> {
+    read_case_in(c, cx, id).map(|(case, ..)| case)
+}
+
+/// As `get_case_in`, also giving the case row and the decided read to the reads that follow in the same use case.
+pub(crate) fn read_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<(Case, CaseRow, CaseRead)> {
+    let (p, audit) = (&cx.principal, &cx.audit);
+    let row = store::case(c, id)?;
+    let coverage = match &row {
+        Some(row) => crate::consent::service::coverage_for(c, p, &row.id)?,
+        None => None,
+    };
+    let (row, read) = cx.state.access.decide_read_case(c, p, row, coverage, audit)?;
+    if read != CaseRead::View(CaseView::Summary) {
+        audit.household(&row.household_id);
+    }
+    let counts = store::involved_counts(c, &row.id, now())?;
+    let kept = row.clone();
+    Ok((project_with(c, row, &read, counts)?, kept, read))
 }
 
 /// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each batch of candidates is

@@ -274,16 +274,24 @@ pub async fn members(ctx: &Ctx, id: String, on: Option<NaiveDate>) -> AppResult<
     ctx.state.access.decide(&ctx.principal, Resource::Household, Action::Read, &ctx.audit)?;
     ctx.audit.resource(&id);
     let cx = ctx.clone();
-    ctx.read(move |c| {
-        let h = store::household(c, &id)?;
-        let (h, view) = cx.state.access.decide_household_members(c, &cx.principal, h, &cx.audit)?;
-        let mut rows = store::members_of_household(c, &h.id)?;
-        if let Some(date) = on {
-            rows.retain(|m| to_membership(m).covers(date));
-        }
-        members_view(&cx.state.bsn, c, rows, view, &cx.audit)
-    })
-    .await
+    ctx.read(move |c| members_in(c, &cx, &id, on)).await
+}
+
+/// `members` on a connection the caller holds, after the role decision (a page that reads several parts at once).
+pub(crate) fn members_in(c: &mut DbConn, cx: &Ctx, id: &str, on: Option<NaiveDate>) -> AppResult<Vec<Member>> {
+    let h = store::household(c, id)?;
+    let (h, view) = cx.state.access.decide_household_members(c, &cx.principal, h, &cx.audit)?;
+    let mut rows = store::members_of_household(c, &h.id)?;
+    if let Some(date) = on {
+        rows.retain(|m| to_membership(m).covers(date));
+    }
+    members_view(&cx.state.bsn, c, rows, view, &cx.audit)
+}
+
+/// Every membership period of a household whose view is decided (a case page: `scope::case_parts`).
+pub(crate) fn members_as(c: &mut DbConn, cx: &Ctx, household_id: &str, view: HouseholdView) -> AppResult<Vec<Member>> {
+    let rows = store::members_of_household(c, household_id)?;
+    members_view(&cx.state.bsn, c, rows, view, &cx.audit)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

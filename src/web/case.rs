@@ -15,14 +15,16 @@ use super::dutch::{self, FieldMessage};
 use super::page::{render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
 use super::work::state_label;
 use crate::access::Category;
-use crate::cases::contacts::{self, Contacts};
-use crate::cases::involvement::{self, Involvement};
+use crate::breakglass::service::BreakGlass;
+use crate::cases::contacts::Contacts;
+use crate::cases::involvement::Involvement;
 use crate::cases::model::{CaseState, CloseReason};
+use crate::cases::overview;
 use crate::cases::regisseur::{self, Assignment, ProposeRegisseur};
 use crate::cases::service::{self as cases, Case, ChangeState};
 use crate::error::AppError;
 use crate::households::model::Relation;
-use crate::households::service::{self as households, Member};
+use crate::households::service::Member;
 use crate::input::Id;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -253,31 +255,11 @@ fn phases(state: CaseState) -> Vec<Phase> {
         .collect()
 }
 
-/// What the page reads, as the case's view allows: the same reads the API offers this user, no more.
-async fn load(page: &Page, id: &str) -> Result<CasePage, PageError> {
-    let ctx = &page.ctx;
-    let case: Case = page.act(cases::get_case(ctx, id.to_string())).await?;
-    let content = matches!(case.view, "content" | "emergency_read");
-    let consent_view = case.view == "consent";
-    let basic_covered = case.covered_categories.as_ref().is_some_and(|c| c.contains(&Category::Basic));
-    // Composition over time: the household's members for those who see its content (not a break-glass read: the
-    // household API does not answer it; the contact sheet shows who lives there today).
-    let members: Option<Vec<Member>> = match (&case.household_id, case.view) {
-        (Some(h), "content") => Some(households::members(ctx, h.clone(), None).await?),
-        _ => None,
-    };
-    let sheet: Option<Contacts> = if content || (consent_view && basic_covered) {
-        Some(contacts::contacts(ctx, case.id.clone()).await?)
-    } else {
-        None
-    };
-    // Involvements and the regisseur's history: for those the case's own scope lets see it (not a provider).
-    let (involvements, assignments): (Vec<Involvement>, Vec<Assignment>) = if consent_view {
-        (Vec::new(), Vec::new())
-    } else {
-        (involvement::list(ctx, case.id.clone()).await?, regisseur::history(ctx, case.id.clone()).await?)
-    };
-    Ok(build(page, case, members, sheet, involvements, assignments))
+/// What the page reads, as the case's view allows: the same reads the API offers this user, no more, in one use
+/// case (`cases::overview`); and the case's frame with the break-glass banner.
+async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), PageError> {
+    let o = page.act(overview::case_overview(&page.ctx, id.to_string())).await?;
+    Ok((build(page, o.case, o.members, o.contacts, o.involvements, o.assignments), o.break_glass))
 }
 
 fn build(
@@ -558,12 +540,12 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 
 /// The page as `load` reads it, in the case's frame (with the break-glass banner).
 async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut CasePage)) -> PageResult {
-    let mut view = match load(page, id).await {
+    let (mut view, window) = match load(page, id).await {
         Ok(v) => v,
         Err(PageError(AppError::NotFound)) => return super::break_glass::not_found(page, id).await,
         Err(e) => return Err(e),
     };
-    view.layout = page.case_layout(view.heading.clone(), id).await?;
+    view.layout = page.case_layout_with(view.heading.clone(), window.as_ref());
     f(&mut view);
     render_with(status, &view)
 }

@@ -13,6 +13,7 @@ use crate::access::Principal;
 use crate::audit::AuditRecord;
 use crate::auth::model::csrf_token;
 use crate::auth::principal::{web_cookie, WebPrincipal, NOT_SIGNED_IN};
+use crate::breakglass::service::BreakGlass;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::{AppState, Ctx};
 
@@ -102,11 +103,17 @@ impl Page {
     /// reads this case under break-glass: until when, and how long is left (the caller's own open window, as
     /// `GET /api/v1/break-glass/mine?caseId=` lists it; it records nothing of its own in the page's audit event).
     pub async fn case_layout(&self, title: impl Into<String>, case_id: &str) -> Result<Layout, PageError> {
+        let window = crate::breakglass::service::window_on(&self.ctx, case_id.to_string()).await?;
+        Ok(self.case_layout_with(title, window.as_ref()))
+    }
+
+    /// As `case_layout`, with the window already read.
+    pub fn case_layout_with(&self, title: impl Into<String>, window: Option<&BreakGlass>) -> Layout {
         let mut layout = self.layout(title, "work");
-        if let Some(window) = crate::breakglass::service::window_on(&self.ctx, case_id.to_string()).await? {
+        if let Some(window) = window {
             layout.break_glass = Some(super::break_glass::banner_text(window.expires_at, chrono::Utc::now()));
         }
-        Ok(layout)
+        layout
     }
 }
 

@@ -1,0 +1,61 @@
+//! The case page's reads as one use case: the case as the caller may see it and, as its read allows, the
+//! household's composition, the contact sheet, the involvements, the regisseur's history and the caller's own
+//! break-glass window, on one connection in one hop to the blocking pool. The case read is decided once and is the
+//! act the request's audit event names; `scope::case_parts` says what that read lets the caller see of the other
+//! parts, by the rules their own API routes apply, and the parts are made by the same projections. A provider's
+//! consent read goes through the contact sheet's own decision, since its coverage filters the sheet.
+
+use super::contacts::{self, Contacts};
+use super::involvement::{self, Involvement};
+use super::regisseur::{self, Assignment};
+use super::service::{self, Case};
+use crate::access::scope::{case_parts, CaseRead};
+use crate::access::{Action, Category, Resource};
+use crate::breakglass::service::{self as breakglass, BreakGlass};
+use crate::error::AppResult;
+use crate::households::service::{self as households, Member};
+use crate::state::Ctx;
+
+pub struct CaseOverview {
+    pub case: Case,
+    /// Every membership period, for those who see the case's content.
+    pub members: Option<Vec<Member>>,
+    /// For those who see the content or read it under break-glass, and a provider whose consent covers basic
+    /// details.
+    pub contacts: Option<Contacts>,
+    /// Involvements and the regisseur's history: for every view of the case but a provider's.
+    pub involvements: Vec<Involvement>,
+    pub assignments: Vec<Assignment>,
+    /// The caller's open break-glass window on this case.
+    pub break_glass: Option<BreakGlass>,
+}
+
+pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let (case, row, read) = service::read_case_in(c, &cx, &id)?;
+        cx.audit.keep_act();
+        let parts = case_parts(&read);
+        let members = match parts.members {
+            Some(view) => Some(households::members_as(c, &cx, &row.household_id, view)?),
+            None => None,
+        };
+        let contacts = match &read {
+            _ if parts.contacts => Some(contacts::sheet(c, &cx.audit, &row, None)?),
+            CaseRead::Consent(covered) if covered.contains(&Category::Basic) => {
+                Some(contacts::contacts_in(c, &cx, &row.id)?)
+            }
+            _ => None,
+        };
+        let (involvements, assignments) = if parts.involvements_and_regisseurs {
+            (involvement::rows(c, &row.id)?, regisseur::assignments_of(c, &row.id)?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let break_glass = breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next();
+        Ok(CaseOverview { case, members, contacts, involvements, assignments, break_glass })
+    })
+    .await
+}

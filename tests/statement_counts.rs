@@ -1,0 +1,101 @@
+//! How many SQL statements the main reads make, counted by diesel's instrumentation on every connection the server
+//! opens (the audit writer's own statements left out). A change that adds a statement to one of these requests
+//! makes this test fail: update the figure here and in docs/benchmarks.md only when the new statement is needed.
+
+mod common;
+
+use std::sync::Mutex;
+
+use actix_web::http::StatusCode;
+use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
+use serde_json::json;
+
+use common::web_form;
+use common::TestApp;
+use eenplan::access::Role;
+
+/// The statements run since the last `take`, as their SQL text.
+static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Counter;
+
+impl Instrumentation for Counter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let sql = query.to_string();
+            // The audit writer's batches run on their own thread at their own time.
+            if !sql.contains("audit_") {
+                STATEMENTS.lock().unwrap().push(sql);
+            }
+        }
+    }
+}
+
+fn take() -> Vec<String> {
+    std::mem::take(&mut *STATEMENTS.lock().unwrap())
+}
+
+#[actix_web::test]
+async fn statements_per_request() {
+    set_default_instrumentation(|| Some(Box::new(Counter))).unwrap();
+    let app = TestApp::new().await;
+    let regisseur = app.user(Role::Wijkteam);
+    let token = app.token(&regisseur).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &token,
+            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    let household = h.body["id"].as_str().unwrap().to_string();
+    for (name, relation) in [("Sanne de Vries", "parent"), ("Mees de Vries", "child")] {
+        let m = app
+            .post(
+                &format!("/api/v1/households/{household}/members"),
+                &token,
+                json!({"person": {"name": name, "birthDate": "2012-04-02"}, "relation": relation,
+                       "custody": true, "from": "2020-01-01"}),
+            )
+            .await;
+        assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    }
+    let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    let case = c.body["id"].as_str().unwrap().to_string();
+    let body = json!({"userId": regisseur.id, "familyChoice": false});
+    let path = format!("/api/v1/cases/{case}/regisseur");
+    let lead = app.token(&app.user(Role::Teamleider)).await;
+    let p = app.call(actix_web::http::Method::PUT, &path, Some(&lead), Some(body), &[]).await;
+    assert!(p.status.is_success(), "{}", p.text);
+    let a = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &token, json!({})).await;
+    assert!(a.status.is_success(), "{}", a.text);
+    let (cookie, _) = web_form::sign_in(&app, &regisseur).await;
+
+    let mut measured = Vec::new();
+    for (label, path, web) in [
+        ("JSON case read", format!("/api/v1/cases/{case}"), false),
+        ("case page", format!("/dossiers/{case}"), true),
+        ("JSON plan read", format!("/api/v1/cases/{case}/plans/current"), false),
+    ] {
+        // Once to warm what is cached per connection, then counted.
+        for round in 0..2 {
+            take();
+            let status = if web {
+                web_form::web(&app, actix_web::http::Method::GET, &path, Some(&cookie), None).await.status
+            } else {
+                app.get(&path, &token).await.status
+            };
+            let statements = take();
+            if round == 1 {
+                eprintln!("{label} ({status}): {} statements", statements.len());
+                for s in &statements {
+                    eprintln!("    {}", s.chars().take(160).collect::<String>());
+                }
+                measured.push((label, statements.len()));
+            }
+        }
+    }
+    eprintln!("{measured:?}");
+}
