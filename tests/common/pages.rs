@@ -78,10 +78,7 @@ impl TestApp {
 
     /// Signs in to the web client.
     pub async fn web_sign_in(&self, user: &TestUser) -> WebSession {
-        let res = self.web_sign_in_response(user, None).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "web sign-in of {}: {}", user.email, res.text);
-        let cookie = set_cookie(&res, SESSION_COOKIE).expect("a session cookie");
-        WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie }
+        signed_in(user, self.web_sign_in_response(user, None).await)
     }
 
     /// A page, as the session's user.
@@ -95,4 +92,55 @@ impl TestApp {
         all.extend_from_slice(fields);
         self.web_call(Method::POST, path, &[(SESSION_COOKIE, &session.cookie)], Some(&all)).await
     }
+}
+
+/// A page's answer as the screens' tests read it: its status, where it sends the browser, its HTML.
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl From<Response> for Answer {
+    fn from(res: Response) -> Answer {
+        let location = res.header("location").map(str::to_string);
+        Answer { status: res.status, location, body: res.text }
+    }
+}
+
+impl WebSession {
+    /// A page, as this session's user.
+    pub async fn get(&self, app: &TestApp, path: &str) -> Answer {
+        app.web_call(Method::GET, path, &[(SESSION_COOKIE, &self.cookie)], None).await.into()
+    }
+
+    /// A form POST: `csrf` None sends the session's own token, `Some("-")` none at all, any other that one.
+    pub async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)], csrf: Option<&str>) -> Answer {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        match csrf {
+            None => all.push(("csrf", &self.csrf)),
+            Some("-") => {}
+            Some(token) => all.push(("csrf", token)),
+        }
+        app.web_call(Method::POST, path, &[(SESSION_COOKIE, &self.cookie)], Some(&all)).await.into()
+    }
+}
+
+impl TestApp {
+    /// Signs in to the web client with the next step's TOTP code, for a user whose API sign-in may have used this
+    /// step's (a code is never accepted twice).
+    pub async fn web_sign_in_after_api(&self, user: &TestUser) -> WebSession {
+        let code = user
+            .totp_secret
+            .as_deref()
+            .map(|secret| eenplan::auth::model::totp_code_now(secret, chrono::Utc::now().timestamp() + 30).unwrap());
+        signed_in(user, self.web_sign_in_response(user, code.as_deref()).await)
+    }
+}
+
+/// The session a successful sign-in answer starts.
+fn signed_in(user: &TestUser, res: Response) -> WebSession {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "web sign-in of {}: {}", user.email, res.text);
+    let cookie = set_cookie(&res, SESSION_COOKIE).expect("a session cookie");
+    WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie }
 }
