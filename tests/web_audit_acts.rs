@@ -190,8 +190,11 @@ async fn the_plan_consent_and_zrm_pages_out_of_scope_are_audited_as_the_apis_ref
     }
 }
 
+/// A form's fields, as posted (the session's CSRF token is added).
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 /// The edit form's fields for the draft (version 2, revision 1) with one goal; `due` as typed.
-fn draft_fields<'a>(due: &'a str, button: &'a str) -> Vec<(&'a str, &'a str)> {
+fn draft_fields<'a>(due: &'a str, button: &'a str) -> Fields<'a> {
     vec![
         ("revision", "1"),
         ("goals[0].id", "g1"),
@@ -268,7 +271,7 @@ async fn refused_agreement_consent_and_zrm_forms_are_audited_as_the_apis_refusal
     let today = chrono::Utc::now().date_naive().to_string();
     let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
     // (form, its fields, the API's request of the same change): each refused for a missing field.
-    let forms: Vec<(String, Vec<(&str, &str)>, Api)> = vec![
+    let forms: Vec<(String, Fields, Api)> = vec![
         (
             format!("/dossiers/{c}/plan/2/instemming"),
             vec![("revision", "1"), ("answer", "agree"), ("method", "paper")],

@@ -44,15 +44,27 @@ impl TestApp {
         cookies: &[(&str, &str)],
         form: Option<&[(&str, &str)]>,
     ) -> Response {
+        let body = form.map(|fields| serde_urlencoded::to_string(fields).unwrap());
+        self.web_call_encoded(method, path, cookies, body.as_deref()).await
+    }
+
+    /// As `web_call`, with the form's body as sent (already urlencoded).
+    pub async fn web_call_encoded(
+        &self,
+        method: Method,
+        path: &str,
+        cookies: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Response {
         let app = test::init_service(eenplan::build_app(self.state.clone())).await;
         let mut req = TestRequest::default().method(method).uri(path).peer_addr("192.0.2.20:40000".parse().unwrap());
         if !cookies.is_empty() {
             let header = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             req = req.insert_header(("Cookie", header));
         }
-        if let Some(fields) = form {
-            let body = serde_urlencoded::to_string(fields).unwrap();
-            req = req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(body);
+        if let Some(body) = body {
+            req =
+                req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(body.to_string());
         }
         let res = test::call_service(&app, req.to_request()).await;
         let status = res.status();
