@@ -4,126 +4,54 @@
 
 mod common;
 
-use actix_web::http::{header, Method, StatusCode};
-use actix_web::test::{self, TestRequest};
+use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use common::pages::{WebSession, SESSION_COOKIE};
+use common::world::household_case_and_person;
 use common::{TestApp, TestUser};
 use eenplan::access::Role;
 use eenplan::audit::model::{Basis, EventData};
 
+/// A web answer as these tests read it: status, where it sends the browser (empty: nowhere), the HTML.
 struct Html {
     status: StatusCode,
     location: String,
-    set_cookies: Vec<String>,
     text: String,
 }
 
-async fn request(app: &TestApp, method: Method, path: &str, cookies: &[(&str, &str)], form: Option<&str>) -> Html {
-    let service = test::init_service(eenplan::build_app(app.state.clone())).await;
-    let mut req = TestRequest::default().method(method).uri(path).peer_addr("192.0.2.20:40000".parse().unwrap());
-    if !cookies.is_empty() {
-        let value = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        req = req.insert_header((header::COOKIE, value));
-    }
-    if let Some(body) = form {
-        req = req
-            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
-            .set_payload(body.to_string());
-    }
-    let res = test::call_service(&service, req.to_request()).await;
-    let status = res.status();
-    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let set_cookies = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-        .collect();
-    let text = String::from_utf8_lossy(&test::read_body(res).await).to_string();
-    Html { status, location, set_cookies, text }
+/// A request of the session's user; `form` as sent (urlencoded, with or without a CSRF token).
+async fn request(app: &TestApp, b: &WebSession, method: Method, path: &str, form: Option<&str>) -> Html {
+    let res = app.web_call_encoded(method, path, &[(SESSION_COOKIE, &b.cookie)], form).await;
+    Html { status: res.status, location: res.header("location").unwrap_or("").to_string(), text: res.text }
 }
 
 fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// A signed-in browser: the session cookie's value and the session's CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
+/// Signs in with the next step's TOTP code: the API's sign-in of the same user may have used this step's.
+async fn sign_in(app: &TestApp, user: &TestUser) -> WebSession {
+    app.web_sign_in_after_api(user).await
 }
 
-async fn sign_in(app: &TestApp, user: &TestUser) -> Browser {
-    let form = request(app, Method::GET, "/aanmelden", &[], None).await;
-    let login = form
-        .set_cookies
-        .iter()
-        .find_map(|c| c.strip_prefix("__Host-eenplan-aanmelden="))
-        .expect("the sign-in form's cookie")
-        .to_string();
-    let mut body = format!("email={}&password={}&csrf={}", enc(&user.email), enc(&user.password), enc(&login));
-    if let Some(secret) = &user.totp_secret {
-        // The next step's code: the API's sign-in of the same user may have used this step's (no replay).
-        let code = eenplan::auth::model::totp_code_now(secret, chrono::Utc::now().timestamp() + 30).unwrap();
-        body.push_str(&format!("&totp={code}"));
-    }
-    let res = request(app, Method::POST, "/aanmelden", &[("__Host-eenplan-aanmelden", &login)], Some(&body)).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in of {}: {}", user.email, res.text);
-    let cookie = res
-        .set_cookies
-        .iter()
-        .find_map(|c| c.strip_prefix("__Host-eenplan="))
-        .filter(|v| !v.is_empty())
-        .expect("the session cookie")
-        .to_string();
-    let csrf = eenplan::auth::model::csrf_token(&cookie);
-    Browser { cookie, csrf }
+async fn get(app: &TestApp, b: &WebSession, path: &str) -> Html {
+    request(app, b, Method::GET, path, None).await
 }
 
-async fn get(app: &TestApp, b: &Browser, path: &str) -> Html {
-    request(app, Method::GET, path, &[("__Host-eenplan", &b.cookie)], None).await
-}
-
-/// POSTs a form with the session's CSRF token prepended (`csrf` None: the token as given in `body`).
-async fn post(app: &TestApp, b: &Browser, path: &str, body: &str) -> Html {
+/// POSTs a form with the session's CSRF token prepended.
+async fn post(app: &TestApp, b: &WebSession, path: &str, body: &str) -> Html {
     let body = format!("csrf={}&{body}", enc(&b.csrf));
-    request(app, Method::POST, path, &[("__Host-eenplan", &b.cookie)], Some(&body)).await
+    request(app, b, Method::POST, path, Some(&body)).await
 }
 
-async fn post_raw(app: &TestApp, b: &Browser, path: &str, body: &str) -> Html {
-    request(app, Method::POST, path, &[("__Host-eenplan", &b.cookie)], Some(body)).await
+async fn post_raw(app: &TestApp, b: &WebSession, path: &str, body: &str) -> Html {
+    request(app, b, Method::POST, path, Some(body)).await
 }
 
 async fn household_and_case(app: &TestApp, creator: &TestUser) -> (String, String) {
     let (household, case, _) = household_case_and_person(app, creator).await;
     (household, case)
-}
-
-async fn household_case_and_person(app: &TestApp, creator: &TestUser) -> (String, String, String) {
-    let token = app.token(creator).await;
-    let h = app
-        .post(
-            "/api/v1/households",
-            &token,
-            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
-        )
-        .await;
-    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
-    let household = h.body["id"].as_str().unwrap().to_string();
-    let m = app
-        .post(
-            &format!("/api/v1/households/{household}/members"),
-            &token,
-            json!({"person": {"name": "Sanne de Vries", "birthDate": "1988-04-02"}, "relation": "parent",
-                   "custody": true, "from": "2020-01-01"}),
-        )
-        .await;
-    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
-    let person = m.body["person"]["id"].as_str().unwrap().to_string();
-    let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
-    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
-    (household, c.body["id"].as_str().unwrap().to_string(), person)
 }
 
 fn last_event_of(app: &TestApp, user: &TestUser) -> EventData {

@@ -4,237 +4,12 @@
 
 mod common;
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::test::{self, TestRequest};
+use actix_web::http::StatusCode;
 use serde_json::{json, Value};
 
-use common::{TestApp, TestUser};
+use common::world::{user_for, world, Actor, GoalOf, ACTORS};
+use common::TestApp;
 use eenplan::access::Role;
-
-// ---- web client helpers (signed-in requests with the session cookie) ----
-
-struct Web {
-    cookie: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-async fn send(app: &TestApp, req: TestRequest) -> (StatusCode, actix_web::http::header::HeaderMap, String) {
-    let service = test::init_service(eenplan::build_app(app.state.clone())).await;
-    let res = test::call_service(&service, req.peer_addr("192.0.2.20:40000".parse().unwrap()).to_request()).await;
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = String::from_utf8_lossy(&test::read_body(res).await).to_string();
-    (status, headers, body)
-}
-
-fn set_cookie(headers: &actix_web::http::header::HeaderMap, name: &str) -> Option<String> {
-    headers.get_all("set-cookie").filter_map(|v| v.to_str().ok()).find_map(|v| {
-        let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-        let (k, val) = pair.split_once('=')?;
-        (k == name && !val.is_empty()).then(|| val.to_string())
-    })
-}
-
-fn form_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn encode(fields: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
-}
-
-async fn sign_in(app: &TestApp, user: &TestUser) -> Web {
-    let (_, headers, html) = send(app, TestRequest::get().uri("/aanmelden")).await;
-    let form_cookie = set_cookie(&headers, "__Host-eenplan-aanmelden").expect("the sign-in form's cookie");
-    let totp = user.totp_secret.as_deref().map(TestApp::totp_now).unwrap_or_default();
-    let body =
-        encode(&[("email", &user.email), ("password", &user.password), ("totp", &totp), ("csrf", &form_csrf(&html))]);
-    let (status, headers, text) = send(
-        app,
-        TestRequest::post()
-            .uri("/aanmelden")
-            .insert_header(("cookie", format!("__Host-eenplan-aanmelden={form_cookie}")))
-            .insert_header(("content-type", "application/x-www-form-urlencoded"))
-            .set_payload(body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {}: {text}", user.email);
-    Web { cookie: set_cookie(&headers, "__Host-eenplan").expect("the session cookie") }
-}
-
-impl Web {
-    fn csrf(&self) -> String {
-        eenplan::auth::model::csrf_token(&self.cookie)
-    }
-
-    async fn get(&self, app: &TestApp, path: &str) -> Answer {
-        let req = TestRequest::get().uri(path).insert_header(("cookie", format!("__Host-eenplan={}", self.cookie)));
-        let (status, headers, body) = send(app, req).await;
-        Answer { status, location: headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string), body }
-    }
-
-    /// A form POST; `csrf` None sends the session's own token.
-    async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)], csrf: Option<&str>) -> Answer {
-        let token = csrf.map(str::to_string).unwrap_or_else(|| self.csrf());
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        if csrf != Some("-") {
-            all.push(("csrf", &token));
-        }
-        let req = TestRequest::post()
-            .uri(path)
-            .insert_header(("cookie", format!("__Host-eenplan={}", self.cookie)))
-            .insert_header(("content-type", "application/x-www-form-urlencoded"))
-            .set_payload(encode(&all));
-        let (status, headers, body) = send(app, req).await;
-        Answer { status, location: headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string), body }
-    }
-}
-
-// ---- the world ----
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Actor {
-    Regisseur,
-    Member,
-    Colleague,
-    Lead,
-    OtherLead,
-    ProviderInvolved,
-    ProviderOutside,
-    Other(Role),
-}
-
-const ACTORS: [Actor; 12] = [
-    Actor::Regisseur,
-    Actor::Member,
-    Actor::Colleague,
-    Actor::Lead,
-    Actor::OtherLead,
-    Actor::ProviderInvolved,
-    Actor::ProviderOutside,
-    Actor::Other(Role::Signaller),
-    Actor::Other(Role::Matchregisseur),
-    Actor::Other(Role::Procescoordinator),
-    Actor::Other(Role::PrivacyOfficer),
-    Actor::Other(Role::Admin),
-];
-
-struct World {
-    member: TestUser,
-    regisseur: TestUser,
-    lead: TestUser,
-    provider_in: TestUser,
-    case: String,
-    parent: String,
-    child: String,
-}
-
-/// A household (a parent with custody, a child of 14) with an open case: `member` opened it, `regisseur` directs it,
-/// a provider is involved; an agreed plan with one goal (the child's finances) and one action of the provider; the
-/// provider's organisation has the consent of the child and the parent for the plan and the ZRM of the child.
-async fn world(app: &TestApp) -> World {
-    let member = app.user(Role::Wijkteam);
-    let regisseur = app.user(Role::Wijkteam);
-    let lead = app.user(Role::Teamleider);
-    let provider_in = app.user(Role::Provider);
-    let (mt, lt, rt) = (app.token(&member).await, app.token(&lead).await, app.token(&regisseur).await);
-    let h = app
-        .post(
-            "/api/v1/households",
-            &mt,
-            json!({"postcode": "2712CD", "houseNumber": 7, "wijk": "Meerzicht", "teamId": app.team_id}),
-        )
-        .await;
-    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
-    let household = h.body["id"].as_str().unwrap().to_string();
-    let members_path = format!("/api/v1/households/{household}/members");
-    let today = chrono::Utc::now().date_naive();
-    let born_14 = (today - chrono::Duration::days(14 * 365 + 100)).to_string();
-    let p = app
-        .post(&members_path, &mt, json!({"person": {"name": "Ouder Jansen", "birthDate": "1980-01-01"}, "relation": "parent", "custody": true, "from": "2010-01-01"}))
-        .await;
-    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
-    let c = app
-        .post(
-            &members_path,
-            &mt,
-            json!({"person": {"name": "Kind Jansen", "birthDate": born_14}, "relation": "child", "from": "2012-01-01"}),
-        )
-        .await;
-    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
-    let (parent, child) =
-        (p.body["person"]["id"].as_str().unwrap().to_string(), c.body["person"]["id"].as_str().unwrap().to_string());
-    let case = app.post("/api/v1/cases", &mt, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
-    let case = case.body["id"].as_str().unwrap().to_string();
-    let r = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/cases/{case}/regisseur"),
-            Some(&lt),
-            Some(json!({"userId": regisseur.id})),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(
-        app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &rt, json!({})).await.status,
-        StatusCode::OK
-    );
-    let inv = app
-        .post(
-            &format!("/api/v1/cases/{case}/involvements"),
-            &rt,
-            json!({"userId": provider_in.id, "roleInCase": "jeugdhulp"}),
-        )
-        .await;
-    assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
-    let plans = format!("/api/v1/cases/{case}/plans");
-    assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
-    let content = json!({"content": {
-        "goals": [{"id": "g1", "domain": "financien", "personId": child, "description": "Grip op geld",
-                   "target": "Huur op tijd", "dueDate": "2027-06-01", "status": "open"}],
-        "actions": [{"id": "a1", "goalId": "g1", "description": "Budgetplan", "dueDate": "2027-01-01",
-                     "owner": {"kind": "professional", "userId": provider_in.id}}],
-        "nextEvaluationDate": "2027-03-01"}});
-    let put = app.call(Method::PUT, &format!("{plans}/1"), Some(&rt), Some(content), &[("If-Match", "\"1\"")]).await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
-    let agreement = json!({"agreement": {"memberIds": [parent], "method": "paper"}});
-    let agreed =
-        app.call(Method::POST, &format!("{plans}/1/agree"), Some(&rt), Some(agreement), &[("If-Match", "\"2\"")]).await;
-    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
-    let consent = app
-        .post(
-            "/api/v1/consents",
-            &rt,
-            json!({"caseId": case, "personId": child, "kind": "consent",
-                   "givenBy": [{"personId": child, "capacity": "self"}, {"personId": parent, "capacity": "custodian"}],
-                   "recipientOrganisationIds": [app.provider_org_id], "categories": ["plan", "zrm"],
-                   "purpose": "Afstemmen", "validFrom": today.to_string(),
-                   "validUntil": (today + chrono::Duration::days(30)).to_string()}),
-        )
-        .await;
-    assert_eq!(consent.status, StatusCode::CREATED, "{}", consent.text);
-    World { member, regisseur, lead, provider_in, case, parent, child }
-}
-
-fn user_for(app: &TestApp, w: &World, actor: Actor) -> TestUser {
-    match actor {
-        Actor::Regisseur => w.regisseur.clone(),
-        Actor::Member => w.member.clone(),
-        Actor::Colleague => app.user(Role::Wijkteam),
-        Actor::Lead => w.lead.clone(),
-        Actor::OtherLead => app.user_in_other_team(Role::Teamleider),
-        Actor::ProviderInvolved => w.provider_in.clone(),
-        Actor::ProviderOutside => app.user(Role::Provider),
-        Actor::Other(role) => app.user(role),
-    }
-}
 
 async fn consents(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     let r = app.get(&format!("/api/v1/consents?caseId={case}"), token).await;
@@ -247,8 +22,8 @@ async fn consents(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
 #[actix_web::test]
 async fn the_regisseur_sees_the_consents_and_who_must_consent_by_age() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
-    let web = sign_in(&app, &w.regisseur).await;
+    let w = world(&app, GoalOf::Child).await;
+    let web = app.web_sign_in(&w.regisseur).await;
     let page = web.get(&app, &format!("/dossiers/{}/toestemming", w.case)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = &page.body;
@@ -274,8 +49,8 @@ async fn the_regisseur_sees_the_consents_and_who_must_consent_by_age() {
 #[actix_web::test]
 async fn recording_a_consent_through_the_form_lets_the_provider_in_and_withdrawing_it_shuts_them_out() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
-    let web = sign_in(&app, &w.regisseur).await;
+    let w = world(&app, GoalOf::Child).await;
+    let web = app.web_sign_in(&w.regisseur).await;
     let rt = app.token(&w.regisseur).await;
     let pt = app.token(&w.provider_in).await;
     let evaluations = format!("/api/v1/cases/{}/evaluations", w.case);
@@ -335,8 +110,8 @@ async fn recording_a_consent_through_the_form_lets_the_provider_in_and_withdrawi
 #[actix_web::test]
 async fn the_form_names_every_error_at_once_with_the_age_rule_keeps_the_input_and_changes_nothing() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
-    let web = sign_in(&app, &w.regisseur).await;
+    let w = world(&app, GoalOf::Child).await;
+    let web = app.web_sign_in(&w.regisseur).await;
     let rt = app.token(&w.regisseur).await;
     let path = format!("/dossiers/{}/toestemming", w.case);
     let empty =
@@ -386,8 +161,8 @@ async fn the_form_names_every_error_at_once_with_the_age_rule_keeps_the_input_an
 #[actix_web::test]
 async fn a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
-    let web = sign_in(&app, &w.regisseur).await;
+    let w = world(&app, GoalOf::Child).await;
+    let web = app.web_sign_in(&w.regisseur).await;
     let rt = app.token(&w.regisseur).await;
     let today = chrono::Utc::now().date_naive().to_string();
     let fields = [
@@ -414,7 +189,7 @@ async fn a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing() {
 #[actix_web::test]
 async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
+    let w = world(&app, GoalOf::Child).await;
     let rt = app.token(&w.regisseur).await;
     let pt = app.token(&w.provider_in).await;
     // An assessment of the child (covered for the provider) and of the parent (not covered).
@@ -456,7 +231,7 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
     assert!(p["contacts"].is_null() && p["consents"].is_null());
 
     // The page shows the same, in words.
-    let web = sign_in(&app, &w.regisseur).await;
+    let web = app.web_sign_in(&w.regisseur).await;
     let before = app.audit_events().len();
     let page = web
         .get(&app, &format!("/dossiers/{}/toestemming/bekijk-als?organisatie={}", w.case, app.provider_org_id))
@@ -512,7 +287,7 @@ async fn view_as_shows_exactly_what_the_providers_professional_gets_from_the_api
 #[actix_web::test]
 async fn every_role_gets_the_apis_answer_on_each_consent_page_and_every_view_is_audited() {
     let app = TestApp::new().await;
-    let w = world(&app).await;
+    let w = world(&app, GoalOf::Child).await;
     for actor in ACTORS {
         let user = user_for(&app, &w, actor);
         let token = app.token(&user).await;
@@ -532,7 +307,7 @@ async fn every_role_gets_the_apis_answer_on_each_consent_page_and_every_view_is_
         };
         assert_eq!((history, preview), (expected_history, expected_preview), "{actor:?}: the API");
         let user = if user.totp_secret.is_some() { user_for(&app, &w, actor) } else { user };
-        let web = sign_in(&app, &user).await;
+        let web = app.web_sign_in(&user).await;
         let pages = [
             // The page shows names and the organisations involved as well: those who see the whole case only.
             (

@@ -5,9 +5,10 @@
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::test::{self, TestRequest};
 use serde_json::{json, Value};
 
+use common::pages::{WebSession, SESSION_COOKIE};
+use common::world::{Actor, ACTORS};
 use common::{TestApp, TestUser};
 use eenplan::access::Role;
 
@@ -20,66 +21,29 @@ struct Page {
     text: String,
 }
 
-/// A signed-in browser: the session cookie and its CSRF token.
-#[derive(Clone)]
-struct Browser {
-    cookie: String,
-    csrf: String,
+async fn sign_in(app: &TestApp, user: &TestUser) -> WebSession {
+    app.web_sign_in(user).await
 }
 
-fn set_cookie(headers: &actix_web::http::header::HeaderMap, name: &str) -> Option<String> {
-    headers.get_all("set-cookie").filter_map(|v| v.to_str().ok()).find_map(|c| {
-        let (pair, _) = c.split_once(';').unwrap_or((c, ""));
-        let (n, v) = pair.split_once('=')?;
-        (n == name && !v.is_empty()).then(|| v.to_string())
-    })
+async fn request(
+    app: &TestApp,
+    b: &WebSession,
+    method: Method,
+    path: &str,
+    form: Option<Vec<(String, String)>>,
+) -> Page {
+    let fields: Option<Vec<(&str, &str)>> =
+        form.as_ref().map(|f| f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect());
+    let res = app.web_call(method, path, &[(SESSION_COOKIE, &b.cookie)], fields.as_deref()).await;
+    Page { status: res.status, location: res.header("location").map(str::to_string), text: res.text }
 }
 
-async fn sign_in(app: &TestApp, user: &TestUser) -> Browser {
-    let service = test::init_service(eenplan::build_app(app.state.clone())).await;
-    let res = test::call_service(&service, TestRequest::get().uri("/aanmelden").to_request()).await;
-    let form_cookie = set_cookie(res.headers(), "__Host-eenplan-aanmelden").expect("sign-in form cookie");
-    let mut fields =
-        vec![("email", user.email.clone()), ("password", user.password.clone()), ("csrf", form_cookie.clone())];
-    if let Some(secret) = &user.totp_secret {
-        fields.push(("totp", TestApp::totp_now(secret)));
-    }
-    let req = TestRequest::post()
-        .uri("/aanmelden")
-        .peer_addr("192.0.2.20:40000".parse().unwrap())
-        .insert_header(("cookie", format!("__Host-eenplan-aanmelden={form_cookie}")))
-        .set_form(&fields)
-        .to_request();
-    let res = test::call_service(&service, req).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "web sign-in of {}", user.email);
-    let cookie = set_cookie(res.headers(), "__Host-eenplan").expect("session cookie");
-    let csrf = eenplan::auth::model::csrf_token(&cookie);
-    Browser { cookie, csrf }
-}
-
-async fn request(app: &TestApp, b: &Browser, method: Method, path: &str, form: Option<Vec<(String, String)>>) -> Page {
-    let service = test::init_service(eenplan::build_app(app.state.clone())).await;
-    let mut req = TestRequest::default()
-        .method(method)
-        .uri(path)
-        .peer_addr("192.0.2.20:40000".parse().unwrap())
-        .insert_header(("cookie", format!("__Host-eenplan={}", b.cookie)));
-    if let Some(f) = form {
-        req = req.set_form(&f);
-    }
-    let res = test::call_service(&service, req.to_request()).await;
-    let status = res.status();
-    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let text = String::from_utf8_lossy(&test::read_body(res).await).to_string();
-    Page { status, location, text }
-}
-
-async fn get(app: &TestApp, b: &Browser, path: &str) -> Page {
+async fn get(app: &TestApp, b: &WebSession, path: &str) -> Page {
     request(app, b, Method::GET, path, None).await
 }
 
 /// POSTs a form with the session's CSRF token.
-async fn post(app: &TestApp, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
+async fn post(app: &TestApp, b: &WebSession, path: &str, fields: &[(&str, &str)]) -> Page {
     let mut f: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     f.push(("csrf".into(), b.csrf.clone()));
     request(app, b, Method::POST, path, Some(f)).await
@@ -158,7 +122,7 @@ fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     }
 }
 
-async fn post_fields(app: &TestApp, b: &Browser, path: &str, fields: &[(String, String)]) -> Page {
+async fn post_fields(app: &TestApp, b: &WebSession, path: &str, fields: &[(String, String)]) -> Page {
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     post(app, b, path, &refs).await
 }
@@ -576,33 +540,6 @@ async fn the_differences_and_the_familys_printable_copy() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scope: every role × every page × in and out of scope
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Actor {
-    Regisseur,
-    Member,
-    Colleague,
-    Lead,
-    OtherLead,
-    ProviderInvolved,
-    ProviderOutside,
-    Other(Role),
-}
-
-const ACTORS: [Actor; 12] = [
-    Actor::Regisseur,
-    Actor::Member,
-    Actor::Colleague,
-    Actor::Lead,
-    Actor::OtherLead,
-    Actor::ProviderInvolved,
-    Actor::ProviderOutside,
-    Actor::Other(Role::Signaller),
-    Actor::Other(Role::Matchregisseur),
-    Actor::Other(Role::Procescoordinator),
-    Actor::Other(Role::PrivacyOfficer),
-    Actor::Other(Role::Admin),
-];
 
 #[actix_web::test]
 async fn every_role_in_and_out_of_scope_against_every_page() {

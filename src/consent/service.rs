@@ -243,15 +243,22 @@ impl NewConsent {
     }
 }
 
+/// Records a consent. The case is named and its scope decided before the fields are judged, so a refusal names the
+/// case like a success does, and out of scope the answer is 404 whatever the fields hold (never a 422 that would
+/// tell a case exists). Only without a case is there nothing to name first.
 pub async fn record(ctx: &Ctx, input: NewConsent) -> AppResult<Consent> {
     ctx.state.access.decide(&ctx.principal, Resource::Consent, Action::Create, &ctx.audit)?;
-    input.validate()?;
-    let case_id = input.case_id.clone().unwrap_or_default();
+    let Some(case_id) = input.case_id.clone() else {
+        // The field errors alone, caseId among them.
+        input.validate()?;
+        return Err(AppError::field("caseId", "is required"));
+    };
     ctx.audit.resource(&case_id);
     let cx = ctx.clone();
     ctx.write(Effect::Created, move |c| {
         let (case, coverage) = case_and_coverage(c, &cx.principal, &case_id)?;
         let case = cx.state.access.decide_consent_change(c, &cx.principal, case, coverage, &cx.audit)?;
+        input.validate()?;
         let person_id = input.person_id.clone().unwrap_or_default();
         let mut v = Validator::new();
         let member = store::is_member(c, &case.household_id, &person_id)?;

@@ -80,29 +80,32 @@ fn readable(ctx: &Ctx, c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessmen
 }
 
 /// Records an assessment: those who work in the case (the whole plan as an involved professional).
+/// Records an assessment. The case's scope is decided before the fields are judged, so a refusal names the case like
+/// a success does, and out of scope the answer is 404 whatever the fields hold.
 pub async fn record(ctx: &Ctx, case_id: String, input: NewAssessment) -> AppResult<Assessment> {
     decide(ctx, Action::Update, &case_id)?;
-    let instrument = if input.person_id.is_some() { Instrument::Zrm2017 } else { Instrument::ZrmHuishoudens };
-    let mut v = Validator::new();
-    v.required(&input.kind, "kind");
-    if let Some(d) = v.required(&input.assessed_on, "assessedOn") {
-        v.check(*d <= now().date(), "assessedOn", "must not be in the future");
-    }
-    let scores = match v.required(&input.scores, "scores") {
-        Some(raw) => zrm::validate_scores(instrument, raw, &mut v),
-        None => Scores::new(),
-    };
-    v.finish()?;
     let ctx2 = ctx.clone();
     ctx.write(Effect::Created, move |c| {
         let ctx = &ctx2;
         let plan = plan_of(ctx, c, &case_id)?;
         ctx.state.access.require_case_work(&plan, &ctx.audit)?;
         let case = &plan.case;
+        let instrument = if input.person_id.is_some() { Instrument::Zrm2017 } else { Instrument::ZrmHuishoudens };
+        let mut v = Validator::new();
         if let Some(person) = &input.person_id {
-            if !store::is_member(c, &case.household_id, person)? {
-                return Err(AppError::field("personId", "must be a member of the household"));
-            }
+            let member = store::is_member(c, &case.household_id, person)?;
+            v.check(member, "personId", "must be a member of the household");
+        }
+        v.required(&input.kind, "kind");
+        if let Some(d) = v.required(&input.assessed_on, "assessedOn") {
+            v.check(*d <= now().date(), "assessedOn", "must not be in the future");
+        }
+        let scores = match v.required(&input.scores, "scores") {
+            Some(raw) => zrm::validate_scores(instrument, raw, &mut v),
+            None => Scores::new(),
+        };
+        v.finish()?;
+        if let Some(person) = &input.person_id {
             ctx.audit.person(person);
         }
         let id = new_id();

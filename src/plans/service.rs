@@ -12,7 +12,7 @@ use crate::access::scope::PlanView;
 use crate::access::{Action, CasePlan, Category, Resource};
 use crate::cases::store::CaseRow;
 use crate::db::{new_id, now, DbConn};
-use crate::error::{check_version, conflict_on_unique, stale, AppError, AppResult, Validator};
+use crate::error::{check_version, conflict_on_unique, stale, AppError, AppResult, FieldError, Validator};
 use crate::state::{Ctx, Effect};
 
 /// Progress of one action of the current plan.
@@ -287,6 +287,20 @@ pub async fn update_draft(
     revision: i64,
     input: UpdateDraft,
 ) -> AppResult<PlanVersion> {
+    update_draft_with(ctx, case_id, number, revision, input, Vec::new()).await
+}
+
+/// As `update_draft`, for a web form some of whose fields could not be read (a date, a score): `unreadable` holds
+/// those errors. The save's own checks run all the same (access, 404 out of scope, the draft's state and revision,
+/// the plan's rules), so the refusal is the plan update's and names every error at once; nothing is saved.
+pub async fn update_draft_with(
+    ctx: &Ctx,
+    case_id: String,
+    number: i32,
+    revision: i64,
+    input: UpdateDraft,
+    unreadable: Vec<FieldError>,
+) -> AppResult<PlanVersion> {
     decide(ctx, Action::Update, &case_id)?;
     let mut v = Validator::new();
     v.required(&input.content, "content");
@@ -306,6 +320,9 @@ pub async fn update_draft(
         let mut content = input.content.unwrap_or_default();
         let (members, professionals) = references(c, case)?;
         let mut v = Validator::new();
+        for e in unreadable {
+            v.add(e.field, e.message);
+        }
         content.validate(&References { members: &members, professionals: &professionals }, &mut v);
         v.finish()?;
         let organisations = professional_organisations(c, &case.id)?;

@@ -18,7 +18,7 @@ use crate::http::Query;
 use crate::input::Id;
 use crate::plans::document;
 use crate::plans::model::{
-    Action, Agreement, AgreementMethod, Concern, Goal, GoalStatus, Owner, OwnerKind, PlanContent, Priority, References,
+    Action, Agreement, AgreementMethod, Concern, Goal, GoalStatus, Owner, OwnerKind, PlanContent, Priority,
     ZRM_HOUSEHOLD_DOMAINS, ZRM_PERSON_DOMAINS,
 };
 use crate::plans::service::{self as plans, AgreePlan, PlanVersion, UpdateDraft, VersionSummary};
@@ -178,13 +178,6 @@ impl Names {
                 format!("{} (netwerk)", o.name.clone().unwrap_or_else(|| "iemand uit het netwerk".into()))
             }
         }
-    }
-
-    fn references(&self) -> (std::collections::HashSet<String>, std::collections::HashSet<String>) {
-        (
-            self.members.iter().map(|(m, _)| m.clone()).collect(),
-            self.professionals.iter().map(|(u, ..)| u.clone()).collect(),
-        )
     }
 }
 
@@ -1036,35 +1029,27 @@ async fn save_draft(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<
     let fields = fields.into_inner();
     let mut form = DraftForm::read(&fields);
     let button = fields.iter().find(|(k, _)| k == "knop").map(|(_, v)| v.as_str()).unwrap_or("opslaan");
-    let names = Names::of(&page, &case_id).await?;
     let title = format!("Concept versie {number} bewerken");
     if let Some(which) = button.strip_prefix("rij-") {
-        // Another row: nothing is saved, the form comes back as typed with one more empty row.
+        // Another row: nothing is saved, the form comes back as typed with one more empty row. What the page shows
+        // is the draft, so the draft's read names the audit event (404 out of scope); the names come after.
+        page.act(plans::get_version(&page.ctx, case_id.clone(), number.to_string())).await?;
+        let names = Names::of(&page, &case_id).await?;
         form.add_row(which);
         let layout = page.case_layout(title, &case_id).await?;
         let state = EditState { form, errors: vec![], theirs: None, closed: false };
         return render(&edit_page(layout, &case_id, number, &names, state));
     }
+    // What cannot be read (dates, scores) goes to the save with the rest: the save's checks and the plan's rules
+    // run all the same, so every error comes at once and the event is the plan update's, refused or not (404 out of
+    // scope). Nothing is saved while any error remains.
     let (content, unreadable) = form.content();
-    if !unreadable.is_empty() {
-        // What cannot be read is named together with what the plan's rules say about the rest, so every error
-        // comes at once; nothing is saved.
-        let (members, professionals) = names.references();
-        let mut v = crate::error::Validator::new();
-        content.validate(&References { members: &members, professionals: &professionals }, &mut v);
-        let mut errors = unreadable;
-        if let Err(AppError::Validation(more)) = v.finish() {
-            errors.extend(more);
-        }
-        let errors = messages(&form, &errors);
-        let layout = page.case_layout(title, &case_id).await?;
-        let state = EditState { form, errors, theirs: None, closed: false };
-        return render_with(StatusCode::UNPROCESSABLE_ENTITY, &edit_page(layout, &case_id, number, &names, state));
-    }
     let input = UpdateDraft { content: Some(content), members_may_edit: None };
-    match page.act(plans::update_draft(&page.ctx, case_id.clone(), number, form.revision, input)).await {
+    let saved = plans::update_draft_with(&page.ctx, case_id.clone(), number, form.revision, input, unreadable);
+    match page.act(saved).await {
         Ok(_) => Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=opgeslagen"))),
         Err(AppError::Validation(errors)) => {
+            let names = Names::of(&page, &case_id).await?;
             let errors = messages(&form, &errors);
             let layout = page.case_layout(title, &case_id).await?;
             let state = EditState { form, errors, theirs: None, closed: false };
@@ -1073,6 +1058,7 @@ async fn save_draft(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<
         Err(e @ (AppError::PreconditionFailed { .. } | AppError::Conflict(_))) => {
             // Someone else saved (or agreed) in between: their version beside the user's text, nothing lost. A new
             // save replaces theirs only when the user chooses to, knowing what it replaces.
+            let names = Names::of(&page, &case_id).await?;
             let theirs = plans::get_version(&page.ctx, case_id.clone(), number.to_string()).await?;
             let closed = matches!(e, AppError::Conflict(_)) || theirs.status != "draft";
             form.revision = theirs.revision;
@@ -1154,13 +1140,14 @@ async fn agree_page(
     page: &Page,
     case_id: &str,
     number: i32,
-    names: &Names,
     form: Option<AgreeForm>,
     errors: Vec<FieldError>,
     stale: bool,
 ) -> Result<AgreePage, PageError> {
-    // The draft the family answers to: the form's read (after a refused answer, the change stays the act).
+    // The draft the family answers to: the form's read, before the names (after a refused answer, the change stays
+    // the act).
     let v = page.act(plans::get_version(&page.ctx, case_id.to_string(), number.to_string())).await?;
+    let names = &Names::of(page, case_id).await?;
     if v.status != "draft" {
         return Err(AppError::Conflict("not a draft".into()).into());
     }
@@ -1251,8 +1238,7 @@ async fn agree_form(page: Page, path: web::Path<(Id, String)>) -> PageResult {
     let (id, version) = path.into_inner();
     let case_id: String = id.into();
     let number = version_number(&version)?;
-    let names = Names::of(&page, &case_id).await?;
-    render(&agree_page(&page, &case_id, number, &names, None, vec![], false).await?)
+    render(&agree_page(&page, &case_id, number, None, vec![], false).await?)
 }
 
 async fn agree(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<(String, String)>>) -> PageResult {
@@ -1266,14 +1252,13 @@ async fn agree(page: Page, path: web::Path<(Id, String)>, fields: Form<Vec<(Stri
         Ok(_) => return Ok(see_other(&format!("/dossiers/{case_id}/plan?melding=ingestemd"))),
         Err(e) => e,
     };
-    let names = Names::of(&page, &case_id).await?;
     match refused {
         AppError::Validation(errors) => {
-            let p = agree_page(&page, &case_id, number, &names, Some(form), errors, false).await?;
+            let p = agree_page(&page, &case_id, number, Some(form), errors, false).await?;
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         AppError::PreconditionFailed { .. } => {
-            let p = agree_page(&page, &case_id, number, &names, Some(form), vec![], true).await?;
+            let p = agree_page(&page, &case_id, number, Some(form), vec![], true).await?;
             render_with(StatusCode::CONFLICT, &p)
         }
         e => Err(e.into()),
@@ -1311,15 +1296,20 @@ struct ComparePage {
 
 async fn compare(page: Page, id: web::Path<Id>, q: Query<CompareQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
-    let versions = plans::list_versions(&page.ctx, case_id.clone()).await?;
     let parse = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<i32>().ok());
     let (from, to) = (parse(&q.van), parse(&q.naar));
+    // The comparison first, when two versions are chosen: it names the audit event and decides who may compare
+    // (403 for a provider, as the API answers); the list of versions to choose from comes after it (and is the act
+    // when none are chosen).
+    let diff = match (from, to) {
+        (Some(from), Some(to)) => Some(page.act(plans::compare(&page.ctx, case_id.clone(), from, to)).await?),
+        _ => None,
+    };
+    let versions = page.act(plans::list_versions(&page.ctx, case_id.clone())).await?;
     let mut lists = Vec::new();
     let mut other_changed = false;
-    let shown = from.is_some() && to.is_some();
-    if let (Some(from), Some(to)) = (from, to) {
-        // The comparison first: it decides who may compare (403 for a provider, as the API answers).
-        let diff = page.act(plans::compare(&page.ctx, case_id.clone(), from, to)).await?;
+    let shown = diff.is_some();
+    if let (Some(diff), Some(from), Some(to)) = (diff, from, to) {
         let a = plans::get_version(&page.ctx, case_id.clone(), from.to_string()).await?;
         let b = plans::get_version(&page.ctx, case_id.clone(), to.to_string()).await?;
         let goal_text = |id: &str| {

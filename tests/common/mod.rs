@@ -28,6 +28,7 @@ use eenplan::AppState;
 
 pub mod pages;
 pub mod web_form;
+pub mod world;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 

@@ -44,15 +44,27 @@ impl TestApp {
         cookies: &[(&str, &str)],
         form: Option<&[(&str, &str)]>,
     ) -> Response {
+        let body = form.map(|fields| serde_urlencoded::to_string(fields).unwrap());
+        self.web_call_encoded(method, path, cookies, body.as_deref()).await
+    }
+
+    /// As `web_call`, with the form's body as sent (already urlencoded).
+    pub async fn web_call_encoded(
+        &self,
+        method: Method,
+        path: &str,
+        cookies: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Response {
         let app = test::init_service(eenplan::build_app(self.state.clone())).await;
         let mut req = TestRequest::default().method(method).uri(path).peer_addr("192.0.2.20:40000".parse().unwrap());
         if !cookies.is_empty() {
             let header = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             req = req.insert_header(("Cookie", header));
         }
-        if let Some(fields) = form {
-            let body = serde_urlencoded::to_string(fields).unwrap();
-            req = req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(body);
+        if let Some(body) = body {
+            req =
+                req.insert_header(("Content-Type", "application/x-www-form-urlencoded")).set_payload(body.to_string());
         }
         let res = test::call_service(&app, req.to_request()).await;
         let status = res.status();
@@ -78,10 +90,7 @@ impl TestApp {
 
     /// Signs in to the web client.
     pub async fn web_sign_in(&self, user: &TestUser) -> WebSession {
-        let res = self.web_sign_in_response(user, None).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "web sign-in of {}: {}", user.email, res.text);
-        let cookie = set_cookie(&res, SESSION_COOKIE).expect("a session cookie");
-        WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie }
+        signed_in(user, self.web_sign_in_response(user, None).await)
     }
 
     /// A page, as the session's user.
@@ -95,4 +104,55 @@ impl TestApp {
         all.extend_from_slice(fields);
         self.web_call(Method::POST, path, &[(SESSION_COOKIE, &session.cookie)], Some(&all)).await
     }
+}
+
+/// A page's answer as the screens' tests read it: its status, where it sends the browser, its HTML.
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl From<Response> for Answer {
+    fn from(res: Response) -> Answer {
+        let location = res.header("location").map(str::to_string);
+        Answer { status: res.status, location, body: res.text }
+    }
+}
+
+impl WebSession {
+    /// A page, as this session's user.
+    pub async fn get(&self, app: &TestApp, path: &str) -> Answer {
+        app.web_call(Method::GET, path, &[(SESSION_COOKIE, &self.cookie)], None).await.into()
+    }
+
+    /// A form POST: `csrf` None sends the session's own token, `Some("-")` none at all, any other that one.
+    pub async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)], csrf: Option<&str>) -> Answer {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        match csrf {
+            None => all.push(("csrf", &self.csrf)),
+            Some("-") => {}
+            Some(token) => all.push(("csrf", token)),
+        }
+        app.web_call(Method::POST, path, &[(SESSION_COOKIE, &self.cookie)], Some(&all)).await.into()
+    }
+}
+
+impl TestApp {
+    /// Signs in to the web client with the next step's TOTP code, for a user whose API sign-in may have used this
+    /// step's (a code is never accepted twice).
+    pub async fn web_sign_in_after_api(&self, user: &TestUser) -> WebSession {
+        let code = user
+            .totp_secret
+            .as_deref()
+            .map(|secret| eenplan::auth::model::totp_code_now(secret, chrono::Utc::now().timestamp() + 30).unwrap());
+        signed_in(user, self.web_sign_in_response(user, code.as_deref()).await)
+    }
+}
+
+/// The session a successful sign-in answer starts.
+fn signed_in(user: &TestUser, res: Response) -> WebSession {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "web sign-in of {}: {}", user.email, res.text);
+    let cookie = set_cookie(&res, SESSION_COOKIE).expect("a session cookie");
+    WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie }
 }
