@@ -60,7 +60,7 @@ pub struct GoalProgress {
 /// What one participant will do after the evaluation ("wat ieder gaat doen"). Several per participant may be given.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Agreement {
+pub struct EvaluationAgreement {
     /// One of the evaluation's participants, named as in `participants`.
     pub who: Owner,
     /// What they will do, in plain words: 1 to 500 characters.
@@ -89,7 +89,7 @@ pub struct NewEvaluation {
     pub close_reason: Option<CloseReason>,
     /// What each participant will do after this evaluation, in order (at most 50).
     #[serde(default)]
-    pub agreements: Option<Vec<Agreement>>,
+    pub agreements: Option<Vec<EvaluationAgreement>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,7 +104,7 @@ pub struct Evaluation {
     pub next_evaluation_date: Option<NaiveDate>,
     pub close_reason: Option<String>,
     /// What each participant will do after this evaluation, in the order agreed.
-    pub agreements: Vec<Agreement>,
+    pub agreements: Vec<EvaluationAgreement>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     /// The draft an `adjust` decision opened.
@@ -139,8 +139,8 @@ impl Evaluation {
     }
 }
 
-impl Agreement {
-    fn from_row(r: AgreementRow) -> Agreement {
+impl EvaluationAgreement {
+    fn from_row(r: AgreementRow) -> EvaluationAgreement {
         let kind = match r.who_kind.as_str() {
             "member" => OwnerKind::Member,
             "professional" => OwnerKind::Professional,
@@ -153,7 +153,7 @@ impl Agreement {
             person_id: r.who_person_id,
             name: r.who_name,
         };
-        Agreement { who, what: r.what }
+        EvaluationAgreement { who, what: r.what }
     }
 
     fn to_row(&self, evaluation_id: &str, position: usize) -> AgreementRow {
@@ -195,7 +195,7 @@ fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
     // Ordered by evaluation, then position: each evaluation's agreements come out in the order they were given.
     for row in store::agreements(c, case_id)? {
         if let Some(e) = items.iter_mut().find(|e| e.id == row.evaluation_id) {
-            e.agreements.push(Agreement::from_row(row));
+            e.agreements.push(EvaluationAgreement::from_row(row));
         }
     }
     Ok(items)

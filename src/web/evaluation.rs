@@ -19,7 +19,7 @@ use crate::cases::model::CloseReason;
 use crate::error::{AppError, FieldError};
 use crate::http::Query;
 use crate::input::Id;
-use crate::plans::evaluation::{self, Agreement, Decision, GoalProgress, NewEvaluation};
+use crate::plans::evaluation::{self, Decision, EvaluationAgreement, GoalProgress, NewEvaluation};
 use crate::plans::model::{Goal, Owner, OwnerKind};
 use crate::plans::service as plans;
 
@@ -370,7 +370,7 @@ impl EvalForm {
             next_evaluation_date,
             close_reason,
             agreements: Some(
-                self.agreement_entries().into_iter().map(|(_, who, what)| Agreement { who, what }).collect(),
+                self.agreement_entries().into_iter().map(|(_, who, what)| EvaluationAgreement { who, what }).collect(),
             ),
         };
         (input, errors)
