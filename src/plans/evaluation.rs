@@ -499,3 +499,69 @@ fn open_adjusted_draft(
     )?;
     Ok(number)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(kind: OwnerKind, key: &str) -> Owner {
+        let mut o = Owner { kind, user_id: None, organisation_id: None, person_id: None, name: None };
+        match kind {
+            OwnerKind::Member => o.person_id = Some(key.into()),
+            OwnerKind::Professional => o.user_id = Some(key.into()),
+            OwnerKind::Network => o.name = Some(key.into()),
+        }
+        o
+    }
+
+    fn evaluation(agreements: Vec<EvaluationAgreement>) -> NewEvaluation {
+        NewEvaluation {
+            held_on: NaiveDate::from_ymd_opt(2026, 11, 1),
+            participants: Some(vec![owner(OwnerKind::Member, "p1"), owner(OwnerKind::Network, "Oma")]),
+            goal_progress: Some(Vec::new()),
+            decision: Some(Decision::Continue),
+            next_evaluation_date: NaiveDate::from_ymd_opt(2027, 2, 1),
+            close_reason: None,
+            agreements: Some(agreements),
+        }
+    }
+
+    fn fields(input: &NewEvaluation) -> Vec<String> {
+        match input.validate() {
+            Err(AppError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_participant_is_the_same_person_user_or_network_name() {
+        assert!(same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Member, "p1")));
+        assert!(same_participant(&owner(OwnerKind::Network, " Oma "), &owner(OwnerKind::Network, "Oma")));
+        assert!(!same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Professional, "p1")));
+        assert!(!same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Member, "p2")));
+        assert!(!same_participant(&owner(OwnerKind::Network, " "), &owner(OwnerKind::Network, " ")));
+    }
+
+    #[test]
+    fn agreements_are_checked_all_at_once() {
+        let a = |who: Owner, what: &str| EvaluationAgreement { who, what: what.into() };
+        let ok = evaluation(vec![
+            a(owner(OwnerKind::Member, "p1"), "Belt de school"),
+            a(owner(OwnerKind::Member, "p1"), &"é".repeat(500)),
+            a(owner(OwnerKind::Network, "Oma"), "Haalt op"),
+        ]);
+        assert!(ok.validate().is_ok());
+        let bad = evaluation(vec![
+            a(owner(OwnerKind::Member, "p2"), "Belt de school"),
+            a(owner(OwnerKind::Network, "Oma"), " \n "),
+            a(owner(OwnerKind::Network, "Oma"), &"x".repeat(501)),
+            a(owner(OwnerKind::Member, "p1"), "Belt\u{1b} op"),
+        ]);
+        assert_eq!(
+            fields(&bad),
+            ["agreements[0].who", "agreements[1].what", "agreements[2].what", "agreements[3].what"]
+        );
+        let many = evaluation((0..51).map(|_| a(owner(OwnerKind::Member, "p1"), "Iets")).collect());
+        assert_eq!(fields(&many), ["agreements"]);
+    }
+}
