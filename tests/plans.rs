@@ -680,3 +680,94 @@ async fn the_family_document_renders_and_prints_in_a_real_browser() {
     assert!(pages >= 2, "a page tree and at least one page");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[actix_web::test]
+async fn an_evaluation_keeps_what_each_participant_will_do_in_order_and_shows_a_provider_only_the_covered() {
+    let app = TestApp::new().await;
+    let case = case_with_plan_people(&app).await;
+    let rt = agreed_plan(&app, &case).await;
+    let path = format!("/api/v1/cases/{}/evaluations", case.id);
+    let parent = json!({"kind": "member", "personId": case.parent});
+    let child = json!({"kind": "member", "personId": case.child});
+    let me = json!({"kind": "professional", "userId": case.regisseur.id});
+    let oma = json!({"kind": "network", "name": "Oma"});
+    let progress = json!([{"goalId": "g-geld", "status": "partly_achieved"}, {"goalId": "g-school", "status": "open"}]);
+    let body = |held: &str, agreements: Value| {
+        json!({"heldOn": held, "participants": [parent, child, me, oma], "goalProgress": progress,
+               "decision": "continue", "nextEvaluationDate": "2027-02-01", "agreements": agreements})
+    };
+
+    // Every error at once: someone who did not take part (an involved provider, a network name not given), an
+    // empty text, one character too many. Nothing is stored.
+    let bad = app
+        .post(
+            &path,
+            &rt,
+            body(
+                "2026-11-01",
+                json!([
+                    {"who": parent, "what": "Belt de woningcorporatie"},
+                    {"who": {"kind": "professional", "userId": case.provider.id}, "what": "Gesprek met Kind"},
+                    {"who": me, "what": "  \n "},
+                    {"who": oma, "what": "a".repeat(501)},
+                    {"who": {"kind": "network", "name": "Opa"}, "what": "Komt langs"}
+                ]),
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert_eq!(fields(&bad), ["agreements[1].who", "agreements[2].what", "agreements[3].what", "agreements[4].who"]);
+    // A control character is refused at the edge, naming the field.
+    let control = app.post(&path, &rt, body("2026-11-01", json!([{"who": me, "what": "Belt\u{7} op"}]))).await;
+    assert_eq!(control.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", control.text);
+    assert_eq!(fields(&control), ["agreements[0].what"]);
+    // Several per participant, but at most 50 in all.
+    let many: Vec<Value> = (0..51).map(|i| json!({"who": me, "what": format!("Afspraak {i}")})).collect();
+    let too_many = app.post(&path, &rt, body("2026-11-01", json!(many))).await;
+    assert_eq!(fields(&too_many), ["agreements"]);
+    assert_eq!(app.get(&path, &rt).await.body["items"], json!([]), "nothing stored");
+
+    // Stored and returned in the order given, trimmed; 500 characters (not bytes) is the limit.
+    let long = "é".repeat(500);
+    let given = json!([
+        {"who": parent, "what": "  Belt de woningcorporatie\nen vraagt een betalingsregeling  "},
+        {"who": me, "what": "Regelt een afspraak bij de schuldhulp"},
+        {"who": child, "what": "Gaat elke dag naar school"},
+        {"who": parent, "what": "Zet elke ochtend de wekker"},
+        {"who": oma, "what": long}
+    ]);
+    let ok = app.post(&path, &rt, body("2026-11-01", given)).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    let whats = |v: &Value| -> Vec<String> {
+        v["agreements"].as_array().unwrap().iter().map(|a| a["what"].as_str().unwrap().to_string()).collect()
+    };
+    let expected = [
+        "Belt de woningcorporatie\nen vraagt een betalingsregeling",
+        "Regelt een afspraak bij de schuldhulp",
+        "Gaat elke dag naar school",
+        "Zet elke ochtend de wekker",
+        long.as_str(),
+    ];
+    assert_eq!(whats(&ok.body), expected);
+    assert_eq!(ok.body["agreements"][0]["who"]["personId"], case.parent.as_str());
+    assert_eq!(ok.body["agreements"][1]["who"]["userId"], case.regisseur.id.as_str());
+    assert_eq!(ok.body["agreements"][4]["who"]["name"], "Oma");
+    // A later evaluation's agreements stay its own.
+    let later = app.post(&path, &rt, body("2026-11-15", json!([{"who": child, "what": "Vertelt hoe het gaat"}]))).await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.text);
+    let listed = app.get(&path, &rt).await;
+    assert_eq!(whats(&listed.body["items"][0]), expected);
+    assert_eq!(whats(&listed.body["items"][1]), ["Vertelt hoe het gaat"]);
+
+    // A provider with a consent for the child's evaluations: what the child, the professional and the network will
+    // do; not what the parent (whom no consent covers) will do, as the parent is not among the participants shown.
+    let pt = app.token(&case.provider).await;
+    assert_eq!(app.get(&path, &pt).await.status, StatusCode::NOT_FOUND, "no consent: out of scope");
+    consent_for_provider(&app, &case, json!(["evaluations"])).await;
+    let seen = app.get(&path, &pt).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    let first = &seen.body["items"][0];
+    assert_eq!(whats(first), ["Regelt een afspraak bij de schuldhulp", "Gaat elke dag naar school", long.as_str()]);
+    assert!(!first["participants"].as_array().unwrap().iter().any(|p| p["personId"] == case.parent.as_str()));
+    assert!(!seen.text.contains("woningcorporatie") && !seen.text.contains("wekker"));
+}

@@ -709,3 +709,119 @@ async fn an_evaluation_is_shown_as_a_summary_to_confirm_before_it_is_recorded() 
     assert_eq!(by_member.status, StatusCode::FORBIDDEN);
     assert_eq!(evaluations_json(&app, &case).await["items"].as_array().unwrap().len(), 1);
 }
+
+/// The page's audit event against the API's read of the evaluations by the same user: the same act and basis.
+async fn audited_as_the_evaluations_read(app: &TestApp, case: &Case, page: &Page) {
+    let event = last_event(app, &case.regisseur);
+    evaluations_json(app, case).await;
+    let api = last_event(app, &case.regisseur);
+    assert_eq!(api.case_id.as_deref().or(api.resource_id.as_deref()), Some(case.id.as_str()));
+    assert_eq!(
+        (event.action.as_str(), event.resource_type.as_str(), event.resource_id.as_deref(), event.basis),
+        (api.action.as_str(), api.resource_type.as_str(), api.resource_id.as_deref(), api.basis),
+        "{}",
+        page.status
+    );
+}
+
+#[actix_web::test]
+async fn an_evaluation_records_what_each_participant_will_do_after_a_summary() {
+    let app = TestApp::new().await;
+    let case = case_with_people(&app).await;
+    agreed_and_draft(&app, &case).await;
+    let b = sign_in(&app, &case.regisseur).await;
+    let new = format!("/dossiers/{}/evaluaties/nieuw", case.id);
+    let check = format!("/dossiers/{}/evaluaties/controleren", case.id);
+    // Each page is audited as the evaluations read, not as the read of the names it shows with them.
+    let empty = get(&app, &b, &format!("/dossiers/{}/evaluaties", case.id)).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
+    audited_as_the_evaluations_read(&app, &case, &empty).await;
+    let form = get(&app, &b, &new).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.text);
+    audited_as_the_evaluations_read(&app, &case, &form).await;
+    let parent_box = format!("wat:member:{}", case.parent);
+    let child_box = format!("wat:member:{}", case.child);
+    let my_box = format!("wat:professional:{}", case.regisseur.id);
+    assert!(form.text.contains("Wat gaat deze persoon doen?"));
+    for name in [&parent_box, &child_box, &my_box] {
+        assert!(form.text.contains(&format!("name=\"{name}\"")), "{name}: a box per participant");
+    }
+
+    // A box for someone who did not take part, and one too long: both errors at once, each at its box.
+    let mut fields = form_fields(&form.text);
+    fields.push(("participants".into(), format!("member:{}", case.parent)));
+    fields.push(("participants".into(), format!("professional:{}", case.regisseur.id)));
+    set(&mut fields, "network", "Oma");
+    set(&mut fields, &parent_box, "Belt de woningcorporatie\r\nen vraagt om uitstel");
+    set(&mut fields, &child_box, "Gaat elke dag naar school");
+    set(&mut fields, &my_box, &"x".repeat(501));
+    set(&mut fields, "decision", "continue");
+    set(&mut fields, "nextEvaluationDate", "2027-02-01");
+    let refused = post_fields(&app, &b, &check, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    for (id, message) in [
+        (format!("veld-wat-member-{}", case.child), "Zet een vinkje bij deze persoon"),
+        (format!("veld-wat-professional-{}", case.regisseur.id), "Gebruik hoogstens 500 tekens."),
+    ] {
+        assert!(refused.text.contains(&format!("href=\"#{id}\"")), "{id} not in the summary");
+        assert!(refused.text.contains(&format!("id=\"{id}\"")), "{id} not on the form");
+        assert!(refused.text.contains(message), "{message}");
+    }
+    assert!(refused.text.contains("Belt de woningcorporatie"), "the input is kept");
+    assert_eq!(evaluations_json(&app, &case).await["items"], json!([]));
+
+    // Corrected: the summary says per participant what they will do, still nothing recorded.
+    set(&mut fields, &child_box, "");
+    set(&mut fields, &my_box, "Regelt een afspraak bij de schuldhulp");
+    let summary = post_fields(&app, &b, &check, &fields).await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+    for text in [
+        "Wat ieder gaat doen",
+        "Belt de woningcorporatie",
+        "Regelt een afspraak bij de schuldhulp",
+        "Niets afgesproken.",
+    ] {
+        assert!(summary.text.contains(text), "{text} missing");
+    }
+    assert!(!summary.text.contains("Gaat elke dag naar school"), "an empty box agrees nothing");
+    assert_eq!(evaluations_json(&app, &case).await["items"], json!([]), "a summary records nothing");
+
+    // Back to the form: the network's people get a box too.
+    let back = post_fields(&app, &b, &new, &form_fields(&summary.text)).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert!(back.text.contains("name=\"wat:network:0\"") && back.text.contains("Oma (netwerk)"));
+    let mut fields = form_fields(&back.text);
+    set(&mut fields, "wat:network:0", "Haalt Kind op woensdag van school");
+    let summary = post_fields(&app, &b, &check, &fields).await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+    assert!(summary.text.contains("Haalt Kind op woensdag van school") && !summary.text.contains("Niets afgesproken."));
+
+    // "Vastleggen": recorded as summarised, in the form's order, and the record is the request's act.
+    let done = post_fields(&app, &b, &format!("/dossiers/{}/evaluaties", case.id), &form_fields(&summary.text)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let recorded = last_event(&app, &case.regisseur);
+    assert_eq!((recorded.action.as_str(), recorded.outcome.as_str()), ("plan.update", "allowed"));
+    let items = evaluations_json(&app, &case).await["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(
+        items[0]["agreements"],
+        json!([
+            {"who": {"kind": "member", "personId": case.parent, "userId": null, "organisationId": null, "name": null},
+             "what": "Belt de woningcorporatie\nen vraagt om uitstel"},
+            {"who": {"kind": "professional", "userId": case.regisseur.id, "personId": null, "organisationId": null,
+                     "name": null}, "what": "Regelt een afspraak bij de schuldhulp"},
+            {"who": {"kind": "network", "name": "Oma", "userId": null, "personId": null, "organisationId": null},
+             "what": "Haalt Kind op woensdag van school"}
+        ])
+    );
+
+    // The list shows each evaluation's agreements; its audit event is the evaluations read.
+    let list = get(&app, &b, done.location.as_deref().unwrap()).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    for text in
+        ["Wat ieder gaat doen", "en vraagt om uitstel", "Regelt een afspraak bij de schuldhulp", "Haalt Kind op"]
+    {
+        assert!(list.text.contains(text), "{text} missing from the list");
+    }
+    audited_as_the_evaluations_read(&app, &case, &list).await;
+}

@@ -297,6 +297,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    evaluation_agreements (evaluation_id, position) {
+        evaluation_id -> Text,
+        position -> Integer,
+        who_kind -> Text,
+        who_person_id -> Nullable<Text>,
+        who_user_id -> Nullable<Text>,
+        who_organisation_id -> Nullable<Text>,
+        who_name -> Nullable<Text>,
+        what -> Text,
+    }
+}
+
+diesel::table! {
     consents (id) {
         id -> Text,
         case_id -> Text,
@@ -401,6 +414,7 @@ diesel::joinable!(household_members -> persons (person_id));
 diesel::joinable!(cases -> households (household_id));
 diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
+diesel::joinable!(evaluation_agreements -> evaluations (evaluation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     web_sessions,
@@ -414,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_action_progress,
     zrm_assessments,
     evaluations,
+    evaluation_agreements,
     organisations,
     teams,
     users,

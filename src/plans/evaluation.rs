@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::model::{Goal, GoalStatus, Owner, OwnerKind, PlanContent};
 use super::service::{decide, next_number, plan_of, references};
-use super::store::{self, EvaluationRow, VersionRow};
+use super::store::{self, AgreementRow, EvaluationRow, VersionRow};
 use crate::access::{Action, CasePlan, Category};
 use crate::cases::model::{CaseState, CloseReason};
 use crate::cases::store::CaseRow;
@@ -57,6 +57,21 @@ pub struct GoalProgress {
     pub note: Option<String>,
 }
 
+/// What one participant will do after the evaluation ("wat ieder gaat doen"). Several per participant may be given.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvaluationAgreement {
+    /// One of the evaluation's participants, named as in `participants`.
+    pub who: Owner,
+    /// What they will do, in plain words: 1 to 500 characters.
+    pub what: String,
+}
+
+/// At most this many agreements in one evaluation.
+pub const MAX_AGREEMENTS: usize = 50;
+/// At most this many characters in one agreement's `what`.
+pub const MAX_WHAT: usize = 500;
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEvaluation {
@@ -72,6 +87,9 @@ pub struct NewEvaluation {
     pub next_evaluation_date: Option<NaiveDate>,
     /// Required when the decision is to close.
     pub close_reason: Option<CloseReason>,
+    /// What each participant will do after this evaluation, in order (at most 50).
+    #[serde(default)]
+    pub agreements: Option<Vec<EvaluationAgreement>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,6 +103,8 @@ pub struct Evaluation {
     pub decision: Decision,
     pub next_evaluation_date: Option<NaiveDate>,
     pub close_reason: Option<String>,
+    /// What each participant will do after this evaluation, in the order agreed.
+    pub agreements: Vec<EvaluationAgreement>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     /// The draft an `adjust` decision opened.
@@ -111,6 +131,7 @@ impl Evaluation {
             decision: Decision::parse(&r.decision),
             next_evaluation_date: r.next_evaluation_date,
             close_reason: r.close_reason,
+            agreements: Vec::new(),
             created_by: r.created_by,
             created_at: r.created_at.and_utc(),
             new_draft: None,
@@ -118,8 +139,66 @@ impl Evaluation {
     }
 }
 
+impl EvaluationAgreement {
+    fn from_row(r: AgreementRow) -> EvaluationAgreement {
+        let kind = match r.who_kind.as_str() {
+            "member" => OwnerKind::Member,
+            "professional" => OwnerKind::Professional,
+            _ => OwnerKind::Network,
+        };
+        let who = Owner {
+            kind,
+            user_id: r.who_user_id,
+            organisation_id: r.who_organisation_id,
+            person_id: r.who_person_id,
+            name: r.who_name,
+        };
+        EvaluationAgreement { who, what: r.what }
+    }
+
+    fn to_row(&self, evaluation_id: &str, position: usize) -> AgreementRow {
+        let kind = match self.who.kind {
+            OwnerKind::Member => "member",
+            OwnerKind::Professional => "professional",
+            OwnerKind::Network => "network",
+        };
+        AgreementRow {
+            evaluation_id: evaluation_id.to_string(),
+            position: position as i32,
+            who_kind: kind.to_string(),
+            who_person_id: self.who.person_id.clone(),
+            who_user_id: self.who.user_id.clone(),
+            who_organisation_id: self.who.organisation_id.clone(),
+            who_name: self.who.name.as_deref().map(|n| n.trim().to_string()),
+            what: self.what.trim().to_string(),
+        }
+    }
+}
+
+/// Whether two owners name the same participant: the same person, user, or network name.
+pub fn same_participant(a: &Owner, b: &Owner) -> bool {
+    let same = |x: &Option<String>, y: &Option<String>| {
+        let (x, y) = (x.as_deref().map(str::trim), y.as_deref().map(str::trim));
+        x.is_some_and(|x| !x.is_empty()) && x == y
+    };
+    a.kind == b.kind
+        && match a.kind {
+            OwnerKind::Member => same(&a.person_id, &b.person_id),
+            OwnerKind::Professional => same(&a.user_id, &b.user_id),
+            OwnerKind::Network => same(&a.name, &b.name),
+        }
+}
+
 fn load(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Evaluation>> {
-    store::evaluations(c, case_id)?.into_iter().map(Evaluation::from_row).collect()
+    let mut items =
+        store::evaluations(c, case_id)?.into_iter().map(Evaluation::from_row).collect::<AppResult<Vec<_>>>()?;
+    // Ordered by evaluation, then position: each evaluation's agreements come out in the order they were given.
+    for row in store::agreements(c, case_id)? {
+        if let Some(e) = items.iter_mut().find(|e| e.id == row.evaluation_id) {
+            e.agreements.push(EvaluationAgreement::from_row(row));
+        }
+    }
+    Ok(items)
 }
 
 /// The goals of each plan version the evaluations evaluated, by version number.
@@ -151,13 +230,15 @@ fn visible(items: Vec<Evaluation>, goals: &HashMap<i32, Vec<Goal>>, plan: &CaseP
         let goals = goals.get(&e.plan_number).map(Vec::as_slice).unwrap_or_default();
         e.goal_progress.retain(|gp| goals.iter().any(|g| g.id == gp.goal_id && covered(g.person_id.as_deref())));
         e.participants.retain(|p| p.kind != OwnerKind::Member || covered(p.person_id.as_deref()));
+        // What a member will do is theirs: shown where the member is shown.
+        e.agreements.retain(|a| a.who.kind != OwnerKind::Member || covered(a.who.person_id.as_deref()));
         out.push(e);
     }
     out
 }
 
-/// The persons whose data evaluations show: the family members who took part and the persons of the goals whose
-/// progress is given.
+/// The persons whose data evaluations show: the family members who took part (an agreement's member is always one
+/// of them) and the persons of the goals whose progress is given.
 fn persons_in(items: &[Evaluation], goals: &HashMap<i32, Vec<Goal>>) -> Vec<String> {
     let mut out = Vec::new();
     for e in items {
@@ -219,6 +300,26 @@ impl NewEvaluation {
                         &format!("goalProgress[{i}].note"),
                         "must be at most 2000 characters",
                     );
+                }
+            }
+        }
+        if let Some(agreements) = &self.agreements {
+            v.check(agreements.len() <= MAX_AGREEMENTS, "agreements", "must be at most 50 agreements");
+            let participants = self.participants.as_deref().unwrap_or_default();
+            for (i, a) in agreements.iter().enumerate() {
+                v.check(
+                    participants.iter().any(|p| same_participant(p, &a.who)),
+                    &format!("agreements[{i}].who"),
+                    "must be one of the participants",
+                );
+                let field = format!("agreements[{i}].what");
+                let what = a.what.trim();
+                if what.is_empty() {
+                    v.add(field, "is required");
+                } else if what.chars().count() > MAX_WHAT {
+                    v.add(field, "must be at most 500 characters");
+                } else if crate::input::has_forbidden_char(what) {
+                    v.add(field, crate::input::FORBIDDEN_CHAR);
                 }
             }
         }
@@ -315,6 +416,9 @@ pub async fn record(ctx: &Ctx, case_id: String, input: NewEvaluation) -> AppResu
                 created_at: t,
             },
         )?;
+        let agreements = input.agreements.as_deref().unwrap_or_default();
+        let rows: Vec<AgreementRow> = agreements.iter().enumerate().map(|(i, a)| a.to_row(&id, i)).collect();
+        store::insert_agreements(c, &rows)?;
         // The case's state follows: closing closes it; otherwise an evaluation round ends in `active`.
         let to = match decision {
             Decision::Close => Some(CaseState::Closed),
@@ -394,4 +498,70 @@ fn open_adjusted_draft(
         },
     )?;
     Ok(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(kind: OwnerKind, key: &str) -> Owner {
+        let mut o = Owner { kind, user_id: None, organisation_id: None, person_id: None, name: None };
+        match kind {
+            OwnerKind::Member => o.person_id = Some(key.into()),
+            OwnerKind::Professional => o.user_id = Some(key.into()),
+            OwnerKind::Network => o.name = Some(key.into()),
+        }
+        o
+    }
+
+    fn evaluation(agreements: Vec<EvaluationAgreement>) -> NewEvaluation {
+        NewEvaluation {
+            held_on: NaiveDate::from_ymd_opt(2026, 11, 1),
+            participants: Some(vec![owner(OwnerKind::Member, "p1"), owner(OwnerKind::Network, "Oma")]),
+            goal_progress: Some(Vec::new()),
+            decision: Some(Decision::Continue),
+            next_evaluation_date: NaiveDate::from_ymd_opt(2027, 2, 1),
+            close_reason: None,
+            agreements: Some(agreements),
+        }
+    }
+
+    fn fields(input: &NewEvaluation) -> Vec<String> {
+        match input.validate() {
+            Err(AppError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_participant_is_the_same_person_user_or_network_name() {
+        assert!(same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Member, "p1")));
+        assert!(same_participant(&owner(OwnerKind::Network, " Oma "), &owner(OwnerKind::Network, "Oma")));
+        assert!(!same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Professional, "p1")));
+        assert!(!same_participant(&owner(OwnerKind::Member, "p1"), &owner(OwnerKind::Member, "p2")));
+        assert!(!same_participant(&owner(OwnerKind::Network, " "), &owner(OwnerKind::Network, " ")));
+    }
+
+    #[test]
+    fn agreements_are_checked_all_at_once() {
+        let a = |who: Owner, what: &str| EvaluationAgreement { who, what: what.into() };
+        let ok = evaluation(vec![
+            a(owner(OwnerKind::Member, "p1"), "Belt de school"),
+            a(owner(OwnerKind::Member, "p1"), &"é".repeat(500)),
+            a(owner(OwnerKind::Network, "Oma"), "Haalt op"),
+        ]);
+        assert!(ok.validate().is_ok());
+        let bad = evaluation(vec![
+            a(owner(OwnerKind::Member, "p2"), "Belt de school"),
+            a(owner(OwnerKind::Network, "Oma"), " \n "),
+            a(owner(OwnerKind::Network, "Oma"), &"x".repeat(501)),
+            a(owner(OwnerKind::Member, "p1"), "Belt\u{1b} op"),
+        ]);
+        assert_eq!(
+            fields(&bad),
+            ["agreements[0].who", "agreements[1].what", "agreements[2].what", "agreements[3].what"]
+        );
+        let many = evaluation((0..51).map(|_| a(owner(OwnerKind::Member, "p1"), "Iets")).collect());
+        assert_eq!(fields(&many), ["agreements"]);
+    }
 }

@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    evaluations as ev, household_members, involvements, organisations, persons, plan_action_progress as pap,
-    plan_versions as pv, users, zrm_assessments as za,
+    evaluation_agreements as ea, evaluations as ev, household_members, involvements, organisations, persons,
+    plan_action_progress as pap, plan_versions as pv, users, zrm_assessments as za,
 };
 use crate::db::DbConn;
 
@@ -290,4 +290,35 @@ pub fn evaluations(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<EvaluationR
 
 pub fn insert_evaluation(c: &mut DbConn, row: &EvaluationRow) -> QueryResult<()> {
     crate::db_run!(c, |c| diesel::insert_into(ev::table).values(row).execute(c)).map(|_| ())
+}
+
+/// One thing one participant will do after an evaluation.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ea)]
+pub struct AgreementRow {
+    pub evaluation_id: String,
+    pub position: i32,
+    pub who_kind: String,
+    pub who_person_id: Option<String>,
+    pub who_user_id: Option<String>,
+    pub who_organisation_id: Option<String>,
+    pub who_name: Option<String>,
+    pub what: String,
+}
+
+/// The agreements of the case's evaluations, each evaluation's in its order.
+pub fn agreements(c: &mut DbConn, case_id: &str) -> QueryResult<Vec<AgreementRow>> {
+    ea::table
+        .inner_join(ev::table)
+        .filter(ev::case_id.eq(case_id))
+        .order((ea::evaluation_id.asc(), ea::position.asc()))
+        .select(AgreementRow::as_select())
+        .load(c)
+}
+
+pub fn insert_agreements(c: &mut DbConn, rows: &[AgreementRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    crate::db_run!(c, |c| diesel::insert_into(ea::table).values(rows).execute(c)).map(|_| ())
 }

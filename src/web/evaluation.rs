@@ -1,7 +1,7 @@
 //! Evaluatie: the evaluations of the plan with the family, and a two-step form to record one — progress per goal,
 //! who took part, and the decision — shown as a summary to confirm before it is recorded (works without
-//! JavaScript: the summary carries everything in hidden fields). Uses the evaluation service of src/plans, as the
-//! JSON routes do.
+//! JavaScript: the summary carries everything in hidden fields). Per participant the form asks what they will do
+//! next ("wat ieder gaat doen"). Uses the evaluation service of src/plans, as the JSON routes do.
 
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ use crate::cases::model::CloseReason;
 use crate::error::{AppError, FieldError};
 use crate::http::Query;
 use crate::input::Id;
-use crate::plans::evaluation::{self, Decision, GoalProgress, NewEvaluation};
+use crate::plans::evaluation::{self, Decision, EvaluationAgreement, GoalProgress, NewEvaluation};
 use crate::plans::model::{Goal, Owner, OwnerKind};
 use crate::plans::service as plans;
 
@@ -94,11 +94,18 @@ struct GoalLine {
     note: Option<String>,
 }
 
+/// What one participant will do: their name and the text as agreed.
+struct AgreementLine {
+    who: String,
+    what: String,
+}
+
 struct EvaluationView {
     held_on: String,
     plan_number: i32,
     decision: &'static str,
     participants: Vec<String>,
+    agreements: Vec<AgreementLine>,
     goals: Vec<GoalLine>,
     next: Option<String>,
     close_reason: Option<&'static str>,
@@ -120,9 +127,10 @@ fn participant_name(p: &Owner, names: &Names, me: &str) -> String {
 
 async fn list(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
+    // The evaluations are what the page is about: theirs is the request's audit event.
+    let evaluations = page.act(evaluation::list(&page.ctx, case_id.clone())).await?;
     let names = Names::of(&page, &case_id).await?;
     let me = page.principal().user_id.clone();
-    let evaluations = evaluation::list(&page.ctx, case_id.clone()).await?;
     // The goals' texts, from the plan versions evaluated (for those who read the whole plan).
     let mut goals: HashMap<i32, Vec<Goal>> = HashMap::new();
     if !provider_only(&page) {
@@ -131,10 +139,6 @@ async fn list(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResul
                 let v = plans::get_version(&page.ctx, case_id.clone(), e.plan_number.to_string()).await?;
                 slot.insert(v.content.goals);
             }
-        }
-        // The evaluations are what the page is about: theirs is the request's audit event.
-        if !goals.is_empty() {
-            evaluation::list(&page.ctx, case_id.clone()).await?;
         }
     }
     let items = evaluations
@@ -146,6 +150,11 @@ async fn list(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResul
             plan_number: e.plan_number,
             decision: decision_label(e.decision),
             participants: e.participants.iter().map(|p| participant_name(p, &names, &me)).collect(),
+            agreements: e
+                .agreements
+                .iter()
+                .map(|a| AgreementLine { who: participant_name(&a.who, &names, &me), what: a.what.clone() })
+                .collect(),
             goals: e
                 .goal_progress
                 .iter()
@@ -189,11 +198,33 @@ struct GoalInput {
     note: String,
 }
 
+/// The prefix of a "what will they do" box: `wat:member:<id>`, `wat:professional:<id>`, `wat:network:<n>` (the
+/// n-th name in the network box).
+const WHAT: &str = "wat:";
+
+/// A participant as the form names them (`member:<id>`, `professional:<id>`, `network:<n>`).
+fn participant_owner(value: &str, network: &[String]) -> Option<Owner> {
+    let (kind, key) = value.split_once(':')?;
+    let owner = |kind| Owner { kind, user_id: None, organisation_id: None, person_id: None, name: None };
+    match kind {
+        "member" => Some(Owner { person_id: Some(key.to_string()), ..owner(OwnerKind::Member) }),
+        "professional" => Some(Owner { user_id: Some(key.to_string()), ..owner(OwnerKind::Professional) }),
+        // A name no longer in the network box names nobody: the service then says so at this box.
+        "network" => Some(Owner {
+            name: key.parse::<usize>().ok().and_then(|n| network.get(n).cloned()),
+            ..owner(OwnerKind::Network)
+        }),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Default)]
 struct EvalForm {
     held_on: String,
     participants: Vec<String>,
     network: String,
+    /// The "what will they do" boxes, in the form's order: (field, text).
+    what: Vec<(String, String)>,
     goals: Vec<GoalInput>,
     decision: String,
     next_evaluation_date: String,
@@ -214,6 +245,7 @@ impl EvalForm {
             held_on: get("heldOn"),
             participants: fields.iter().filter(|(k, _)| k == "participants").map(|(_, v)| v.clone()).collect(),
             network: get("network"),
+            what: fields.iter().filter(|(k, _)| k.starts_with(WHAT)).take(200).cloned().collect(),
             goals: (0..rows)
                 .map(|i| GoalInput {
                     goal_id: get(&format!("goalProgress[{i}].goalId")),
@@ -232,6 +264,7 @@ impl EvalForm {
         let mut out = vec![("heldOn".to_string(), self.held_on.clone())];
         out.extend(self.participants.iter().map(|p| ("participants".to_string(), p.clone())));
         out.push(("network".into(), self.network.clone()));
+        out.extend(self.what.iter().cloned());
         for (i, g) in self.goals.iter().enumerate() {
             out.push((format!("goalProgress[{i}].goalId"), g.goal_id.clone()));
             out.push((format!("goalProgress[{i}].status"), g.status.clone()));
@@ -245,6 +278,27 @@ impl EvalForm {
 
     fn network_names(&self) -> Vec<String> {
         self.network.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    }
+
+    fn what_of(&self, field: &str) -> String {
+        self.what.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// The agreements the form gives, in its order: (the box's field, who, what). An empty box agrees nothing.
+    fn agreement_entries(&self) -> Vec<(String, Owner, String)> {
+        let network = self.network_names();
+        self.what
+            .iter()
+            .filter_map(|(field, text)| {
+                // Browsers send line breaks as CR LF: one character each, as typed.
+                let text = text.replace("\r\n", "\n");
+                if text.trim().is_empty() {
+                    return None;
+                }
+                let who = participant_owner(field.strip_prefix(WHAT)?, &network)?;
+                Some((field.clone(), who, text.trim().to_string()))
+            })
+            .collect()
     }
 
     /// The form as the service's input, and what could not be read.
@@ -268,15 +322,8 @@ impl EvalForm {
         let mut participants: Vec<Owner> = self
             .participants
             .iter()
-            .filter_map(|p| {
-                let (kind, id) = p.split_once(':')?;
-                let owner = |kind| Owner { kind, user_id: None, organisation_id: None, person_id: None, name: None };
-                match kind {
-                    "member" => Some(Owner { person_id: Some(id.to_string()), ..owner(OwnerKind::Member) }),
-                    "professional" => Some(Owner { user_id: Some(id.to_string()), ..owner(OwnerKind::Professional) }),
-                    _ => None,
-                }
-            })
+            .filter(|p| p.starts_with("member:") || p.starts_with("professional:"))
+            .filter_map(|p| participant_owner(p, &[]))
             .collect();
         participants.extend(self.network_names().into_iter().map(|n| Owner {
             kind: OwnerKind::Network,
@@ -322,14 +369,24 @@ impl EvalForm {
             decision,
             next_evaluation_date,
             close_reason,
+            agreements: Some(
+                self.agreement_entries().into_iter().map(|(_, who, what)| EvaluationAgreement { who, what }).collect(),
+            ),
         };
         (input, errors)
     }
 }
 
-/// Where a service's field error belongs on the form.
-fn form_field(field: &str) -> String {
-    if field.starts_with("participants") {
+/// Where a service's field error belongs on the form (`agreements[i]` is the box of the i-th agreement given).
+fn form_field(form: &EvalForm, field: &str) -> String {
+    if field.starts_with("participants") || field == "agreements" {
+        return "participants".into();
+    }
+    if let Some(rest) = field.strip_prefix("agreements[") {
+        let entries = form.agreement_entries();
+        if let Some((field, ..)) = rest.split_once(']').and_then(|(n, _)| entries.get(n.parse::<usize>().ok()?)) {
+            return field.clone();
+        }
         return "participants".into();
     }
     if let Some(rest) = field.strip_prefix("goalProgress[") {
@@ -340,10 +397,16 @@ fn form_field(field: &str) -> String {
     field.to_string()
 }
 
-fn messages(form: &EvalForm, errors: &[FieldError], goals: &[Goal]) -> Vec<FieldMessage> {
+/// `what_labels`: the label of each "what will they do" box, by its field.
+fn messages(
+    form: &EvalForm,
+    errors: &[FieldError],
+    goals: &[Goal],
+    what_labels: &[(String, String)],
+) -> Vec<FieldMessage> {
     let mut placed: Vec<FieldError> = Vec::new();
     for e in errors {
-        let field = if e.field.ends_with(".note") { e.field.clone() } else { form_field(&e.field) };
+        let field = if e.field.ends_with(".note") { e.field.clone() } else { form_field(form, &e.field) };
         if !placed.iter().any(|x| x.field == field) {
             placed.push(FieldError::new(field, e.message.clone()));
         }
@@ -361,6 +424,7 @@ fn messages(form: &EvalForm, errors: &[FieldError], goals: &[Goal]) -> Vec<Field
         labels.push((format!("goalProgress[{i}].status"), format!("Doel “{text}”")));
         labels.push((format!("goalProgress[{i}].note"), format!("Doel “{text}”: toelichting")));
     }
+    labels.extend(what_labels.iter().cloned());
     let refs: Vec<(&str, &str)> = labels.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut out = dutch::field_messages(&placed, &refs);
     for m in &mut out {
@@ -373,6 +437,10 @@ fn messages(form: &EvalForm, errors: &[FieldError], goals: &[Goal]) -> Vec<Field
             Some("must be a household member, an involved professional, or a named person") => {
                 "Kies iemand uit het huishouden of een betrokken professional.".into()
             }
+            Some("must be one of the participants") => {
+                "Zet een vinkje bij deze persoon bij “Wie deden mee?”, of laat dit vak leeg.".into()
+            }
+            Some("must be at most 50 agreements") => "Spreek in één evaluatie hoogstens 50 dingen af.".into(),
             _ => m.message.clone(),
         };
     }
@@ -395,6 +463,17 @@ struct GoalRow {
     goal_name: String,
 }
 
+/// A participant on the form: the checkbox "took part" and the box for what they will do.
+struct ParticipantRow {
+    value: String,
+    label: String,
+    check_id: String,
+    what_name: String,
+    what_id: String,
+    what: String,
+    what_error: Option<String>,
+}
+
 struct DecisionChoice {
     value: &'static str,
     label: &'static str,
@@ -410,8 +489,10 @@ struct FormPage {
     plan_number: Option<i32>,
     form: EvalForm,
     goals: Vec<GoalRow>,
-    members: Vec<Choice>,
-    professionals: Vec<Choice>,
+    members: Vec<ParticipantRow>,
+    professionals: Vec<ParticipantRow>,
+    /// The people named in the network box (once it was filled in and the form came back).
+    network_people: Vec<ParticipantRow>,
     statuses: Vec<Choice>,
     decisions: Vec<DecisionChoice>,
     close_reasons: Vec<Choice>,
@@ -445,10 +526,11 @@ struct Context {
 }
 
 async fn context(page: &Page, case_id: &str) -> Result<Context, PageError> {
+    // Recording an evaluation reads the evaluations so far (and is refused where the API refuses that): the form's
+    // primary read, named by its audit event (after a refused record, that stays the event's act).
+    page.act(evaluation::list(&page.ctx, case_id.to_string())).await?;
     let names = Names::of(page, case_id).await?;
     let plan = current_plan(page, case_id).await?;
-    // Recording an evaluation reads the evaluations so far (and is refused where the API refuses that).
-    evaluation::list(&page.ctx, case_id.to_string()).await?;
     Ok(Context { names, plan })
 }
 
@@ -473,8 +555,43 @@ async fn form_page(
             .collect(),
         ..EvalForm::default()
     });
-    let messages = messages(&form, errors, &goals);
     let me = page.principal().user_id.clone();
+    // Who may take part, as (value, label, checkbox id, name in the box's label).
+    let mut people: Vec<(String, String, String, String)> = Vec::new();
+    for (i, (id, n)) in cx.names.members.iter().enumerate() {
+        let check_id = if i == 0 { "veld-participants".to_string() } else { format!("veld-lid-{}", i + 1) };
+        people.push((format!("member:{id}"), format!("{n} (gezin)"), check_id, n.clone()));
+    }
+    let members_count = people.len();
+    for (i, (id, n, o)) in cx.names.professionals.iter().enumerate() {
+        let label = if *id == me { format!("{n} ({o}) – uzelf") } else { format!("{n} ({o})") };
+        people.push((format!("professional:{id}"), label, format!("veld-prof-{}", i + 1), n.clone()));
+    }
+    let professionals_end = people.len();
+    for (i, n) in form.network_names().iter().enumerate() {
+        people.push((format!("network:{i}"), format!("{n} (netwerk)"), String::new(), n.clone()));
+    }
+    let what_labels: Vec<(String, String)> =
+        people.iter().map(|(v, _, _, n)| (format!("{WHAT}{v}"), format!("Wat gaat {n} doen?"))).collect();
+    let messages = messages(&form, errors, &goals, &what_labels);
+    let mut rows: Vec<ParticipantRow> = people
+        .into_iter()
+        .map(|(value, label, check_id, _)| {
+            let what_name = format!("{WHAT}{value}");
+            ParticipantRow {
+                what_id: dutch::field_id(&what_name),
+                what: form.what_of(&what_name),
+                what_error: messages.iter().find(|m| m.field == what_name).map(|m| m.message.clone()),
+                what_name,
+                value,
+                label,
+                check_id,
+            }
+        })
+        .collect();
+    let network_people = rows.split_off(professionals_end);
+    let professionals = rows.split_off(members_count);
+    let members = rows;
     let rows = form
         .goals
         .iter()
@@ -510,21 +627,9 @@ async fn form_page(
         plan_number: cx.plan.as_ref().map(|(n, _)| *n),
         form,
         goals: rows,
-        members: cx
-            .names
-            .members
-            .iter()
-            .map(|(id, n)| Choice { value: format!("member:{id}"), label: n.clone() })
-            .collect(),
-        professionals: cx
-            .names
-            .professionals
-            .iter()
-            .map(|(id, n, o)| Choice {
-                value: format!("professional:{id}"),
-                label: if *id == me { format!("{n} ({o}) – uzelf") } else { format!("{n} ({o})") },
-            })
-            .collect(),
+        members,
+        professionals,
+        network_people,
         statuses: GOAL_STATUSES.iter().map(choice).collect(),
         decisions: DECISIONS.iter().map(|(value, label, hint)| DecisionChoice { value, label, hint }).collect(),
         close_reasons: CLOSE_REASONS.iter().map(choice).collect(),
@@ -563,6 +668,8 @@ struct PreviewPage {
     hidden: Vec<(String, String)>,
     lines: Vec<Line>,
     goals: Vec<GoalLine>,
+    /// Per participant what they will do ("Niets afgesproken" when the box was empty).
+    agreements: Vec<AgreementLine>,
     decision: &'static str,
     consequence: &'static str,
 }
@@ -621,12 +728,27 @@ async fn preview(page: Page, id: web::Path<Id>, fields: Form<Vec<(String, String
             note: gp.note.clone(),
         })
         .collect();
+    let agreed = input.agreements.as_deref().unwrap_or_default();
+    let agreements = input
+        .participants
+        .iter()
+        .flatten()
+        .map(|p| {
+            let what: Vec<&str> =
+                agreed.iter().filter(|a| evaluation::same_participant(&a.who, p)).map(|a| a.what.as_str()).collect();
+            AgreementLine {
+                who: participant_name(p, &cx.names, &me),
+                what: if what.is_empty() { "Niets afgesproken.".into() } else { what.join("\n") },
+            }
+        })
+        .collect();
     render(&PreviewPage {
         layout: page.case_layout("Evaluatie controleren", &case_id).await?,
         frame: CaseFrame::new(&case_id, "evaluaties"),
         hidden: form.pairs(),
         lines,
         goals: goal_lines,
+        agreements,
         decision: decision_label(decision),
         consequence,
     })
@@ -637,7 +759,7 @@ async fn record(page: Page, id: web::Path<Id>, fields: Form<Vec<(String, String)
     let form = EvalForm::read(&fields.into_inner());
     let (input, errors) = form.input();
     if errors.is_empty() {
-        match evaluation::record(&page.ctx, case_id.clone(), input).await {
+        match page.act(evaluation::record(&page.ctx, case_id.clone(), input)).await {
             Ok(e) => {
                 let melding = if e.new_draft.is_some() { "bijgesteld" } else { "vastgelegd" };
                 return Ok(see_other(&format!("/dossiers/{case_id}/evaluaties?melding={melding}")));

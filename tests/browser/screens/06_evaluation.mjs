@@ -1,7 +1,7 @@
 // Evaluatie: the demo wijkteam member, regisseur of a household of their own with an agreed plan (made here through
 // the API), records an evaluation with the keyboard: first without participants or a decision (every error at
 // once), then complete; checks the summary, goes back to the form and returns, and records it. Checked through the
-// API.
+// API. What each participant will do is typed in the box beside them, reached with Tab.
 import { ownCase, withHeaders } from "./04_plan.mjs";
 
 const REGISSEUR = "wijkteam@demo.eenplan.nl";
@@ -38,8 +38,12 @@ export async function run(t) {
   // Complete: who took part, the goal's progress, the decision.
   await page.locator("#veld-participants").focus();
   await page.keyboard.press("Space");
+  await t.tabTo('textarea[name^="wat:member:"]', 2);
+  await page.keyboard.type("Belt de woningcorporatie.");
   await page.locator(`input[name="participants"][value="professional:${c.me}"]`).focus();
   await page.keyboard.press("Space");
+  await t.tabTo(`textarea[name="wat:professional:${c.me}"]`, 2);
+  await page.keyboard.type("Regelt een afspraak bij de schuldhulp.");
   await page.locator("#veld-network").focus();
   await page.keyboard.type("Oma Testouder");
   await page.locator("#veld-goalProgress-0-status").selectOption("partly_achieved");
@@ -53,7 +57,7 @@ export async function run(t) {
   await page.waitForURL(`${base}/dossiers/${c.id}/evaluaties/controleren`);
   assert((await t.heading()) === "Evaluatie controleren", "the summary to confirm");
   const text = await page.locator("main").textContent();
-  for (const s of ["Fatima Testouder", "Oma Testouder", "Deels bereikt", "Twee maanden de huur op tijd betaald.", "Doorgaan met het plan", "1 februari 2027"]) {
+  for (const s of ["Wat ieder gaat doen", "Belt de woningcorporatie.", "Regelt een afspraak bij de schuldhulp.", "Fatima Testouder", "Oma Testouder", "Deels bereikt", "Twee maanden de huur op tijd betaald.", "Doorgaan met het plan", "1 februari 2027"]) {
     assert(text.includes(s), `summary shows ${s}`);
   }
   let listed = await t.api(REGISSEUR, "GET", `/api/v1/cases/${c.id}/evaluations`);
@@ -79,6 +83,9 @@ export async function run(t) {
   assert(listed.body.items.length === 1 && e.decision === "continue", "recorded through the API");
   assert(e.participants.length === 3 && e.goalProgress[0].status === "partly_achieved", "as summarised");
   assert(listed.body.nextEvaluationDate === "2027-02-01", "the next evaluation");
+  const whats = e.agreements.map((a) => a.what);
+  assert(whats.join("|") === "Belt de woningcorporatie.|Regelt een afspraak bij de schuldhulp.", `agreements: ${whats}`);
+  assert((await page.locator("main").textContent()).includes("Belt de woningcorporatie."), "the list shows them");
   await t.axe("Evaluaties");
   await t.screenshot("evaluaties");
 }
