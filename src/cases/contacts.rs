@@ -62,18 +62,21 @@ pub(crate) fn contacts_in(c: &mut DbConn, cx: &Ctx, case_id: &str) -> AppResult<
     let (st, audit) = (&cx.state, &cx.audit);
     let plan = super::service::plan_view(st, c, &cx.principal, case_id, audit)?;
     let coverage = st.access.decide_contacts(&plan, audit)?;
-    sheet(c, audit, &plan.case, coverage)
+    sheet(c, audit, &plan.case, coverage, true)
 }
 
-/// The contact sheet of a case whose read is decided; `coverage` filters the members for a provider.
+/// The contact sheet of a case whose read is decided; `coverage` filters the members for a provider. Without
+/// `with_members` the sheet leaves out who lives there today (a case page that shows the whole composition).
 pub(crate) fn sheet(
     c: &mut DbConn,
     audit: &AuditRecord,
     case: &CaseRow,
     coverage: Option<&Coverage>,
+    with_members: bool,
 ) -> AppResult<Contacts> {
     let household = crate::households::store::household(c, &case.household_id)?.ok_or(AppError::NotFound)?;
-    let members: Vec<MemberContact> = store::members_on(c, &case.household_id, now().date())?
+    let today = if with_members { store::members_on(c, &case.household_id, now().date())? } else { Vec::new() };
+    let members: Vec<MemberContact> = today
         .into_iter()
         .filter(|(id, ..)| coverage.is_none_or(|cov| cov.of(id, Category::Basic).is_some()))
         .map(|(person_id, name, birth_date, relation)| MemberContact { person_id, name, birth_date, relation })

@@ -39,11 +39,12 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         cx.audit.keep_act();
         let parts = case_parts(&read);
         let members = match parts.members {
-            Some(view) => Some(households::members_as(c, &cx, &row.household_id, view)?),
+            Some(view) => Some(households::members_as(c, &cx, &row.household_id, None, view)?),
             None => None,
         };
         let contacts = match &read {
-            _ if parts.contacts => Some(contacts::sheet(c, &cx.audit, &row, None)?),
+            // Who lives there today is in `members` when those are shown.
+            _ if parts.contacts => Some(contacts::sheet(c, &cx.audit, &row, None, members.is_none())?),
             CaseRead::Consent(covered) if covered.contains(&Category::Basic) => {
                 Some(contacts::contacts_in(c, &cx, &row.id)?)
             }
@@ -54,7 +55,11 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         } else {
             (Vec::new(), Vec::new())
         };
-        let break_glass = breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next();
+        // The principal knows whether any window is open now; only then is there one on this case to show.
+        let break_glass = match cx.principal.in_break_glass {
+            true => breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next(),
+            false => None,
+        };
         Ok(CaseOverview { case, members, contacts, involvements, assignments, break_glass })
     })
     .await

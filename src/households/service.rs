@@ -281,17 +281,34 @@ pub async fn members(ctx: &Ctx, id: String, on: Option<NaiveDate>) -> AppResult<
 pub(crate) fn members_in(c: &mut DbConn, cx: &Ctx, id: &str, on: Option<NaiveDate>) -> AppResult<Vec<Member>> {
     let h = store::household(c, id)?;
     let (h, view) = cx.state.access.decide_household_members(c, &cx.principal, h, &cx.audit)?;
-    let mut rows = store::members_of_household(c, &h.id)?;
-    if let Some(date) = on {
-        rows.retain(|m| to_membership(m).covers(date));
-    }
-    members_view(&cx.state.bsn, c, rows, view, &cx.audit)
+    members_as(c, cx, &h.id, on, view)
 }
 
-/// Every membership period of a household whose view is decided (a case page: `scope::case_parts`).
-pub(crate) fn members_as(c: &mut DbConn, cx: &Ctx, household_id: &str, view: HouseholdView) -> AppResult<Vec<Member>> {
-    let rows = store::members_of_household(c, household_id)?;
-    members_view(&cx.state.bsn, c, rows, view, &cx.audit)
+/// The membership periods (all, or those on one date) of a household whose view is decided (by `members`, or by
+/// a case page's read: `scope::case_parts`); records the persons in the audit event.
+pub(crate) fn members_as(
+    c: &mut DbConn,
+    cx: &Ctx,
+    household_id: &str,
+    on: Option<NaiveDate>,
+    view: HouseholdView,
+) -> AppResult<Vec<Member>> {
+    let mut rows = store::members_with_persons(c, household_id)?;
+    if let Some(date) = on {
+        rows.retain(|(m, _)| to_membership(m).covers(date));
+    }
+    cx.audit.persons(rows.iter().map(|(m, _)| m.person_id.clone()));
+    Ok(rows
+        .into_iter()
+        .map(|(m, person)| Member {
+            relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
+            person: person_view(&cx.state.bsn, person, view),
+            custody: m.custody,
+            from: m.from_date,
+            until: m.until_date,
+            id: m.id,
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

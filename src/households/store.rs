@@ -160,6 +160,16 @@ pub fn members_of_household(conn: &mut DbConn, household_id: &str) -> QueryResul
         .load(conn)
 }
 
+/// Every membership period of a household with its person, in one statement.
+pub fn members_with_persons(conn: &mut DbConn, household_id: &str) -> QueryResult<Vec<(MemberRow, PersonRow)>> {
+    household_members::table
+        .inner_join(persons::table)
+        .filter(household_members::household_id.eq(household_id))
+        .order((household_members::from_date.asc(), household_members::id.asc()))
+        .select((MemberRow::as_select(), PersonRow::as_select()))
+        .load(conn)
+}
+
 pub fn memberships_of_person(conn: &mut DbConn, person_id: &str) -> QueryResult<Vec<MemberRow>> {
     household_members::table
         .filter(household_members::person_id.eq(person_id))
