@@ -125,6 +125,13 @@ async fn every_role_sees_the_case_page_as_the_api_allows() {
                 assert!(!page.text.contains("Sanne de Vries"), "a summary shows no names");
                 assert!(!page.text.contains("2711AB"), "nor the address");
                 assert!(matches!(e.basis, Some(Basis::TeamLead(_))), "{:?}", e.basis);
+                // The page's counts are the API's (the page counts the involvements it lists).
+                let counts = format!(
+                    "{} hulpverlener uit {} organisatie",
+                    api.body["involvedProfessionals"].as_i64().unwrap(),
+                    api.body["involvedOrganisations"].as_i64().unwrap()
+                );
+                assert!(page.text.contains(&counts), "{counts}: {}", page.text);
             }
             _ => {
                 assert!(!page.text.contains("Sanne de Vries"));

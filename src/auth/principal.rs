@@ -142,12 +142,11 @@ const WEB_TOUCH_SECS: i64 = 30;
 
 fn resolve_web(conn: &mut DbConn, token_hash: &str, idle: chrono::Duration) -> AppResult<(Principal, String)> {
     let ended = || AppError::Unauthorized("The session has ended");
-    let web = store::web_session(conn, token_hash)?.ok_or_else(ended)?;
+    let (web, session) = store::web_session_with_session(conn, token_hash)?.ok_or_else(ended)?;
     let t = crate::db::now();
     if super::model::web_session_idle(web.last_seen_at, idle, t) {
         return Err(ended());
     }
-    let session = store::session(conn, &web.session_id)?.ok_or_else(ended)?;
     if (t - web.last_seen_at).num_seconds() >= WEB_TOUCH_SECS {
         store::touch_web_session(conn, token_hash, t)?;
     }

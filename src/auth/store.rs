@@ -116,13 +116,34 @@ pub struct WebSessionRow {
     pub last_seen_at: NaiveDateTime,
 }
 
-pub fn web_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<WebSessionRow>> {
+/// A web session with the session behind it, in one statement.
+pub fn web_session_with_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+) -> QueryResult<Option<(WebSessionRow, SessionRow)>> {
+    type Row = (String, String, NaiveDateTime, String, NaiveDateTime, Option<NaiveDateTime>, bool);
     web_sessions::table
+        .inner_join(sessions::table)
         .filter(web_sessions::token_hash.eq(token_hash))
-        .select((web_sessions::session_id, web_sessions::scope, web_sessions::last_seen_at))
-        .first::<(String, String, NaiveDateTime)>(conn)
+        .select((
+            web_sessions::session_id,
+            web_sessions::scope,
+            web_sessions::last_seen_at,
+            sessions::user_id,
+            sessions::expires_at,
+            sessions::revoked_at,
+            sessions::second_factor,
+        ))
+        .first::<Row>(conn)
         .optional()
-        .map(|r| r.map(|(session_id, scope, last_seen_at)| WebSessionRow { session_id, scope, last_seen_at }))
+        .map(|r| {
+            r.map(|(session_id, scope, last_seen_at, user_id, expires_at, revoked_at, second_factor)| {
+                (
+                    WebSessionRow { session_id, scope, last_seen_at },
+                    SessionRow { user_id, expires_at, revoked_at, second_factor },
+                )
+            })
+        })
 }
 
 pub fn touch_web_session(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<()> {

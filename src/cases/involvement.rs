@@ -54,6 +54,18 @@ fn to_view(r: InvolvementRow) -> Involvement {
     }
 }
 
+/// `store::involved_counts` from the case's involvements already read: the professionals and the organisations
+/// involved at `at`.
+pub(crate) fn counts_at(all: &[Involvement], at: DateTime<Utc>) -> (i64, i64) {
+    let active = all.iter().filter(|i| i.valid_from <= at && i.valid_until.is_none_or(|u| u > at));
+    let (mut users, mut organisations) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    for i in active {
+        users.insert(&i.user_id);
+        organisations.insert(&i.organisation_id);
+    }
+    (users.len() as i64, organisations.len() as i64)
+}
+
 /// The case's involvements, each provider's with whether a consent names their organisation today.
 pub(crate) fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Involvement>> {
     let mut out: Vec<Involvement> = store::involvements_of(c, case_id)?.into_iter().map(to_view).collect();

@@ -35,9 +35,18 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
     ctx.audit.resource(&id);
     let cx = ctx.clone();
     ctx.read(move |c| {
-        let (case, row, read) = service::read_case_in(c, &cx, &id)?;
-        cx.audit.keep_act();
+        let (row, read) = service::decide_case_in(c, &cx, &id)?;
         let parts = case_parts(&read);
+        // The counts the case shows, from the involvements the page lists anyway.
+        let (involvements, counts) = if parts.involvements_and_regisseurs {
+            let all = involvement::rows(c, &row.id)?;
+            let counts = involvement::counts_at(&all, crate::db::now().and_utc());
+            (all, counts)
+        } else {
+            (Vec::new(), super::store::involved_counts(c, &row.id, crate::db::now())?)
+        };
+        let case = service::project_case(c, row.clone(), &read, counts)?;
+        cx.audit.keep_act();
         let members = match parts.members {
             Some(view) => Some(households::members_as(c, &cx, &row.household_id, None, view)?),
             None => None,
@@ -50,11 +59,8 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
             }
             _ => None,
         };
-        let (involvements, assignments) = if parts.involvements_and_regisseurs {
-            (involvement::rows(c, &row.id)?, regisseur::assignments_of(c, &row.id)?)
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let assignments =
+            if parts.involvements_and_regisseurs { regisseur::assignments_of(c, &row.id)? } else { Vec::new() };
         // The principal knows whether any window is open now; only then is there one on this case to show.
         let break_glass = match cx.principal.in_break_glass {
             true => breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next(),

@@ -307,11 +307,14 @@ pub async fn get_case(ctx: &Ctx, id: String) -> AppResult<Case> {
 
 /// `get_case` on a connection the caller holds, after the role decision.
 pub(crate) fn get_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<Case> {
-    read_case_in(c, cx, id).map(|(case, ..)| case)
+    let (row, read) = decide_case_in(c, cx, id)?;
+    let counts = store::involved_counts(c, &row.id, now())?;
+    project_case(c, row, &read, counts)
 }
 
-/// As `get_case_in`, also giving the case row and the decided read to the reads that follow in the same use case.
-pub(crate) fn read_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<(Case, CaseRow, CaseRead)> {
+/// The case's row and how the caller reads it (404 when out of scope), recorded in the audit event: `get_case`'s
+/// decision, for the use cases that read more of the case on the same connection.
+pub(crate) fn decide_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<(CaseRow, CaseRead)> {
     let (p, audit) = (&cx.principal, &cx.audit);
     let row = store::case(c, id)?;
     let coverage = match &row {
@@ -322,9 +325,12 @@ pub(crate) fn read_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<(Cas
     if read != CaseRead::View(CaseView::Summary) {
         audit.household(&row.household_id);
     }
-    let counts = store::involved_counts(c, &row.id, now())?;
-    let kept = row.clone();
-    Ok((project_with(c, row, &read, counts)?, kept, read))
+    Ok((row, read))
+}
+
+/// The case as `read` shows it, with the numbers of professionals and organisations involved now.
+pub(crate) fn project_case(c: &mut DbConn, row: CaseRow, read: &CaseRead, counts: (i64, i64)) -> AppResult<Case> {
+    project_with(c, row, read, counts)
 }
 
 /// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each batch of candidates is
