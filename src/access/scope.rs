@@ -450,3 +450,25 @@ pub fn active_grant(c: &mut DbConn, user_id: &str, case_id: &str, now: NaiveDate
         .first(c)
         .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_read_shows_the_parts_their_own_routes_would() {
+        let content = case_parts(&CaseRead::View(CaseView::Content));
+        assert_eq!(content.members, Some(HouseholdView::Content));
+        assert!(content.contacts && content.involvements_and_regisseurs);
+        // Break-glass: the contact sheet and the case's lists, not the household API's composition.
+        let emergency = case_parts(&CaseRead::View(CaseView::EmergencyRead));
+        assert_eq!(emergency.members, None);
+        assert!(emergency.contacts && emergency.involvements_and_regisseurs);
+        // The teamleider's summary: the case's lists, no names of the family.
+        let summary = case_parts(&CaseRead::View(CaseView::Summary));
+        assert_eq!((summary.members, summary.contacts, summary.involvements_and_regisseurs), (None, false, true));
+        // A provider: nothing decided here; the contact sheet decides by its coverage.
+        let consent = case_parts(&CaseRead::Consent(vec![Category::Basic]));
+        assert_eq!((consent.members, consent.contacts, consent.involvements_and_regisseurs), (None, false, false));
+    }
+}

@@ -175,3 +175,35 @@ pub async fn end(ctx: &Ctx, case_id: String, involvement_id: String) -> AppResul
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn involvement(user: &str, org: &str, from_h: i64, until_h: Option<i64>) -> Involvement {
+        let base = chrono::DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        Involvement {
+            id: format!("{user}-{from_h}"),
+            user_id: user.into(),
+            organisation_id: org.into(),
+            kind: "team_member".into(),
+            role_in_case: "wijkcoach".into(),
+            valid_from: base + chrono::Duration::hours(from_h),
+            valid_until: until_h.map(|h| base + chrono::Duration::hours(h)),
+            sharing_basis: None,
+        }
+    }
+
+    #[test]
+    fn counts_are_distinct_professionals_and_organisations_involved_at_that_moment() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T14:00:00Z").unwrap().with_timezone(&Utc);
+        let all = [
+            involvement("a", "wijkteam", 0, None),
+            involvement("a", "wijkteam", 1, None), // the same person twice (regisseur and team member)
+            involvement("b", "jeugdhulp", 0, Some(2)), // ended exactly now: no longer involved
+            involvement("c", "jeugdhulp", 3, None), // not yet begun
+            involvement("d", "schuldhulp", 0, Some(5)),
+        ];
+        assert_eq!(counts_at(&all, at), (2, 2));
+    }
+}
