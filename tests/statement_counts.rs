@@ -10,8 +10,8 @@ use actix_web::http::StatusCode;
 use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
 use serde_json::json;
 
-use common::web_form;
 use common::TestApp;
+use common::{web_form, world};
 use eenplan::access::Role;
 
 /// The statements run since the last `take`, as their SQL text.
@@ -40,29 +40,7 @@ async fn statements_per_request() {
     let app = TestApp::new().await;
     let regisseur = app.user(Role::Wijkteam);
     let token = app.token(&regisseur).await;
-    let h = app
-        .post(
-            "/api/v1/households",
-            &token,
-            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
-        )
-        .await;
-    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
-    let household = h.body["id"].as_str().unwrap().to_string();
-    for (name, relation) in [("Sanne de Vries", "parent"), ("Mees de Vries", "child")] {
-        let m = app
-            .post(
-                &format!("/api/v1/households/{household}/members"),
-                &token,
-                json!({"person": {"name": name, "birthDate": "2012-04-02"}, "relation": relation,
-                       "custody": true, "from": "2020-01-01"}),
-            )
-            .await;
-        assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
-    }
-    let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
-    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
-    let case = c.body["id"].as_str().unwrap().to_string();
+    let (_, case, _) = world::household_case_and_person(&app, &regisseur).await;
     let body = json!({"userId": regisseur.id, "familyChoice": false});
     let path = format!("/api/v1/cases/{case}/regisseur");
     let lead = app.token(&app.user(Role::Teamleider)).await;
