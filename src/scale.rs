@@ -171,7 +171,22 @@ pub fn generate(state: &AppState, count: usize) -> AppResult<ScaleSummary> {
             Ok(((), event))
         })?;
     }
+    analyse_after_load(c)?;
     Ok(ScaleSummary { households: count, professionals, demo_member_cases: demo_cases })
+}
+
+/// PostgreSQL's autovacuum would vacuum and analyse the new rows shortly after a load like this (where it runs at
+/// all: it is off on some machines, and a database never analysed plans every join as if it were empty); do it now,
+/// so that the planner's statistics are those of a database that has grown to this size and no autovacuum of these
+/// tables runs during a measurement right after.
+fn analyse_after_load(c: &mut DbConn) -> AppResult<()> {
+    crate::db_run!(c,
+        sqlite: |_c| (),
+        postgres: |pg| {
+            diesel::sql_query("VACUUM (ANALYZE)").execute(pg)?;
+        },
+    );
+    Ok(())
 }
 
 /// Organisations that signal in generated data: no person has more signals than this.
@@ -473,15 +488,7 @@ pub fn generate_signals(state: &AppState, households: usize, signals: usize) -> 
             Ok(((), generate_event()))
         })?;
     }
-    // PostgreSQL's autovacuum would vacuum and analyse the new rows shortly after a load like this; do it now, so
-    // that the planner's statistics are those of a database that has grown to this size and no autovacuum of these
-    // tables runs during a measurement right after.
-    crate::db_run!(c,
-        sqlite: |_c| (),
-        postgres: |pg| {
-            diesel::sql_query("VACUUM (ANALYZE)").execute(pg)?;
-        },
-    );
+    analyse_after_load(c)?;
     Ok(SignalScaleSummary {
         households: blocks * BLOCK,
         institutional,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store::{self, InvolvementRow, NewInvolvement};
+use super::store::{self, CaseRow, InvolvementRow, NewInvolvement};
 use crate::access::{Action, Resource};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
@@ -67,15 +67,16 @@ pub(crate) fn counts_at(all: &[Involvement], at: DateTime<Utc>) -> (i64, i64) {
 }
 
 /// The case's involvements, each provider's with whether a consent names their organisation today.
-pub(crate) fn rows(c: &mut DbConn, case_id: &str) -> AppResult<Vec<Involvement>> {
-    let mut out: Vec<Involvement> = store::involvements_of(c, case_id)?.into_iter().map(to_view).collect();
+pub(crate) fn rows(c: &mut DbConn, case: &CaseRow) -> AppResult<Vec<Involvement>> {
+    let mut out: Vec<Involvement> = store::involvements_of(c, &case.id)?.into_iter().map(to_view).collect();
     let mut by_organisation = std::collections::HashMap::new();
     for i in out.iter_mut().filter(|i| i.kind == "provider") {
         if !by_organisation.contains_key(&i.organisation_id) {
-            let covered = crate::consent::service::coverage(c, case_id, &i.organisation_id)?
-                .0
-                .values()
-                .any(|categories| !categories.is_empty());
+            let covered =
+                crate::consent::service::coverage_in_household(c, &case.id, &case.household_id, &i.organisation_id)?
+                    .0
+                    .values()
+                    .any(|categories| !categories.is_empty());
             by_organisation.insert(i.organisation_id.clone(), covered);
         }
         i.sharing_basis = Some(if by_organisation[&i.organisation_id] { "consent" } else { "none" });
@@ -94,7 +95,7 @@ pub async fn list(ctx: &Ctx, case_id: String) -> AppResult<Vec<Involvement>> {
 pub(crate) fn list_in(c: &mut DbConn, cx: &Ctx, case_id: &str) -> AppResult<Vec<Involvement>> {
     let case = store::case(c, case_id)?.ok_or(AppError::NotFound)?;
     cx.state.access.decide_case(c, &cx.principal, &case.id, &case.team_id, &cx.audit)?;
-    rows(c, &case.id)
+    rows(c, &case)
 }
 
 /// Involves a professional (the regisseur or the teamleider): as team member when they work in a wijkteam, else
@@ -147,7 +148,7 @@ pub async fn add(ctx: &Ctx, case_id: String, input: AddInvolvement) -> AppResult
             from,
             until,
         )?;
-        rows(c, &case.id)?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)
+        rows(c, &case)?.into_iter().find(|i| i.id == id).ok_or(AppError::NotFound)
     })
     .await
 }
@@ -161,7 +162,7 @@ pub async fn end(ctx: &Ctx, case_id: String, involvement_id: String) -> AppResul
         let case = store::case(c, &case_id)?;
         let case = cx.state.access.decide_manage_involvements(c, &cx.principal, case, &cx.audit)?;
         let t = now();
-        let current = rows(c, &case.id)?
+        let current = rows(c, &case)?
             .into_iter()
             .find(|i| i.id == involvement_id && i.valid_until.is_none_or(|u| u > t.and_utc()))
             .ok_or(AppError::NotFound)?;
@@ -171,7 +172,7 @@ pub async fn end(ctx: &Ctx, case_id: String, involvement_id: String) -> AppResul
         // Ending one that has not started yet cancels it: it ends where it would have begun.
         let ends_at = t.max(current.valid_from.naive_utc());
         store::end_involvement(c, &current.id, ends_at)?;
-        rows(c, &case.id)?.into_iter().find(|i| i.id == current.id).ok_or(AppError::NotFound)
+        rows(c, &case)?.into_iter().find(|i| i.id == current.id).ok_or(AppError::NotFound)
     })
     .await
 }

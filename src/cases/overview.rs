@@ -39,7 +39,7 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         let parts = case_parts(&read);
         // The counts the case shows, from the involvements the page lists anyway.
         let (involvements, counts) = if parts.involvements_and_regisseurs {
-            let all = involvement::rows(c, &row.id)?;
+            let all = involvement::rows(c, &row)?;
             let counts = involvement::counts_at(&all, crate::db::now().and_utc());
             (all, counts)
         } else {

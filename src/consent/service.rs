@@ -170,6 +170,20 @@ pub fn coverage_for(c: &mut DbConn, p: &Principal, case_id: &str) -> AppResult<O
 }
 
 pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<Coverage> {
+    coverage_with(c, case_id, None, organisation)
+}
+
+/// `coverage`, for a caller that holds the case's row (its household).
+pub fn coverage_in_household(
+    c: &mut DbConn,
+    case_id: &str,
+    household_id: &str,
+    organisation: &str,
+) -> AppResult<Coverage> {
+    coverage_with(c, case_id, Some(household_id), organisation)
+}
+
+fn coverage_with(c: &mut DbConn, case_id: &str, household: Option<&str>, organisation: &str) -> AppResult<Coverage> {
     let rows = store::of_case(c, case_id)?;
     if rows.is_empty() {
         return Ok(Coverage(HashMap::new()));
@@ -177,7 +191,10 @@ pub fn coverage(c: &mut DbConn, case_id: &str, organisation: &str) -> AppResult<
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
     let birth = store::births(c, &ids)?;
     let today = now().date();
-    let household = store::case(c, case_id)?.ok_or(AppError::NotFound)?.household_id;
+    let household = match household {
+        Some(h) => h.to_string(),
+        None => store::case(c, case_id)?.ok_or(AppError::NotFound)?.household_id,
+    };
     let custody = custodians(c, &household, &ids, today)?;
     let mut out: HashMap<String, BTreeMap<Category, String>> = HashMap::new();
     for row in &rows {
