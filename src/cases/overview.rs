@@ -45,7 +45,7 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         } else {
             (Vec::new(), super::store::involved_counts(c, &row.id, crate::db::now())?)
         };
-        let case = service::project_case(c, row.clone(), &read, counts)?;
+        let case = service::project_with(c, row.clone(), &read, counts)?;
         cx.audit.keep_act();
         let members = match parts.members {
             Some(view) => Some(households::members_as(c, &cx, &row.household_id, None, view)?),
@@ -62,9 +62,10 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         let assignments =
             if parts.involvements_and_regisseurs { regisseur::assignments_of(c, &row.id)? } else { Vec::new() };
         // The principal knows whether any window is open now; only then is there one on this case to show.
-        let break_glass = match cx.principal.in_break_glass {
-            true => breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next(),
-            false => None,
+        let break_glass = if cx.principal.in_break_glass {
+            breakglass::open_windows_in(c, &cx.principal.user_id, Some(&row.id))?.into_iter().next()
+        } else {
+            None
         };
         Ok(CaseOverview { case, members, contacts, involvements, assignments, break_glass })
     })

@@ -87,7 +87,8 @@ fn project(c: &mut DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
     project_with(c, row, &CaseRead::View(view), counts)
 }
 
-fn project_with(
+/// The case as `read` shows it, with the numbers of professionals and organisations involved now.
+pub(crate) fn project_with(
     c: &mut DbConn,
     row: CaseRow,
     read: &CaseRead,
@@ -309,7 +310,7 @@ pub async fn get_case(ctx: &Ctx, id: String) -> AppResult<Case> {
 pub(crate) fn get_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<Case> {
     let (row, read) = decide_case_in(c, cx, id)?;
     let counts = store::involved_counts(c, &row.id, now())?;
-    project_case(c, row, &read, counts)
+    project_with(c, row, &read, counts)
 }
 
 /// The case's row and how the caller reads it (404 when out of scope), recorded in the audit event: `get_case`'s
@@ -326,11 +327,6 @@ pub(crate) fn decide_case_in(c: &mut DbConn, cx: &Ctx, id: &str) -> AppResult<(C
         audit.household(&row.household_id);
     }
     Ok((row, read))
-}
-
-/// The case as `read` shows it, with the numbers of professionals and organisations involved now.
-pub(crate) fn project_case(c: &mut DbConn, row: CaseRow, read: &CaseRead, counts: (i64, i64)) -> AppResult<Case> {
-    project_with(c, row, read, counts)
 }
 
 /// The cases the caller may see, filtered in SQL by the same rule as `get_case`; each batch of candidates is

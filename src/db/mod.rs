@@ -297,6 +297,28 @@ pub fn truncate_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
 mod tests {
     use super::*;
 
+    /// `.cargo/config.toml` builds the bundled SQLite with these: without QPSG every statement with `LIMIT ?` is
+    /// prepared again on every execution (docs/benchmarks.md, issue 13).
+    #[test]
+    fn the_bundled_sqlite_keeps_plans_and_counts_no_memory() {
+        use diesel::sql_types::Integer;
+        #[derive(diesel::QueryableByName)]
+        struct Used {
+            #[diesel(sql_type = Integer)]
+            qpsg: i32,
+            #[diesel(sql_type = Integer)]
+            memstatus: i32,
+        }
+        let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let used: Used = diesel::sql_query(
+            "SELECT sqlite_compileoption_used('ENABLE_QPSG') AS qpsg, \
+             sqlite_compileoption_used('DEFAULT_MEMSTATUS=0') AS memstatus",
+        )
+        .get_result(&mut c)
+        .unwrap();
+        assert_eq!((used.qpsg, used.memstatus), (1, 1));
+    }
+
     #[test]
     fn backend_comes_from_the_scheme_only() {
         assert_eq!(DatabaseTarget::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);

@@ -130,16 +130,20 @@ fn members_view(
         .map(|m| {
             let person =
                 persons.get(&m.person_id).cloned().ok_or_else(|| AppError::internal("member without person"))?;
-            Ok(Member {
-                relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
-                person: person_view(protector, person, view),
-                custody: m.custody,
-                from: m.from_date,
-                until: m.until_date,
-                id: m.id,
-            })
+            Ok(member_of(protector, m, person, view))
         })
         .collect()
+}
+
+fn member_of(protector: &BsnProtector, m: MemberRow, person: PersonRow, view: HouseholdView) -> Member {
+    Member {
+        relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
+        person: person_view(protector, person, view),
+        custody: m.custody,
+        from: m.from_date,
+        until: m.until_date,
+        id: m.id,
+    }
 }
 
 fn project(
@@ -298,17 +302,7 @@ pub(crate) fn members_as(
         rows.retain(|(m, _)| to_membership(m).covers(date));
     }
     cx.audit.persons(rows.iter().map(|(m, _)| m.person_id.clone()));
-    Ok(rows
-        .into_iter()
-        .map(|(m, person)| Member {
-            relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
-            person: person_view(&cx.state.bsn, person, view),
-            custody: m.custody,
-            from: m.from_date,
-            until: m.until_date,
-            id: m.id,
-        })
-        .collect())
+    Ok(rows.into_iter().map(|(m, person)| member_of(&cx.state.bsn, m, person, view)).collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

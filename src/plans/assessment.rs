@@ -79,8 +79,7 @@ fn readable(ctx: &Ctx, c: &mut DbConn, case_id: &str) -> AppResult<Vec<Assessmen
     Ok(rows(c, &plan.case.id)?.into_iter().filter(|a| plan.shows(a.person_id.as_deref(), Category::Zrm)).collect())
 }
 
-/// Records an assessment: those who work in the case (the whole plan as an involved professional).
-/// Records an assessment. The case's scope is decided before the fields are judged, so a refusal names the case like
+/// Records an assessment: those who work in the case (the whole plan as an involved professional). The case's scope is decided before the fields are judged, so a refusal names the case like
 /// a success does, and out of scope the answer is 404 whatever the fields hold.
 pub async fn record(ctx: &Ctx, case_id: String, input: NewAssessment) -> AppResult<Assessment> {
     decide(ctx, Action::Update, &case_id)?;
