@@ -61,7 +61,7 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn start_demo() -> (Demo, String) {
+fn start_demo() -> (Demo, String, PathBuf) {
     let data_dir = std::env::temp_dir().join(format!("eenplan-browser-{}", eenplan::db::new_id()));
     std::fs::create_dir_all(&data_dir).unwrap();
     let port = free_port();
@@ -96,7 +96,8 @@ fn start_demo() -> (Demo, String) {
         assert!(Instant::now() < deadline, "eenplan demo did not start listening");
         std::thread::sleep(Duration::from_millis(200));
     }
-    (demo, base)
+    let accounts = demo.data_dir.join("demo-accounts.json");
+    (demo, base, accounts)
 }
 
 #[test]
@@ -113,12 +114,18 @@ fn every_screen_works_with_the_keyboard_with_and_without_javascript_and_passes_a
             return;
         }
     };
-    let (_demo, base) = start_demo();
+    let (_demo, base, accounts) = start_demo();
     let shots = std::env::var("EENPLAN_SCREENSHOT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir().join(format!("eenplan-screens-{}", eenplan::db::new_id())));
+    // EENPLAN_BROWSER_SCENARIOS="09_team 10_provider" runs only those (file names without .mjs).
+    let only: Vec<String> = std::env::var("EENPLAN_BROWSER_SCENARIOS")
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
     let out = Command::new(node)
         .arg(dir.join("run.mjs"))
+        .args(&only)
+        .env("EENPLAN_DEMO_ACCOUNTS", &accounts)
         .env("EENPLAN_BASE_URL", &base)
         .env("EENPLAN_DEMO_PASSWORD", PASSWORD)
         .env("EENPLAN_CHROMIUM", chromium)

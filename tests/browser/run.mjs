@@ -2,7 +2,7 @@
 // against WCAG 2.1 A and AA. Started by tests/web_browser.rs against `eenplan demo`; prints one line per check and
 // exits non-zero on the first failure of a scenario (the others still run).
 //
-//   EENPLAN_BASE_URL=http://127.0.0.1:8080 EENPLAN_DEMO_PASSWORD=… node run.mjs [scenario …]
+//   EENPLAN_BASE_URL=http://127.0.0.1:8080 EENPLAN_DEMO_PASSWORD=… [EENPLAN_DEMO_ACCOUNTS=<data dir>/demo-accounts.json] node run.mjs [scenario …]
 //
 // Every scenario runs twice: with JavaScript and without (the main tasks must work either way). Screenshots go to
 // EENPLAN_SCREENSHOT_DIR (the JavaScript run only).
