@@ -76,6 +76,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         breakglass::routes::open,
         breakglass::routes::list,
         breakglass::routes::mine,
+        breakglass::routes::get,
         signals::routes::register,
         signals::routes::list_signals,
         signals::routes::remove,

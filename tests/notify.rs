@@ -6,127 +6,18 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use diesel::prelude::*;
 use serde_json::json;
 
-use common::{Options, TestApp};
+use common::smtp::{app_with_smtp, delivered, free_port, smtp_available, SmtpServer};
 use eenplan::access::Role;
-use eenplan::config::SmtpTarget;
 use eenplan::db::schema::outbox;
 use eenplan::households::bsn::synthetic;
 use eenplan::notify::model::Template;
 use eenplan::notify::service::deliver_due;
-
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-fn smtp_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("EENPLAN_REQUIRE_SMTP").is_none(),
-            "EENPLAN_REQUIRE_SMTP is set but python3 -m aiosmtpd is not available (pip install aiosmtpd)"
-        );
-        eprintln!("skipped: no SMTP server (pip install aiosmtpd); .ci/run installs it and requires it");
-    }
-    ok
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-impl SmtpServer {
-    fn start(port: u16, maildir: &Path) -> SmtpServer {
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 -m aiosmtpd");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "the SMTP server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        SmtpServer { child, port, maildir: maildir.to_path_buf() }
-    }
-
-    fn stop(mut self) -> (u16, PathBuf) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        (self.port, self.maildir.clone())
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A delivered message: recipient (from the server's X-RcptTo header), subject and the whole text.
-struct Delivered {
-    to: String,
-    subject: String,
-    text: String,
-}
-
-/// Undoes quoted-printable: soft line breaks and =XX escapes.
-fn decode_quoted_printable(text: &str) -> String {
-    let joined = text.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'=' && i + 2 < bytes.len())
-            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
-            .flatten();
-        match hex {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn delivered(maildir: &Path) -> Vec<Delivered> {
-    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
-    entries
-        .map(|e| {
-            let text = decode_quoted_printable(&std::fs::read_to_string(e.unwrap().path()).unwrap());
-            let header = |name: &str| {
-                text.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).unwrap_or_default().trim().to_string()
-            };
-            Delivered { to: header("X-RcptTo"), subject: header("Subject"), text: text.clone() }
-        })
-        .collect()
-}
-
-async fn app_with_smtp(port: u16) -> TestApp {
-    TestApp::with(Options { smtp: Some(SmtpTarget { host: "127.0.0.1".into(), port }), ..Default::default() }).await
-}
 
 #[actix_web::test]
 async fn match_and_break_glass_emails_arrive_with_no_personal_data() {
@@ -316,7 +207,7 @@ async fn with_the_server_down_messages_wait_and_then_arrive_exactly_once() {
     let mail = delivered(&dir);
     assert_eq!(mail.len(), 8, "every message exactly once");
     let mut links: Vec<&str> =
-        mail.iter().filter_map(|m| m.text.lines().find(|l| l.contains("/break-glass/"))).collect();
+        mail.iter().filter_map(|m| m.text.lines().find(|l| l.contains("/noodtoegang/"))).collect();
     links.sort();
     links.dedup();
     assert_eq!(links.len(), 8, "no message twice");

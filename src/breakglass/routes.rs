@@ -13,6 +13,7 @@ use crate::state::Ctx;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/break-glass").route(web::post().to(open)).route(web::get().to(list)))
         .service(web::resource("/break-glass/mine").route(web::get().to(mine)))
+        .service(web::resource("/break-glass/{id}").route(web::get().to(get)))
         .service(web::resource("/break-glass/{id}/review").route(web::post().to(review)));
 }
 
@@ -56,6 +57,14 @@ pub struct MineQuery {
 pub async fn mine(ctx: Ctx, q: Query<MineQuery>) -> AppResult<HttpResponse> {
     let case_id = q.into_inner().case_id.map(Into::into);
     Ok(HttpResponse::Ok().json(service::my_open(&ctx, case_id).await?))
+}
+
+/// One use, for privacy officers.
+#[utoipa::path(get, path = "/api/v1/break-glass/{id}", tag = "break-glass", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = BreakGlass), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::get(&ctx, id.into_inner().into()).await?))
 }
 
 /// Judge a use: justified, or not (with a note).

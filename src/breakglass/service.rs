@@ -155,6 +155,22 @@ pub async fn list(ctx: &Ctx, reviewed: Option<bool>) -> AppResult<Vec<BreakGlass
         .await
 }
 
+/// One break-glass use, for the privacy officers who list and judge them (`GET /api/v1/break-glass/{id}`, and the
+/// page the notification email links to). Another use than one that exists answers 404, as for everyone.
+pub async fn get(ctx: &Ctx, id: String) -> AppResult<BreakGlass> {
+    ctx.state.access.decide_break_glass_list(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let cx = ctx.clone();
+    ctx.read(move |c| match one(c, &id)? {
+        Some(use_) => {
+            cx.audit.case(&use_.case_id);
+            Ok(use_)
+        }
+        None => Err(crate::access::not_found(&cx.audit)),
+    })
+    .await
+}
+
 /// Whether the caller may open break-glass at all (the role permission), to offer the dialog; records nothing.
 pub fn may_open(ctx: &Ctx) -> bool {
     ctx.state.access.may_break_glass(&ctx.principal)

@@ -103,12 +103,12 @@ pub fn render(message: &Message, base: &str) -> Email {
             "eenplan: noodtoegang gebruikt, uw beoordeling is nodig".to_string(),
             format!(
                 "Een medewerker heeft noodtoegang (break-glass) tot een casus gebruikt.\n\
-                 Beoordeel binnen vijf werkdagen of dit gerechtvaardigd was:\n{base}/break-glass/{break_glass_id}\n"
+                 Beoordeel binnen vijf werkdagen of dit gerechtvaardigd was:\n{base}/noodtoegang/{break_glass_id}\n"
             ),
         ),
         Message::RegisseurProposed { case_id } => (
             "eenplan: u bent voorgesteld als regisseur".to_string(),
-            format!("U bent voorgesteld als regisseur van een casus. Neem het voorstel aan of wijs het af:\n{base}/cases/{case_id}\n"),
+            format!("U bent voorgesteld als regisseur van een casus. Neem het voorstel aan of wijs het af:\n{base}/dossiers/{case_id}\n"),
         ),
         Message::MatchFound { match_id, kind, others } => {
             let mut text = format!(

@@ -51,7 +51,7 @@ pub fn banner_text(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     format!("Open tot{on} {}, nog {remaining}.", end.format("%H:%M"))
 }
 
-const REASONS: [(&str, &str); 4] = [
+pub const REASONS: [(&str, &str); 4] = [
     ("acute_danger_child", "Acuut gevaar voor een kind"),
     ("acute_danger_adult", "Acuut gevaar voor een volwassene"),
     ("acute_care_avoidance", "Acute zorgmijding (bemoeizorg)"),

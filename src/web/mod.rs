@@ -4,6 +4,7 @@
 
 mod assets;
 mod break_glass;
+mod break_glass_review;
 mod case;
 mod consent;
 mod dutch;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     work::configure(cfg);
     case::configure(cfg);
     break_glass::configure(cfg);
+    break_glass_review::configure(cfg);
     search::configure(cfg);
     plan::configure(cfg);
     evaluation::configure(cfg);

@@ -9,7 +9,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::dutch;
-use crate::access::Principal;
+use crate::access::{Action, Principal, Resource, Role};
 use crate::audit::AuditRecord;
 use crate::auth::model::csrf_token;
 use crate::auth::principal::{web_cookie, WebPrincipal, NOT_SIGNED_IN};
@@ -27,18 +27,27 @@ pub struct Page {
 }
 
 impl FromRequest for Page {
-    type Error = PageError;
-    type Future = LocalBoxFuture<'static, Result<Self, PageError>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let principal = WebPrincipal::from_request(&req, payload);
         Box::pin(async move {
-            let WebPrincipal { principal, csrf } = principal.await?;
+            let WebPrincipal { principal, csrf } = principal.await.map_err(|e| -> actix_web::Error {
+                match e {
+                    // A page asked for without a (live) session: after sign-in, back to it (GET only: a form's
+                    // answer cannot be asked for again).
+                    AppError::Unauthorized(why) if req.method() == actix_web::http::Method::GET => {
+                        SignInFirst { expired: why != NOT_SIGNED_IN, return_to: return_path(&req) }.into()
+                    }
+                    other => PageError(other).into(),
+                }
+            })?;
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
-                .ok_or_else(|| AppError::internal("application state missing"))?;
+                .ok_or_else(|| PageError(AppError::internal("application state missing")))?;
             let audit = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
             Ok(Page { ctx: Ctx::new(state, principal, audit), csrf })
         })
@@ -67,10 +76,72 @@ impl Page {
             user: Some(self.ctx.principal.display_name.clone()),
             csrf: self.csrf.clone(),
             section,
+            nav: nav_for(&self.ctx.state.access, &self.ctx.principal),
             notice: None,
             break_glass: None,
         }
     }
+
+    /// The signed-in user's start page (`/` for those with Mijn werk).
+    pub fn home(&self) -> &'static str {
+        home_of(&nav_for(&self.ctx.state.access, &self.ctx.principal))
+    }
+}
+
+/// An item of the header's navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavItem {
+    /// The section key pages pass to `Page::layout`.
+    pub key: &'static str,
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// What a navigation item's page needs: the policy's permission for its primary act, or a role whose own view it is.
+enum Needs {
+    Permit(Resource, Action),
+    Role(Role),
+}
+
+/// Every page the header can link to, in the header's order. "Mijn account" is in the user's corner of the header.
+const NAV: [(NavItem, Needs); 9] = [
+    (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
+    (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
+    (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Role(Role::Provider)),
+    (
+        NavItem { key: "search", href: "/zoeken", label: "Zoeken en aanmelden" },
+        Needs::Permit(Resource::Person, Action::Search),
+    ),
+    (NavItem { key: "signals", href: "/signalen", label: "Signalen" }, Needs::Permit(Resource::Signal, Action::Create)),
+    (NavItem { key: "matches", href: "/matches", label: "Matches" }, Needs::Permit(Resource::Match, Action::List)),
+    (
+        NavItem { key: "break_glass", href: "/noodtoegang", label: "Noodtoegang" },
+        Needs::Permit(Resource::BreakGlass, Action::List),
+    ),
+    (NavItem { key: "admin", href: "/beheer", label: "Beheer" }, Needs::Permit(Resource::User, Action::List)),
+    (
+        NavItem { key: "account", href: "/account", label: "Mijn account" },
+        Needs::Permit(Resource::OwnAccount, Action::Read),
+    ),
+];
+
+/// The header for this user: the items whose page one of their roles may open (the policy decides, as it does for
+/// the page itself), so the header never offers what the page would refuse.
+pub fn nav_for(access: &crate::access::Access, principal: &Principal) -> Vec<NavItem> {
+    NAV.iter()
+        .filter(|(_, needs)| {
+            principal.roles().any(|role| match needs {
+                Needs::Permit(resource, action) => access.permits(role, *resource, *action),
+                Needs::Role(r) => role == *r,
+            })
+        })
+        .map(|(item, _)| *item)
+        .collect()
+}
+
+/// The start page: the first item of the header (Mijn account for a role with nothing else yet).
+pub fn home_of(nav: &[NavItem]) -> &'static str {
+    nav.first().map(|i| i.href).unwrap_or("/account")
 }
 
 /// The frame around every page: title, who is signed in, the navigation, a notice after a change.
@@ -78,8 +149,10 @@ pub struct Layout {
     pub title: String,
     pub user: Option<String>,
     pub csrf: String,
-    /// The navigation item to mark as current: `work`, `search` or empty.
+    /// The navigation item to mark as current (a `NavItem::key`) or empty.
     pub section: &'static str,
+    /// The header's items for this user (empty before sign-in).
+    pub nav: Vec<NavItem>,
     /// A short confirmation after a change ("Opgeslagen"), from a fixed list: never text a user typed.
     pub notice: Option<&'static str>,
     /// On every page of a case the user reads under break-glass: until when, and how long is left.
@@ -89,7 +162,15 @@ pub struct Layout {
 impl Layout {
     /// The frame of a page shown before sign-in (or to someone whose session has ended).
     pub fn public(title: impl Into<String>) -> Layout {
-        Layout { title: title.into(), user: None, csrf: String::new(), section: "", notice: None, break_glass: None }
+        Layout {
+            title: title.into(),
+            user: None,
+            csrf: String::new(),
+            section: "",
+            nav: Vec::new(),
+            notice: None,
+            break_glass: None,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<&'static str>) -> Layout {
@@ -154,6 +235,65 @@ pub struct PageError(pub AppError);
 impl From<AppError> for PageError {
     fn from(e: AppError) -> Self {
         PageError(e)
+    }
+}
+
+/// The page to return to after signing in: the request's path and query, if it is one of ours to return to.
+fn return_path(req: &HttpRequest) -> Option<String> {
+    let uri = req.uri();
+    let path = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    safe_return_path(path).map(str::to_string)
+}
+
+/// A return path is a local path (never another origin, `//host` or `/\host`), without the sign-in page itself,
+/// of ids and plain characters only, and short.
+pub fn safe_return_path(path: &str) -> Option<&str> {
+    let plain = path.len() <= 300
+        && path.starts_with('/')
+        && !path.starts_with("//")
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.?=&%".contains(&b))
+        && !path.starts_with("/aanmelden")
+        && !path.starts_with("/afmelden")
+        && path != "/";
+    plain.then_some(path)
+}
+
+/// Sign in first, then back to the page asked for (`/aanmelden?terug=…`).
+#[derive(Debug)]
+pub struct SignInFirst {
+    pub expired: bool,
+    pub return_to: Option<String>,
+}
+
+impl SignInFirst {
+    pub fn location(&self) -> String {
+        let mut query: Vec<(&str, &str)> = Vec::new();
+        if self.expired {
+            query.push(("verlopen", "1"));
+        }
+        if let Some(path) = &self.return_to {
+            query.push(("terug", path));
+        }
+        if query.is_empty() {
+            return "/aanmelden".to_string();
+        }
+        format!("/aanmelden?{}", serde_urlencoded::to_string(query).unwrap_or_default())
+    }
+}
+
+impl std::fmt::Display for SignInFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sign in first")
+    }
+}
+
+impl ResponseError for SignInFirst {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SEE_OTHER
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        see_other(&self.location())
     }
 }
 

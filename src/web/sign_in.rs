@@ -8,7 +8,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
-use super::page::{csrf_matches, form_fields, render_with, see_other, Form, Layout, Page, PageResult, MAX_FORM_BYTES};
+use super::page::{
+    csrf_matches, form_fields, render_with, safe_return_path, see_other, Form, Layout, Page, PageResult,
+    MAX_FORM_BYTES,
+};
 use crate::auth::model::{random_token, web_cookie_name, SCOPE_FULL};
 use crate::auth::service::{self, LoginRequest};
 use crate::error::AppError;
@@ -45,6 +48,8 @@ struct SignInPage {
     email: String,
     expired: bool,
     code_asked: bool,
+    /// The page to open after signing in (a checked local path, `page::safe_return_path`).
+    return_to: Option<String>,
     problem: Option<String>,
     errors: Vec<FieldMessage>,
 }
@@ -53,7 +58,7 @@ impl SignInPage {
     fn new(csrf: String) -> Self {
         let mut layout = Layout::public("Aanmelden");
         layout.csrf = csrf;
-        SignInPage { layout, email: String::new(), expired: false, code_asked: false, problem: None, errors: vec![] }
+        SignInPage { layout, email: String::new(), expired: false, code_asked: false, return_to: None, problem: None, errors: vec![] }
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -64,6 +69,11 @@ impl SignInPage {
 #[derive(Deserialize)]
 struct SignInQuery {
     verlopen: Option<String>,
+    terug: Option<String>,
+}
+
+fn checked_return(path: Option<&str>) -> Option<String> {
+    path.and_then(safe_return_path).map(str::to_string)
 }
 
 fn secure(state: &web::Data<AppState>) -> bool {
@@ -75,6 +85,7 @@ async fn sign_in_form(state: web::Data<AppState>, query: crate::http::Query<Sign
     let token = random_token();
     let mut page = SignInPage::new(token.clone());
     page.expired = query.verlopen.is_some();
+    page.return_to = checked_return(query.terug.as_deref());
     let mut res = render_with(StatusCode::OK, &page)?;
     res.add_cookie(&cookie(form_cookie_name(secure(&state)), token, secure(&state))).map_err(AppError::internal)?;
     Ok(res)
@@ -85,6 +96,7 @@ struct SignInForm {
     email: Option<String>,
     password: Option<String>,
     totp: Option<String>,
+    terug: Option<String>,
 }
 
 async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult {
@@ -99,6 +111,7 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
     }
     let form: SignInForm = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest("form".into()))?;
     let email = form.email.clone().unwrap_or_default();
+    let return_to = checked_return(form.terug.as_deref());
     let input = LoginRequest {
         email: form.email.filter(|e| !e.trim().is_empty()),
         password: form.password.filter(|p| !p.is_empty()),
@@ -109,6 +122,7 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
     let again = |status: StatusCode, f: &dyn Fn(&mut SignInPage)| {
         let mut page = SignInPage::new(expected.clone());
         page.email = email.clone();
+        page.return_to = return_to.clone();
         f(&mut page);
         render_with(status, &page)
     };
@@ -122,7 +136,7 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
     }
     match service::web_sign_in(&ctx, input, client).await {
         Ok(signed_in) if signed_in.scope == SCOPE_FULL => {
-            let mut res = see_other("/");
+            let mut res = see_other(return_to.as_deref().unwrap_or("/"));
             res.add_cookie(&cookie(web_cookie_name(secure), signed_in.cookie_token, secure))
                 .map_err(AppError::internal)?;
             res.add_removal_cookie(&removal(form_cookie_name(secure), secure)).map_err(AppError::internal)?;

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::dutch;
-use super::page::{render, Layout, Page, PageResult};
+use super::page::{render, see_other, Layout, Page, PageResult};
 use crate::cases::model::CaseState;
 use crate::work::model::{DueKind, Urgency, CONSENT_ENDING_DAYS, SOON_DAYS};
 use crate::work::service::{self as work, DueItem, MyWork, WorkCase};
@@ -213,6 +213,11 @@ fn rows(w: &MyWork) -> (Vec<OtherRow>, Vec<OtherRow>, std::collections::HashMap<
 }
 
 async fn my_work(page: Page, query: crate::http::Query<WorkQuery>) -> PageResult {
+    // A role without Mijn werk starts at its own first page; nothing is read, so nothing is audited.
+    let home = page.home();
+    if home != "/" {
+        return Ok(see_other(home));
+    }
     let w = page.act(work::my_work(&page.ctx)).await?;
     let (proposals, consents, names) = rows(&w);
     if let Some(list) = query.lijst.as_deref().and_then(List::parse) {

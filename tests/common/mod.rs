@@ -27,6 +27,7 @@ use eenplan::identity::store::{self, NewTeam, NewUser};
 use eenplan::AppState;
 
 pub mod pages;
+pub mod smtp;
 pub mod web_form;
 pub mod world;
 
