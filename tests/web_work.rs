@@ -212,15 +212,31 @@ async fn every_role_sees_on_the_start_page_what_the_api_lets_it_see() {
         (&w.outsider, StatusCode::OK, false, false, false),
         // The provider's consent covers the plan: the case is listed, nothing of the household named.
         (&w.provider, StatusCode::OK, true, false, false),
-        (&privacy, StatusCode::FORBIDDEN, false, false, false),
-        (&admin, StatusCode::FORBIDDEN, false, false, false),
-        (&signaller, StatusCode::FORBIDDEN, false, false, false),
+        // Roles without Mijn werk are sent to their own start page; nothing is read for them there.
+        (&privacy, StatusCode::SEE_OTHER, false, false, false),
+        (&admin, StatusCode::SEE_OTHER, false, false, false),
+        (&signaller, StatusCode::SEE_OTHER, false, false, false),
     ];
     for (user, status, listed, named, due) in table {
         let (cookie, _) = sign_in(&app, user).await;
         let before = app.audit_events().len();
         let page = web(&app, Method::GET, "/", Some(&cookie), None).await;
         assert_eq!(page.status, status, "{:?}", user.role);
+        if status == StatusCode::SEE_OTHER {
+            let home = match user.role {
+                Role::PrivacyOfficer => "/noodtoegang",
+                Role::Admin => "/beheer",
+                _ => "/signalen",
+            };
+            assert_eq!(page.location.as_deref(), Some(home), "{:?}", user.role);
+            assert!(!app.audit_events()[before..].iter().any(|e| e.data.action == "case.list"), "{:?}", user.role);
+            // The API's Mijn werk stays refused to them.
+            if user.totp_secret.is_none() {
+                let api = app.get("/api/v1/work", &app.token(user).await).await;
+                assert_eq!(api.status, StatusCode::FORBIDDEN, "{:?}", user.role);
+            }
+            continue;
+        }
         assert_eq!(page.html.contains(&format!("/dossiers/{}", w.case)), listed, "{:?}: listed", user.role);
         assert_eq!(page.html.contains("Ouder 1"), named, "{:?}: named", user.role);
         assert_eq!(page.html.contains("Budgetplan maken"), due, "{:?}: due", user.role);

@@ -72,6 +72,7 @@ pub fn message(english: &str) -> String {
         "name at least one member" => "Vul minstens één persoon in.",
         "must be at least 2 characters" => "Vul minstens 2 letters in.",
         "give a BSN, or a name and a birth date" => "Vul een BSN in, of een naam en een geboortedatum.",
+        "say why it was not justified" => "Schrijf op waarom de noodtoegang niet terecht was.",
         "score at least one domain" => "Vul voor minstens één domein een score in.",
         "must be a whole number from 1 to 5, or null when not scored" => {
             "Kies een score van 1 tot 5, of laat het leeg."

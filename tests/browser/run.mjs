@@ -7,6 +7,7 @@
 // Every scenario runs twice: with JavaScript and without (the main tasks must work either way). Screenshots go to
 // EENPLAN_SCREENSHOT_DIR (the JavaScript run only).
 import { chromium } from "playwright-core";
+import { createHmac } from "node:crypto";
 import { readFileSync, mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -29,21 +30,75 @@ function assert(ok, message) {
   if (!ok) throw new Check(message);
 }
 
-/// The API, as the same user, to check what a page did.
-async function api(email, method, pathname, body) {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  assert(login.ok, `API login as ${email}: ${login.status}`);
-  const { accessToken } = await login.json();
+// The demo's accounts (with the TOTP secrets of the roles that need a second factor), when the test passes them.
+const accounts = process.env.EENPLAN_DEMO_ACCOUNTS ? JSON.parse(readFileSync(process.env.EENPLAN_DEMO_ACCOUNTS, "utf8")) : [];
+const usedStep = new Map();
+
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of text.replace(/=+$/, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/// RFC 6238 (SHA-1, 30 s, 6 digits) for a secret at a step.
+export function totpAt(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+/// A fresh code for a demo account with a second factor (null for one without). The server takes each step once
+/// and one step of drift, so the next step's code serves when this step's was used; otherwise it waits.
+async function totpFor(email) {
+  const account = accounts.find((a) => a.email === email);
+  if (!account || !account.totpSecret) return null;
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / 30);
+    const step = Math.max(now, (usedStep.get(email) ?? -1) + 1);
+    if (step <= now + 1) {
+      usedStep.set(email, step);
+      return totpAt(account.totpSecret, step);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const apiTokens = new Map();
+
+/// The API, as the same user, to check what a page did (one sign-in per user, with the code where needed).
+async function api(email, method, pathname, body, again = true) {
+  let accessToken = apiTokens.get(email);
+  if (!accessToken) {
+    const totp = await totpFor(email);
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(totp ? { email, password, totp } : { email, password }),
+    });
+    assert(login.ok, `API login as ${email}: ${login.status}`);
+    accessToken = (await login.json()).accessToken;
+    apiTokens.set(email, accessToken);
+  }
   const res = await fetch(`${base}${pathname}`, {
     method,
     headers: { authorization: `Bearer ${accessToken}`, ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
+  if (res.status === 401 && again) {
+    // The token ran out: sign in again, once. An account that can no longer sign in keeps its 401.
+    apiTokens.delete(email);
+    try {
+      return await api(email, method, pathname, body, false);
+    } catch (e) {
+      if (!(e instanceof Check)) throw e;
+    }
+  }
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
@@ -55,15 +110,21 @@ function tools(page, js, name) {
     password,
     assert,
     api,
-    /// Signs in through the form, with the keyboard only.
+    totpFor,
+    /// Signs in through the form, with the keyboard only; lands on the role's start page.
     async signIn(email) {
       await page.goto(`${base}/aanmelden`);
       await page.locator("#veld-email").focus();
       await page.keyboard.type(email);
       await page.keyboard.press("Tab");
       await page.keyboard.type(password);
+      const code = await totpFor(email);
+      if (code) {
+        await page.keyboard.press("Tab");
+        await page.keyboard.type(code);
+      }
       await page.keyboard.press("Enter");
-      await page.waitForURL(`${base}/`);
+      await page.waitForURL((u) => u.origin === origin && !u.pathname.startsWith("/aanmelden"));
     },
     /// axe-core on the page as it is now: 0 violations of WCAG 2.0/2.1 A and AA.
     /// axe itself is JavaScript: it runs in the JavaScript run, on the same server-rendered HTML.
