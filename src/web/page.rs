@@ -444,6 +444,34 @@ mod tests {
     }
 
     #[test]
+    fn an_internal_error_page_says_nothing_of_the_error() {
+        let res = PageError(AppError::internal("relation \"cases\" does not exist at 10.0.0.5")).error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::to_bytes(res.into_body());
+        let body = futures_util::FutureExt::now_or_never(body).unwrap().unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains("<h1>Er ging iets mis</h1>"), "{html}");
+        assert!(!html.contains("cases") && !html.contains("10.0.0.5"), "{html}");
+    }
+
+    #[test]
+    fn a_return_path_is_a_local_page_of_plain_characters() {
+        assert_eq!(safe_return_path("/dossiers/0193-ab/plan?x=1"), Some("/dossiers/0193-ab/plan?x=1"));
+        for bad in ["//evil.example", "/\\evil", "https://evil.example", "/aanmelden?terug=/x", "/", "x", "/a b", "/a\"x"] {
+            assert_eq!(safe_return_path(bad), None, "{bad}");
+        }
+        let long = format!("/{}", "a".repeat(300));
+        assert_eq!(safe_return_path(&long), None);
+    }
+
+    #[test]
+    fn a_sign_in_redirect_names_where_to_return() {
+        let s = SignInFirst { expired: true, return_to: Some("/matches/m-1".into()) };
+        assert_eq!(s.location(), "/aanmelden?verlopen=1&terug=%2Fmatches%2Fm-1");
+        assert_eq!(SignInFirst { expired: false, return_to: None }.location(), "/aanmelden");
+    }
+
+    #[test]
     fn control_characters_in_a_form_are_named_per_field() {
         let bad = forbidden_characters(&fields(&[("name", "a\u{0}b"), ("ok", "fine"), ("note", "x\u{7}")]));
         assert_eq!(bad.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "note"]);
