@@ -117,12 +117,23 @@ fn messages(errors: &[FieldError], labels: &[(&str, &str)]) -> Vec<FieldMessage>
             .map(|(_, l)| l.to_string())
             .unwrap_or_else(|| row_label(&e.field).unwrap_or_else(|| "Dit veld".into()));
         let m =
-            FieldMessage { field: e.field.clone(), id: dutch::field_id(&e.field), label, message: message(&e.message) };
+            FieldMessage { field: e.field.clone(), id: dutch::field_id(&e.field), label, message: field_message(e) };
         if !out.contains(&m) {
             out.push(m);
         }
     }
     out
+}
+
+/// One field's message in Dutch: a name or address already taken, a list to choose from, or the rule broken.
+fn field_message(e: &FieldError) -> String {
+    match (e.field.as_str(), e.message.as_str()) {
+        (_, "taken:organisation") => "Er is al een organisatie met deze naam.".into(),
+        (_, "taken:team") => "Er is al een team met deze naam in deze organisatie.".into(),
+        (_, "taken:user") => "Er is al een gebruiker met dit e-mailadres.".into(),
+        ("organisationId", "is required") => "Kies een organisatie.".into(),
+        (_, english) => message(english),
+    }
 }
 
 /// "Rol 2" or "Team bij rol 2" for `roles[1].role` or `roles[1].teamId`.
@@ -409,22 +420,9 @@ fn taken(e: &AppError) -> Option<FieldError> {
     }
 }
 
-fn taken_message(m: &mut FieldMessage, english: &str) {
-    m.message = match english {
-        "taken:organisation" => "Er is al een organisatie met deze naam.".into(),
-        "taken:team" => "Er is al een team met deze naam in deze organisatie.".into(),
-        "taken:user" => "Er is al een gebruiker met dit e-mailadres.".into(),
-        _ => return,
-    };
-}
-
 /// Field errors of a refused change, with the names already taken in Dutch.
 fn form_errors(errors: &[FieldError], labels: &[(&str, &str)]) -> Vec<FieldMessage> {
-    let mut out = messages(errors, labels);
-    for (m, e) in out.iter_mut().zip(errors) {
-        taken_message(m, &e.message);
-    }
-    out
+    messages(errors, labels)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
