@@ -17,6 +17,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         auth::routes::refresh,
         auth::routes::logout,
         auth::routes::me,
+        auth::routes::my_sign_ins,
         auth::routes::enrol_totp,
         auth::routes::confirm_totp,
         identity::routes::create_organisation,

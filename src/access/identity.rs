@@ -101,6 +101,21 @@ impl Access {
     }
 }
 
+/// The one account whose history a caller may read about themself.
+#[derive(Debug, Clone)]
+pub struct OwnAccount {
+    pub user_id: String,
+}
+
+impl Access {
+    /// Reading one's own sign-in history (`own_account read`): the answer names the account it allows, the caller's
+    /// own, so a use case cannot read anyone else's.
+    pub fn decide_own_sign_ins(&self, principal: &Principal, audit: &AuditRecord) -> AppResult<OwnAccount> {
+        self.decide_own_account(principal, Action::Read, audit)?;
+        Ok(OwnAccount { user_id: principal.user_id.clone() })
+    }
+}
+
 /// The roles of a new user, after the creation itself was allowed: an administrator grants no privileged role
 /// (`decide_role_change`); the operator grants any.
 pub fn decide_roles_granted(grantor: Grantor<'_>, granted: &[Role], audit: &AuditRecord) -> AppResult<()> {

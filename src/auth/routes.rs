@@ -3,10 +3,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::principal::EnrollingPrincipal;
-use super::service::{self, LoginRequest, RefreshRequest, TokenResponse, TotpConfirmRequest, TotpEnrolment};
+use super::service::{
+    self, LoginRequest, RefreshRequest, SignInEvent, TokenResponse, TotpConfirmRequest, TotpEnrolment,
+};
 use crate::error::{AppResult, Problem};
-use crate::http::Json;
+use crate::http::{Json, Query};
 use crate::identity::model::User;
+use crate::paging::{Page, PageQuery};
 use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -14,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/refresh").route(web::post().to(refresh)))
         .service(web::resource("/auth/logout").route(web::post().to(logout)))
         .service(web::resource("/auth/me").route(web::get().to(me)))
+        .service(web::resource("/auth/me/sign-ins").route(web::get().to(my_sign_ins)))
         .service(web::resource("/auth/totp/enrol").route(web::post().to(enrol_totp)))
         .service(web::resource("/auth/totp/confirm").route(web::post().to(confirm_totp)));
 }
@@ -56,6 +60,18 @@ pub async fn logout(ctx: Ctx) -> AppResult<HttpResponse> {
     responses((status = 200, description = "Own account", body = User), (status = 401, description = "Not logged in", body = Problem)))]
 pub async fn me(ctx: Ctx) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(crate::identity::service::own_account(&ctx).await?))
+}
+
+/// The caller's own sign-in history from the audit log (signing in, refused attempts, lockouts, signing out),
+/// newest first; never anyone else's.
+#[utoipa::path(get, path = "/api/v1/auth/me/sign-ins", tag = "auth", security(("bearer" = [])), params(PageQuery),
+    responses(
+        (status = 200, description = "Own sign-in history", body = Page<SignInEvent>),
+        (status = 401, description = "Not logged in", body = Problem),
+        (status = 422, description = "Not a cursor of this list", body = Problem),
+    ))]
+pub async fn my_sign_ins(ctx: Ctx, q: Query<PageQuery>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::own_sign_ins(&ctx, q.into_inner()).await?))
 }
 
 /// Start enrolling a TOTP second factor: returns the secret for an authenticator app.

@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult, Validator};
 use crate::identity::model::normalise_email;
 use crate::identity::store as identity_store;
 use crate::identity::store::UserRow;
+use crate::paging::{Page, PageQuery};
 use crate::roles::RoleGrant;
 use crate::state::{Ctx, Effect};
 
@@ -406,6 +407,82 @@ pub async fn confirm_totp(ctx: &Ctx<EnrollingPrincipal>, input: TotpConfirmReque
             .ok_or_else(|| AppError::field("code", "does not match; check the time on your device"))?;
         store::confirm_totp(c, &user_id, &pending, step, t)?;
         Ok(())
+    })
+    .await
+}
+
+/// One event of the caller's sign-in history: when, what, from where (as far as the audit log keeps it), the result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInEvent {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `signed_in`, `failed` (a wrong password or code), `locked` (too many failures) or `signed_out`.
+    pub kind: String,
+    /// The client address the audit log recorded, if any.
+    pub client_address: Option<String>,
+    /// `allowed` or `denied`, as the audit log has it.
+    pub outcome: String,
+}
+
+fn sign_in_kind(action: &str) -> &'static str {
+    match action {
+        "auth.login" => "signed_in",
+        "auth.login_failed" => "failed",
+        "auth.login_locked" => "locked",
+        _ => "signed_out",
+    }
+}
+
+/// The caller's own sign-in history from the audit log, newest first and paged (`after`: the previous page's
+/// `next`). Only the caller's own account: the decision names it. The read is itself audited (`own_account.read`).
+pub async fn own_sign_ins(ctx: &Ctx, q: PageQuery) -> AppResult<Page<SignInEvent>> {
+    let account = ctx.state.access.decide_own_sign_ins(&ctx.principal, &ctx.audit)?;
+    let before = match q.after.as_deref() {
+        None => None,
+        Some(a) => Some(a.parse::<i64>().map_err(|_| AppError::field("after", "is not a cursor of this list"))?),
+    };
+    let limit = q.limit();
+    let rows = ctx.read(move |c| Ok(store::sign_in_events(c, &account.user_id, before, limit + 1)?)).await?;
+    let page = crate::paging::page(rows, limit, |r| r.id.to_string());
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| SignInEvent {
+                at: r.occurred_at.and_utc(),
+                kind: sign_in_kind(&r.action).to_string(),
+                client_address: r.client_address,
+                outcome: r.outcome,
+            })
+            .collect(),
+        next: page.next,
+    })
+}
+
+/// Where the caller's second factor stands.
+pub enum TotpStatus {
+    /// A second factor is active: signing in asks for a code.
+    Enrolled,
+    /// Enrolment was started and waits for a first code: the secret to scan or type again.
+    Pending(TotpEnrolment),
+    /// No second factor, and none started.
+    None,
+}
+
+/// The caller's second factor: enrolled, pending (with its secret, shown to the caller only) or none.
+pub async fn totp_status(ctx: &Ctx<EnrollingPrincipal>) -> AppResult<TotpStatus> {
+    let principal = &ctx.principal.0;
+    ctx.state.access.decide_own_account(principal, Action::EnrolTotp, &ctx.audit)?;
+    let user_id = principal.user_id.clone();
+    ctx.read(move |c| {
+        let user = identity_store::user_row(c, &user_id)?.ok_or(AppError::NotFound)?;
+        Ok(match (&user.totp_secret, user.totp_pending_secret) {
+            (Some(_), _) => TotpStatus::Enrolled,
+            (None, Some(secret)) => {
+                TotpStatus::Pending(TotpEnrolment { otpauth_uri: model::otpauth_uri(&user.email, &secret), secret })
+            }
+            (None, None) => TotpStatus::None,
+        })
     })
     .await
 }

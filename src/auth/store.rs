@@ -245,3 +245,41 @@ pub fn claim_totp_step(conn: &mut DbConn, user_id: &str, step: i64) -> QueryResu
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// One sign-in event of an account, from the audit log.
+#[derive(Queryable)]
+pub struct SignInRow {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub action: String,
+    pub outcome: String,
+    pub client_address: Option<String>,
+}
+
+/// The audit actions that are an account's sign-in history: signing in, a refused attempt or a lockout (named by
+/// the account, as the attempt had no actor), signing out (by the account's own session).
+pub const SIGN_IN_ACTIONS: [&str; 4] = ["auth.login", "auth.login_failed", "auth.login_locked", "auth.logout"];
+
+/// The sign-in history of one account, newest first: the events it caused (signing in, out) and the refused attempts
+/// that named it; `before`: a keyset cursor (the row id of the last event of the previous page).
+pub fn sign_in_events(
+    conn: &mut DbConn,
+    user_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<SignInRow>> {
+    use crate::db::schema::audit_events as a;
+    let mine = a::user_id.eq(user_id).and(a::action.eq_any(["auth.login", "auth.logout"]));
+    let naming_me = a::resource_type
+        .eq("user")
+        .and(a::resource_id.eq(user_id))
+        .and(a::action.eq_any(["auth.login_failed", "auth.login_locked"]));
+    let mut q = a::table.filter(mine.or(naming_me)).into_boxed();
+    if let Some(before) = before {
+        q = q.filter(a::id.lt(before));
+    }
+    q.order(a::id.desc())
+        .limit(limit)
+        .select((a::id, a::occurred_at, a::action, a::outcome, a::client_address))
+        .load(conn)
+}

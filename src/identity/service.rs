@@ -308,3 +308,32 @@ pub async fn own_account(ctx: &Ctx) -> AppResult<User> {
     let id = ctx.principal.user_id.clone();
     ctx.read(move |c| store::user(c, &id)?.ok_or(AppError::NotFound)).await
 }
+
+/// The caller's own account as "mijn account" shows it: the account, its organisation's name and the names of the
+/// teams its roles are in.
+pub struct AccountSummary {
+    pub user: User,
+    pub organisation: String,
+    /// (team id, team name) for each team a role is in.
+    pub teams: Vec<(String, String)>,
+}
+
+/// The caller's own account with the names it refers to (`own_account read`, as `own_account`).
+pub async fn own_account_summary(ctx: &Ctx) -> AppResult<AccountSummary> {
+    ctx.state.access.decide_own_account(&ctx.principal, Action::Read, &ctx.audit)?;
+    let id = ctx.principal.user_id.clone();
+    ctx.read(move |c| {
+        let user = store::user(c, &id)?.ok_or(AppError::NotFound)?;
+        let organisation = store::organisation(c, &user.organisation_id)?.map(|o| o.name).unwrap_or_default();
+        let mut teams = Vec::new();
+        for team_id in user.roles.iter().filter_map(|g| g.team_id.clone()) {
+            if let Some(t) = store::team(c, &team_id)? {
+                if !teams.iter().any(|(id, _)| *id == t.id) {
+                    teams.push((t.id, t.name));
+                }
+            }
+        }
+        Ok(AccountSummary { user, organisation, teams })
+    })
+    .await
+}

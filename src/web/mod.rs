@@ -2,6 +2,8 @@
 //! functions as the JSON routes, so access, projection and audit are the same by construction; this layer only
 //! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
 
+mod account;
+mod admin;
 mod assets;
 mod break_glass;
 mod break_glass_review;
@@ -35,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     evaluation::configure(cfg);
     zrm::configure(cfg);
     consent::configure(cfg);
+    admin::configure(cfg);
+    account::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
