@@ -70,8 +70,9 @@ async function totpFor(email) {
 
 const apiTokens = new Map();
 
-/// The API, as the same user, to check what a page did (one sign-in per user, with the code where needed).
-async function api(email, method, pathname, body, again = true) {
+/// The API, as the same user, to check what a page did (one sign-in per user, with the code where needed);
+/// `headers` adds request headers (If-Match).
+async function api(email, method, pathname, body, headers = {}, again = true) {
   let accessToken = apiTokens.get(email);
   if (!accessToken) {
     const totp = await totpFor(email);
@@ -86,7 +87,7 @@ async function api(email, method, pathname, body, again = true) {
   }
   const res = await fetch(`${base}${pathname}`, {
     method,
-    headers: { authorization: `Bearer ${accessToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+    headers: { authorization: `Bearer ${accessToken}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -94,7 +95,7 @@ async function api(email, method, pathname, body, again = true) {
     // The token ran out: sign in again, once. An account that can no longer sign in keeps its 401.
     apiTokens.delete(email);
     try {
-      return await api(email, method, pathname, body, false);
+      return await api(email, method, pathname, body, headers, false);
     } catch (e) {
       if (!(e instanceof Check)) throw e;
     }
@@ -111,6 +112,7 @@ function tools(page, js, name) {
     assert,
     api,
     totpFor,
+    totpAt,
     /// Signs in through the form, with the keyboard only; lands on the role's start page.
     async signIn(email) {
       await page.goto(`${base}/aanmelden`);

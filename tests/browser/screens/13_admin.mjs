@@ -3,74 +3,11 @@
 // through the API meanwhile (their input kept, nothing overwritten), and deactivates that user: the user's open
 // session in a second browser then ends at once. Each run makes its own user (a unique email address), so a second
 // run on the same demo works too, and no demo user another scenario relies on is touched.
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-
-const accounts = process.env.EENPLAN_DEMO_ACCOUNTS ? JSON.parse(readFileSync(process.env.EENPLAN_DEMO_ACCOUNTS, "utf8")) : [];
 const ADMIN = "admin@demo.eenplan.nl";
 const NEW_PASSWORD = "browser-wachtwoord-2026";
-// The server takes each code's 30-second step once (and one step of drift): the last step used here.
-let lastStep = -1;
-let adminToken = null;
 
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const ch of text.replace(/=+$/, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/// RFC 6238: SHA-1, 30 s, 6 digits.
-function totpAt(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
-}
-
-/// A code of a step not used yet (this step's, or the next one's; otherwise it waits).
-async function nextCode(secret) {
-  for (;;) {
-    const now = Math.floor(Date.now() / 1000 / 30);
-    const step = Math.max(now, lastStep + 1);
-    if (step <= now + 1) {
-      lastStep = step;
-      return totpAt(secret, step);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function adminSecret(assert) {
-  const a = accounts.find((x) => x.email === ADMIN);
-  assert(a && a.totpSecret, "EENPLAN_DEMO_ACCOUNTS names the admin's TOTP secret");
-  return a.totpSecret;
-}
-
-/// The API as the admin (one sign-in with a code, kept for both runs).
-async function adminApi(t, method, pathname, body, headers = {}) {
-  if (!adminToken) {
-    for (let attempt = 0; attempt < 3 && !adminToken; attempt++) {
-      const login = await fetch(`${t.base}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: ADMIN, password: t.password, totp: await nextCode(adminSecret(t.assert)) }),
-      });
-      if (login.ok) adminToken = (await login.json()).accessToken;
-    }
-    t.assert(adminToken, "API login of the admin with a code");
-  }
-  const res = await fetch(`${t.base}${pathname}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+/// The API as the admin (run.mjs signs in once, with a code of a step not used yet).
+const adminApi = (t, method, pathname, body, headers = {}) => t.api(ADMIN, method, pathname, body, headers);
 
 export async function run(t) {
   const { page, assert, base, js } = t;
@@ -88,21 +25,9 @@ export async function run(t) {
     await page.keyboard.type(text);
   };
 
-  // Sign in with the password and the code of the moment.
-  const secret = adminSecret(assert);
-  for (let attempt = 0; ; attempt++) {
-    await page.goto(`${base}/aanmelden`);
-    await page.locator("#veld-email").focus();
-    await page.keyboard.type(ADMIN);
-    await page.keyboard.press("Tab");
-    await page.keyboard.type(t.password);
-    await page.locator("#veld-totp").focus();
-    await page.keyboard.type(await nextCode(secret));
-    await enter();
-    if (!new URL(page.url()).pathname.startsWith("/aanmelden")) break;
-    assert(attempt < 2, "the admin signs in with the TOTP code");
-  }
-  await page.goto(`${base}/beheer`);
+  // Sign in with the password and the code (a fresh step's: run.mjs keeps track), to the admin's start page.
+  await t.signIn(ADMIN);
+  assert(new URL(page.url()).pathname === "/beheer", "the admin starts at Beheer");
   assert((await t.heading()) === "Beheer", "the admin's start page");
   const orgs = (await adminApi(t, "GET", "/api/v1/organisations?limit=200")).body.items;
   const municipality = orgs.find((o) => o.kind === "municipality");

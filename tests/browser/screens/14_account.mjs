@@ -3,30 +3,8 @@
 // there, and the right code (computed from the secret on the page) confirmed; the API then says the factor is on.
 // The user is a fresh one the admin makes through the API in each run, so no demo account gets a factor that other
 // scenarios would then need a code for.
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-
-const accounts = process.env.EENPLAN_DEMO_ACCOUNTS ? JSON.parse(readFileSync(process.env.EENPLAN_DEMO_ACCOUNTS, "utf8")) : [];
 const ADMIN = "admin@demo.eenplan.nl";
 const PASSWORD = "account-wachtwoord-2026";
-
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const ch of text.replace(/=+$/, "")) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/// RFC 6238: SHA-1, 30 s, 6 digits.
-function totpAt(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, "0");
-}
 
 async function login(t, body) {
   const res = await fetch(`${t.base}/api/v1/auth/login`, {
@@ -47,34 +25,16 @@ async function call(t, token, method, pathname, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-let adminToken = null;
-
-/// The admin's API token: a code of a step another sign-in of the admin may have used is refused, so it tries the
-/// next step's (the server allows one step of drift) and then waits for a fresh one.
-async function admin(t) {
-  if (adminToken) return adminToken;
-  const a = accounts.find((x) => x.email === ADMIN);
-  t.assert(a && a.totpSecret, "EENPLAN_DEMO_ACCOUNTS names the admin's TOTP secret");
-  for (let attempt = 0; attempt < 4 && !adminToken; attempt++) {
-    const step = Math.floor(Date.now() / 1000 / 30) + (attempt % 2);
-    adminToken = await login(t, { email: ADMIN, password: t.password, totp: totpAt(a.totpSecret, step) });
-    if (!adminToken && attempt % 2 === 1) await new Promise((r) => setTimeout(r, 31000));
-  }
-  t.assert(adminToken, "API login of the admin");
-  return adminToken;
-}
-
 export async function run(t) {
   const { page, assert, base, js } = t;
   const enter = () => Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
 
   // A fresh wijkteam member, made by the admin through the API.
-  const token = await admin(t);
-  const teams = (await call(t, token, "GET", "/api/v1/teams?limit=200")).body.items;
+  const teams = (await t.api(ADMIN, "GET", "/api/v1/teams?limit=200")).body.items;
   const team = teams.find((x) => x.kind === "wijk" && x.active);
   assert(team, "the demo has a wijk team");
   const email = `account-${js ? "js" : "nojs"}-${Date.now()}@demo.eenplan.nl`;
-  const made = await call(t, token, "POST", "/api/v1/users", {
+  const made = await t.api(ADMIN, "POST", "/api/v1/users", {
     email,
     displayName: "Sam de Vries",
     organisationId: team.organisationId,
@@ -133,7 +93,7 @@ export async function run(t) {
 
   await page.locator("#veld-code").focus();
   await page.keyboard.press("Control+A");
-  await page.keyboard.type(totpAt(secret, Math.floor(Date.now() / 1000 / 30)));
+  await page.keyboard.type(t.totpAt(secret, Math.floor(Date.now() / 1000 / 30)));
   await enter();
   await page.waitForURL(`${base}/account/tweede-factor?klaar=ingesteld`);
   assert((await call(t, mine, "GET", "/api/v1/auth/me")).body.totpEnrolled === true, "the API: a second factor is on");
