@@ -8,11 +8,13 @@ mod case;
 mod consent;
 mod dutch;
 mod evaluation;
+mod matches;
 mod page;
 mod plan;
 mod radar;
 mod search;
 mod sign_in;
+mod signals;
 mod work;
 mod zrm;
 
@@ -33,6 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     evaluation::configure(cfg);
     zrm::configure(cfg);
     consent::configure(cfg);
+    signals::configure(cfg);
+    matches::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
