@@ -181,6 +181,7 @@ async fn the_form_names_every_error_at_once_keeps_the_input_and_registers_nothin
         assert!(r.body.contains(&format!(r#"href="{anchor}""#)), "{anchor}: {}", r.body);
     }
     assert!(r.body.contains(r#"value="bel me""#) && r.body.contains(r#"value="geen-adres""#), "input kept");
+    assert!(r.body.contains("Een BSN heeft 9 cijfers.") && r.body.contains("Vul een e-mailadres in"), "{}", r.body);
     // No contact at all, and an unreadable date: both named.
     let r = web
         .post(
@@ -192,6 +193,7 @@ async fn the_form_names_every_error_at_once_keeps_the_input_and_registers_nothin
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains(r##"href="#veld-contact""##), "{}", r.body);
+    assert!(r.body.contains("Vul een telefoonnummer of een e-mailadres in, of allebei."), "in Dutch");
     assert!(r.body.contains("Vul een geldige datum in"), "{}", r.body);
     // A birth date that does not agree with the person eenplan knows.
     let r = web
@@ -204,6 +206,7 @@ async fn the_form_names_every_error_at_once_keeps_the_input_and_registers_nothin
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains(r##"href="#veld-subject-birthDate""##), "{}", r.body);
+    assert!(r.body.contains("Deze geboortedatum hoort niet bij dit BSN."), "{}", r.body);
     let signals = app.get("/api/v1/signals", &app.token(&w.police).await).await;
     assert!(signals.body["items"].as_array().unwrap().is_empty(), "nothing registered");
     // Without the CSRF token: 403, nothing registered.

@@ -102,7 +102,7 @@ const LABELS: [(&str, &str); 6] = [
     ("subject.bsn", "BSN"),
     ("subject.birthDate", "Geboortedatum"),
     ("subject.name", "Naam"),
-    ("contact", "Hoe bereiken ze u?"),
+    ("contact", "Contactgegevens"),
     ("contact.phone", "Telefoonnummer"),
     ("contact.email", "E-mailadres"),
 ];

@@ -23,6 +23,20 @@ export async function run(t) {
   await t.axe("Mijn signalen");
   await t.screenshot("mijn-signalen");
 
+  // Removing asks why, on a page of its own; sent without a reason it is refused; "Nee" goes back, nothing removed.
+  await t.tabTo('main a[href$="/verwijderen"]');
+  await enter();
+  assert((await t.heading()) === "Signaal verwijderen", "the removal asks first");
+  await t.axe("Signaal verwijderen");
+  await t.screenshot("signaal-verwijderen");
+  await t.tabTo('main button[type="submit"]');
+  await enter();
+  assert((await page.locator(".error-summary").textContent()).includes("Waarom verwijdert u het signaal?"), "a reason");
+  await t.axe("Signaal verwijderen, zonder reden");
+  await t.tabTo('main a[href="/signalen"]');
+  await enter();
+  assert((await t.heading()) === "Mijn signalen", "back");
+
   await t.tabTo('main a[href="/signalen/nieuw"]');
   await page.keyboard.press("Enter");
   await page.waitForURL(`${base}/signalen/nieuw`);
@@ -102,4 +116,20 @@ export async function run(t) {
   const m = matches.body.items.find((x) => x.id === address.id);
   const own = m.members.find((x) => x.own);
   assert(own && own.contactConfirmedAt, "the API has the confirmation");
+
+  // Milan once more: refused, as the second run will find it.
+  await page.goto(`${base}/signalen/nieuw`);
+  await page.locator("#veld-subject-bsn").focus();
+  await page.keyboard.type(bsn);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("29-05-2020");
+  await page.locator("#veld-contact-phone").focus();
+  await page.keyboard.type("079 123 45 67");
+  await page.locator("main button[type=submit]").focus();
+  await enter();
+  const refused = await page.locator(".error-summary").textContent();
+  assert(refused.includes("al een actief signaal over deze persoon"), `the refusal: ${refused}`);
+  await t.axe("Signaal afgeven, al gesignaleerd");
+  await t.screenshot("signaal-afgeven-al-gesignaleerd");
+  assert((await active()).length === 1, "still one signal");
 }

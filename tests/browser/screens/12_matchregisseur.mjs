@@ -36,6 +36,12 @@ export async function run(t) {
     assert((await page.locator(".notice").textContent()).includes("herinnering is verstuurd"), "sent");
     await t.axe("Match, herinnering verstuurd");
     await t.screenshot("match-herinnerd");
+    // Once more the same day: refused, with why.
+    await t.tabTo(`main form[action="/matches/${overdue.id}/herinneren"] button`);
+    await enter();
+    assert((await page.locator(".error-summary").textContent()).includes("al een herinnering verstuurd"), "refused");
+    await t.axe("Match, al herinnerd");
+    await t.screenshot("match-al-herinnerd");
   } else {
     const problem = await page.locator(".error-summary").textContent();
     assert(problem.includes("al een herinnering verstuurd"), `the second run: ${problem}`);
