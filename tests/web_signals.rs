@@ -335,7 +335,10 @@ async fn the_matchregisseur_sees_overdue_first_no_person_no_contacts_and_reminds
     let jgz = app.web_sign_in(&w.jgz).await;
     assert_eq!(signal_on_web(&app, &jgz, &w.second).await.status, StatusCode::SEE_OTHER);
     let police = app.web_sign_in(&w.police).await;
-    assert_eq!(signal_on_web(&app, &police, &w.alone).await.status, StatusCode::SEE_OTHER);
+    let first = signal_on_web(&app, &police, &w.alone).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let result = police.get(&app, &first.location.unwrap()).await;
+    assert!(result.body.contains("Geen match") && !result.body.contains("href=\"/matches/"), "{}", result.body);
     assert_eq!(signal_on_web(&app, &jgz, &w.alone).await.status, StatusCode::SEE_OTHER);
     let address = matches_of(&app, &w.school).await[0]["id"].as_str().unwrap().to_string();
     let person = matches_of(&app, &w.police).await[0]["id"].as_str().unwrap().to_string();
@@ -410,6 +413,15 @@ async fn the_matchregisseur_sees_overdue_first_no_person_no_contacts_and_reminds
     // No such match: 404.
     let r = web.post(&app, "/matches/00000000-0000-0000-0000-000000000000/herinneren", &[], None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The API alike: no such match 404, every role but the matchregisseur 403.
+    let missing = "/api/v1/matches/00000000-0000-0000-0000-000000000000/remind";
+    assert_eq!(app.post(missing, &app.token(&w.matchregisseur).await, json!({})).await.status, StatusCode::NOT_FOUND);
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Matchregisseur) {
+        let user = app.user(role);
+        let r = app.post(&format!("/api/v1/matches/{person}/remind"), &app.token(&user).await, json!({})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    assert_eq!(reminders(&app).len(), 0, "nothing queued by a refusal");
 }
 
 #[actix_web::test]

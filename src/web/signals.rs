@@ -189,8 +189,8 @@ async fn register(page: Page, form: Form<SignalForm>) -> PageResult {
     };
     let outcome = page.act(service::register(&page.ctx, input)).await;
     let mut errors = match outcome {
-        Ok(signal) if !unreadable_date => return Ok(see_other(&format!("/signalen/{}/geregistreerd", signal.id))),
-        Ok(_) => unreachable!("a signal without a birth date is refused"),
+        // (An unreadable date reaches the service as none: it is refused as missing, and named below.)
+        Ok(signal) => return Ok(see_other(&format!("/signalen/{}/geregistreerd", signal.id))),
         Err(AppError::Validation(errors)) => errors,
         Err(AppError::Conflict(_)) => {
             view.errors = vec![FieldMessage {
