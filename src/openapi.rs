@@ -83,6 +83,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         signals::routes::remove,
         signals::routes::list_matches,
         signals::routes::confirm_contact,
+        signals::routes::remind,
         breakglass::routes::review,
         work::routes::my_work,
         work::routes::find_persons,

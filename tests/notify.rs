@@ -234,3 +234,78 @@ async fn with_the_server_down_messages_wait_and_then_arrive_exactly_once() {
     assert!(error.is_some_and(|e| !e.is_empty()));
     assert_eq!(deliver_due(&app.state).await.unwrap(), Default::default(), "a failed message is not retried");
 }
+
+#[actix_web::test]
+async fn a_reminder_reaches_only_the_signaller_who_has_not_confirmed_and_its_link_opens_the_match() {
+    if !smtp_available() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("eenplan-mail-{}", eenplan::db::new_id()));
+    let server = SmtpServer::start(free_port(), &dir);
+    let app = app_with_smtp(server.port).await;
+    let t = app.token(&app.user(Role::Wijkteam)).await;
+    let h = app
+        .post(
+            "/api/v1/households",
+            &t,
+            json!({"postcode": "2719XZ", "houseNumber": 78, "wijk": "Noord", "teamId": app.team_id}),
+        )
+        .await;
+    let household = h.body["id"].as_str().unwrap();
+    let children = [("Sofie Visser", "2013-04-05", 80), ("Daan Visser", "2016-09-10", 81)];
+    for (name, birth, n) in children {
+        let r = app
+            .post(
+                &format!("/api/v1/households/{household}/members"),
+                &t,
+                json!({"person": {"name": name, "birthDate": birth, "bsn": synthetic(n).expose()}, "relation": "child", "from": birth}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let school = app.user_in(Role::Signaller, &app.organisation("Basisschool De Linde", "other"));
+    let jgz = app.user_in(Role::Signaller, &app.organisation("Jeugdgezondheidszorg", "provider"));
+    let outsider = app.user_in(Role::Signaller, &app.organisation("Politie", "other"));
+    let matchregisseur = app.user(Role::Matchregisseur);
+    let mut match_id = String::new();
+    for (who, (_, birth, n)) in [(&school, children[0]), (&jgz, children[1])] {
+        let r = app
+            .post(
+                "/api/v1/signals",
+                &app.token(who).await,
+                json!({"subject": {"bsn": synthetic(n).expose(), "birthDate": birth}, "contact": {"phone": "079 333 33 33"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        if let Some(m) = r.body["matches"][0]["id"].as_str() {
+            match_id = m.to_string();
+        }
+    }
+    // The school confirms contact; the matchregisseur reminds through the web form.
+    let r = app.post(&format!("/api/v1/matches/{match_id}/contact"), &app.token(&school).await, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let web = app.web_sign_in(&matchregisseur).await;
+    let r = web.post(&app, &format!("/matches/{match_id}/herinneren"), &[], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    deliver_due(&app.state).await.unwrap();
+    let subject = "eenplan: herinnering, bevestig uw contact bij een match";
+    let mail = delivered(&dir);
+    let reminders: Vec<&Delivered> = mail.iter().filter(|m| m.subject == subject).collect();
+    assert_eq!(reminders.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), [jgz.email.as_str()], "only the jgz");
+    let body = reminders[0].text.split_once("\n\n").map(|(_, b)| b).unwrap_or_default().to_string();
+    let link = format!("https://eenplan.test/matches/{match_id}");
+    assert!(body.contains(&link), "{body}");
+    for p in
+        ["Sofie", "Daan", "Visser", "2013", "2016", "2719", "079 333", synthetic(80).expose(), synthetic(81).expose()]
+    {
+        assert!(!body.contains(p), "'{p}' in the reminder:\n{body}");
+    }
+    // The link, followed: the match for its recipient, 404 for a signaller who is not in it.
+    let path = link.strip_prefix("https://eenplan.test").unwrap();
+    let page = app.web_sign_in(&jgz).await.get(&app, path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Ik heb contact gehad"));
+    assert_eq!(app.web_sign_in(&outsider).await.get(&app, path).await.status, StatusCode::NOT_FOUND);
+    server.stop();
+}

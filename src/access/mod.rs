@@ -61,6 +61,7 @@ pub enum Action {
     Deactivate,
     EnrolTotp,
     Search,
+    Remind,
 }
 
 impl Action {
@@ -73,6 +74,7 @@ impl Action {
             Action::Deactivate => "deactivate",
             Action::EnrolTotp => "enrol_totp",
             Action::Search => "search",
+            Action::Remind => "remind",
         }
     }
 }

@@ -97,11 +97,7 @@ impl Access {
     /// Listing matches: the matchregisseur follows all of them, a signaller sees their own.
     pub fn decide_list_matches(&self, p: &Principal, audit: &AuditRecord) -> AppResult<MatchView> {
         self.decide(p, Resource::Match, Action::List, audit)?;
-        Ok(if p.roles().any(|r| r == Role::Matchregisseur) {
-            MatchView::Follower
-        } else {
-            MatchView::Member(Signaller::of(p))
-        })
+        Ok(if self.follows_matches(p) { MatchView::Follower } else { MatchView::Member(Signaller::of(p)) })
     }
 
     /// Confirming contact in a match, before it is looked up: a role that signals, else 403.
@@ -125,5 +121,26 @@ impl Access {
             return Err(not_found(audit));
         }
         Ok(OwnInMatch { signals: own, view: MatchView::Member(who) })
+    }
+
+    /// Reminding the signallers of a match who have not confirmed contact: the matchregisseur, who follows every
+    /// match (a match that does not exist answers 404 when it is looked up), else 403. They see it as a follower.
+    pub fn decide_remind_match(&self, p: &Principal, audit: &AuditRecord) -> AppResult<MatchView> {
+        self.decide(p, Resource::Match, Action::Remind, audit)?;
+        Ok(MatchView::Follower)
+    }
+
+    /// A match the matchregisseur acts on: every match they follow exists for them; none (`exists` false): 404.
+    pub fn decide_followed_match(&self, exists: bool, audit: &AuditRecord) -> AppResult<()> {
+        if exists {
+            Ok(())
+        } else {
+            Err(not_found(audit))
+        }
+    }
+
+    /// Whether the caller sees matches as the matchregisseur does (`MatchView::Follower`); records nothing.
+    pub fn follows_matches(&self, p: &Principal) -> bool {
+        p.roles().any(|r| r == Role::Matchregisseur)
     }
 }

@@ -18,16 +18,19 @@ pub enum Template {
     MatchOverdue,
     /// To a new signaller: an archived signal on the same subject. Payload `signalId` (the archived one).
     ArchivedSignal,
+    /// To a signaller in a match who has not confirmed contact: the matchregisseur reminds them. Payload `matchId`.
+    MatchReminder,
 }
 
 impl Template {
-    pub const ALL: [Template; 6] = [
+    pub const ALL: [Template; 7] = [
         Template::BreakGlassUsed,
         Template::RegisseurProposed,
         Template::MatchFound,
         Template::MatchCreated,
         Template::MatchOverdue,
         Template::ArchivedSignal,
+        Template::MatchReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Template {
             Template::MatchCreated => "match_created",
             Template::MatchOverdue => "match_overdue",
             Template::ArchivedSignal => "archived_signal",
+            Template::MatchReminder => "match_reminder",
         }
     }
 
@@ -64,6 +68,7 @@ pub enum Message {
     MatchCreated { match_id: String, kind: String },
     MatchOverdue { match_id: String },
     ArchivedSignal { signal_id: String, earlier: ProfessionalContact },
+    MatchReminder { match_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +149,14 @@ pub fn render(message: &Message, base: &str) -> Email {
                 contact_lines(earlier)
             ),
         ),
+        Message::MatchReminder { match_id } => (
+            "eenplan: herinnering, bevestig uw contact bij een match".to_string(),
+            format!(
+                "De matchregisseur herinnert u aan een match op uw signaal. U heeft nog niet bevestigd dat u \
+                 contact heeft gehad met de andere professionals. Neem contact met hen op en bevestig dat in \
+                 eenplan:\n{base}/matches/{match_id}\n"
+            ),
+        ),
     };
     Email { subject, body: format!("Beste collega,\n\n{text}{FOOTER}") }
 }
@@ -187,6 +200,15 @@ mod tests {
         assert!(email.body.contains("telefoon: 079 123 45 67"));
         assert!(!email.body.contains("e-mail:"));
         assert!(email.body.contains("https://eenplan.example/matches/m1"));
+    }
+
+    #[test]
+    fn a_reminder_links_to_the_match_and_names_no_one() {
+        let email = render(&Message::MatchReminder { match_id: "m7".into() }, "https://eenplan.example");
+        assert!(email.subject.contains("herinnering"), "{}", email.subject);
+        assert!(email.body.contains("https://eenplan.example/matches/m7\n"), "{}", email.body);
+        assert!(email.body.contains("bevestig dat in"), "{}", email.body);
+        assert!(email.body.contains("bevat bewust geen gegevens over personen"));
     }
 
     #[test]

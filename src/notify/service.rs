@@ -52,7 +52,7 @@ fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
     let message = match template {
         Template::BreakGlassUsed => Message::BreakGlassUsed { break_glass_id: payload_id(&payload, "breakGlassId")? },
         Template::RegisseurProposed => Message::RegisseurProposed { case_id: payload_id(&payload, "caseId")? },
-        Template::MatchFound | Template::MatchCreated | Template::MatchOverdue => {
+        Template::MatchFound | Template::MatchCreated | Template::MatchOverdue | Template::MatchReminder => {
             let match_id = payload_id(&payload, "matchId")?;
             let Some(kind) = store::match_kind(c, &match_id)? else {
                 return Ok(Prepared::Skip("the match no longer exists"));
@@ -63,6 +63,7 @@ fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
                     Message::MatchFound { match_id, kind, others }
                 }
                 Template::MatchCreated => Message::MatchCreated { match_id, kind },
+                Template::MatchReminder => Message::MatchReminder { match_id },
                 _ => Message::MatchOverdue { match_id },
             }
         }

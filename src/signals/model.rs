@@ -57,6 +57,14 @@ pub fn overdue_if_joined_before(today: NaiveDate) -> NaiveDateTime {
     last.succ_opt().expect("date in range").and_time(chrono::NaiveTime::MIN)
 }
 
+/// The matchregisseur reminds a match's unconfirmed signallers at most once in this many hours.
+pub const REMINDER_INTERVAL_HOURS: i64 = 24;
+
+/// Whether a match last reminded at `last` (None: never) may be reminded again at `now`.
+pub fn may_remind(last: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    last.is_none_or(|last| now - last >= chrono::Duration::hours(REMINDER_INTERVAL_HOURS))
+}
+
 /// Why a signaller removes their signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -208,6 +216,15 @@ mod tests {
         // On a Monday: who joined on the Monday two weeks before has had ten working days, who joined the day before
         // that eleven.
         assert_eq!(overdue_if_joined_before(d("2026-11-23")), d("2026-11-09").and_hms_opt(0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn a_match_is_reminded_at_most_once_a_day() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert!(may_remind(None, at("2026-11-23 09:00:00")), "never reminded");
+        assert!(!may_remind(Some(at("2026-11-23 09:00:00")), at("2026-11-23 09:00:00")));
+        assert!(!may_remind(Some(at("2026-11-22 09:00:01")), at("2026-11-23 09:00:00")), "23 hours 59 later");
+        assert!(may_remind(Some(at("2026-11-22 09:00:00")), at("2026-11-23 09:00:00")), "a day later");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::service::{self, Match, MatchQuery, NewSignal, RemoveSignal, Signal};
+use super::service::{self, Match, MatchQuery, NewSignal, Reminder, RemoveSignal, Signal};
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
 use crate::input::Id;
@@ -13,7 +13,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/signals").route(web::post().to(register)).route(web::get().to(list_signals)))
         .service(web::resource("/signals/{id}/remove").route(web::post().to(remove)))
         .service(web::resource("/matches").route(web::get().to(list_matches)))
-        .service(web::resource("/matches/{id}/contact").route(web::post().to(confirm_contact)));
+        .service(web::resource("/matches/{id}/contact").route(web::post().to(confirm_contact)))
+        .service(web::resource("/matches/{id}/remind").route(web::post().to(remind)));
 }
 
 /// Signal that you are involved with a young person: the subject (BSN and birth date; a name if eenplan does not
@@ -53,4 +54,14 @@ pub async fn list_matches(ctx: Ctx, q: Query<MatchQuery>) -> AppResult<HttpRespo
     params(("id" = String, Path)), responses((status = 200, body = Match), (status = 404, body = Problem)))]
 pub async fn confirm_contact(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::confirm_contact(&ctx, id.into_inner().into()).await?))
+}
+
+/// The matchregisseur reminds the signallers of a match who have not confirmed contact: one email each is queued
+/// (it links to the match and names no one). At most one reminder per match a day: 409 otherwise, and 409 when
+/// everyone has confirmed. No such match: 404.
+#[utoipa::path(post, path = "/api/v1/matches/{id}/remind", tag = "signals", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Reminder), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn remind(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::remind(&ctx, id.into_inner().into()).await?))
 }

@@ -133,6 +133,12 @@ impl crate::access::signals::SignalFacts for SignalRow {
     }
 }
 
+/// Whether the caller may register a signal (a role that signals, else 403), before a form is shown; the decision is
+/// recorded as registering's.
+pub fn may_register(ctx: &Ctx) -> AppResult<()> {
+    ctx.state.access.decide_register_signal(&ctx.principal, &ctx.audit).map(|_| ())
+}
+
 /// Registers a signal and matches it, in one transaction.
 pub async fn register(ctx: &Ctx, input: NewSignal) -> AppResult<Signal> {
     let who = ctx.state.access.decide_register_signal(&ctx.principal, &ctx.audit)?;
@@ -327,6 +333,20 @@ pub async fn list_own(ctx: &Ctx, q: PageQuery) -> AppResult<Page<Signal>> {
     .await
 }
 
+/// One of the caller's own signals (as `list_own` shows it); someone else's, or none: 404.
+pub async fn own_signal(ctx: &Ctx, id: String) -> AppResult<Signal> {
+    let who = ctx.state.access.decide_list_signals(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&id);
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.read(move |c| {
+        let row = st.access.decide_own_signal(&who, store::signal(c, &id)?, &audit)?;
+        audit.person(&row.person_id);
+        let rows = store::own_signals(c, &who.user_id, Some(&row.id), None, 1)?;
+        signals_of(c, rows)?.pop().ok_or(AppError::NotFound)
+    })
+    .await
+}
+
 /// The signaller removes their own signal: unjustified → deleted; risk gone → archived (or deleted when the
 /// subject is too old to keep it). Someone else's signal answers 404.
 pub async fn remove(ctx: &Ctx, id: String, input: RemoveSignal) -> AppResult<serde_json::Value> {
@@ -400,6 +420,11 @@ fn member(r: &MemberRow, view: &MatchView) -> MatchMember {
     }
 }
 
+/// Whether the caller sees matches as the matchregisseur (who follows them all), not as a signaller in them.
+pub fn follows_matches(ctx: &Ctx) -> bool {
+    ctx.state.access.follows_matches(&ctx.principal)
+}
+
 /// Matches for the caller: a matchregisseur follows all of them (who has confirmed contact, never the person); a
 /// signaller sees the matches of their own signals, with the others' contact details.
 pub async fn list_matches(ctx: &Ctx, q: MatchQuery) -> AppResult<Page<Match>> {
@@ -420,6 +445,29 @@ pub async fn list_matches(ctx: &Ctx, q: MatchQuery) -> AppResult<Page<Match>> {
     .await
 }
 
+/// One match as `list_matches` shows it to the caller: a signaller's own (404 when none of their signals is in it),
+/// any match for the matchregisseur (404 when there is no such match).
+pub async fn get_match(ctx: &Ctx, match_id: String) -> AppResult<Match> {
+    let view = ctx.state.access.decide_list_matches(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&match_id);
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.read(move |c| {
+        let view = match view.member() {
+            Some(who) => {
+                st.access.decide_match_member(who.clone(), &store::member_signallers(c, &match_id)?, &audit)?.view
+            }
+            None => {
+                let exists = !store::match_heads(c, std::slice::from_ref(&match_id))?.is_empty();
+                st.access.decide_followed_match(exists, &audit)?;
+                view
+            }
+        };
+        let overdue_before = model::overdue_if_joined_before(now().date());
+        load_matches(c, &[match_id], &view, overdue_before)?.pop().ok_or(AppError::NotFound)
+    })
+    .await
+}
+
 /// The signaller confirms that contact was made with the others in the match. Not their match: 404.
 pub async fn confirm_contact(ctx: &Ctx, match_id: String) -> AppResult<Match> {
     let who = ctx.state.access.decide_confirm_contact(&ctx.principal, &ctx.audit)?;
@@ -432,6 +480,61 @@ pub async fn confirm_contact(ctx: &Ctx, match_id: String) -> AppResult<Match> {
         store::confirm_contact(c, &match_id, &own.signals, t)?;
         let overdue_before = model::overdue_if_joined_before(t.date());
         load_matches(c, &[match_id], &own.view, overdue_before)?.pop().ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// What a reminder queued: one email to each signaller in the match who has not confirmed contact.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Reminder {
+    pub match_id: String,
+    /// The emails queued (one per signaller reminded).
+    pub queued: usize,
+    /// Whom: name and organisation, never contact details or the person.
+    pub reminded: Vec<Reminded>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Reminded {
+    pub name: String,
+    pub organisation: String,
+}
+
+/// The matchregisseur reminds the signallers of a match who have not confirmed contact: one outbox email each
+/// (`Template::MatchReminder`, linking to the match). At most one reminder per match a day (409 otherwise), and
+/// none when everyone has confirmed (409). No such match: 404.
+pub async fn remind(ctx: &Ctx, match_id: String) -> AppResult<Reminder> {
+    let view = ctx.state.access.decide_remind_match(&ctx.principal, &ctx.audit)?;
+    ctx.audit.resource(&match_id);
+    let (st, audit) = (ctx.state.clone(), ctx.audit.clone());
+    ctx.write(Effect::Changed, move |c| {
+        store::serialize_reminders(c)?;
+        st.access.decide_followed_match(!store::match_heads(c, std::slice::from_ref(&match_id))?.is_empty(), &audit)?;
+        let t = now();
+        let payload = serde_json::json!({"matchId": match_id});
+        let last = store::last_queued(c, Template::MatchReminder.as_str(), &payload.to_string())?;
+        if !model::may_remind(last, t) {
+            return Err(AppError::Conflict(format!(
+                "This match was reminded less than {} hours ago",
+                model::REMINDER_INTERVAL_HOURS
+            )));
+        }
+        let mut reminded: Vec<(String, Reminded)> = Vec::new();
+        for r in store::member_rows(c, std::slice::from_ref(&match_id))? {
+            if r.contact_confirmed_at.is_none() && !reminded.iter().any(|(user, _)| *user == r.user_id) {
+                let m = member(&r, &view);
+                reminded.push((r.user_id, Reminded { name: m.name, organisation: m.organisation }));
+            }
+        }
+        if reminded.is_empty() {
+            return Err(AppError::Conflict("Everyone in this match has confirmed contact".into()));
+        }
+        for (user, _) in &reminded {
+            crate::notify::store::enqueue(c, user, Template::MatchReminder, payload.clone(), t)?;
+        }
+        Ok(Reminder { match_id, queued: reminded.len(), reminded: reminded.into_iter().map(|(_, r)| r).collect() })
     })
     .await
 }

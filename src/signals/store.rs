@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::model::{address_key, Candidate, MatchKind};
 use crate::db::schema::{
-    household_members, households, match_members, matches, organisations, parent_child, persons, signals, users,
+    household_members, households, match_members, matches, organisations, outbox, parent_child, persons, signals, users,
 };
 use crate::db::DbConn;
 
@@ -334,6 +334,25 @@ pub fn confirm_contact(c: &mut DbConn, match_id: &str, signal_ids: &[String], at
     .set(match_members::contact_confirmed_at.eq(at))
     .execute(c)
     .map(|_| ())
+}
+
+/// On PostgreSQL two matchregisseurs may remind at once: reminding takes one transaction-scoped advisory lock, so
+/// that the second sees the first's reminder. (SQLite serialises writes already.)
+pub fn serialize_reminders(c: &mut DbConn) -> QueryResult<()> {
+    crate::db_run!(c,
+        sqlite: |_c| Ok(()),
+        postgres: |pg| diesel::sql_query("SELECT pg_advisory_xact_lock(7225002)").execute(pg).map(|_| ()),
+    )
+}
+
+/// When the last outbox message of `template` with exactly `payload` was queued, if ever.
+pub fn last_queued(c: &mut DbConn, template: &str, payload: &str) -> QueryResult<Option<NaiveDateTime>> {
+    use diesel::dsl::max;
+    outbox::table
+        .filter(outbox::template.eq(template))
+        .filter(outbox::payload.eq(payload))
+        .select(max(outbox::created_at))
+        .first(c)
 }
 
 /// Archived signals on a person from other organisations that have not yet told anyone about themselves.

@@ -77,6 +77,14 @@ pub fn message(english: &str) -> String {
         "must be a whole number from 1 to 5, or null when not scored" => {
             "Kies een score van 1 tot 5, of laat het leeg."
         }
+        "give a phone number, an email address or both" => "Vul een telefoonnummer of een e-mailadres in, of allebei.",
+        "is not a phone number" => "Vul een telefoonnummer in, bijvoorbeeld 079 123 45 67.",
+        "is not an email address" => "Vul een e-mailadres in, bijvoorbeeld naam@organisatie.nl.",
+        "does not agree with the person eenplan knows by this BSN" => {
+            "Deze geboortedatum hoort niet bij dit BSN. Controleer het BSN en de geboortedatum."
+        }
+        "is required for a person eenplan does not know yet" => "eenplan kent deze persoon nog niet. Vul de naam in.",
+        "at most 200 characters" => "Gebruik hoogstens 200 tekens.",
         _ => "",
     };
     if !known.is_empty() {

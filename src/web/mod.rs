@@ -11,11 +11,13 @@ mod case;
 mod consent;
 mod dutch;
 mod evaluation;
+mod matches;
 mod page;
 mod plan;
 mod radar;
 mod search;
 mod sign_in;
+mod signals;
 mod work;
 mod zrm;
 
@@ -39,6 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     consent::configure(cfg);
     admin::configure(cfg);
     account::configure(cfg);
+    signals::configure(cfg);
+    matches::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
