@@ -51,6 +51,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         cases::routes::accept_regisseur,
         cases::routes::decline_regisseur,
         cases::routes::regisseur_history,
+        cases::routes::caseload,
         cases::routes::list_involvements,
         cases::routes::add_involvement,
         cases::routes::end_involvement,

@@ -182,3 +182,24 @@ impl Proposer {
         }
     }
 }
+
+impl Access {
+    /// The caseload of the teams the caller leads (`GET /api/v1/caseload`): those teams; anyone who leads no team
+    /// 403. Recorded on the first team's lead.
+    pub fn decide_caseload(&self, p: &Principal, audit: &AuditRecord) -> AppResult<Vec<String>> {
+        let teams = scope::lead_teams(p);
+        match teams.first() {
+            Some(first) => {
+                audit.allowed(None, Basis::TeamLead(first.clone()));
+                Ok(teams)
+            }
+            None => Err(forbidden(audit)),
+        }
+    }
+
+    /// Whether the caller, who sees a case, may see who works in its team (their names, to propose one as
+    /// regisseur or involve one): the members and the lead of that team.
+    pub fn sees_team_members(&self, p: &Principal, team_id: &str) -> bool {
+        scope::member_teams(p).iter().any(|t| t == team_id)
+    }
+}

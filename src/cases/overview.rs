@@ -5,6 +5,7 @@
 //! parts, by the rules their own API routes apply, and the parts are made by the same projections. A provider's
 //! consent read goes through the contact sheet's own decision, since its coverage filters the sheet.
 
+use super::caseload::{self, TeamMember};
 use super::contacts::{self, Contacts};
 use super::involvement::{self, Involvement};
 use super::regisseur::{self, Assignment};
@@ -28,6 +29,11 @@ pub struct CaseOverview {
     pub assignments: Vec<Assignment>,
     /// The caller's open break-glass window on this case.
     pub break_glass: Option<BreakGlass>,
+    /// The active members of the case's team by name, for a member or the lead of that team
+    /// (`Access::sees_team_members`): whom the propose and involve forms offer.
+    pub team_members: Option<Vec<TeamMember>>,
+    /// Whether the case's team lets provider professionals direct its cases.
+    pub provider_may_direct: bool,
 }
 
 pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
@@ -67,7 +73,20 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         } else {
             None
         };
-        Ok(CaseOverview { case, members, contacts, involvements, assignments, break_glass })
+        let team_members =
+            if parts.involvements_and_regisseurs { caseload::members_of_team(c, &cx, &row.team_id)? } else { None };
+        let provider_may_direct = team_members.is_some()
+            && crate::identity::store::team(c, &row.team_id)?.is_some_and(|t| t.provider_may_direct);
+        Ok(CaseOverview {
+            case,
+            members,
+            contacts,
+            involvements,
+            assignments,
+            break_glass,
+            team_members,
+            provider_may_direct,
+        })
     })
     .await
 }

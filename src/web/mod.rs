@@ -15,6 +15,7 @@ mod search;
 mod sign_in;
 mod work;
 mod zrm;
+mod team;
 
 pub use page::CaseFrame;
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     evaluation::configure(cfg);
     zrm::configure(cfg);
     consent::configure(cfg);
+    team::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
