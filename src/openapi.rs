@@ -52,6 +52,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         cases::routes::decline_regisseur,
         cases::routes::regisseur_history,
         cases::routes::caseload,
+        cases::routes::my_proposal,
         cases::routes::list_involvements,
         cases::routes::add_involvement,
         cases::routes::end_involvement,

@@ -286,27 +286,41 @@ async fn the_teamleider_proposes_any_active_member_of_the_team_with_the_familys_
     assert!(t.contains("<label for=\"veld-familyChoice\">De familie koos deze persoon</label>"));
     assert!(t.contains(&format!("<option value=\"{}\">", colleague.id)), "the involve form offers the colleague");
 
-    // The member not involved: proposed, and the proposal is theirs to answer (through the API here).
+    // The member not involved: proposed by the family's choice; the case page sends them to the proposal's page.
     let sent = post(&app, &b, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}&family_choice=ja", colleague.id)).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
     let open = history.body.as_array().unwrap().iter().find(|a| a["status"] == "proposed").unwrap().clone();
     assert_eq!(open["userId"], colleague.id.as_str());
     assert_eq!(open["familyChoice"], true);
-    let declined = app.post(&format!("/api/v1/cases/{case}/regisseur/decline"), &app.token(&colleague).await, json!({})).await;
-    assert_eq!(declined.status, StatusCode::OK, "{}", declined.text);
-
-    // The involved member: proposed, and accepts on the case page; the API names them regisseur.
-    let colleague = member;
-    let sent = post(&app, &b, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}", colleague.id)).await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let api = app.get(&format!("/api/v1/cases/{case}/regisseur/proposal"), &app.token(&colleague).await).await;
+    assert_eq!(api.status, StatusCode::OK, "the addressee reads their proposal: {}", api.text);
+    assert_eq!(api.body["id"], open["id"]);
+    for other in [member.clone(), lead.clone(), outsider.clone()] {
+        let api = app.get(&format!("/api/v1/cases/{case}/regisseur/proposal"), &app.token(&other).await).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND, "{:?}: not theirs", other.role);
+        let ob = sign_in(&app, &other).await;
+        assert_eq!(get(&app, &ob, &format!("/dossiers/{case}/voorstel")).await.status, StatusCode::NOT_FOUND);
+    }
+    let ob = sign_in(&app, &outsider).await;
+    assert_eq!(get(&app, &ob, &format!("/dossiers/{case}")).await.status, StatusCode::NOT_FOUND, "no redirect for others");
     let cb = sign_in(&app, &colleague).await;
     let shown = get(&app, &cb, &format!("/dossiers/{case}")).await;
-    assert_eq!(shown.status, StatusCode::OK, "the proposed professional sees the case to answer");
+    assert_eq!((shown.status, shown.location.as_str()), (StatusCode::SEE_OTHER, format!("/dossiers/{case}/voorstel").as_str()));
+    let proposal = get(&app, &cb, &format!("/dossiers/{case}/voorstel")).await;
+    assert_eq!(proposal.status, StatusCode::OK);
+    assert!(proposal.text.contains("<h1>Voorstel: regisseur worden</h1>") && proposal.text.contains("Het gezin heeft zelf voor u gekozen."));
+    assert!(!proposal.text.contains("Sanne de Vries") && !proposal.text.contains("2711"), "nothing of the household yet");
+    let e = last_event_of(&app, &colleague);
+    assert!(matches!(e.basis, Some(Basis::Proposal(ref id)) if *id == open["id"].as_str().unwrap()), "{:?}", e.basis);
+
+    // They accept; the API names them regisseur, and the case page opens.
     let accepted = post(&app, &cb, &format!("/dossiers/{case}/regisseur/accepteren"), "").await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.text);
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
     assert!(history.body.as_array().unwrap().iter().any(|a| a["status"] == "active" && a["userId"] == colleague.id.as_str()));
+    assert_eq!(get(&app, &cb, &format!("/dossiers/{case}")).await.status, StatusCode::OK);
+    assert_eq!(get(&app, &cb, &format!("/dossiers/{case}/voorstel")).await.status, StatusCode::NOT_FOUND, "answered");
     let team = get(&app, &b, "/team").await;
     assert!(!team.text.contains("<strong>geen regisseur</strong>"), "the caseload shows the regisseur now");
 }

@@ -203,3 +203,17 @@ impl Access {
         scope::member_teams(p).iter().any(|t| t == team_id)
     }
 }
+
+impl Access {
+    /// Seeing a regisseur proposal addressed to the caller (`open_to_caller`: its id), so they can answer it before
+    /// they see the case: only that professional; for anyone else there is no such proposal (404).
+    pub fn decide_own_proposal(&self, open_to_caller: Option<&str>, audit: &AuditRecord) -> AppResult<()> {
+        match open_to_caller {
+            Some(proposal) => {
+                audit.allowed(None, Basis::Proposal(proposal.to_string()));
+                Ok(())
+            }
+            None => Err(not_found(audit)),
+        }
+    }
+}

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/cases/{id}/regisseur/accept").route(web::post().to(accept_regisseur)))
         .service(web::resource("/cases/{id}/regisseur/decline").route(web::post().to(decline_regisseur)))
+        .service(web::resource("/cases/{id}/regisseur/proposal").route(web::get().to(my_proposal)))
         .service(
             web::resource("/cases/{id}/involvements")
                 .route(web::get().to(list_involvements))
@@ -170,4 +171,12 @@ pub async fn case_contacts(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpRespons
     responses((status = 200, body = Caseload), (status = 403, body = Problem)))]
 pub async fn caseload(ctx: Ctx) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(caseload::caseload(&ctx).await?))
+}
+
+/// The open regisseur proposal on the case addressed to the caller, before they see the case (to answer it);
+/// 404 for anyone else.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/regisseur/proposal", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Assignment), (status = 404, body = Problem)))]
+pub async fn my_proposal(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::proposal_to_me(&ctx, id.into_inner().into()).await?))
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
-use super::page::{render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
+use super::page::{render, render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
 use super::work::state_label;
 use crate::access::Category;
 use crate::breakglass::service::BreakGlass;
@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/dossiers/{id}", web::get().to(case_page))
         .route("/dossiers/{id}/fase", web::post().to(change_state))
         .route("/dossiers/{id}/regisseur", web::post().to(propose))
+        .route("/dossiers/{id}/voorstel", web::get().to(proposal_page))
         .route("/dossiers/{id}/regisseur/accepteren", web::post().to(accept))
         .route("/dossiers/{id}/regisseur/afwijzen", web::post().to(decline))
         .route("/dossiers/{id}/betrokkenen", web::post().to(involve))
@@ -629,7 +630,21 @@ async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut Cas
 async fn case_page(page: Page, id: web::Path<Id>, q: crate::http::Query<CaseQuery>) -> PageResult {
     let id: String = id.into_inner().into();
     let done = notice(q.into_inner().gedaan.as_deref());
-    show(&page, &id, StatusCode::OK, |v| v.layout.notice = done).await
+    let (mut view, window) = match load(&page, &id).await {
+        Ok(v) => v,
+        // A professional proposed as regisseur who does not see the case yet answers on the proposal's page (the
+        // case read, refused, stays this request's act).
+        Err(PageError(AppError::NotFound)) => {
+            if regisseur::proposal_to_me(&page.ctx, id.clone()).await.is_ok() {
+                return Ok(see_other(&format!("/dossiers/{id}/voorstel")));
+            }
+            return super::break_glass::not_found(&page, &id).await;
+        }
+        Err(e) => return Err(e),
+    };
+    view.layout = page.case_layout_with(view.heading.clone(), window.as_ref());
+    view.layout.notice = done;
+    render_with(StatusCode::OK, &view)
 }
 
 #[derive(Deserialize)]
@@ -785,10 +800,47 @@ async fn accept(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageRes
     Ok(see_other(&format!("/dossiers/{id}?gedaan=geaccepteerd")))
 }
 
-async fn decline(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
+#[derive(Deserialize)]
+struct DeclineForm {
+    /// `werk`: from the proposal's page, back to Mijn werk (the case is not theirs to see).
+    terug: Option<String>,
+}
+
+async fn decline(page: Page, id: web::Path<Id>, form: Form<DeclineForm>) -> PageResult {
     let id: String = id.into_inner().into();
     page.act(regisseur::decline(&page.ctx, id.clone())).await?;
+    if form.into_inner().terug.as_deref() == Some("werk") {
+        return Ok(see_other("/"));
+    }
     Ok(see_other(&format!("/dossiers/{id}?gedaan=afgewezen")))
+}
+
+#[derive(Template)]
+#[template(path = "case_proposal.html")]
+struct ProposalPage {
+    layout: Layout,
+    case_id: String,
+    proposed_on: String,
+    family_choice: bool,
+    reason: String,
+}
+
+/// The proposal addressed to the user, to answer before they see the case: when, whether the family chose them,
+/// the reason given; accept or decline.
+async fn proposal_page(page: Page, id: web::Path<Id>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let a = match page.act(regisseur::proposal_to_me(&page.ctx, id.clone())).await {
+        Ok(a) => a,
+        Err(AppError::NotFound) => return super::break_glass::not_found(&page, &id).await,
+        Err(e) => return Err(e.into()),
+    };
+    render(&ProposalPage {
+        layout: page.layout("Voorstel: regisseur worden", "work"),
+        case_id: id,
+        proposed_on: when(a.proposed_at),
+        family_choice: a.row.family_choice,
+        reason: a.row.reason.clone().unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
