@@ -138,7 +138,8 @@ async fn the_team_page_shows_the_case_lists_figures_without_regisseur_first_and_
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let t = &page.text;
     assert!(t.contains("<h1>Dossiers van het team</h1>"), "{t}");
-    let (a, d) = (t.find(&format!("/dossiers/{undirected}")).unwrap(), t.find(&format!("/dossiers/{directed}")).unwrap());
+    let (a, d) =
+        (t.find(&format!("/dossiers/{undirected}")).unwrap(), t.find(&format!("/dossiers/{directed}")).unwrap());
     assert!(a < d, "the case without a regisseur comes first");
     assert!(t.contains("<strong>geen regisseur</strong>"));
     assert!(t.contains("Huishouden in Centrum"), "the wijk names the household");
@@ -166,7 +167,9 @@ async fn the_team_page_shows_the_case_lists_figures_without_regisseur_first_and_
 
     // The waiting handover: who is proposed, by the family's choice, from whom.
     let waiting = &t[t.find("voorstellen-titel").unwrap()..];
-    assert!(waiting.contains(&format!("/dossiers/{directed}")) && !waiting.contains(&format!("/dossiers/{undirected}")));
+    assert!(
+        waiting.contains(&format!("/dossiers/{directed}")) && !waiting.contains(&format!("/dossiers/{undirected}"))
+    );
     assert!(waiting.contains("Overdracht van Test wijkteam"), "{waiting}");
     assert!(waiting.contains("<td>Ja</td>"), "the family's choice");
 
@@ -174,7 +177,8 @@ async fn the_team_page_shows_the_case_lists_figures_without_regisseur_first_and_
     let intake = get(&app, &b, "/team?fase=kennismaking").await;
     assert_eq!(intake.status, StatusCode::OK);
     assert!(intake.text.contains("<h1>Dossiers van het team in fase kennismaking</h1>"));
-    let rows = &intake.text[intake.text.find("dossiers-titel").unwrap()..intake.text.find("voorstellen-titel").unwrap()];
+    let rows =
+        &intake.text[intake.text.find("dossiers-titel").unwrap()..intake.text.find("voorstellen-titel").unwrap()];
     assert!(rows.contains(&format!("/dossiers/{directed}")) && !rows.contains(&format!("/dossiers/{undirected}")));
 }
 
@@ -206,14 +210,24 @@ async fn every_role_involves_and_releases_as_the_api_allows() {
         let b = sign_in(&app, &user).await;
         // Involve: the page and the API answer alike, each on a professional of its own.
         let (target, api_target) = (app.user(Role::Wijkteam), app.user(Role::Wijkteam));
-        let page = post(&app, &b, &format!("/dossiers/{case}/betrokkenen"), &format!("user_id={}&role_in_case=jeugdcoach", target.id)).await;
+        let page = post(
+            &app,
+            &b,
+            &format!("/dossiers/{case}/betrokkenen"),
+            &format!("user_id={}&role_in_case=jeugdcoach", target.id),
+        )
+        .await;
         assert_eq!(page.status, status, "{who}: involve: {}", page.text);
         let api_status = if status == StatusCode::SEE_OTHER { StatusCode::CREATED } else { status };
         let e = last_event_of(&app, &user);
         assert_eq!(e.http_status, Some(api_status.as_u16() as i32), "{who}: the involve is audited as the act");
         assert_eq!(e.outcome, if status == StatusCode::SEE_OTHER { "allowed" } else { "denied" }, "{who}");
         let api = app
-            .post(&format!("/api/v1/cases/{case}/involvements"), &token, json!({"userId": api_target.id, "roleInCase": "jeugdcoach"}))
+            .post(
+                &format!("/api/v1/cases/{case}/involvements"),
+                &token,
+                json!({"userId": api_target.id, "roleInCase": "jeugdcoach"}),
+            )
             .await;
         assert_eq!(api.status, api_status, "{who}: the API answers alike: {}", api.text);
         let involved = involvements(&app, &lead, &case).await;
@@ -229,7 +243,11 @@ async fn every_role_involves_and_releases_as_the_api_allows() {
         // Release: a professional the lead involved, ended by this user.
         let released = app.user(Role::Wijkteam);
         let inv = app
-            .post(&format!("/api/v1/cases/{case}/involvements"), &lt, json!({"userId": released.id, "roleInCase": "jeugdcoach"}))
+            .post(
+                &format!("/api/v1/cases/{case}/involvements"),
+                &lt,
+                json!({"userId": released.id, "roleInCase": "jeugdcoach"}),
+            )
             .await;
         assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
         let inv = inv.body["id"].as_str().unwrap().to_string();
@@ -237,7 +255,11 @@ async fn every_role_involves_and_releases_as_the_api_allows() {
         assert_eq!(page.status, status, "{who}: release: {}", page.text);
         let after = involvements(&app, &lead, &case).await;
         let row = after.iter().find(|i| i["id"] == inv.as_str()).unwrap();
-        assert_eq!(!row["validUntil"].is_null(), status == StatusCode::SEE_OTHER, "{who}: the API's list shows the release");
+        assert_eq!(
+            !row["validUntil"].is_null(),
+            status == StatusCode::SEE_OTHER,
+            "{who}: the API's list shows the release"
+        );
         if status == StatusCode::SEE_OTHER {
             let shown = get(&app, &b, &page.location).await;
             assert!(shown.text.contains("De betrokkenheid is beëindigd"), "{who}: the notice");
@@ -261,7 +283,13 @@ async fn the_involve_form_shows_every_error_at_once_and_a_conflict_in_words_keep
     assert_eq!(involvements(&app, &lead, &case).await.len(), before, "nothing changed");
 
     // Involving the one already involved: a conflict, said in words; the role typed kept.
-    let page = post(&app, &b, &format!("/dossiers/{case}/betrokkenen"), &format!("user_id={}&role_in_case=gezinscoach", member.id)).await;
+    let page = post(
+        &app,
+        &b,
+        &format!("/dossiers/{case}/betrokkenen"),
+        &format!("user_id={}&role_in_case=gezinscoach", member.id),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.text);
     assert!(page.text.contains("al betrokken bij dit dossier"));
     assert!(page.text.contains("value=\"gezinscoach\""), "the input kept");
@@ -287,7 +315,9 @@ async fn the_teamleider_proposes_any_active_member_of_the_team_with_the_familys_
     assert!(t.contains(&format!("<option value=\"{}\">", colleague.id)), "the involve form offers the colleague");
 
     // The member not involved: proposed by the family's choice; the case page sends them to the proposal's page.
-    let sent = post(&app, &b, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}&family_choice=ja", colleague.id)).await;
+    let sent =
+        post(&app, &b, &format!("/dossiers/{case}/regisseur"), &format!("user_id={}&family_choice=ja", colleague.id))
+            .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
     let open = history.body.as_array().unwrap().iter().find(|a| a["status"] == "proposed").unwrap().clone();
@@ -303,14 +333,27 @@ async fn the_teamleider_proposes_any_active_member_of_the_team_with_the_familys_
         assert_eq!(get(&app, &ob, &format!("/dossiers/{case}/voorstel")).await.status, StatusCode::NOT_FOUND);
     }
     let ob = sign_in(&app, &outsider).await;
-    assert_eq!(get(&app, &ob, &format!("/dossiers/{case}")).await.status, StatusCode::NOT_FOUND, "no redirect for others");
+    assert_eq!(
+        get(&app, &ob, &format!("/dossiers/{case}")).await.status,
+        StatusCode::NOT_FOUND,
+        "no redirect for others"
+    );
     let cb = sign_in(&app, &colleague).await;
     let shown = get(&app, &cb, &format!("/dossiers/{case}")).await;
-    assert_eq!((shown.status, shown.location.as_str()), (StatusCode::SEE_OTHER, format!("/dossiers/{case}/voorstel").as_str()));
+    assert_eq!(
+        (shown.status, shown.location.as_str()),
+        (StatusCode::SEE_OTHER, format!("/dossiers/{case}/voorstel").as_str())
+    );
     let proposal = get(&app, &cb, &format!("/dossiers/{case}/voorstel")).await;
     assert_eq!(proposal.status, StatusCode::OK);
-    assert!(proposal.text.contains("<h1>Voorstel: regisseur worden</h1>") && proposal.text.contains("Het gezin heeft zelf voor u gekozen."));
-    assert!(!proposal.text.contains("Sanne de Vries") && !proposal.text.contains("2711"), "nothing of the household yet");
+    assert!(
+        proposal.text.contains("<h1>Voorstel: regisseur worden</h1>")
+            && proposal.text.contains("Het gezin heeft zelf voor u gekozen.")
+    );
+    assert!(
+        !proposal.text.contains("Sanne de Vries") && !proposal.text.contains("2711"),
+        "nothing of the household yet"
+    );
     let e = last_event_of(&app, &colleague);
     assert!(matches!(e.basis, Some(Basis::Proposal(ref id)) if *id == open["id"].as_str().unwrap()), "{:?}", e.basis);
 
@@ -318,7 +361,12 @@ async fn the_teamleider_proposes_any_active_member_of_the_team_with_the_familys_
     let accepted = post(&app, &cb, &format!("/dossiers/{case}/regisseur/accepteren"), "").await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.text);
     let history = app.get(&format!("/api/v1/cases/{case}/regisseur"), &app.token(&lead).await).await;
-    assert!(history.body.as_array().unwrap().iter().any(|a| a["status"] == "active" && a["userId"] == colleague.id.as_str()));
+    assert!(history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["status"] == "active" && a["userId"] == colleague.id.as_str()));
     assert_eq!(get(&app, &cb, &format!("/dossiers/{case}")).await.status, StatusCode::OK);
     assert_eq!(get(&app, &cb, &format!("/dossiers/{case}/voorstel")).await.status, StatusCode::NOT_FOUND, "answered");
     let team = get(&app, &b, "/team").await;
@@ -333,7 +381,11 @@ async fn a_provider_is_offered_only_where_the_team_lets_providers_direct() {
     let case = case_by(&app, &member).await;
     let lt = app.token(&lead).await;
     let inv = app
-        .post(&format!("/api/v1/cases/{case}/involvements"), &lt, json!({"userId": provider.id, "roleInCase": "jeugdhulp"}))
+        .post(
+            &format!("/api/v1/cases/{case}/involvements"),
+            &lt,
+            json!({"userId": provider.id, "roleInCase": "jeugdhulp"}),
+        )
         .await;
     assert_eq!(inv.status, StatusCode::CREATED, "{}", inv.text);
     let b = sign_in(&app, &lead).await;

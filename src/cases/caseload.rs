@@ -105,7 +105,11 @@ pub async fn caseload(ctx: &Ctx) -> AppResult<Caseload> {
 /// Cases without an accepted regisseur first; then the oldest first.
 fn sort_cases(cases: &mut [CaseloadCase]) {
     cases.sort_by(|a, b| {
-        (a.regisseur.is_some(), a.case.opened_at, &a.case.id).cmp(&(b.regisseur.is_some(), b.case.opened_at, &b.case.id))
+        (a.regisseur.is_some(), a.case.opened_at, &a.case.id).cmp(&(
+            b.regisseur.is_some(),
+            b.case.opened_at,
+            &b.case.id,
+        ))
     });
 }
 

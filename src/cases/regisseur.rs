@@ -175,7 +175,8 @@ pub async fn proposal_to_me(ctx: &Ctx, case_id: String) -> AppResult<Assignment>
     let cx = ctx.clone();
     ctx.read(move |c| {
         cx.audit.case(&case_id);
-        let open = store::assignment_with_status(c, &case_id, "proposed")?.filter(|a| a.user_id == cx.principal.user_id);
+        let open =
+            store::assignment_with_status(c, &case_id, "proposed")?.filter(|a| a.user_id == cx.principal.user_id);
         cx.state.access.decide_own_proposal(open.as_ref().map(|a| a.id.as_str()), &cx.audit)?;
         Ok(open.ok_or(AppError::NotFound)?.into()) // refused above
     })

@@ -13,9 +13,9 @@ mod plan;
 mod radar;
 mod search;
 mod sign_in;
+mod team;
 mod work;
 mod zrm;
-mod team;
 
 pub use page::CaseFrame;
 

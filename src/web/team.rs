@@ -124,39 +124,42 @@ async fn team_page(page: Page, q: crate::http::Query<TeamQuery>) -> PageResult {
             current: filter == Some(s),
         })
         .collect();
-    let cases = load
-        .cases
-        .iter()
-        .filter(|c| filter.is_none_or(|f| c.case.state == f))
-        .map(|c| CaseLine {
-            id: c.case.id.clone(),
-            name: case_name(c),
-            wijk: c.wijk.clone(),
-            state: state_label(c.case.state),
-            regisseur: c.regisseur.as_ref().map(|a| name_of(&a.row.user_id)),
-            proposal: c.proposal.as_ref().map(|a| {
-                format!("{} (sinds {})", name_of(&a.row.user_id), dutch::date(a.proposed_at.date_naive()))
-            }),
-            involved: involved(c),
-            opened_on: dutch::date(c.case.opened_at.date_naive()),
-        })
-        .collect();
+    let cases =
+        load.cases
+            .iter()
+            .filter(|c| filter.is_none_or(|f| c.case.state == f))
+            .map(|c| CaseLine {
+                id: c.case.id.clone(),
+                name: case_name(c),
+                wijk: c.wijk.clone(),
+                state: state_label(c.case.state),
+                regisseur: c.regisseur.as_ref().map(|a| name_of(&a.row.user_id)),
+                proposal: c.proposal.as_ref().map(|a| {
+                    format!("{} (sinds {})", name_of(&a.row.user_id), dutch::date(a.proposed_at.date_naive()))
+                }),
+                involved: involved(c),
+                opened_on: dutch::date(c.case.opened_at.date_naive()),
+            })
+            .collect();
     let mut proposals: Vec<(chrono::DateTime<chrono::Utc>, ProposalLine)> = load
         .cases
         .iter()
         .filter_map(|c| {
             let a = c.proposal.as_ref()?;
-            Some((a.proposed_at, ProposalLine {
-                case_id: c.case.id.clone(),
-                case_name: case_name(c),
-                kind: match &c.regisseur {
-                    Some(r) => format!("Overdracht van {}", name_of(&r.row.user_id)),
-                    None => "Eerste regisseur".to_string(),
+            Some((
+                a.proposed_at,
+                ProposalLine {
+                    case_id: c.case.id.clone(),
+                    case_name: case_name(c),
+                    kind: match &c.regisseur {
+                        Some(r) => format!("Overdracht van {}", name_of(&r.row.user_id)),
+                        None => "Eerste regisseur".to_string(),
+                    },
+                    proposed: name_of(&a.row.user_id),
+                    since: super::case::when(a.proposed_at),
+                    family_choice: if a.row.family_choice { "Ja" } else { "Nee" },
                 },
-                proposed: name_of(&a.row.user_id),
-                since: super::case::when(a.proposed_at),
-                family_choice: if a.row.family_choice { "Ja" } else { "Nee" },
-            }))
+            ))
         })
         .collect();
     // The longest waiting first.
