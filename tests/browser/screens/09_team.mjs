@@ -3,7 +3,8 @@
 // the count of the phase "aangemeld" to its list and the case's link with the keyboard, sees an involve without a
 // choice refused at the fields, involves the demo colleague and releases them again, and proposes the member as
 // regisseur with "de familie koos deze persoon"; /team then shows the proposal waiting; the member accepts on the
-// case page. Each result is checked through the API.
+// case page; a handover to the colleague, who does not see the case, is answered on the proposal's page. Each result
+// is checked through the API.
 export async function run(t) {
   const { page, assert, base } = t;
   const member = "wijkteam@demo.eenplan.nl";
@@ -107,7 +108,23 @@ export async function run(t) {
   const history = await t.api(lead, "GET", `/api/v1/cases/${id}/regisseur`);
   assert(history.body.some((a) => a.userId === me.body.id && a.status === "active"), "the API has the regisseur");
 
-  // Another team's view: the member has no caseload.
+  // A handover to the colleague, who is not involved (released above): the case page sends them to the proposal,
+  // which they decline with the keyboard.
+  const handover = await t.api(lead, "PUT", `/api/v1/cases/${id}/regisseur`, { userId: other.body.id });
+  assert(handover.status === 201, `handover: ${handover.status}`);
+  await t.signIn(colleague);
+  await page.goto(`${base}/dossiers/${id}`);
+  await page.waitForURL(`${base}/dossiers/${id}/voorstel`);
+  assert((await t.heading()) === "Voorstel: regisseur worden", "the proposal's page");
+  await t.axe("Voorstel");
+  await t.screenshot("team-voorstel-beantwoorden");
+  await t.tabTo('form[action$="/regisseur/afwijzen"] button');
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${base}/`);
+  const answered = await t.api(lead, "GET", `/api/v1/cases/${id}/regisseur`);
+  assert(answered.body.some((a) => a.userId === other.body.id && a.status === "declined"), "the API has the refusal");
+
+  // A wijkteam member has no caseload.
   const res = await page.goto(`${base}/team`);
   assert(res.status() === 403, `a wijkteam member has no caseload: ${res.status()}`);
 }
