@@ -198,9 +198,10 @@ impl Access {
     }
 
     /// Whether the caller, who sees a case, may see who works in its team (their names, to propose one as
-    /// regisseur or involve one): the members and the lead of that team.
-    pub fn sees_team_members(&self, p: &Principal, team_id: &str) -> bool {
-        scope::member_teams(p).iter().any(|t| t == team_id)
+    /// regisseur or involve one): the lead of that team, and its member who directs the case (`directs`).
+    pub fn sees_team_members(&self, p: &Principal, team_id: &str, directs: bool) -> bool {
+        scope::lead_teams(p).iter().any(|t| t == team_id)
+            || (directs && scope::member_teams(p).iter().any(|t| t == team_id))
     }
 }
 

@@ -93,10 +93,7 @@ pub async fn caseload(ctx: &Ctx) -> AppResult<Caseload> {
             });
         }
         sort_cases(&mut cases);
-        let members = store::team_members(c, &teams)?
-            .into_iter()
-            .map(|(user_id, display_name, role, team_id)| TeamMember { user_id, display_name, team_id, role })
-            .collect();
+        let members = store::team_members(c, &teams)?.into_iter().map(member).collect();
         Ok(Caseload { team_ids: teams, cases, members, generated_at: t.and_utc() })
     })
     .await
@@ -124,23 +121,25 @@ pub fn proposable(members: &[TeamMember], team_id: &str) -> Vec<TeamMember> {
     out
 }
 
-/// The members of the case's team, when the caller may see them (`Access::sees_team_members`), on a connection the
-/// caller holds: for the case page's propose and involve forms.
+fn member(r: store::TeamMemberRow) -> TeamMember {
+    TeamMember { user_id: r.user_id, display_name: r.display_name, team_id: r.team_id, role: r.role }
+}
+
+/// The members of the case's team and whether the team lets providers direct its cases, when the caller may see
+/// them (`Access::sees_team_members`: the lead of that team, or its member who directs the case), on a connection
+/// the caller holds: for the case page's propose and involve forms.
 pub(crate) fn members_of_team(
     c: &mut crate::db::DbConn,
     cx: &Ctx,
     team_id: &str,
-) -> AppResult<Option<Vec<TeamMember>>> {
-    if !cx.state.access.sees_team_members(&cx.principal, team_id) {
+    directs: bool,
+) -> AppResult<Option<(Vec<TeamMember>, bool)>> {
+    if !cx.state.access.sees_team_members(&cx.principal, team_id, directs) {
         return Ok(None);
     }
-    let teams = [team_id.to_string()];
-    Ok(Some(
-        store::team_members(c, &teams)?
-            .into_iter()
-            .map(|(user_id, display_name, role, team_id)| TeamMember { user_id, display_name, team_id, role })
-            .collect(),
-    ))
+    let rows = store::team_members(c, &[team_id.to_string()])?;
+    let provider_may_direct = rows.first().is_some_and(|r| r.provider_may_direct);
+    Ok(Some((rows.into_iter().map(member).collect(), provider_may_direct)))
 }
 
 #[cfg(test)]

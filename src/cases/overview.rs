@@ -29,7 +29,7 @@ pub struct CaseOverview {
     pub assignments: Vec<Assignment>,
     /// The caller's open break-glass window on this case.
     pub break_glass: Option<BreakGlass>,
-    /// The active members of the case's team by name, for a member or the lead of that team
+    /// The active members of the case's team by name, for the lead of that team and the regisseur
     /// (`Access::sees_team_members`): whom the propose and involve forms offer.
     pub team_members: Option<Vec<TeamMember>>,
     /// Whether the case's team lets provider professionals direct its cases.
@@ -73,10 +73,15 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         } else {
             None
         };
-        let team_members =
-            if parts.involvements_and_regisseurs { caseload::members_of_team(c, &cx, &row.team_id)? } else { None };
-        let provider_may_direct = team_members.is_some()
-            && crate::identity::store::team(c, &row.team_id)?.is_some_and(|t| t.provider_may_direct);
+        // The team's members, for the lead and the regisseur (the propose and involve forms).
+        let directs = assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == cx.principal.user_id);
+        let team = if parts.involvements_and_regisseurs {
+            caseload::members_of_team(c, &cx, &row.team_id, directs)?
+        } else {
+            None
+        };
+        let provider_may_direct = team.as_ref().is_some_and(|t| t.1);
+        let team_members = team.map(|t| t.0);
         Ok(CaseOverview {
             case,
             members,

@@ -416,16 +416,37 @@ pub fn open_assignments_of(conn: &mut DbConn, case_ids: &[String]) -> QueryResul
         .load(conn)
 }
 
-/// The active users with a wijkteam or teamleider role in these teams: (user id, name, role, team id), by name.
-pub fn team_members(conn: &mut DbConn, teams: &[String]) -> QueryResult<Vec<(String, String, String, String)>> {
-    use crate::db::schema::user_roles;
-    let rows: Vec<(String, String, String, Option<String>)> = user_roles::table
+/// A member of a team as `team_members` reads them.
+pub struct TeamMemberRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: String,
+    pub team_id: String,
+    /// The team's `provider_may_direct`.
+    pub provider_may_direct: bool,
+}
+
+/// The active users with a wijkteam or teamleider role in these teams, by name, each with their team's
+/// `provider_may_direct`: one statement.
+pub fn team_members(conn: &mut DbConn, teams: &[String]) -> QueryResult<Vec<TeamMemberRow>> {
+    use crate::db::schema::{teams as t, user_roles};
+    let rows: Vec<(String, String, String, String, bool)> = user_roles::table
         .inner_join(users::table.on(users::id.eq(user_roles::user_id)))
-        .filter(user_roles::team_id.eq_any(teams))
+        .inner_join(t::table.on(user_roles::team_id.eq(t::id.nullable())))
+        .filter(t::id.eq_any(teams))
         .filter(user_roles::role.eq_any(["wijkteam", "teamleider"]))
         .filter(users::active.eq(true))
         .order((users::display_name.asc(), users::id.asc(), user_roles::role.asc()))
-        .select((users::id, users::display_name, user_roles::role, user_roles::team_id))
+        .select((users::id, users::display_name, user_roles::role, t::id, t::provider_may_direct))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(u, n, r, t)| t.map(|t| (u, n, r, t))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, display_name, role, team_id, provider_may_direct)| TeamMemberRow {
+            user_id,
+            display_name,
+            role,
+            team_id,
+            provider_may_direct,
+        })
+        .collect())
 }
