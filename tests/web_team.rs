@@ -400,3 +400,63 @@ async fn a_provider_is_offered_only_where_the_team_lets_providers_direct() {
     );
     assert!(offered(&get(&app, &b, &format!("/dossiers/{case}")).await.text), "now it does");
 }
+
+/// The caseload's API: the team's open cases exactly as the case list gives them to the same teamleider, with the
+/// regisseur and the waiting proposal; a closed case and another team's case left out; the team's members by name.
+#[actix_web::test]
+async fn the_caseload_api_is_the_case_lists_open_cases_with_regisseur_and_proposal() {
+    let app = TestApp::new().await;
+    let (lead, creator, regisseur) = (app.user(Role::Teamleider), app.user(Role::Wijkteam), app.user(Role::Wijkteam));
+    let directed = case_by(&app, &creator).await;
+    direct(&app, &lead, &regisseur, &directed).await;
+    let proposed = case_by(&app, &creator).await;
+    let lt = app.token(&lead).await;
+    let p = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/cases/{proposed}/regisseur"),
+            Some(&lt),
+            Some(json!({"userId": creator.id})),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    let closed = case_by(&app, &creator).await;
+    let ct = app.token(&creator).await;
+    let c = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{closed}/state"),
+            Some(&ct),
+            Some(json!({"state": "closed", "closeReason": "moved"})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    let elsewhere = app.user_in_other_team(Role::Wijkteam);
+
+    let load = app.get("/api/v1/caseload", &lt).await;
+    assert_eq!(load.status, StatusCode::OK, "{}", load.text);
+    let cases = load.body["cases"].as_array().unwrap();
+    let list = app.get("/api/v1/cases", &lt).await;
+    let open: Vec<&Value> = list.body["items"].as_array().unwrap().iter().filter(|c| c["state"] != "closed").collect();
+    assert_eq!(cases.len(), open.len(), "the open cases of the list");
+    for item in &open {
+        let mine = cases.iter().find(|c| c["case"]["id"] == item["id"]).expect("in the caseload");
+        assert_eq!(&mine["case"], *item, "the same projection as the case list");
+    }
+    assert!(!cases.iter().any(|c| c["case"]["id"] == closed.as_str()), "no closed case");
+    let by_id = |id: &str| cases.iter().find(|c| c["case"]["id"] == id).unwrap();
+    assert_eq!(by_id(&directed)["regisseur"]["userId"], regisseur.id.as_str());
+    assert!(by_id(&directed).get("proposal").is_none());
+    assert_eq!(by_id(&proposed)["proposal"]["userId"], creator.id.as_str());
+    assert!(by_id(&proposed).get("regisseur").is_none());
+    assert_eq!(cases.last().unwrap()["case"]["id"], directed.as_str(), "the directed case last");
+    assert_eq!(by_id(&directed)["wijk"], "Centrum");
+    let members = load.body["members"].as_array().unwrap();
+    for user in [&lead, &creator, &regisseur] {
+        assert!(members.iter().any(|m| m["userId"] == user.id.as_str()), "the team's members");
+    }
+    assert!(!members.iter().any(|m| m["userId"] == elsewhere.id.as_str()), "not another team's");
+    assert!(!load.text.contains("Sanne de Vries") && !load.text.contains("2711"), "nothing of the household");
+}
