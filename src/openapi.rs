@@ -52,6 +52,8 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         cases::routes::accept_regisseur,
         cases::routes::decline_regisseur,
         cases::routes::regisseur_history,
+        cases::routes::caseload,
+        cases::routes::my_proposal,
         cases::routes::list_involvements,
         cases::routes::add_involvement,
         cases::routes::end_involvement,

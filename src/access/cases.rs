@@ -182,3 +182,39 @@ impl Proposer {
         }
     }
 }
+
+impl Access {
+    /// The caseload of the teams the caller leads (`GET /api/v1/caseload`): those teams; anyone who leads no team
+    /// 403. Recorded on the first team's lead.
+    pub fn decide_caseload(&self, p: &Principal, audit: &AuditRecord) -> AppResult<Vec<String>> {
+        let teams = scope::lead_teams(p);
+        match teams.first() {
+            Some(first) => {
+                audit.allowed(None, Basis::TeamLead(first.clone()));
+                Ok(teams)
+            }
+            None => Err(forbidden(audit)),
+        }
+    }
+
+    /// Whether the caller, who sees a case, may see who works in its team (their names, to propose one as
+    /// regisseur or involve one): the lead of that team, and its member who directs the case (`directs`).
+    pub fn sees_team_members(&self, p: &Principal, team_id: &str, directs: bool) -> bool {
+        scope::lead_teams(p).iter().any(|t| t == team_id)
+            || (directs && scope::member_teams(p).iter().any(|t| t == team_id))
+    }
+}
+
+impl Access {
+    /// Seeing a regisseur proposal addressed to the caller (`open_to_caller`: its id), so they can answer it before
+    /// they see the case: only that professional; for anyone else there is no such proposal (404).
+    pub fn decide_own_proposal(&self, open_to_caller: Option<&str>, audit: &AuditRecord) -> AppResult<()> {
+        match open_to_caller {
+            Some(proposal) => {
+                audit.allowed(None, Basis::Proposal(proposal.to_string()));
+                Ok(())
+            }
+            None => Err(not_found(audit)),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! parts, by the rules their own API routes apply, and the parts are made by the same projections. A provider's
 //! consent read goes through the contact sheet's own decision, since its coverage filters the sheet.
 
+use super::caseload::{self, TeamMember};
 use super::contacts::{self, Contacts};
 use super::involvement::{self, Involvement};
 use super::regisseur::{self, Assignment};
@@ -28,6 +29,11 @@ pub struct CaseOverview {
     pub assignments: Vec<Assignment>,
     /// The caller's open break-glass window on this case.
     pub break_glass: Option<BreakGlass>,
+    /// The active members of the case's team by name, for the lead of that team and the regisseur
+    /// (`Access::sees_team_members`): whom the propose and involve forms offer.
+    pub team_members: Option<Vec<TeamMember>>,
+    /// Whether the case's team lets provider professionals direct its cases.
+    pub provider_may_direct: bool,
 }
 
 pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
@@ -67,7 +73,25 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         } else {
             None
         };
-        Ok(CaseOverview { case, members, contacts, involvements, assignments, break_glass })
+        // The team's members, for the lead and the regisseur (the propose and involve forms).
+        let directs = assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == cx.principal.user_id);
+        let team = if parts.involvements_and_regisseurs {
+            caseload::members_of_team(c, &cx, &row.team_id, directs)?
+        } else {
+            None
+        };
+        let provider_may_direct = team.as_ref().is_some_and(|t| t.1);
+        let team_members = team.map(|t| t.0);
+        Ok(CaseOverview {
+            case,
+            members,
+            contacts,
+            involvements,
+            assignments,
+            break_glass,
+            team_members,
+            provider_may_direct,
+        })
     })
     .await
 }

@@ -167,6 +167,22 @@ async fn answer(ctx: &Ctx, case_id: String, accept: bool) -> AppResult<Assignmen
     .await
 }
 
+/// The open proposal on the case addressed to the caller, for the page that lets them answer it before they see
+/// the case (a wijkteam member the teamleider proposed who is not involved yet); 404 for anyone else.
+pub async fn proposal_to_me(ctx: &Ctx, case_id: String) -> AppResult<Assignment> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        cx.audit.case(&case_id);
+        let open =
+            store::assignment_with_status(c, &case_id, "proposed")?.filter(|a| a.user_id == cx.principal.user_id);
+        cx.state.access.decide_own_proposal(open.as_ref().map(|a| a.id.as_str()), &cx.audit)?;
+        Ok(open.ok_or(AppError::NotFound)?.into()) // refused above
+    })
+    .await
+}
+
 /// Assignment history, for those who may see the case.
 pub async fn history(ctx: &Ctx, case_id: String) -> AppResult<Vec<Assignment>> {
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;

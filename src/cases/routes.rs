@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
+use super::caseload::{self, Caseload};
 use super::contacts::{self, Contacts};
 use super::involvement::{self, AddInvolvement, Involvement};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
@@ -27,13 +28,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/cases/{id}/regisseur/accept").route(web::post().to(accept_regisseur)))
         .service(web::resource("/cases/{id}/regisseur/decline").route(web::post().to(decline_regisseur)))
+        .service(web::resource("/cases/{id}/regisseur/proposal").route(web::get().to(my_proposal)))
         .service(
             web::resource("/cases/{id}/involvements")
                 .route(web::get().to(list_involvements))
                 .route(web::post().to(add_involvement)),
         )
         .service(web::resource("/cases/{id}/involvements/{involvement}/end").route(web::post().to(end_involvement)))
-        .service(web::resource("/cases/{id}/contacts").route(web::get().to(case_contacts)));
+        .service(web::resource("/cases/{id}/contacts").route(web::get().to(case_contacts)))
+        .service(web::resource("/caseload").route(web::get().to(caseload)));
 }
 
 /// Open a case for a household of the caller's team; the caller becomes involved. 409 if one is open.
@@ -159,4 +162,21 @@ pub async fn end_involvement(ctx: Ctx, path: web::Path<(Id, Id)>) -> AppResult<H
     responses((status = 200, body = Contacts), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn case_contacts(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(contacts::contacts(&ctx, id.into_inner().into()).await?))
+}
+
+/// The teamleider's caseload: the open cases of the teams the caller leads, as summaries, with the household's
+/// wijk, the regisseur and the proposal waiting for an answer, cases without a regisseur first; and the teams'
+/// members by name. 403 for anyone who leads no team.
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Caseload), (status = 403, body = Problem)))]
+pub async fn caseload(ctx: Ctx) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(caseload::caseload(&ctx).await?))
+}
+
+/// The open regisseur proposal on the case addressed to the caller, before they see the case (to answer it);
+/// 404 for anyone else.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/regisseur/proposal", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Assignment), (status = 404, body = Problem)))]
+pub async fn my_proposal(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(regisseur::proposal_to_me(&ctx, id.into_inner().into()).await?))
 }

@@ -383,3 +383,70 @@ pub fn professionals_at(conn: &mut DbConn, case_id: &str, at: NaiveDateTime) -> 
         ))
         .load(conn)
 }
+
+/// The open cases of these teams, in id order (at most `limit`): the teamleider's caseload.
+pub fn open_cases_of_teams(conn: &mut DbConn, teams: &[String], limit: i64) -> QueryResult<Vec<String>> {
+    cases::table
+        .filter(cases::team_id.eq_any(teams))
+        .filter(cases::state.ne("closed"))
+        .order(cases::id.asc())
+        .limit(limit)
+        .select(cases::id)
+        .load(conn)
+}
+
+/// The wijk of each case's household.
+pub fn wijks_of(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
+    use crate::db::schema::households;
+    let rows: Vec<(String, String)> = cases::table
+        .inner_join(households::table.on(households::id.eq(cases::household_id)))
+        .filter(cases::id.eq_any(case_ids))
+        .select((cases::id, households::wijk))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The open proposals and active assignments of these cases, oldest proposal first.
+pub fn open_assignments_of(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<AssignmentRow>> {
+    ra::table
+        .filter(ra::case_id.eq_any(case_ids))
+        .filter(ra::status.eq_any(["proposed", "active"]))
+        .order((ra::proposed_at.asc(), ra::id.asc()))
+        .select(AssignmentRow::as_select())
+        .load(conn)
+}
+
+/// A member of a team as `team_members` reads them.
+pub struct TeamMemberRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: String,
+    pub team_id: String,
+    /// The team's `provider_may_direct`.
+    pub provider_may_direct: bool,
+}
+
+/// The active users with a wijkteam or teamleider role in these teams, by name, each with their team's
+/// `provider_may_direct`: one statement.
+pub fn team_members(conn: &mut DbConn, teams: &[String]) -> QueryResult<Vec<TeamMemberRow>> {
+    use crate::db::schema::{teams as t, user_roles};
+    let rows: Vec<(String, String, String, String, bool)> = user_roles::table
+        .inner_join(users::table.on(users::id.eq(user_roles::user_id)))
+        .inner_join(t::table.on(user_roles::team_id.eq(t::id.nullable())))
+        .filter(t::id.eq_any(teams))
+        .filter(user_roles::role.eq_any(["wijkteam", "teamleider"]))
+        .filter(users::active.eq(true))
+        .order((users::display_name.asc(), users::id.asc(), user_roles::role.asc()))
+        .select((users::id, users::display_name, user_roles::role, t::id, t::provider_may_direct))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, display_name, role, team_id, provider_may_direct)| TeamMemberRow {
+            user_id,
+            display_name,
+            role,
+            team_id,
+            provider_may_direct,
+        })
+        .collect())
+}

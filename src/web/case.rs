@@ -12,12 +12,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
-use super::page::{render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
+use super::page::{render, render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
 use super::work::state_label;
 use crate::access::Category;
 use crate::breakglass::service::BreakGlass;
+use crate::cases::caseload::{self, TeamMember};
 use crate::cases::contacts::Contacts;
 use crate::cases::involvement::Involvement;
+use crate::cases::involvement::{self as involvements, AddInvolvement};
 use crate::cases::model::{CaseState, CloseReason};
 use crate::cases::overview;
 use crate::cases::regisseur::{self, Assignment, ProposeRegisseur};
@@ -31,8 +33,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/dossiers/{id}", web::get().to(case_page))
         .route("/dossiers/{id}/fase", web::post().to(change_state))
         .route("/dossiers/{id}/regisseur", web::post().to(propose))
+        .route("/dossiers/{id}/voorstel", web::get().to(proposal_page))
         .route("/dossiers/{id}/regisseur/accepteren", web::post().to(accept))
-        .route("/dossiers/{id}/regisseur/afwijzen", web::post().to(decline));
+        .route("/dossiers/{id}/regisseur/afwijzen", web::post().to(decline))
+        .route("/dossiers/{id}/betrokkenen", web::post().to(involve))
+        .route("/dossiers/{id}/betrokkenen/{involvement}/beeindigen", web::post().to(end_involvement));
 }
 
 /// One phase of the phase bar.
@@ -68,6 +73,10 @@ pub struct ProfessionalLine {
     pub current: bool,
     /// Whether there is a basis to share with them: the team's own, or a consent, or none.
     pub basis: &'static str,
+    /// The involvement, where the API lists it.
+    pub involvement_id: String,
+    /// Whether the user may end it here (the regisseur or the teamleider; not the regisseur's own involvement).
+    pub can_end: bool,
 }
 
 pub struct AssignmentLine {
@@ -121,6 +130,9 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     can_propose: bool,
     candidates: Vec<Candidate>,
+    /// The regisseur and the teamleider involve and release professionals.
+    can_manage: bool,
+    involve_candidates: Vec<Candidate>,
     timeline: Vec<Event>,
     errors: Vec<FieldMessage>,
     problem: Option<&'static str>,
@@ -145,6 +157,8 @@ pub struct Kept {
     pub user_id: String,
     pub reason: String,
     pub family_choice: bool,
+    pub involve_user_id: String,
+    pub role_in_case: String,
 }
 
 fn relation_label(r: Relation) -> &'static str {
@@ -259,7 +273,14 @@ fn phases(state: CaseState) -> Vec<Phase> {
 /// case (`cases::overview`); and the case's frame with the break-glass banner.
 async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), PageError> {
     let o = page.act(overview::case_overview(&page.ctx, id.to_string())).await?;
-    Ok((build(page, o.case, o.members, o.contacts, o.involvements, o.assignments), o.break_glass))
+    let team = Team { members: o.team_members.unwrap_or_default(), provider_may_direct: o.provider_may_direct };
+    Ok((build(page, o.case, o.members, o.contacts, o.involvements, o.assignments, team), o.break_glass))
+}
+
+/// Who works in the case's team, as far as the user may see it (`CaseOverview::team_members`).
+struct Team {
+    members: Vec<TeamMember>,
+    provider_may_direct: bool,
 }
 
 fn build(
@@ -269,6 +290,7 @@ fn build(
     sheet: Option<Contacts>,
     involvements: Vec<Involvement>,
     assignments: Vec<Assignment>,
+    team: Team,
 ) -> CasePage {
     let me = page.principal();
     let now = Utc::now();
@@ -277,6 +299,10 @@ fn build(
         for p in &s.professionals {
             names.insert(p.user_id.clone(), (p.name.clone(), p.organisation.clone(), p.email.clone()));
         }
+    }
+    // The team's members by name, for the team's own (the teamleider has no contact sheet).
+    for m in &team.members {
+        names.entry(m.user_id.clone()).or_insert_with(|| (m.display_name.clone(), String::new(), String::new()));
     }
     let name_of = |user_id: &str| -> String {
         if user_id == me.user_id {
@@ -345,6 +371,10 @@ fn build(
     // The professionals: every involvement (past and present) where the API lists them, with the names the
     // contact sheet gives of those involved today; a provider sees the contact sheet alone.
     let professionals_shown = !involvements.is_empty() || sheet.is_some();
+    // The regisseur and the teamleider manage who is involved (the API's rule: `decide_manage_involvements`).
+    let manages = case.state.is_open()
+        && (case.view == "summary"
+            || assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == me.user_id));
     let mut professionals: Vec<ProfessionalLine> = if !involvements.is_empty() {
         involvements
             .iter()
@@ -370,6 +400,8 @@ fn build(
                         Some(_) => "Nee: geen toestemming",
                         None => "Ja: eigen wijkteam",
                     },
+                    involvement_id: i.id.clone(),
+                    can_end: manages && i.kind != "regisseur" && i.valid_until.is_none_or(|u| u > now),
                 }
             })
             .collect()
@@ -388,6 +420,8 @@ fn build(
                         period: "nu".into(),
                         current: true,
                         basis: if p.kind == "provider" { "Ja: toestemming" } else { "Ja: eigen wijkteam" },
+                        involvement_id: String::new(),
+                        can_end: false,
                     })
                     .collect()
             })
@@ -404,6 +438,12 @@ fn build(
     let i_lead = case.view == "summary";
     let state = case.state;
     let can_propose = state.is_open() && (i_direct || i_lead);
+    let can_manage = can_propose;
+    let involved_now = |user_id: &str| {
+        involvements
+            .iter()
+            .any(|i| i.user_id == user_id && i.valid_from <= now && i.valid_until.is_none_or(|u| u > now))
+    };
     // Candidates: the wijkteam professionals involved today, by name where the contact sheet gives it.
     let mut candidates: Vec<Candidate> = Vec::new();
     for i in involvements.iter().filter(|i| i.kind == "team_member" || i.kind == "regisseur") {
@@ -419,6 +459,39 @@ fn build(
         };
         candidates.push(Candidate { user_id: i.user_id.clone(), label });
     }
+    // And every active wijkteam professional of the case's team; and, where the team lets providers direct its
+    // cases, the providers involved today.
+    let directs = |user_id: &str| assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == user_id);
+    for m in caseload::proposable(&team.members, &case.team_id) {
+        if directs(&m.user_id) || candidates.iter().any(|c| c.user_id == m.user_id) {
+            continue;
+        }
+        let label = if m.user_id == me.user_id {
+            format!("{} (u, wijkteam)", m.display_name)
+        } else {
+            format!("{} (wijkteam)", m.display_name)
+        };
+        candidates.push(Candidate { user_id: m.user_id, label });
+    }
+    if team.provider_may_direct {
+        for i in involvements.iter().filter(|i| i.kind == "provider") {
+            let current = i.valid_from <= now && i.valid_until.is_none_or(|u| u > now);
+            if !current || directs(&i.user_id) || candidates.iter().any(|c| c.user_id == i.user_id) {
+                continue;
+            }
+            let label = match names.get(&i.user_id) {
+                Some(n) => format!("{} (aanbieder, {})", n.0, i.role_in_case),
+                None => format!("Aanbieder ({})", i.role_in_case),
+            };
+            candidates.push(Candidate { user_id: i.user_id.clone(), label });
+        }
+    }
+    // Whom the involve form offers: the team's wijkteam professionals not involved today.
+    let involve_candidates: Vec<Candidate> = caseload::proposable(&team.members, &case.team_id)
+        .into_iter()
+        .filter(|m| !involved_now(&m.user_id))
+        .map(|m| Candidate { user_id: m.user_id, label: format!("{} (wijkteam)", m.display_name) })
+        .collect();
     let mut line_of_assignment = Vec::new();
     let mut timeline: Vec<Event> = Vec::new();
     for a in &assignments {
@@ -515,6 +588,8 @@ fn build(
         assignments: line_of_assignment,
         can_propose,
         candidates,
+        can_manage,
+        involve_candidates,
         timeline,
         errors: Vec::new(),
         problem: None,
@@ -534,6 +609,8 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "geaccepteerd" => Some("U bent nu de regisseur van dit dossier."),
         "afgewezen" => Some("U heeft het voorstel afgewezen."),
         "noodtoegang" => Some("Noodtoegang is geopend."),
+        "betrokken" => Some("De hulpverlener is nu betrokken bij dit dossier."),
+        "beeindigd" => Some("De betrokkenheid is beëindigd: de hulpverlener ziet dit dossier vanaf nu niet meer."),
         _ => None,
     }
 }
@@ -553,7 +630,21 @@ async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut Cas
 async fn case_page(page: Page, id: web::Path<Id>, q: crate::http::Query<CaseQuery>) -> PageResult {
     let id: String = id.into_inner().into();
     let done = notice(q.into_inner().gedaan.as_deref());
-    show(&page, &id, StatusCode::OK, |v| v.layout.notice = done).await
+    let (mut view, window) = match load(&page, &id).await {
+        Ok(v) => v,
+        // A professional proposed as regisseur who does not see the case yet answers on the proposal's page (the
+        // case read, refused, stays this request's act).
+        Err(PageError(AppError::NotFound)) => {
+            if regisseur::proposal_to_me(&page.ctx, id.clone()).await.is_ok() {
+                return Ok(see_other(&format!("/dossiers/{id}/voorstel")));
+            }
+            return super::break_glass::not_found(&page, &id).await;
+        }
+        Err(e) => return Err(e),
+    };
+    view.layout = page.case_layout_with(view.heading.clone(), window.as_ref());
+    view.layout.notice = done;
+    render_with(StatusCode::OK, &view)
 }
 
 #[derive(Deserialize)]
@@ -563,11 +654,13 @@ struct StateForm {
     close_reason: Option<String>,
 }
 
-const LABELS: [(&str, &str); 4] = [
+const LABELS: [(&str, &str); 6] = [
     ("state", "Volgende stap"),
     ("closeReason", "Reden van afsluiten"),
     ("userId", "Regisseur"),
     ("reason", "Toelichting"),
+    ("involveUserId", "Hulpverlener"),
+    ("roleInCase", "Wat doet deze hulpverlener in het huishouden?"),
 ];
 
 /// After a form the service refused: the page again, with the errors, and what the user chose kept.
@@ -638,6 +731,67 @@ async fn propose(page: Page, id: web::Path<Id>, form: Form<ProposeForm>) -> Page
 }
 
 #[derive(Deserialize)]
+struct InvolveForm {
+    user_id: Option<String>,
+    role_in_case: Option<String>,
+}
+
+/// After an involve or release the service refused: every field error at once (the involve form's own user field),
+/// or the conflict said in words; what the user typed kept.
+async fn again_involvement(page: &Page, id: &str, e: AppError, kept: Kept) -> PageResult {
+    match e {
+        AppError::Validation(mut errors) => {
+            for e in errors.iter_mut().filter(|e| e.field == "userId") {
+                e.field = "involveUserId".into();
+            }
+            again(page, id, AppError::Validation(errors), kept).await
+        }
+        AppError::Conflict(message) => {
+            let problem = if message.contains("regisseur") {
+                "De regisseur blijft betrokken tot de regie is overgedragen. Stel eerst een andere regisseur voor."
+            } else {
+                "Deze hulpverlener is in die periode al betrokken bij dit dossier. Er is niets veranderd."
+            };
+            show(page, id, StatusCode::CONFLICT, |v| {
+                v.problem = Some(problem);
+                v.kept = kept;
+            })
+            .await
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn involve(page: Page, id: web::Path<Id>, form: Form<InvolveForm>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let form = form.into_inner();
+    let kept = Kept {
+        involve_user_id: form.user_id.clone().unwrap_or_default(),
+        role_in_case: form.role_in_case.clone().unwrap_or_default(),
+        ..Kept::default()
+    };
+    let input = AddInvolvement {
+        user_id: form.user_id.filter(|u| !u.trim().is_empty()),
+        role_in_case: form.role_in_case.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
+        valid_from: None,
+        valid_until: None,
+    };
+    match page.act(involvements::add(&page.ctx, id.clone(), input)).await {
+        Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=betrokken#betrokkenen-titel"))),
+        Err(e) => again_involvement(&page, &id, e, kept).await,
+    }
+}
+
+async fn end_involvement(page: Page, path: web::Path<(Id, Id)>, _form: Form<NoFields>) -> PageResult {
+    let (id, involvement) = path.into_inner();
+    let id: String = id.into();
+    match page.act(involvements::end(&page.ctx, id.clone(), involvement.into())).await {
+        Ok(_) => Ok(see_other(&format!("/dossiers/{id}?gedaan=beeindigd#betrokkenen-titel"))),
+        Err(e) => again_involvement(&page, &id, e, Kept::default()).await,
+    }
+}
+
+#[derive(Deserialize)]
 struct NoFields {}
 
 async fn accept(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
@@ -646,10 +800,47 @@ async fn accept(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageRes
     Ok(see_other(&format!("/dossiers/{id}?gedaan=geaccepteerd")))
 }
 
-async fn decline(page: Page, id: web::Path<Id>, _form: Form<NoFields>) -> PageResult {
+#[derive(Deserialize)]
+struct DeclineForm {
+    /// `werk`: from the proposal's page, back to Mijn werk (the case is not theirs to see).
+    terug: Option<String>,
+}
+
+async fn decline(page: Page, id: web::Path<Id>, form: Form<DeclineForm>) -> PageResult {
     let id: String = id.into_inner().into();
     page.act(regisseur::decline(&page.ctx, id.clone())).await?;
+    if form.into_inner().terug.as_deref() == Some("werk") {
+        return Ok(see_other("/"));
+    }
     Ok(see_other(&format!("/dossiers/{id}?gedaan=afgewezen")))
+}
+
+#[derive(Template)]
+#[template(path = "case_proposal.html")]
+struct ProposalPage {
+    layout: Layout,
+    case_id: String,
+    proposed_on: String,
+    family_choice: bool,
+    reason: String,
+}
+
+/// The proposal addressed to the user, to answer before they see the case: when, whether the family chose them,
+/// the reason given; accept or decline.
+async fn proposal_page(page: Page, id: web::Path<Id>) -> PageResult {
+    let id: String = id.into_inner().into();
+    let a = match page.act(regisseur::proposal_to_me(&page.ctx, id.clone())).await {
+        Ok(a) => a,
+        Err(AppError::NotFound) => return super::break_glass::not_found(&page, &id).await,
+        Err(e) => return Err(e.into()),
+    };
+    render(&ProposalPage {
+        layout: page.layout("Voorstel: regisseur worden", "work"),
+        case_id: id,
+        proposed_on: when(a.proposed_at),
+        family_choice: a.row.family_choice,
+        reason: a.row.reason.clone().unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod radar;
 mod search;
 mod sign_in;
 mod signals;
+mod team;
 mod work;
 mod zrm;
 
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     signals::configure(cfg);
     matches::configure(cfg);
+    team::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
