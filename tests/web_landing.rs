@@ -65,7 +65,11 @@ async fn every_email_link_opens_its_page_after_sign_in_and_is_404_to_others() {
     let wijkteam = app.user(Role::Wijkteam);
     let t = app.token(&wijkteam).await;
     let h = app
-        .post("/api/v1/households", &t, json!({"postcode": "2719XY", "houseNumber": 7, "wijk": "Noord", "teamId": app.team_id}))
+        .post(
+            "/api/v1/households",
+            &t,
+            json!({"postcode": "2719XY", "houseNumber": 7, "wijk": "Noord", "teamId": app.team_id}),
+        )
         .await;
     let household = h.body["id"].as_str().unwrap().to_string();
     for (name, birth, n) in [("Sofie Bakker", "2013-04-05", 80), ("Daan Bakker", "2016-09-10", 81)] {
@@ -162,9 +166,8 @@ async fn every_email_link_opens_its_page_after_sign_in_and_is_404_to_others() {
     for m in &mail {
         let path = link_in(&m.text);
         assert!(
-            path.split('/').all(|seg| seg.is_empty()
-                || ["dossiers", "matches", "noodtoegang"].contains(&seg)
-                || uuid_like(seg)),
+            path.split('/')
+                .all(|seg| seg.is_empty() || ["dossiers", "matches", "noodtoegang"].contains(&seg) || uuid_like(seg)),
             "{path}"
         );
     }
@@ -201,7 +204,9 @@ async fn a_break_glass_use_is_judged_on_its_page_all_errors_at_once_and_audited(
     assert!(list.body.contains("Nog te beoordelen (1)"));
 
     // Not justified without a note: the error at the note, the choice kept, nothing judged.
-    let res = s.post(&app, &format!("/noodtoegang/{id}/beoordelen"), &[("judgement", "not_justified"), ("note", "")], None).await;
+    let res = s
+        .post(&app, &format!("/noodtoegang/{id}/beoordelen"), &[("judgement", "not_justified"), ("note", "")], None)
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     assert!(res.body.contains("href=\"#veld-note\""), "{}", res.body);
     assert!(res.body.contains("value=\"not_justified\" id=\"veld-judgement-not_justified\" checked"));
@@ -212,7 +217,8 @@ async fn a_break_glass_use_is_judged_on_its_page_all_errors_at_once_and_audited(
     let res = s.post(&app, &format!("/noodtoegang/{id}/beoordelen"), &[("judgement", "justified")], Some("-")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-    let res = s.post(&app, &format!("/noodtoegang/{id}/beoordelen"), &[("judgement", "justified"), ("note", "")], None).await;
+    let res =
+        s.post(&app, &format!("/noodtoegang/{id}/beoordelen"), &[("judgement", "justified"), ("note", "")], None).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = s.get(&app, res.location.as_deref().unwrap()).await;
     assert!(page.body.contains("Uw oordeel is vastgelegd.") && page.body.contains("Terecht"), "{}", page.body);
@@ -250,9 +256,7 @@ async fn a_break_glass_use_is_judged_on_its_page_all_errors_at_once_and_audited(
 #[actix_web::test]
 async fn the_header_of_each_role_is_what_it_may_open() {
     let app = TestApp::new().await;
-    let all = [
-        "/", "/team", "/acties", "/zoeken", "/signalen", "/matches", "/noodtoegang", "/beheer", "/account",
-    ];
+    let all = ["/", "/team", "/acties", "/zoeken", "/signalen", "/matches", "/noodtoegang", "/beheer", "/account"];
     for role in Role::ALL {
         let u = app.user(role);
         let s = app.web_sign_in(&u).await;
@@ -287,7 +291,9 @@ async fn the_header_of_each_role_is_what_it_may_open() {
 #[actix_web::test]
 async fn a_return_path_is_only_ever_one_of_our_pages() {
     let app = TestApp::new().await;
-    for evil in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/aanmelden", "/a b", "/%0d%0aSet-Cookie:x"] {
+    for evil in
+        ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/aanmelden", "/a b", "/%0d%0aSet-Cookie:x"]
+    {
         let form = app.web_call(Method::GET, &format!("/aanmelden?terug={}", urlencode(evil)), &[], None).await;
         assert_eq!(form.status, StatusCode::OK);
         assert!(!form.text.contains("name=\"terug\""), "{evil} is not kept");
@@ -328,4 +334,61 @@ async fn error_pages_say_nothing_of_what_was_asked() {
     let a = s.get(&app, "/beheer").await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(a.body.contains("Niet toegestaan"));
+}
+
+/// An admin (a role that needs a second factor) without one signs in to a session that can only enrol it: every
+/// other page sends them to the enrolment, the header offers nothing; once enrolled they sign in with the code.
+#[actix_web::test]
+async fn an_admin_without_a_second_factor_enrols_it_before_anything_else() {
+    let app = TestApp::new().await;
+    let mut admin = app.user(Role::Wijkteam);
+    eenplan::identity::store::replace_roles(
+        &mut app.conn(),
+        &admin.id,
+        &[eenplan::identity::model::RoleGrant { role: Role::Admin, team_id: None }],
+    )
+    .unwrap();
+    admin.role = Role::Admin;
+
+    let res = app.web_sign_in_response(&admin, None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    assert_eq!(res.header("location"), Some("/account/tweede-factor"));
+    let cookie = set_cookie(&res, SESSION_COOKIE).unwrap();
+    let s = WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie };
+
+    let page = s.get(&app, "/account/tweede-factor").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(!page.body.contains("href=\"/beheer\""), "the header offers nothing else yet");
+    for path in ["/", "/beheer", "/beheer/gebruikers", "/account"] {
+        let a = s.get(&app, path).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(a.location.as_deref(), Some("/account/tweede-factor"), "{path}: the enrolment first");
+    }
+    let a = s.post(&app, "/beheer/gebruikers/nieuw", &[("email", "x@test.eenplan.nl")], None).await;
+    assert_eq!(a.location.as_deref(), Some("/account/tweede-factor"), "no form either");
+    let api = app.login_response(&admin).await;
+    let limited = api.body["accessToken"].as_str().unwrap().to_string();
+    assert_eq!(app.get("/api/v1/users", &limited).await.status, StatusCode::UNAUTHORIZED, "nor the API");
+
+    let begun = s.post(&app, "/account/tweede-factor/starten", &[], None).await;
+    assert_eq!(begun.status, StatusCode::SEE_OTHER, "{}", begun.body);
+    let shown = s.get(&app, "/account/tweede-factor").await;
+    let at = shown.body.find("<code id=\"sleutel\">").unwrap() + "<code id=\"sleutel\">".len();
+    let secret: String = shown.body[at..].split('<').next().unwrap().replace(' ', "");
+    let code = TestApp::totp_now(&secret);
+    let done = s.post(&app, "/account/tweede-factor/bevestigen", &[("code", &code)], None).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/aanmelden?ingesteld=1"));
+    let notice = app.web_call(Method::GET, "/aanmelden?ingesteld=1", &[], None).await;
+    assert!(notice.text.contains("Uw tweede factor is ingesteld"));
+    assert_eq!(s.get(&app, "/account/tweede-factor").await.status, StatusCode::SEE_OTHER, "the limited session ended");
+
+    // With the code: the whole of Beheer.
+    admin.totp_secret = Some(secret.clone());
+    let next = eenplan::auth::model::totp_code_now(&secret, chrono::Utc::now().timestamp() + 30).unwrap();
+    let res = app.web_sign_in_response(&admin, Some(&next)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&res, SESSION_COOKIE).unwrap();
+    let full = WebSession { csrf: eenplan::auth::model::csrf_token(&cookie), cookie };
+    assert_eq!(full.get(&app, "/beheer").await.status, StatusCode::OK);
 }

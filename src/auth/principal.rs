@@ -161,6 +161,29 @@ pub fn web_cookie(req: &HttpRequest) -> Option<String> {
     req.cookie(name).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
 }
 
+/// Why a session limited to enrolling a second factor is refused elsewhere (the page then goes to the enrolment).
+pub const ENROL_FIRST: &str = "Enrol a second factor (TOTP) before using eenplan";
+
+/// The principal behind a web session cookie, and whether the session may only enrol a second factor.
+async fn web_principal(req: &HttpRequest) -> AppResult<(WebPrincipal, bool)> {
+    let state = context_state(req)?;
+    let audit = context_audit(req);
+    let cookie = web_cookie(req).ok_or(AppError::Unauthorized(NOT_SIGNED_IN))?;
+    let hash = super::model::sha256_hex(&cookie);
+    let idle = chrono::Duration::from_std(state.config.web.idle_timeout).unwrap_or(chrono::Duration::minutes(15));
+    let (principal, scope) = crate::state::db(&state, move |c| resolve_web(c, &hash, idle)).await?;
+    let enrolment_only = match scope.as_str() {
+        SCOPE_FULL => false,
+        SCOPE_TOTP_ENROLMENT => true,
+        _ => return Err(AppError::Unauthorized("The session has ended")),
+    };
+    audit.set_actor(principal.actor());
+    if principal.in_break_glass {
+        audit.flag();
+    }
+    Ok((WebPrincipal { principal, csrf: super::model::csrf_token(&cookie) }, enrolment_only))
+}
+
 impl FromRequest for WebPrincipal {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -168,21 +191,27 @@ impl FromRequest for WebPrincipal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = context_state(&req)?;
-            let audit = context_audit(&req);
-            let cookie = web_cookie(&req).ok_or(AppError::Unauthorized(NOT_SIGNED_IN))?;
-            let hash = super::model::sha256_hex(&cookie);
-            let idle =
-                chrono::Duration::from_std(state.config.web.idle_timeout).unwrap_or(chrono::Duration::minutes(15));
-            let (principal, scope) = crate::state::db(&state, move |c| resolve_web(c, &hash, idle)).await?;
-            if scope != SCOPE_FULL {
-                return Err(AppError::Unauthorized("Enrol a second factor (TOTP) before using eenplan"));
+            match web_principal(&req).await? {
+                (web, false) => Ok(web),
+                (_, true) => Err(AppError::Unauthorized(ENROL_FIRST)),
             }
-            audit.set_actor(principal.actor());
-            if principal.in_break_glass {
-                audit.flag();
-            }
-            Ok(WebPrincipal { principal, csrf: super::model::csrf_token(&cookie) })
+        })
+    }
+}
+
+/// The signed-in user of the pages that enrol a second factor: a full session, or one limited to that enrolment
+/// (a role that needs a factor, signed in without one); `.1` says which.
+pub struct WebEnrolling(pub WebPrincipal, pub bool);
+
+impl FromRequest for WebEnrolling {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (web, enrolment_only) = web_principal(&req).await?;
+            Ok(WebEnrolling(web, enrolment_only))
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::admin::role_label;
 use super::dutch::{self, FieldMessage};
-use super::page::{render, render_with, see_other, Form, Layout, Page, PageResult};
+use super::page::{render, render_with, see_other, EnrolPage, Form, Layout, Page, PageResult};
 use crate::auth::principal::EnrollingPrincipal;
 use crate::auth::service::{self as auth, SignInEvent, TotpConfirmRequest, TotpEnrolment, TotpStatus};
 use crate::error::AppError;
@@ -178,7 +178,8 @@ struct TotpQuery {
     klaar: Option<String>,
 }
 
-async fn second_factor(page: Page, query: crate::http::Query<TotpQuery>) -> PageResult {
+async fn second_factor(page: EnrolPage, query: crate::http::Query<TotpQuery>) -> PageResult {
+    let EnrolPage(page) = page;
     let ctx = enrolling(&page);
     let status = page.act(auth::totp_status(&ctx)).await?;
     let mut view = TotpPage::new(page.layout("Tweede factor instellen", "account"));
@@ -197,7 +198,8 @@ async fn second_factor(page: Page, query: crate::http::Query<TotpQuery>) -> Page
 struct NoFields {}
 
 /// Starts (or starts again) the enrolment: a new secret, shown on the page it redirects to.
-async fn start(page: Page, form: Form<NoFields>) -> PageResult {
+async fn start(page: EnrolPage, form: Form<NoFields>) -> PageResult {
+    let EnrolPage(page) = page;
     let NoFields {} = form.into_inner();
     let ctx = enrolling(&page);
     page.act(auth::enrol_totp(&ctx)).await?;
@@ -209,11 +211,14 @@ struct ConfirmForm {
     code: Option<String>,
 }
 
-async fn confirm(page: Page, form: Form<ConfirmForm>) -> PageResult {
+async fn confirm(page: EnrolPage, form: Form<ConfirmForm>) -> PageResult {
+    let EnrolPage(page) = page;
     let code = form.into_inner().code.unwrap_or_default();
     let ctx = enrolling(&page);
     let input = TotpConfirmRequest { code: Some(code.trim().replace(' ', "")).filter(|c| !c.is_empty()) };
     match page.act(auth::confirm_totp(&ctx, input)).await {
+        // A session that could only enrol has ended with it (today's roles now need the code): sign in with it.
+        Ok(()) if page.enrolment_only => Ok(see_other("/aanmelden?ingesteld=1")),
         Ok(()) => Ok(see_other("/account/tweede-factor?klaar=ingesteld")),
         Err(AppError::Validation(errors)) => {
             let status = auth::totp_status(&ctx).await?;

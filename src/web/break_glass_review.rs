@@ -76,7 +76,10 @@ async fn list(page: Page) -> PageResult {
     let mut open: Vec<UseView> = uses.iter().filter(|b| b.reviewed_at.is_none()).map(view).collect();
     open.sort_by_key(|u| !u.overdue);
     let judged = uses.iter().filter(|b| b.reviewed_at.is_some()).map(view).collect();
-    render_with(StatusCode::OK, &ListPage { layout: page.layout("Noodtoegang beoordelen", "break_glass"), open, judged })
+    render_with(
+        StatusCode::OK,
+        &ListPage { layout: page.layout("Noodtoegang beoordelen", "break_glass"), open, judged },
+    )
 }
 
 #[derive(Template)]

@@ -12,10 +12,13 @@ use super::dutch;
 use crate::access::{Action, Principal, Resource, Role};
 use crate::audit::AuditRecord;
 use crate::auth::model::csrf_token;
-use crate::auth::principal::{web_cookie, WebPrincipal, NOT_SIGNED_IN};
+use crate::auth::principal::{web_cookie, WebEnrolling, WebPrincipal, ENROL_FIRST, NOT_SIGNED_IN};
 use crate::breakglass::service::BreakGlass;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::{AppState, Ctx};
+
+/// Where a session limited to enrolling a second factor is sent.
+pub const ENROL_PAGE: &str = "/account/tweede-factor";
 
 /// Most a form may send.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -24,6 +27,31 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub struct Page {
     pub ctx: Ctx,
     pub csrf: String,
+    /// The session may only enrol a second factor (`EnrolPage`): the header offers nothing else.
+    pub enrolment_only: bool,
+}
+
+/// Where a page request without a usable session goes: the sign-in page (and back, for a GET), or the enrolment
+/// of the second factor for a session limited to that.
+fn refused(req: &HttpRequest, e: AppError) -> actix_web::Error {
+    match e {
+        AppError::Unauthorized(ENROL_FIRST) => PageError(AppError::Unauthorized(ENROL_FIRST)).into(),
+        // A page asked for without a (live) session: after sign-in, back to it (GET only: a form's answer cannot
+        // be asked for again).
+        AppError::Unauthorized(why) if req.method() == actix_web::http::Method::GET => {
+            SignInFirst { expired: why != NOT_SIGNED_IN, return_to: return_path(req) }.into()
+        }
+        other => PageError(other).into(),
+    }
+}
+
+fn page_of(req: &HttpRequest, web: WebPrincipal, enrolment_only: bool) -> Result<Page, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| PageError(AppError::internal("application state missing")))?;
+    let audit = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
+    Ok(Page { ctx: Ctx::new(state, web.principal, audit), csrf: web.csrf, enrolment_only })
 }
 
 impl FromRequest for Page {
@@ -34,22 +62,25 @@ impl FromRequest for Page {
         let req = req.clone();
         let principal = WebPrincipal::from_request(&req, payload);
         Box::pin(async move {
-            let WebPrincipal { principal, csrf } = principal.await.map_err(|e| -> actix_web::Error {
-                match e {
-                    // A page asked for without a (live) session: after sign-in, back to it (GET only: a form's
-                    // answer cannot be asked for again).
-                    AppError::Unauthorized(why) if req.method() == actix_web::http::Method::GET => {
-                        SignInFirst { expired: why != NOT_SIGNED_IN, return_to: return_path(&req) }.into()
-                    }
-                    other => PageError(other).into(),
-                }
-            })?;
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .cloned()
-                .ok_or_else(|| PageError(AppError::internal("application state missing")))?;
-            let audit = req.extensions().get::<AuditRecord>().cloned().unwrap_or_default();
-            Ok(Page { ctx: Ctx::new(state, principal, audit), csrf })
+            let web = principal.await.map_err(|e| refused(&req, e))?;
+            page_of(&req, web, false)
+        })
+    }
+}
+
+/// A page of the second factor's enrolment: it also serves a session limited to enrolling one.
+pub struct EnrolPage(pub Page);
+
+impl FromRequest for EnrolPage {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let principal = WebEnrolling::from_request(&req, payload);
+        Box::pin(async move {
+            let WebEnrolling(web, enrolment_only) = principal.await.map_err(|e| refused(&req, e))?;
+            Ok(EnrolPage(page_of(&req, web, enrolment_only)?))
         })
     }
 }
@@ -76,7 +107,7 @@ impl Page {
             user: Some(self.ctx.principal.display_name.clone()),
             csrf: self.csrf.clone(),
             section,
-            nav: nav_for(&self.ctx.state.access, &self.ctx.principal),
+            nav: if self.enrolment_only { Vec::new() } else { nav_for(&self.ctx.state.access, &self.ctx.principal) },
             notice: None,
             break_glass: None,
         }
@@ -323,6 +354,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         match self.0 {
             AppError::Unauthorized(NOT_SIGNED_IN) => return see_other("/aanmelden"),
+            AppError::Unauthorized(ENROL_FIRST) => return see_other(ENROL_PAGE),
             AppError::Unauthorized(_) => return see_other("/aanmelden?verlopen=1"),
             _ => {}
         }
@@ -457,7 +489,9 @@ mod tests {
     #[test]
     fn a_return_path_is_a_local_page_of_plain_characters() {
         assert_eq!(safe_return_path("/dossiers/0193-ab/plan?x=1"), Some("/dossiers/0193-ab/plan?x=1"));
-        for bad in ["//evil.example", "/\\evil", "https://evil.example", "/aanmelden?terug=/x", "/", "x", "/a b", "/a\"x"] {
+        for bad in
+            ["//evil.example", "/\\evil", "https://evil.example", "/aanmelden?terug=/x", "/", "x", "/a b", "/a\"x"]
+        {
             assert_eq!(safe_return_path(bad), None, "{bad}");
         }
         let long = format!("/{}", "a".repeat(300));

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
 use super::page::{
-    csrf_matches, form_fields, render_with, safe_return_path, see_other, Form, Layout, Page, PageResult,
+    csrf_matches, form_fields, render_with, safe_return_path, see_other, Form, Layout, Page, PageResult, ENROL_PAGE,
     MAX_FORM_BYTES,
 };
 use crate::auth::model::{random_token, web_cookie_name, SCOPE_FULL};
@@ -47,6 +47,8 @@ struct SignInPage {
     layout: Layout,
     email: String,
     expired: bool,
+    /// Just enrolled a second factor: sign in with its code now.
+    enrolled: bool,
     code_asked: bool,
     /// The page to open after signing in (a checked local path, `page::safe_return_path`).
     return_to: Option<String>,
@@ -58,7 +60,16 @@ impl SignInPage {
     fn new(csrf: String) -> Self {
         let mut layout = Layout::public("Aanmelden");
         layout.csrf = csrf;
-        SignInPage { layout, email: String::new(), expired: false, code_asked: false, return_to: None, problem: None, errors: vec![] }
+        SignInPage {
+            layout,
+            email: String::new(),
+            expired: false,
+            enrolled: false,
+            code_asked: false,
+            return_to: None,
+            problem: None,
+            errors: vec![],
+        }
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -70,6 +81,7 @@ impl SignInPage {
 struct SignInQuery {
     verlopen: Option<String>,
     terug: Option<String>,
+    ingesteld: Option<String>,
 }
 
 fn checked_return(path: Option<&str>) -> Option<String> {
@@ -85,6 +97,7 @@ async fn sign_in_form(state: web::Data<AppState>, query: crate::http::Query<Sign
     let token = random_token();
     let mut page = SignInPage::new(token.clone());
     page.expired = query.verlopen.is_some();
+    page.enrolled = query.ingesteld.is_some();
     page.return_to = checked_return(query.terug.as_deref());
     let mut res = render_with(StatusCode::OK, &page)?;
     res.add_cookie(&cookie(form_cookie_name(secure(&state)), token, secure(&state))).map_err(AppError::internal)?;
@@ -142,13 +155,14 @@ async fn sign_in(ctx: Ctx<()>, req: HttpRequest, body: web::Bytes) -> PageResult
             res.add_removal_cookie(&removal(form_cookie_name(secure), secure)).map_err(AppError::internal)?;
             Ok(res)
         }
-        Ok(_) => again(StatusCode::FORBIDDEN, &|p| {
-            p.problem = Some(
-                "Uw rol vraagt om een tweede factor (een app die codes maakt), en die heeft u nog niet ingesteld. \
-                 Vraag uw beheerder om die voor u in te stellen."
-                    .into(),
-            )
-        }),
+        // A role that needs a second factor, signed in without one: a session that may only enrol one.
+        Ok(signed_in) => {
+            let mut res = see_other(ENROL_PAGE);
+            res.add_cookie(&cookie(web_cookie_name(secure), signed_in.cookie_token, secure))
+                .map_err(AppError::internal)?;
+            res.add_removal_cookie(&removal(form_cookie_name(secure), secure)).map_err(AppError::internal)?;
+            Ok(res)
+        }
         Err(AppError::Validation(errors)) => {
             let labels = [("email", "E-mailadres"), ("password", "Wachtwoord")];
             let errors = dutch::field_messages(&errors, &labels);

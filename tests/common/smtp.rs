@@ -114,4 +114,3 @@ pub fn delivered(maildir: &Path) -> Vec<Delivered> {
 pub async fn app_with_smtp(port: u16) -> TestApp {
     TestApp::with(Options { smtp: Some(SmtpTarget { host: "127.0.0.1".into(), port }), ..Default::default() }).await
 }
-
