@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use diesel::prelude::*;
 use serde_json::json;
 
-use common::smtp::{app_with_smtp, delivered, free_port, smtp_available, SmtpServer};
+use common::smtp::{app_with_smtp, delivered, free_port, smtp_available, Delivered, SmtpServer};
 use eenplan::access::Role;
 use eenplan::db::schema::outbox;
 use eenplan::households::bsn::synthetic;

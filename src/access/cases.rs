@@ -187,6 +187,8 @@ impl Access {
     /// The caseload of the teams the caller leads (`GET /api/v1/caseload`): those teams; anyone who leads no team
     /// 403. Recorded on the first team's lead.
     pub fn decide_caseload(&self, p: &Principal, audit: &AuditRecord) -> AppResult<Vec<String>> {
+        // The policy first (listing cases), then the relationship: the teams the caller leads.
+        self.decide(p, Resource::Case, Action::List, audit)?;
         let teams = scope::lead_teams(p);
         match teams.first() {
             Some(first) => {
