@@ -2,6 +2,7 @@
 //! functions as the JSON routes, so access, projection and audit are the same by construction; this layer only
 //! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
 
+mod actions;
 mod assets;
 mod break_glass;
 mod case;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     evaluation::configure(cfg);
     zrm::configure(cfg);
     consent::configure(cfg);
+    actions::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
