@@ -118,6 +118,8 @@ struct CasePage {
     regisseur: Option<String>,
     proposal: Option<String>,
     proposal_mine: bool,
+    /// A proposal to the caller where the page shows no regisseur section (a provider's consent view).
+    proposal_to_me: bool,
     assignments: Vec<AssignmentLine>,
     can_propose: bool,
     candidates: Vec<Candidate>,
@@ -259,7 +261,13 @@ fn phases(state: CaseState) -> Vec<Phase> {
 /// case (`cases::overview`); and the case's frame with the break-glass banner.
 async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), PageError> {
     let o = page.act(overview::case_overview(&page.ctx, id.to_string())).await?;
-    Ok((build(page, o.case, o.members, o.contacts, o.involvements, o.assignments), o.break_glass))
+    let mut view = build(page, o.case, o.members, o.contacts, o.involvements, o.assignments);
+    // A provider's consent view shows no regisseur history, but a proposal to them is theirs to answer (a team may
+    // let providers direct its cases).
+    if !view.regisseur_shown {
+        view.proposal_to_me = crate::work::service::proposal_to_me(&page.ctx, id.to_string()).await?.is_some();
+    }
+    Ok((view, o.break_glass))
 }
 
 fn build(
@@ -512,6 +520,7 @@ fn build(
         regisseur,
         proposal,
         proposal_mine,
+        proposal_to_me: false,
         assignments: line_of_assignment,
         can_propose,
         candidates,

@@ -401,8 +401,10 @@ pub const MAX_ACTION_CASES: i64 = 500;
 /// Still to do first, by due date (the overdue ones lead), then what is done; paged by `PageQuery`. Audited as a
 /// read of plans (`plan.actions`), with the persons the shown goals are about.
 pub async fn my_actions(ctx: &Ctx, q: crate::paging::PageQuery) -> AppResult<crate::paging::Page<MyAction>> {
-    ctx.state.access.decide(&ctx.principal, Resource::Plan, Action::Read, &ctx.audit)?;
+    // Named after the role decision, which names its own act: allowed or refused, it is this list.
+    let decided = ctx.state.access.decide(&ctx.principal, Resource::Plan, Action::Read, &ctx.audit);
     ctx.audit.action("plan.actions", Resource::Plan.as_str());
+    decided?;
     let cx = ctx.clone();
     ctx.read(move |c| {
         let mut all = actions_in(c, &cx)?;
@@ -484,4 +486,13 @@ fn actions_in(c: &mut DbConn, cx: &Ctx) -> AppResult<Vec<(String, MyAction)>> {
     cx.audit.partial_view(partial);
     cx.audit.persons(persons);
     Ok(out)
+}
+
+/// The open regisseur proposal addressed to the caller on this case, if any: theirs to answer, whatever else of the
+/// case they see (as `regisseur::accept` decides: the open proposal to the caller is the basis). A page that shows a
+/// provider's consent view of the case offers the answer with it. Records nothing: the page's case read is its act.
+pub async fn proposal_to_me(ctx: &Ctx, case_id: String) -> AppResult<Option<String>> {
+    let user = ctx.principal.user_id.clone();
+    ctx.read(move |c| Ok(store::open_proposals(c, &user)?.into_iter().find(|p| p.1 == case_id).map(|(id, ..)| id)))
+        .await
 }
