@@ -148,8 +148,6 @@ async fn the_page_lists_exactly_the_actions_the_api_lists_in_its_order() {
     // A second case of the same team where the provider's action is overdue.
     let second = world(&app, GoalOf::Child).await;
     let rt = app.token(&second.regisseur).await;
-    let pt2 = app.token(&second.provider_in).await;
-    let _ = pt2;
     // The second world has its own provider; involve the first world's provider and give them an overdue action.
     let inv = app
         .post(
