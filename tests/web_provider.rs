@@ -342,6 +342,12 @@ async fn a_withdrawn_consent_hides_the_plan_on_the_page_and_in_the_api_alike() {
     let never = web.get(&app, "/dossiers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/plan").await;
     assert_eq!(never.status, StatusCode::NOT_FOUND);
     assert_eq!(never.body, page.body.replace(&w.case, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"));
+    // The case page alike: 404 as the API's case read, the same words for the household's details.
+    let case_page = web.get(&app, &format!("/dossiers/{}", w.case)).await;
+    assert_eq!(case_page.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/cases/{}", w.case), &pt).await.status, StatusCode::NOT_FOUND);
+    assert!(case_page.body.contains("U heeft geen toestemming om de gegevens van dit huishouden te zien."));
+    assert!(!case_page.body.contains("Jansen") && !case_page.body.contains("2712"), "nothing of the household");
     // The list leaves the case out, and the form is refused as the API refuses it.
     let list = web.get(&app, "/acties").await;
     assert!(!list.body.contains("Budgetplan") && cards(&list.body).is_empty());

@@ -269,6 +269,8 @@ pub fn is_provider(page: &Page) -> bool {
 #[derive(Clone, Copy)]
 pub enum Part {
     Plan,
+    /// The case page: the household's details.
+    Case,
 }
 
 #[derive(Template)]
@@ -287,6 +289,7 @@ struct NoConsentPage {
 pub async fn no_consent(page: &Page, case_id: &str, part: Part) -> PageResult {
     let what = match part {
         Part::Plan => "het plan van dit huishouden",
+        Part::Case => "de gegevens van dit huishouden",
     };
     let regisseur = match crate::cases::contacts::contacts(&page.ctx, case_id.to_string()).await {
         Ok(sheet) => {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::dutch::{self, FieldMessage};
 use super::page::{render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
 use super::work::state_label;
-use crate::access::Category;
+use crate::access::{Category, Role};
 use crate::breakglass::service::BreakGlass;
 use crate::cases::contacts::Contacts;
 use crate::cases::involvement::Involvement;
@@ -551,6 +551,12 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut CasePage)) -> PageResult {
     let (mut view, window) = match load(page, id).await {
         Ok(v) => v,
+        // A provider professional (who cannot open break-glass) is told there is no consent, the same for every id.
+        Err(PageError(AppError::NotFound))
+            if super::actions::is_provider(page) && !page.principal().roles().any(|r| r == Role::Wijkteam) =>
+        {
+            return super::actions::no_consent(page, id, super::actions::Part::Case).await
+        }
         Err(PageError(AppError::NotFound)) => return super::break_glass::not_found(page, id).await,
         Err(e) => return Err(e),
     };
