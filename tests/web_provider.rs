@@ -33,8 +33,7 @@ fn last_event(app: &TestApp, user: &TestUser, before: usize) -> eenplan::audit::
     app.audit_events()
         .into_iter()
         .skip(before)
-        .filter(|e| e.data.user_id.as_deref() == Some(user.id.as_str()))
-        .last()
+        .rfind(|e| e.data.user_id.as_deref() == Some(user.id.as_str()))
         .unwrap_or_else(|| panic!("no audit event of {}", user.email))
 }
 

@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn open_actions_come_first_by_due_date_and_done_ones_last() {
         let k = |s, due: Option<&str>, a: &str| action_key(s, due.map(d), "c1", a);
-        let mut keys = vec![
+        let mut keys = [
             k(Standing::Done, Some("2026-01-01"), "done-early"),
             k(Standing::Open, None, "undated"),
             k(Standing::Open, Some("2027-04-01"), "later"),
