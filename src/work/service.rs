@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::model::{self, DueKind, Urgency};
 use super::store;
 use crate::access::scope::{self, CaseRead, CaseView};
-use crate::access::{Action, Category, Resource};
+use crate::access::{Action, Resource};
 use crate::cases::model::CaseState;
 use crate::db::{now, DbConn};
 use crate::error::AppResult;
@@ -429,25 +429,11 @@ fn actions_in(c: &mut DbConn, cx: &Ctx) -> AppResult<Vec<(String, MyAction)>> {
     let plans: HashMap<String, String> = store::agreed_plans(c, &ids)?.into_iter().collect();
     let mut out = Vec::new();
     let mut persons = Vec::new();
-    let mut partial = false;
     for row in rows {
         let Some(content) = plans.get(&row.id) else { continue };
         let coverage = crate::consent::service::coverage_for(c, p, &row.id)?;
-        let Some((_, (view, coverage))) = scope::plan_basis(c, p, &row.id, &row.team_id, t, coverage)? else {
-            continue;
-        };
-        // As `require_plan_read`: the teamleider's summary shows no plan; a provider needs a consent covering it.
-        let readable = match view {
-            scope::PlanView::None => false,
-            scope::PlanView::OwnActions => coverage.as_ref().is_some_and(|cov| cov.any(Category::Plan).is_some()),
-            scope::PlanView::Full { .. } | scope::PlanView::ReadOnly => true,
-        };
-        if !readable || view == scope::PlanView::ReadOnly {
-            continue;
-        }
-        partial |= view == scope::PlanView::OwnActions;
+        let Some(plan) = cx.state.access.listed_plan(c, p, row, coverage, &cx.audit)? else { continue };
         let Ok(full) = serde_json::from_str::<PlanContent>(content) else { continue };
-        let plan = crate::access::CasePlan { case: row, view, coverage };
         let visible = crate::plans::service::project(cx, &plan, full);
         let progress = crate::plans::store::progress(c, &plan.case.id)?;
         for a in &visible.actions {
@@ -483,7 +469,6 @@ fn actions_in(c: &mut DbConn, cx: &Ctx) -> AppResult<Vec<(String, MyAction)>> {
             ));
         }
     }
-    cx.audit.partial_view(partial);
     cx.audit.persons(persons);
     Ok(out)
 }
