@@ -129,7 +129,7 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         )?;
         seed_cases(c, bsn, &wijk_teams, &user_ids, &colleague_id, t)?;
         let (pv, tl) = (&user_ids[&Role::Provider], &user_ids[&Role::Teamleider].0);
-        provider::seed(c, bsn, &wijk_teams[0], (&colleague_id, &municipality), (&pv.0, &pv.1), tl, t)?;
+        provider::seed(c, bsn, &wijk_teams[1], (&colleague_id, &municipality), (&pv.0, &pv.1), tl, t)?;
         let (signaller, signaller_org) = &user_ids[&Role::Signaller];
         signals::seed(c, (signaller, signaller_org), &unusable_hash, max_age, t)?;
         let event = EventData {

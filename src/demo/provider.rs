@@ -1,9 +1,10 @@
-//! The provider professional's own demo case (issue 14): a household in the first wijk directed by the second
-//! wijkteam member (so the first one's lists stay as the other scenarios know them), with the youth-care provider
-//! involved, a current plan holding two of the provider's actions (one overdue) and one of the regisseur's, and the
-//! consent of the young person that shares the plan with the provider's organisation. The browser scenario
-//! 10_provider withdraws that consent (and records a new one first when it runs again); the active case of
-//! `seed_cases`, whose consent scenarios 04 and 07 rely on, is left alone.
+//! The provider professional's own demo case (issue 14): a household of the second wijk's team (so the demo
+//! teamleider's caseload stays the five cases the other tests know), directed by the second wijkteam member (so the
+//! first one's lists stay as the other scenarios know them), with the youth-care provider involved, a current plan
+//! holding two of the provider's actions (one overdue) and one of the regisseur's, and the consent of the young
+//! person that shares the plan with the provider's organisation. The browser scenario 10_provider withdraws that
+//! consent (and records a new one first when it runs again); the active case of `seed_cases`, whose consent
+//! scenarios 04 and 07 rely on, is left alone.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -30,7 +31,7 @@ fn professional(user: &str, organisation: &str) -> Owner {
     }
 }
 
-/// `regisseur` and `provider`: (user, organisation); `team`: the first wijk's team; `lead`: who involved them.
+/// `regisseur` and `provider`: (user, organisation); `team`: the second wijk's team; `lead`: who involved them.
 pub fn seed(
     c: &mut DbConn,
     bsn: &BsnProtector,
@@ -49,7 +50,7 @@ pub fn seed(
         house_number: 41,
         house_number_addition: None,
         institutional_address: false,
-        wijk: crate::demo::WIJKEN[0].to_string(),
+        wijk: crate::demo::WIJKEN[1].to_string(),
         team_id: team.to_string(),
         confidentiality: "normal".into(),
         version: 1,
