@@ -89,6 +89,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         breakglass::routes::review,
         work::routes::my_work,
         work::routes::find_persons,
+        work::routes::my_actions,
         health::live,
         health::ready,
         openapi_json,

@@ -112,3 +112,34 @@ impl<C> CasePlan<C> {
         }
     }
 }
+
+impl Access {
+    /// One case of a list of plans ("Mijn acties"): the caller's view of its plan by the plan read's own rule
+    /// (`scope::plan_basis`), when that view lets them read the plan's goals and actions as `require_plan_read` does
+    /// — a provider only with a consent covering the plan; never the teamleider's summary, nor break-glass, which
+    /// opens one case by id and no list. None otherwise: the list leaves the case out, as the cases list leaves out
+    /// what it may not show, without a denial. A provider's view is recorded as a partial one.
+    pub fn listed_plan<C: CaseFacts>(
+        &self,
+        conn: &mut crate::db::DbConn,
+        principal: &Principal,
+        case: C,
+        coverage: Option<Coverage>,
+        audit: &AuditRecord,
+    ) -> AppResult<Option<CasePlan<C>>> {
+        let basis = scope::plan_basis(conn, principal, case.case_id(), case.team_id(), crate::db::now(), coverage)?;
+        let Some((_, (view, coverage))) = basis else { return Ok(None) };
+        let readable = match view {
+            PlanView::Full { .. } => true,
+            PlanView::OwnActions => coverage.as_ref().is_some_and(|cov| cov.any(Category::Plan).is_some()),
+            PlanView::None | PlanView::ReadOnly => false,
+        };
+        if !readable {
+            return Ok(None);
+        }
+        if view == PlanView::OwnActions {
+            audit.partial_view(true);
+        }
+        Ok(Some(CasePlan { case, view, coverage }))
+    }
+}

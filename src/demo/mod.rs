@@ -13,6 +13,7 @@ use crate::identity::store::{self, NewTeam, NewUser};
 use crate::state::AppState;
 
 mod plans;
+mod provider;
 mod signals;
 
 pub const DEMO_DOMAIN: &str = "demo.eenplan.nl";
@@ -127,6 +128,8 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
             t,
         )?;
         seed_cases(c, bsn, &wijk_teams, &user_ids, &colleague_id, t)?;
+        let (pv, tl) = (&user_ids[&Role::Provider], &user_ids[&Role::Teamleider].0);
+        provider::seed(c, bsn, &wijk_teams[1], (&colleague_id, &municipality), (&pv.0, &pv.1), tl, t)?;
         let (signaller, signaller_org) = &user_ids[&Role::Signaller];
         signals::seed(c, (signaller, signaller_org), &unusable_hash, max_age, t)?;
         let event = EventData {

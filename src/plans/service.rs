@@ -484,3 +484,18 @@ pub async fn update_progress(
     })
     .await
 }
+
+/// Whether the caller sees the case's whole plan (they direct it or work in it), decided by the plan read's own rule
+/// (`scope::plan_basis`) and recorded nowhere: a page asks it after its own read made and recorded the decision, to
+/// know whether a provider professional directs the case (a team may let them), so that the page reads the contact
+/// sheet, which their consent view would refuse. False when there is no such case or it is out of scope.
+pub async fn sees_whole_plan(ctx: &Ctx, case_id: String) -> AppResult<bool> {
+    let p = ctx.principal.clone();
+    ctx.read(move |c| {
+        let Some(case) = crate::cases::store::case(c, &case_id)? else { return Ok(false) };
+        let coverage = crate::consent::service::coverage_for(c, &p, &case.id)?;
+        let basis = crate::access::scope::plan_basis(c, &p, &case.id, &case.team_id, now(), coverage)?;
+        Ok(basis.is_some_and(|(_, (view, _))| view.reads_all()))
+    })
+    .await
+}

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::dutch::{self, FieldMessage};
 use super::page::{render, render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
 use super::work::state_label;
-use crate::access::Category;
+use crate::access::{Category, Role};
 use crate::breakglass::service::BreakGlass;
 use crate::cases::caseload::{self, TeamMember};
 use crate::cases::contacts::Contacts;
@@ -127,6 +127,8 @@ struct CasePage {
     regisseur: Option<String>,
     proposal: Option<String>,
     proposal_mine: bool,
+    /// A proposal to the caller where the page shows no regisseur section (a provider's consent view).
+    proposal_to_me: bool,
     assignments: Vec<AssignmentLine>,
     can_propose: bool,
     candidates: Vec<Candidate>,
@@ -274,7 +276,13 @@ fn phases(state: CaseState) -> Vec<Phase> {
 async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), PageError> {
     let o = page.act(overview::case_overview(&page.ctx, id.to_string())).await?;
     let team = Team { members: o.team_members.unwrap_or_default(), provider_may_direct: o.provider_may_direct };
-    Ok((build(page, o.case, o.members, o.contacts, o.involvements, o.assignments, team), o.break_glass))
+    let mut view = build(page, o.case, o.members, o.contacts, o.involvements, o.assignments, team);
+    // A provider's consent view shows no regisseur history, but a proposal to them is theirs to answer (a team may
+    // let providers direct its cases).
+    if !view.regisseur_shown {
+        view.proposal_to_me = crate::work::service::proposal_to_me(&page.ctx, id.to_string()).await?.is_some();
+    }
+    Ok((view, o.break_glass))
 }
 
 /// Who works in the case's team, as far as the user may see it (`CaseOverview::team_members`).
@@ -585,6 +593,7 @@ fn build(
         regisseur,
         proposal,
         proposal_mine,
+        proposal_to_me: false,
         assignments: line_of_assignment,
         can_propose,
         candidates,
@@ -619,6 +628,12 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut CasePage)) -> PageResult {
     let (mut view, window) = match load(page, id).await {
         Ok(v) => v,
+        // A provider professional (who cannot open break-glass) is told there is no consent, the same for every id.
+        Err(PageError(AppError::NotFound))
+            if super::actions::is_provider(page) && !page.principal().roles().any(|r| r == Role::Wijkteam) =>
+        {
+            return super::actions::no_consent(page, id, super::actions::Part::Case).await
+        }
         Err(PageError(AppError::NotFound)) => return super::break_glass::not_found(page, id).await,
         Err(e) => return Err(e),
     };

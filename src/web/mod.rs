@@ -3,6 +3,7 @@
 //! reads forms, chooses the page and the HTTP answer. Every action is a link or a form (POST-redirect-GET).
 
 mod account;
+mod actions;
 mod admin;
 mod assets;
 mod break_glass;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     signals::configure(cfg);
     matches::configure(cfg);
     team::configure(cfg);
+    actions::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

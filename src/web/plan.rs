@@ -145,8 +145,11 @@ pub struct Names {
 impl Names {
     /// The contact sheet for those who work in the case. A provider professional reads their projection of the plan
     /// only: no contact sheet is asked for them (it would be refused for persons their consent does not cover).
+    /// A provider whose team lets them direct the case (regisseur) sees the whole plan, and reads the sheet too.
     pub async fn of(page: &Page, case_id: &str) -> Result<Names, PageError> {
-        if page.principal().roles().all(|r| r == Role::Provider) {
+        if page.principal().roles().all(|r| r == Role::Provider)
+            && !plans::sees_whole_plan(&page.ctx, case_id.to_string()).await?
+        {
             return Ok(Names::default());
         }
         let sheet = contacts::contacts(&page.ctx, case_id.to_string()).await?;
@@ -370,7 +373,15 @@ fn notice(q: &NoticeQuery) -> Option<&'static str> {
 async fn overview(page: Page, id: web::Path<Id>, q: Query<NoticeQuery>) -> PageResult {
     let case_id: String = id.into_inner().into();
     // The plan's versions first: the read the page is for names its audit event (404 out of scope).
-    let versions = page.act(plans::list_versions(&page.ctx, case_id.clone())).await?;
+    // A provider professional whose view of the plan is refused (404, as the API: no consent, or none any more, or
+    // no such case at all) gets the page that says so, the same for every id.
+    let versions = match page.act(plans::list_versions(&page.ctx, case_id.clone())).await {
+        Ok(versions) => versions,
+        Err(AppError::NotFound) if super::actions::is_provider(&page) => {
+            return super::actions::no_consent(&page, &case_id, super::actions::Part::Plan).await
+        }
+        Err(e) => return Err(e.into()),
+    };
     let names = Names::of(&page, &case_id).await?;
     let me = page.principal().user_id.clone();
     let current = match versions.iter().find(|v| v.status == "agreed") {

@@ -148,6 +148,8 @@ struct WorkPage {
     consents: Vec<OtherRow>,
     soon_days: i64,
     consent_days: i64,
+    /// A provider professional: a link to Mijn acties, where their own actions are.
+    actions_link: bool,
 }
 
 #[derive(Template)]
@@ -294,5 +296,6 @@ async fn my_work(page: Page, query: crate::http::Query<WorkQuery>) -> PageResult
         consents,
         soon_days: SOON_DAYS,
         consent_days: CONSENT_ENDING_DAYS,
+        actions_link: page.principal().roles().any(|r| r == crate::access::Role::Provider),
     })
 }

@@ -112,6 +112,42 @@ pub fn household_name(mut members: Vec<(String, NaiveDate)>) -> Option<String> {
     Some(out)
 }
 
+/// Where an action stands for the one who carries it out: open, bezig, klaar, vervallen, or te laat (open or bezig
+/// past its due date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Te laat: not done or cancelled, and its due date has passed.
+    Overdue,
+    /// Open: planned, nothing recorded yet.
+    Open,
+    /// Bezig.
+    InProgress,
+    /// Klaar.
+    Done,
+    /// Vervallen.
+    Cancelled,
+}
+
+/// The standing of an action with this progress status (None: not tracked, i.e. planned) and due date, today.
+pub fn standing(status: Option<&str>, due: Option<NaiveDate>, today: NaiveDate) -> Standing {
+    match status {
+        Some("done") => Standing::Done,
+        Some("cancelled") => Standing::Cancelled,
+        _ if due.is_some_and(|d| d < today) => Standing::Overdue,
+        Some("in_progress") => Standing::InProgress,
+        _ => Standing::Open,
+    }
+}
+
+/// The order of "Mijn acties" as a string key (also the list's cursor): what still has to be done first, by due
+/// date (so the overdue ones lead), then what is done or cancelled; actions without a date last in their group.
+pub fn action_key(standing: Standing, due: Option<NaiveDate>, case_id: &str, action_id: &str) -> String {
+    let group = if matches!(standing, Standing::Done | Standing::Cancelled) { 1 } else { 0 };
+    let due = due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "9999-12-31".into());
+    format!("{group}|{due}|{case_id}|{action_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +238,34 @@ mod tests {
             .as_deref(),
             Some("A, B, C en nog 2 anderen")
         );
+    }
+
+    #[test]
+    fn an_action_is_late_until_it_is_done_or_cancelled() {
+        let today = d("2027-03-10");
+        let past = Some(d("2027-03-09"));
+        assert_eq!(standing(None, past, today), Standing::Overdue);
+        assert_eq!(standing(Some("planned"), past, today), Standing::Overdue);
+        assert_eq!(standing(Some("in_progress"), past, today), Standing::Overdue);
+        assert_eq!(standing(Some("done"), past, today), Standing::Done);
+        assert_eq!(standing(Some("cancelled"), past, today), Standing::Cancelled);
+        assert_eq!(standing(Some("planned"), Some(today), today), Standing::Open, "due today is not late yet");
+        assert_eq!(standing(Some("in_progress"), Some(today), today), Standing::InProgress);
+        assert_eq!(standing(None, None, today), Standing::Open);
+    }
+
+    #[test]
+    fn open_actions_come_first_by_due_date_and_done_ones_last() {
+        let k = |s, due: Option<&str>, a: &str| action_key(s, due.map(d), "c1", a);
+        let mut keys = [
+            k(Standing::Done, Some("2026-01-01"), "done-early"),
+            k(Standing::Open, None, "undated"),
+            k(Standing::Open, Some("2027-04-01"), "later"),
+            k(Standing::Overdue, Some("2027-03-01"), "late"),
+            k(Standing::InProgress, Some("2027-03-20"), "busy"),
+        ];
+        keys.sort();
+        let order: Vec<&str> = keys.iter().map(|k| k.rsplit('|').next().unwrap()).collect();
+        assert_eq!(order, ["late", "busy", "later", "undated", "done-early"]);
     }
 }

@@ -362,3 +362,122 @@ pub async fn registration_teams(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
     let teams = ctx.state.access.household_teams(&ctx.principal).ids().to_vec();
     ctx.read(move |c| Ok(store::team_names(c, &teams)?)).await
 }
+
+/// One action of a current plan that the caller carries out, as far as their view of that plan shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MyAction {
+    pub case_id: String,
+    pub action_id: String,
+    pub description: String,
+    pub goal_id: String,
+    /// The goal the action serves, when the caller's view of the plan shows it (a provider: when a consent covers
+    /// the person the goal is about); absent otherwise ("doel niet gedeeld").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// The life domain of that goal (a code), when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    /// The recorded progress (absent: not tracked yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::plans::model::ActionStatus>,
+    /// open, in_progress, done, cancelled, or overdue (open or in progress past its due date).
+    pub standing: model::Standing,
+    pub done_on: Option<NaiveDate>,
+    /// Send as `If-Match` to `PUT /api/v1/cases/{caseId}/plans/actions/{actionId}/progress`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+}
+
+/// Most cases "Mijn acties" considers.
+pub const MAX_ACTION_CASES: i64 = 500;
+
+/// "Mijn acties": the actions of the current plans that the caller carries out themselves (the action's owner is
+/// this professional, not their organisation), in the open cases they are involved in. Each case is decided by the
+/// plan read's own rule (`scope::plan_basis`, with the coverage `consent/` computes) and its plan shown through the
+/// plan's one projection (`plans::service::project`), so a provider sees here exactly the actions and goals that
+/// `GET /api/v1/cases/{id}/plans/current` gives them, and nothing of a case whose consent is missing or withdrawn.
+/// Still to do first, by due date (the overdue ones lead), then what is done; paged by `PageQuery`. Audited as a
+/// read of plans (`plan.actions`), with the persons the shown goals are about.
+pub async fn my_actions(ctx: &Ctx, q: crate::paging::PageQuery) -> AppResult<crate::paging::Page<MyAction>> {
+    // Named after the role decision, which names its own act: allowed or refused, it is this list.
+    let decided = ctx.state.access.decide(&ctx.principal, Resource::Plan, Action::Read, &ctx.audit);
+    ctx.audit.action("plan.actions", Resource::Plan.as_str());
+    decided?;
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let mut all = actions_in(c, &cx)?;
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let after = q.after.clone().unwrap_or_default();
+        let limit = q.limit();
+        let items: Vec<(String, MyAction)> =
+            all.into_iter().filter(|(key, _)| after.is_empty() || *key > after).take(q.fetch() as usize).collect();
+        let page = crate::paging::page(items, limit, |(key, _)| key.clone());
+        let items: Vec<MyAction> = page.items.into_iter().map(|(_, a)| a).collect();
+        Ok(crate::paging::Page { items, next: page.next })
+    })
+    .await
+}
+
+fn actions_in(c: &mut DbConn, cx: &Ctx) -> AppResult<Vec<(String, MyAction)>> {
+    let p = &cx.principal;
+    let t = now();
+    let today = t.date();
+    let ids = store::involved_open_cases(c, &p.user_id, t, MAX_ACTION_CASES)?;
+    let rows = crate::cases::store::cases_by_ids(c, &ids)?;
+    let plans: HashMap<String, String> = store::agreed_plans(c, &ids)?.into_iter().collect();
+    let mut out = Vec::new();
+    let mut persons = Vec::new();
+    for row in rows {
+        let Some(content) = plans.get(&row.id) else { continue };
+        let coverage = crate::consent::service::coverage_for(c, p, &row.id)?;
+        let Some(plan) = cx.state.access.listed_plan(c, p, row, coverage, &cx.audit)? else { continue };
+        let Ok(full) = serde_json::from_str::<PlanContent>(content) else { continue };
+        let visible = crate::plans::service::project(cx, &plan, full);
+        let progress = crate::plans::store::progress(c, &plan.case.id)?;
+        for a in &visible.actions {
+            let mine = a.owner.as_ref().is_some_and(|o| {
+                o.kind == crate::plans::model::OwnerKind::Professional && o.user_id.as_deref() == Some(&p.user_id)
+            });
+            if !mine {
+                continue;
+            }
+            let goal = visible.goals.iter().find(|g| g.id == a.goal_id);
+            if let Some(person) = goal.and_then(|g| g.person_id.clone()) {
+                persons.push(person);
+            }
+            let tracked = progress.iter().find(|r| r.action_id == a.id);
+            let status = tracked.and_then(|r| crate::plans::model::ActionStatus::parse(&r.status));
+            let standing = model::standing(tracked.map(|r| r.status.as_str()), a.due_date, today);
+            let key = model::action_key(standing, a.due_date, &plan.case.id, &a.id);
+            out.push((
+                key,
+                MyAction {
+                    case_id: plan.case.id.clone(),
+                    action_id: a.id.clone(),
+                    description: a.description.clone(),
+                    goal_id: a.goal_id.clone(),
+                    goal: goal.map(|g| g.description.clone()),
+                    domain: goal.and_then(|g| g.domain.clone()),
+                    due_on: a.due_date,
+                    status,
+                    standing,
+                    done_on: tracked.and_then(|r| r.done_on),
+                    revision: tracked.map(|r| r.revision),
+                },
+            ));
+        }
+    }
+    cx.audit.persons(persons);
+    Ok(out)
+}
+
+/// The open regisseur proposal addressed to the caller on this case, if any: theirs to answer, whatever else of the
+/// case they see (as `regisseur::accept` decides: the open proposal to the caller is the basis). A page that shows a
+/// provider's consent view of the case offers the answer with it. Records nothing: the page's case read is its act.
+pub async fn proposal_to_me(ctx: &Ctx, case_id: String) -> AppResult<Option<String>> {
+    let user = ctx.principal.user_id.clone();
+    ctx.read(move |c| Ok(store::open_proposals(c, &user)?.into_iter().find(|p| p.1 == case_id).map(|(id, ..)| id)))
+        .await
+}

@@ -164,3 +164,24 @@ pub fn homes_of(conn: &mut DbConn, person_ids: &[String], day: NaiveDate) -> Que
         })
         .collect())
 }
+
+/// The open cases the user is involved in now, in any kind of involvement (regisseur, team member, provider), in
+/// id order: the candidates of "Mijn acties", each decided by the plan's own rule in the service.
+pub fn involved_open_cases(
+    conn: &mut DbConn,
+    user_id: &str,
+    at: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    use crate::db::schema::{cases, involvements};
+    involvements::table
+        .inner_join(cases::table)
+        .filter(involvements::user_id.eq(user_id))
+        .filter(crate::db::involvement_active(at))
+        .filter(cases::state.ne("closed"))
+        .select(involvements::case_id)
+        .distinct()
+        .order(involvements::case_id.asc())
+        .limit(limit)
+        .load(conn)
+}
