@@ -54,6 +54,12 @@ impl Access {
         self.decide(p, Resource::BreakGlass, Action::List, audit)
     }
 
+    /// One use a privacy officer asked for by id (after `decide_break_glass_list`): the use, or 404 when there is
+    /// none (every privacy officer follows every use, so there is no other scope to decide).
+    pub fn decide_break_glass_use<T>(&self, found: Option<T>, audit: &AuditRecord) -> AppResult<T> {
+        found.ok_or_else(|| not_found(audit))
+    }
+
     /// Judging a use (after the role permission for `Update`): records its case; the one who used it never judges
     /// it (403).
     pub fn decide_break_glass_review(

@@ -161,12 +161,10 @@ pub async fn get(ctx: &Ctx, id: String) -> AppResult<BreakGlass> {
     ctx.state.access.decide_break_glass_list(&ctx.principal, &ctx.audit)?;
     ctx.audit.resource(&id);
     let cx = ctx.clone();
-    ctx.read(move |c| match one(c, &id)? {
-        Some(use_) => {
-            cx.audit.case(&use_.case_id);
-            Ok(use_)
-        }
-        None => Err(crate::access::not_found(&cx.audit)),
+    ctx.read(move |c| {
+        let use_ = cx.state.access.decide_break_glass_use(one(c, &id)?, &cx.audit)?;
+        cx.audit.case(&use_.case_id);
+        Ok(use_)
     })
     .await
 }
