@@ -484,7 +484,7 @@ async fn deactivating_a_user_asks_first_and_ends_their_live_web_session_at_once(
     assert_eq!((event.data.action.as_str(), event.data.outcome.as_str()), ("user.deactivate", "allowed"));
     let after = theirs.get(&app, "/account").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "the session ended at once");
-    assert_eq!(after.location.as_deref(), Some("/aanmelden?verlopen=1"));
+    assert_eq!(after.location.as_deref(), Some("/aanmelden?verlopen=1&terug=%2Faccount"), "to sign in, and back");
     let again = app.web_sign_in_response(&subject, None).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED, "and signing in no longer works");
     let shown = web.get(&app, done.location.as_deref().unwrap()).await;

@@ -625,16 +625,19 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 }
 
 /// The page as `load` reads it, in the case's frame (with the break-glass banner).
+/// A case the user does not see (or none at all): 404, the same for every id. A provider professional (who cannot
+/// open break-glass) is told there is no consent; the others are offered break-glass where their role allows it.
+async fn not_found(page: &Page, id: &str) -> PageResult {
+    if super::actions::is_provider(page) && !page.principal().roles().any(|r| r == Role::Wijkteam) {
+        return super::actions::no_consent(page, id, super::actions::Part::Case).await;
+    }
+    super::break_glass::not_found(page, id).await
+}
+
 async fn show(page: &Page, id: &str, status: StatusCode, f: impl FnOnce(&mut CasePage)) -> PageResult {
     let (mut view, window) = match load(page, id).await {
         Ok(v) => v,
-        // A provider professional (who cannot open break-glass) is told there is no consent, the same for every id.
-        Err(PageError(AppError::NotFound))
-            if super::actions::is_provider(page) && !page.principal().roles().any(|r| r == Role::Wijkteam) =>
-        {
-            return super::actions::no_consent(page, id, super::actions::Part::Case).await
-        }
-        Err(PageError(AppError::NotFound)) => return super::break_glass::not_found(page, id).await,
+        Err(PageError(AppError::NotFound)) => return not_found(page, id).await,
         Err(e) => return Err(e),
     };
     view.layout = page.case_layout_with(view.heading.clone(), window.as_ref());
@@ -653,7 +656,7 @@ async fn case_page(page: Page, id: web::Path<Id>, q: crate::http::Query<CaseQuer
             if regisseur::proposal_to_me(&page.ctx, id.clone()).await.is_ok() {
                 return Ok(see_other(&format!("/dossiers/{id}/voorstel")));
             }
-            return super::break_glass::not_found(&page, &id).await;
+            return not_found(&page, &id).await;
         }
         Err(e) => return Err(e),
     };

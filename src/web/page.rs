@@ -138,7 +138,7 @@ enum Needs {
 const NAV: [(NavItem, Needs); 9] = [
     (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
     (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
-    (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Role(Role::Provider)),
+    (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Permit(Resource::Plan, Action::Update)),
     (
         NavItem { key: "search", href: "/zoeken", label: "Zoeken en aanmelden" },
         Needs::Permit(Resource::Person, Action::Search),

@@ -80,6 +80,10 @@ impl SearchPage {
 const SEARCH_LABELS: [(&str, &str); 3] = [("bsn", "BSN"), ("name", "Naam"), ("birthDate", "Geboortedatum")];
 
 async fn search_form(page: Page) -> PageResult {
+    // The form only for those who may search (403 otherwise, as the search itself answers them).
+    if !work::may_find_persons(&page.ctx) {
+        return Err(crate::error::AppError::Forbidden.into());
+    }
     render(&SearchPage::new(page.layout("Zoeken en aanmelden", "search")))
 }
 

@@ -323,6 +323,11 @@ pub struct FoundPersons {
 
 /// The person search of `POST /api/v1/persons/search` (the same rules, the same audit event: a search, with the
 /// persons found and never what was searched for), each hit with the case the caller may open from it.
+/// Whether the caller may search persons (to offer the form); records nothing.
+pub fn may_find_persons(ctx: &Ctx) -> bool {
+    ctx.state.access.may_search_persons(&ctx.principal)
+}
+
 pub async fn find_persons(ctx: &Ctx, input: crate::households::persons::PersonSearch) -> AppResult<FoundPersons> {
     let found = crate::households::persons::search(ctx, input).await?;
     let p = ctx.principal.clone();
