@@ -55,6 +55,7 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         cases::routes::caseload,
         cases::routes::my_proposal,
         cases::routes::list_involvements,
+        cases::routes::involvable_providers,
         cases::routes::add_involvement,
         cases::routes::end_involvement,
         cases::routes::case_contacts,

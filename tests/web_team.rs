@@ -460,3 +460,77 @@ async fn the_caseload_api_is_the_case_lists_open_cases_with_regisseur_and_propos
     assert!(!members.iter().any(|m| m["userId"] == elsewhere.id.as_str()), "not another team's");
     assert!(!load.text.contains("Sanne de Vries") && !load.text.contains("2711"), "nothing of the household");
 }
+
+/// Involving a professional of another organisation: the page lists the provider professionals (name and
+/// organisation, as the API's list) for the case's regisseur and the team's lead alone; the involvement shows on
+/// the API's list; every field error at once, the choice kept, nothing involved.
+#[actix_web::test]
+async fn a_provider_professional_is_involved_from_their_own_page() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let case = case_by(&app, &creator).await;
+    let lead = app.user(Role::Teamleider);
+    let regisseur = app.user(Role::Wijkteam);
+    direct(&app, &lead, &regisseur, &case).await;
+    let aanbieder = app.user_in(Role::Provider, &app.organisation("Schuldhulp Stadsgewest", "provider"));
+    let path = format!("/dossiers/{case}/betrokkenen/aanbieder");
+
+    // Who may open it: the lead and the regisseur; the creator (involved, not directing) 403; another team's
+    // lead 404; roles without the act 403.
+    let other_lead = app.user_in_other_team(Role::Teamleider);
+    let mut table: Vec<(TestUser, StatusCode)> = vec![
+        (app.user(Role::Teamleider), StatusCode::OK),
+        (regisseur.clone(), StatusCode::OK),
+        (creator.clone(), StatusCode::FORBIDDEN),
+        (other_lead, StatusCode::NOT_FOUND),
+    ];
+    for role in [Role::Signaller, Role::Matchregisseur, Role::Procescoordinator, Role::PrivacyOfficer, Role::Admin] {
+        table.push((app.user(role), StatusCode::FORBIDDEN));
+    }
+    // A provider may read cases, but this one is not theirs; nor another team's member's.
+    table.push((app.user(Role::Provider), StatusCode::NOT_FOUND));
+    table.push((app.user_in_other_team(Role::Wijkteam), StatusCode::NOT_FOUND));
+    for (user, expected) in &table {
+        let b = sign_in(&app, user).await;
+        let page = get(&app, &b, &path).await;
+        assert_eq!(page.status, *expected, "{:?} {}", user.role, user.email);
+        assert_eq!(page.text.contains("Schuldhulp Stadsgewest"), *expected == StatusCode::OK, "{:?}", user.role);
+        let event = last_event_of(&app, user);
+        assert_eq!(event.outcome, if *expected == StatusCode::OK { "allowed" } else { "denied" }, "{:?}", user.role);
+        if *expected == StatusCode::OK {
+            assert_eq!(event.case_id.as_deref(), Some(case.as_str()));
+        }
+        // The API answers the same.
+        if user.totp_secret.is_none() {
+            let api = app.get(&format!("/api/v1/cases/{case}/involvements/providers"), &app.token(user).await).await;
+            assert_eq!(api.status, *expected, "{:?}", user.role);
+        }
+    }
+
+    let b = sign_in(&app, &lead).await;
+    let page = get(&app, &b, &path).await;
+    assert!(page.text.contains(&format!("value=\"{}\"", aanbieder.id)), "{}", page.text);
+    // Nothing chosen, nothing said: both errors at once, nothing involved.
+    let res = post(&app, &b, &path, "user_id=&role_in_case=").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert!(res.text.contains("href=\"#veld-userId\"") && res.text.contains("href=\"#veld-roleInCase\""));
+    // A choice without the role: the choice kept.
+    let res = post(&app, &b, &path, &format!("user_id={}&role_in_case=", aanbieder.id)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text.contains(&format!("value=\"{}\" selected", aanbieder.id)), "the choice is kept");
+    assert!(!involvements(&app, &lead, &case).await.iter().any(|i| i["userId"] == aanbieder.id.as_str()));
+
+    let res = post(&app, &b, &path, &format!("user_id={}&role_in_case=schuldhulpverlener", aanbieder.id)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text);
+    let list = involvements(&app, &lead, &case).await;
+    let it = list.iter().find(|i| i["userId"] == aanbieder.id.as_str()).expect("involved");
+    assert_eq!(it["kind"], "provider");
+    // Again: a conflict in words, nothing doubled.
+    let res = post(&app, &b, &path, &format!("user_id={}&role_in_case=schuldhulpverlener", aanbieder.id)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.text.contains("al betrokken"));
+    assert_eq!(
+        involvements(&app, &lead, &case).await.iter().filter(|i| i["userId"] == aanbieder.id.as_str()).count(),
+        1
+    );
+}

@@ -100,6 +100,35 @@ pub(crate) fn list_in(c: &mut DbConn, cx: &Ctx, case_id: &str) -> AppResult<Vec<
 
 /// Involves a professional (the regisseur or the teamleider): as team member when they work in a wijkteam, else
 /// as provider.
+/// A professional of another organisation who may be involved: name and organisation (no contact details).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderProfessional {
+    pub user_id: String,
+    pub display_name: String,
+    pub organisation: String,
+}
+
+/// Most provider professionals one list offers.
+pub const MAX_PROVIDERS: i64 = 500;
+
+/// Whom the case's regisseur or teamleider may involve from the providers (`GET
+/// /api/v1/cases/{id}/involvements/providers`): the same decision as involving someone (`add`), made as a read.
+pub async fn providers_for(ctx: &Ctx, case_id: String) -> AppResult<Vec<ProviderProfessional>> {
+    ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
+    ctx.audit.resource(&case_id);
+    let cx = ctx.clone();
+    ctx.read(move |c| {
+        let case = store::case(c, &case_id)?;
+        cx.state.access.decide_manage_involvements(c, &cx.principal, case, &cx.audit)?;
+        Ok(store::provider_professionals(c, MAX_PROVIDERS)?
+            .into_iter()
+            .map(|(user_id, display_name, organisation)| ProviderProfessional { user_id, display_name, organisation })
+            .collect())
+    })
+    .await
+}
+
 pub async fn add(ctx: &Ctx, case_id: String, input: AddInvolvement) -> AppResult<Involvement> {
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Update, &ctx.audit)?;
     ctx.audit.resource(&case_id);

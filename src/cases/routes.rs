@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::caseload::{self, Caseload};
 use super::contacts::{self, Contacts};
-use super::involvement::{self, AddInvolvement, Involvement};
+use super::involvement::{self, AddInvolvement, Involvement, ProviderProfessional};
 use super::regisseur::{self, Assignment, ProposeRegisseur};
 use super::registration::{self, Registered, Registration};
 use super::service::{self, Case, ChangeState, OpenCase, ReopenCase};
@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(list_involvements))
                 .route(web::post().to(add_involvement)),
         )
+        .service(web::resource("/cases/{id}/involvements/providers").route(web::get().to(involvable_providers)))
         .service(web::resource("/cases/{id}/involvements/{involvement}/end").route(web::post().to(end_involvement)))
         .service(web::resource("/cases/{id}/contacts").route(web::get().to(case_contacts)))
         .service(web::resource("/caseload").route(web::get().to(caseload)));
@@ -134,6 +135,15 @@ pub async fn regisseur_history(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpRes
     params(("id" = String, Path)), responses((status = 200, body = Vec<Involvement>), (status = 404, body = Problem)))]
 pub async fn list_involvements(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(involvement::list(&ctx, id.into_inner().into()).await?))
+}
+
+/// The provider professionals the regisseur or the teamleider may involve (name and organisation).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/involvements/providers", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ProviderProfessional>), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn involvable_providers(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(involvement::providers_for(&ctx, id.into_inner().into()).await?))
 }
 
 /// Involve a professional (the regisseur or the teamleider).

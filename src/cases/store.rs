@@ -450,3 +450,20 @@ pub fn team_members(conn: &mut DbConn, teams: &[String]) -> QueryResult<Vec<Team
         })
         .collect())
 }
+
+/// The active provider professionals, with their organisation's name, by organisation and name: whom a case's
+/// regisseur or teamleider may involve from another organisation.
+pub fn provider_professionals(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::{organisations as o, user_roles};
+    user_roles::table
+        .inner_join(users::table.on(users::id.eq(user_roles::user_id)))
+        .inner_join(o::table.on(o::id.eq(users::organisation_id)))
+        .filter(user_roles::role.eq("provider"))
+        .filter(users::active.eq(true))
+        .filter(o::active.eq(true))
+        .order((o::name.asc(), users::display_name.asc(), users::id.asc()))
+        .select((users::id, users::display_name, o::name))
+        .distinct()
+        .limit(limit)
+        .load(conn)
+}

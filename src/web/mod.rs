@@ -12,6 +12,7 @@ mod case;
 mod consent;
 mod dutch;
 mod evaluation;
+mod involve;
 mod matches;
 mod page;
 mod plan;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     matches::configure(cfg);
     team::configure(cfg);
     actions::configure(cfg);
+    involve::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

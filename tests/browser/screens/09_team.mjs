@@ -127,4 +127,26 @@ export async function run(t) {
   // A wijkteam member has no caseload.
   const res = await page.goto(`${base}/team`);
   assert(res.status() === 403, `a wijkteam member has no caseload: ${res.status()}`);
+
+  // The teamleider involves a professional of another organisation (an aanbieder), from the case page's link.
+  await t.signIn(lead);
+  await page.goto(`${base}/dossiers/${id}`);
+  await t.tabTo(`a[href="/dossiers/${id}/betrokkenen/aanbieder"]`, 150);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${base}/dossiers/${id}/betrokkenen/aanbieder`);
+  assert((await t.heading()) === "Een aanbieder betrekken", "the page to involve an aanbieder");
+  await t.axe("Een aanbieder betrekken");
+  await t.screenshot("team-aanbieder-betrekken");
+  const providers = await t.api(lead, "GET", `/api/v1/cases/${id}/involvements/providers`);
+  const demoProvider = providers.body.find((p) => p.displayName === "Demo provider");
+  assert(demoProvider, "the demo provider is offered");
+  await page.locator("#veld-userId").focus();
+  await page.keyboard.type("Demo provider");
+  assert((await page.locator("#veld-userId").inputValue()) === demoProvider.userId, "chosen with the keyboard");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("schuldhulpverlener");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${base}/dossiers/${id}?gedaan=betrokken#betrokkenen-titel`);
+  const after = await t.api(lead, "GET", `/api/v1/cases/${id}/involvements`);
+  assert(after.body.some((i) => i.userId === demoProvider.userId && i.kind === "provider"), "the API lists the aanbieder");
 }
