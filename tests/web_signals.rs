@@ -469,6 +469,16 @@ async fn every_role_gets_the_apis_answer_on_each_page_and_form_and_every_view_is
             let events = app.audit_events();
             let mine: Vec<_> =
                 events[before..].iter().filter(|e| e.data.user_id.as_deref() == Some(user.id.as_str())).collect();
+            if path == "/signalen/nieuw" {
+                // The empty form is no act: the request is logged as such, never as a `signal.create` before one
+                // is sent.
+                assert!(
+                    !mine.is_empty() && mine.iter().all(|e| e.data.action != "signal.create"),
+                    "{who:?}: {path}: {:?}",
+                    mine.iter().map(|e| &e.data.action).collect::<Vec<_>>()
+                );
+                continue;
+            }
             let event = mine.last().unwrap_or_else(|| panic!("{who:?}: {path}: no audit event"));
             if page.status == StatusCode::OK {
                 assert_eq!(event.data.outcome, "allowed", "{who:?}: {path}");

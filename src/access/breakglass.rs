@@ -33,12 +33,6 @@ impl Access {
         p.roles().any(|role| self.permits(role, Resource::BreakGlass, Action::Create))
     }
 
-    /// Whether the caller may search persons at all (the role permission), to offer the search form; records
-    /// nothing, and the search itself is decided as always.
-    pub fn may_search_persons(&self, p: &Principal) -> bool {
-        p.roles().any(|role| self.permits(role, Resource::Person, Action::Search))
-    }
-
     /// Opening break-glass on this case: only outside the caller's own scope — who already sees its content needs
     /// none (409).
     pub fn decide_break_glass_case<C: CaseFacts>(

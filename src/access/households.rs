@@ -24,6 +24,12 @@ impl OwningTeams {
 }
 
 impl Access {
+    /// Whether the caller may search persons at all (the role permission), to offer the search form; records
+    /// nothing, and the search itself is decided as always.
+    pub fn may_search_persons(&self, p: &Principal) -> bool {
+        p.roles().any(|role| self.permits(role, Resource::Person, Action::Search))
+    }
+
     /// The teams the caller could register a household for (to offer them in a form; nothing is decided or recorded).
     pub fn household_teams(&self, p: &Principal) -> OwningTeams {
         OwningTeams(scope::member_teams(p))

@@ -61,6 +61,12 @@ impl MatchView {
 }
 
 impl Access {
+    /// Whether the caller may register signals at all (the role permission), to offer the form; records nothing,
+    /// and the registration itself is decided as always.
+    pub fn may_signal(&self, p: &Principal) -> bool {
+        p.roles().any(|role| self.permits(role, Resource::Signal, Action::Create))
+    }
+
     /// Registering a signal: a role that signals (signaller, wijkteam), else 403.
     pub fn decide_register_signal(&self, p: &Principal, audit: &AuditRecord) -> AppResult<Signaller> {
         self.decide(p, Resource::Signal, Action::Create, audit)?;

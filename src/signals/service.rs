@@ -133,10 +133,10 @@ impl crate::access::signals::SignalFacts for SignalRow {
     }
 }
 
-/// Whether the caller may register a signal (a role that signals, else 403), before a form is shown; the decision is
-/// recorded as registering's.
-pub fn may_register(ctx: &Ctx) -> AppResult<()> {
-    ctx.state.access.decide_register_signal(&ctx.principal, &ctx.audit).map(|_| ())
+/// Whether the caller may register a signal (a role that signals), to offer the form. It records nothing: an empty
+/// form shows no one's data, and an event named `signal.create` would say a signal was made when none was.
+pub fn may_register(ctx: &Ctx) -> bool {
+    ctx.state.access.may_signal(&ctx.principal)
 }
 
 /// Registers a signal and matches it, in one transaction.

@@ -139,10 +139,12 @@ fn new_page(page: &Page) -> NewPage {
     }
 }
 
-/// The form; only for a role that signals (403 otherwise, as the API answers its POST), the view audited under the
-/// same act.
+/// The form; only for a role that signals (403 otherwise, as the API answers its POST). Like the break-glass
+/// dialog, the empty form is not an audited act: it shows no one's data, and the registration is audited when sent.
 async fn new_form(page: Page) -> PageResult {
-    page.act(async { service::may_register(&page.ctx) }).await?;
+    if !service::may_register(&page.ctx) {
+        return Err(AppError::Forbidden.into());
+    }
     render(&new_page(&page))
 }
 
