@@ -129,7 +129,7 @@ fn main() {
         None => println!("\nPostgreSQL skipped: EENPLAN_BENCH_DATABASE_URL is not set"),
         Some(admin_url) => {
             let name = format!("eenplan_bench_{}", new_id().replace('-', ""));
-            let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+            let mut admin = eenplan::db::establish_postgres(&admin_url).expect("PostgreSQL reachable");
             admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
             let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url));
             bench_backend("PostgreSQL", &DatabaseTarget::Postgres(url), secs);

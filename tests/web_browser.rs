@@ -49,7 +49,7 @@ impl Drop for Demo {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if let Some((admin, name)) = &self.pg_drop {
-            if let Ok(mut c) = diesel::PgConnection::establish(admin) {
+            if let Ok(mut c) = eenplan::db::establish_postgres(admin) {
                 let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
@@ -79,7 +79,7 @@ fn start_demo() -> (Demo, String, PathBuf) {
     let mut pg_drop = None;
     if let Ok(admin) = std::env::var("EENPLAN_TEST_DATABASE_URL") {
         let name = format!("eenplan_browser_{}", eenplan::db::new_id().replace('-', ""));
-        let mut c = diesel::PgConnection::establish(&admin).expect("PostgreSQL reachable");
+        let mut c = eenplan::db::establish_postgres(&admin).expect("PostgreSQL reachable");
         c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
         cmd.env("EENPLAN_DATABASE_URL", format!("{base}/{name}"));

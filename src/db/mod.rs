@@ -137,12 +137,20 @@ impl DatabaseTarget {
                 }
             }
             DatabaseTarget::Postgres(url) => {
-                let mut conn = diesel::PgConnection::establish(url)?;
+                let mut conn = establish_postgres(url)?;
                 conn.batch_execute("SET TIME ZONE 'UTC'").map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Pg(conn))
             }
         }
     }
+}
+
+/// Every PostgreSQL connection opens here. libpq speaks TLS through OpenSSL, which by default cleans itself up in
+/// an exit handler while other threads (the pool's workers, the audit writer) may still be using it: a crash at
+/// exit. Initialised first by openssl-sys, OpenSSL registers no such handler; the OS frees it.
+pub fn establish_postgres(url: &str) -> Result<diesel::PgConnection, ConnectionError> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url)
 }
 
 fn open_sqlite(path: &str, new_file: bool) -> Result<diesel::SqliteConnection, ConnectionError> {

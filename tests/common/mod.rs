@@ -13,7 +13,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use actix_web::web;
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 use serde_json::{json, Value};
 
 use eenplan::access::Role;
@@ -114,7 +113,7 @@ impl TestApp {
             None => (DatabaseTarget::Sqlite(data_dir.join("eenplan.db")), None),
             Some(admin_url) => {
                 let name = format!("eenplan_test_{}", new_id().replace('-', ""));
-                let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+                let mut admin = eenplan::db::establish_postgres(&admin_url).expect("PostgreSQL reachable");
                 admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
                 (DatabaseTarget::Postgres(with_database(&admin_url, &name)), Some((admin_url, name)))
             }
@@ -349,7 +348,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some((admin_url, name)) = self.pg_drop.take() {
-            if let Ok(mut admin) = diesel::PgConnection::establish(&admin_url) {
+            if let Ok(mut admin) = eenplan::db::establish_postgres(&admin_url) {
                 let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
