@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 
 use eenplan::audit::{AuditLog, EventData};
 use eenplan::db::{new_id, now, DatabaseTarget};

@@ -15,7 +15,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_eenplan");
 const PASSWORD: &str = "browser-wachtwoord-2026";
