@@ -65,6 +65,11 @@ pub fn spawn_scheduler(state: web::Data<AppState>) {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "signal retention failed"),
             }
+            match crate::escalations::service::keep_current(&state).await {
+                Ok(r) if r.ran => tracing::info!(cases = r.cases, stuck = r.stuck, "stuck-case scan"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "stuck-case scan failed"),
+            }
             actix_web::rt::time::sleep(RETENTION_EVERY).await;
         }
     });

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod escalations;
 pub mod health;
 pub mod households;
 pub mod http;
@@ -23,6 +24,7 @@ pub mod paging;
 pub mod plans;
 pub mod privacy;
 pub mod roles;
+pub mod rules;
 pub mod scale;
 pub mod signals;
 pub mod state;
@@ -67,6 +69,7 @@ pub fn build_app(
                 .configure(consent::routes::configure)
                 .configure(breakglass::routes::configure)
                 .configure(signals::routes::configure)
+                .configure(escalations::routes::configure)
                 .configure(work::routes::configure),
         )
         .configure(web::configure)

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, breakglass, cases, consent, health, households, identity, plans, privacy, signals, work};
+use crate::{
+    auth, breakglass, cases, consent, escalations, health, households, identity, plans, privacy, signals, work,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -91,6 +93,8 @@ use crate::{auth, breakglass, cases, consent, health, households, identity, plan
         work::routes::my_work,
         work::routes::find_persons,
         work::routes::my_actions,
+        escalations::routes::queue,
+        escalations::routes::case_stuck,
         health::live,
         health::ready,
         openapi_json,

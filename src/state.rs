@@ -10,6 +10,7 @@ use crate::crypto::passwords::Passwords;
 use crate::crypto::tokens::Tokens;
 use crate::db::{self, DbConn, Pool};
 use crate::error::AppResult;
+use crate::rules::Rules;
 
 pub struct AppState {
     pub config: Config,
@@ -20,6 +21,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Encrypts and hashes BSNs with the configured key.
     pub bsn: BsnProtector,
+    /// Thresholds of the rules (policies/rules.toml) and the working-day calendar.
+    pub rules: Rules,
 }
 
 impl AppState {
@@ -35,10 +38,11 @@ impl AppState {
         let pool = db::build_pool(&config.database, config.pool_size)?;
         let audit = AuditLog::start(config.database.clone(), &config.node_id, config.audit.max_batch);
         let access = Access::load(config.policy_dir.as_deref()).await?;
+        let rules = Rules::load(config.policy_dir.as_deref())?;
         let tokens = Tokens::new(&secrets.jwt_secret, &config.auth)?;
         let passwords = Passwords::new(config.auth.argon2_memory_kib);
         let bsn = BsnProtector::new(&secrets.bsn_key);
-        Ok(AppState { config, pool, audit, access, tokens, passwords, bsn })
+        Ok(AppState { config, pool, audit, access, tokens, passwords, bsn, rules })
     }
 }
 

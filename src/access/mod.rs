@@ -30,6 +30,7 @@ pub enum Resource {
     BreakGlass,
     Signal,
     Match,
+    Escalation,
 }
 
 impl Resource {
@@ -48,6 +49,7 @@ impl Resource {
             Resource::BreakGlass => "break_glass",
             Resource::Signal => "signal",
             Resource::Match => "match",
+            Resource::Escalation => "escalation",
         }
     }
 }
@@ -91,6 +93,7 @@ pub mod breakglass;
 pub mod cases;
 pub mod consent;
 pub mod coverage;
+pub mod escalations;
 pub mod households;
 pub mod identity;
 pub mod plans;

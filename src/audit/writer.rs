@@ -86,6 +86,10 @@ impl AuditLog {
         let (value, next) = write_tx(conn, |c| {
             let (value, event) = change(c)?;
             check(&event)?;
+            // A change to a case may change why it is stuck: marked in the same transaction, settled later.
+            if let Some(case_id) = &event.case_id {
+                crate::db::mark_case_changed(c, case_id, event.occurred_at)?;
+            }
             let (links, next) = head.link(std::slice::from_ref(&event));
             store::insert(c, &event, &links[0]).map_err(|e| {
                 tracing::error!(error = %e, "audit write failed");

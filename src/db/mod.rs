@@ -291,6 +291,19 @@ pub fn involvement_active(at: chrono::NaiveDateTime) -> _ {
         .and(schema::involvements::valid_until.is_null().or(schema::involvements::valid_until.gt(at)))
 }
 
+/// Marks a case for its stuck reasons to be computed again (escalations::service settles the marks). Called in the
+/// transaction of every audited change to a case, so a change and its mark commit together.
+pub fn mark_case_changed(conn: &mut DbConn, case_id: &str, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    use schema::case_changes as cc;
+    crate::db_run!(conn, |c| diesel::insert_into(cc::table)
+        .values((cc::case_id.eq(case_id), cc::changed_at.eq(at)))
+        .on_conflict(cc::case_id)
+        .do_update()
+        .set(cc::changed_at.eq(at))
+        .execute(c))?;
+    Ok(())
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     truncate_micros(chrono::Utc::now().naive_utc())
 }

@@ -399,6 +399,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_changes (case_id) {
+        case_id -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stuck_cases (case_id) {
+        case_id -> Text,
+        team_id -> Text,
+        wijk -> Text,
+        score -> BigInt,
+        since -> Date,
+        organisations -> BigInt,
+        professionals -> BigInt,
+        reasons -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stuck_reasons (code, case_id) {
+        code -> Text,
+        case_id -> Text,
+        since -> Date,
+    }
+}
+
+diesel::table! {
+    daily_jobs (name) {
+        name -> Text,
+        last_run_on -> Date,
+    }
+}
+
 diesel::joinable!(match_members -> matches (match_id));
 diesel::joinable!(match_members -> signals (signal_id));
 diesel::joinable!(signals -> persons (person_id));
@@ -415,8 +451,14 @@ diesel::joinable!(cases -> households (household_id));
 diesel::joinable!(case_state_history -> cases (case_id));
 diesel::joinable!(involvements -> cases (case_id));
 diesel::joinable!(evaluation_agreements -> evaluations (evaluation_id));
+diesel::joinable!(stuck_reasons -> stuck_cases (case_id));
+diesel::joinable!(stuck_cases -> teams (team_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    case_changes,
+    stuck_cases,
+    stuck_reasons,
+    daily_jobs,
     web_sessions,
     signals,
     matches,

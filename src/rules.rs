@@ -1,0 +1,243 @@
+//! The thresholds of eenplan's rules, from `policies/rules.toml` (embedded, or from the configured policy folder
+//! beside the access policies). Every field has a default here, documented in the file: a rules file names only
+//! what a municipality changes, and a name it does not know is a startup error. No I/O beyond reading the file.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::calendar::WorkCalendar;
+
+const EMBEDDED_RULES: &str = include_str!("../policies/rules.toml");
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rules {
+    /// Which public holidays are days off (every deadline counts working days by it).
+    pub calendar: WorkCalendar,
+    pub stuck: StuckRules,
+}
+
+impl Rules {
+    /// The embedded rules, or `rules.toml` in `policy_dir` when configured.
+    pub fn load(policy_dir: Option<&Path>) -> Result<Rules, String> {
+        match policy_dir {
+            None => Rules::parse(EMBEDDED_RULES).map_err(|e| format!("policies/rules.toml: {e}")),
+            Some(dir) => {
+                let path = dir.join("rules.toml");
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                Rules::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Rules, String> {
+        let rules: Rules = basic_toml::from_str(text).map_err(|e| e.to_string())?;
+        rules.stuck.check()?;
+        Ok(rules)
+    }
+}
+
+/// Why a case is stuck (DESIGN §5): one table per rule, each with its thresholds and its weight in the stuck score.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StuckRules {
+    pub no_regisseur: NoRegisseur,
+    pub no_agreed_plan: NoAgreedPlan,
+    pub actions_overdue: ActionsOverdue,
+    pub evaluation_overdue: EvaluationOverdue,
+    pub many_hands: ManyHands,
+    pub complexity: Complexity,
+    pub no_progress: NoProgress,
+    pub unconfirmed_match: UnconfirmedMatch,
+    pub regisseur_churn: RegisseurChurn,
+}
+
+impl StuckRules {
+    fn check(&self) -> Result<(), String> {
+        let weights = [
+            ("no_regisseur", self.no_regisseur.weight),
+            ("no_agreed_plan", self.no_agreed_plan.weight),
+            ("actions_overdue", self.actions_overdue.weight),
+            ("evaluation_overdue", self.evaluation_overdue.weight),
+            ("many_hands", self.many_hands.weight),
+            ("complexity", self.complexity.weight),
+            ("no_progress", self.no_progress.weight),
+            ("unconfirmed_match", self.unconfirmed_match.weight),
+            ("regisseur_churn", self.regisseur_churn.weight),
+        ];
+        for (name, weight) in weights {
+            if !(0..=100).contains(&weight) {
+                return Err(format!("stuck.{name}.weight must be 0 to 100"));
+            }
+        }
+        let c = &self.complexity;
+        if !(1..=5).contains(&c.max_score) {
+            return Err("stuck.complexity.max_score must be 1 to 5".into());
+        }
+        let positive = [
+            ("no_regisseur.working_days", self.no_regisseur.working_days),
+            ("no_agreed_plan.days", self.no_agreed_plan.days),
+            ("actions_overdue.count", self.actions_overdue.count),
+            ("many_hands.organisations", self.many_hands.organisations),
+            ("many_hands.professionals", self.many_hands.professionals),
+            ("complexity.domains", c.domains),
+            ("complexity.members", c.members),
+            ("no_progress.apart_days", self.no_progress.apart_days),
+            ("regisseur_churn.changes", self.regisseur_churn.changes),
+            ("regisseur_churn.months", self.regisseur_churn.months),
+        ];
+        for (name, value) in positive {
+            if value < 1 {
+                return Err(format!("stuck.{name} must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// No regisseur accepted this many working days after the case opened.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoRegisseur {
+    pub working_days: i64,
+    pub weight: i64,
+}
+impl Default for NoRegisseur {
+    fn default() -> Self {
+        NoRegisseur { working_days: 5, weight: 3 }
+    }
+}
+
+/// No agreed plan this many calendar days after the case opened (the Wmo's six weeks).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoAgreedPlan {
+    pub days: i64,
+    pub weight: i64,
+}
+impl Default for NoAgreedPlan {
+    fn default() -> Self {
+        NoAgreedPlan { days: 42, weight: 3 }
+    }
+}
+
+/// An action of the agreed plan overdue more than `days`, or `count` or more overdue at once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionsOverdue {
+    pub days: i64,
+    pub count: i64,
+    pub weight: i64,
+}
+impl Default for ActionsOverdue {
+    fn default() -> Self {
+        ActionsOverdue { days: 14, count: 3, weight: 2 }
+    }
+}
+
+/// The plan's evaluation overdue by more than this many days.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvaluationOverdue {
+    pub days: i64,
+    pub weight: i64,
+}
+impl Default for EvaluationOverdue {
+    fn default() -> Self {
+        EvaluationOverdue { days: 14, weight: 2 }
+    }
+}
+
+/// "Veel hulpverleners": at least this many organisations, or professionals, involved at once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManyHands {
+    pub organisations: i64,
+    pub professionals: i64,
+    pub weight: i64,
+}
+impl Default for ManyHands {
+    fn default() -> Self {
+        ManyHands { organisations: 5, professionals: 7, weight: 3 }
+    }
+}
+
+/// At least `domains` life domains scored `max_score` or lower, for at least `members` household members (each
+/// by their latest ZRM assessment).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Complexity {
+    pub domains: i64,
+    pub max_score: u8,
+    pub members: i64,
+    pub weight: i64,
+}
+impl Default for Complexity {
+    fn default() -> Self {
+        Complexity { domains: 3, max_score: 2, members: 2, weight: 2 }
+    }
+}
+
+/// No domain improved between someone's last two assessments at least `apart_days` apart, or a domain at 1 for
+/// more than `at_one_days`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoProgress {
+    pub apart_days: i64,
+    pub at_one_days: i64,
+    pub weight: i64,
+}
+impl Default for NoProgress {
+    fn default() -> Self {
+        NoProgress { apart_days: 90, at_one_days: 30, weight: 2 }
+    }
+}
+
+/// A signal match on a household member whose contact is unconfirmed past its deadline (the match's own rule).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnconfirmedMatch {
+    pub weight: i64,
+}
+impl Default for UnconfirmedMatch {
+    fn default() -> Self {
+        UnconfirmedMatch { weight: 1 }
+    }
+}
+
+/// At least `changes` changes of regisseur within `months`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegisseurChurn {
+    pub changes: i64,
+    pub months: i64,
+    pub weight: i64,
+}
+impl Default for RegisseurChurn {
+    fn default() -> Self {
+        RegisseurChurn { changes: 3, months: 12, weight: 2 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_file_states_the_defaults() {
+        // policies/rules.toml documents every default; it must say exactly what the code assumes.
+        assert_eq!(Rules::load(None).unwrap(), Rules::default());
+    }
+
+    #[test]
+    fn a_file_names_only_what_it_changes_and_nothing_unknown() {
+        let rules = Rules::parse("[stuck.no_regisseur]\nworking_days = 8\n").unwrap();
+        assert_eq!(rules.stuck.no_regisseur, NoRegisseur { working_days: 8, weight: 3 });
+        assert_eq!(rules.stuck.many_hands, ManyHands::default());
+        assert!(Rules::parse("[stuck.no_regisseur]\nworkdays = 8\n").is_err(), "a misspelt name is an error");
+        assert!(Rules::parse("[stuck.complexity]\nmax_score = 7\n").is_err());
+        assert!(Rules::parse("[stuck.many_hands]\norganisations = 0\n").is_err());
+        assert!(Rules::parse("[stuck.many_hands]\nweight = -1\n").is_err());
+    }
+}

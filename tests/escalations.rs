@@ -1,0 +1,147 @@
+//! Procescoördinatie over the API: the queue of stuck cases (every role; only procescoördinatoren), kept current
+//! on the write that changes a reason (a case whose regisseur is accepted leaves it at once), no personal data in
+//! its bytes, every read audited; a case's own reasons for those who see it (404 for others); the daily scan
+//! claimed by one run a day. On SQLite and PostgreSQL.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use chrono::Duration;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use common::world::household_case_and_person;
+use common::{TestApp, TestUser};
+use eenplan::access::Role;
+use eenplan::db::schema::cases;
+
+/// Moves a case's opening `days` into the past, as if it had been waiting that long, and marks it changed.
+fn opened_days_ago(app: &TestApp, case: &str, days: i64) {
+    let mut conn = app.conn();
+    let opened = eenplan::db::now() - Duration::days(days);
+    diesel::update(cases::table.filter(cases::id.eq(case))).set(cases::created_at.eq(opened)).execute(&mut conn).unwrap();
+    eenplan::db::mark_case_changed(&mut conn, case, eenplan::db::now()).unwrap();
+}
+
+async fn queue(app: &TestApp, who: &TestUser, query: &str) -> common::Response {
+    app.get(&format!("/api/v1/escalations/queue{query}"), &app.token(who).await).await
+}
+
+fn case_ids(body: &Value) -> Vec<String> {
+    body["cases"].as_array().unwrap().iter().map(|c| c["caseId"].as_str().unwrap().to_string()).collect()
+}
+
+fn codes_of(body: &Value, case: &str) -> Vec<String> {
+    let row = body["cases"].as_array().unwrap().iter().find(|c| c["caseId"] == case).unwrap();
+    row["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[actix_web::test]
+async fn only_procescoordinatoren_read_the_queue_and_every_read_is_audited() {
+    let app = TestApp::new().await;
+    for role in Role::ALL {
+        let user = app.user(role);
+        let res = queue(&app, &user, "").await;
+        let expected = if role == Role::Procescoordinator { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        assert_eq!(res.status, expected, "{role:?}: {}", res.text);
+        let event = app.audit_events().into_iter().rev().find(|e| e.data.user_id.as_deref() == Some(&user.id)).unwrap();
+        assert_eq!(event.data.action, "escalation.list", "{role:?}");
+        let outcome = if role == Role::Procescoordinator { "allowed" } else { "denied" };
+        assert_eq!(event.data.outcome, outcome, "{role:?}");
+    }
+}
+
+#[actix_web::test]
+async fn a_case_without_regisseur_is_in_the_queue_until_one_accepts_and_leaves_at_once() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let lead = app.user(Role::Teamleider);
+    let pc = app.user(Role::Procescoordinator);
+    let (_, case, _) = household_case_and_person(&app, &creator).await;
+    let (_, fresh, _) = household_case_and_person(&app, &creator).await;
+
+    // Opened four days ago: whatever the weekday, fewer than five working days (the threshold) have passed.
+    opened_days_ago(&app, &case, 4);
+    let res = queue(&app, &pc, "").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(!case_ids(&res.body).contains(&case), "four days is not yet five working days");
+
+    // Ten days: at least six working days, whatever the holidays around it.
+    opened_days_ago(&app, &case, 10);
+    let res = queue(&app, &pc, "").await;
+    assert_eq!(case_ids(&res.body), [case.clone()], "only the waiting case: {}", res.text);
+    assert_eq!(codes_of(&res.body, &case), ["no_regisseur"]);
+    let row = &res.body["cases"][0];
+    assert_eq!(row["teamId"], app.team_id.as_str());
+    assert_eq!(row["wijk"], "Centrum");
+    assert_eq!(row["score"], 3);
+    assert_eq!(res.body["total"], 1);
+    assert_eq!(res.body["perReason"], json!([{"code": "no_regisseur", "cases": 1}]));
+    assert!(!case_ids(&res.body).contains(&fresh));
+
+    // Filters: by reason, team and wijk; an unknown reason is a field error.
+    assert_eq!(case_ids(&queue(&app, &pc, "?reason=no_regisseur").await.body), [case.clone()]);
+    assert!(case_ids(&queue(&app, &pc, "?reason=many_hands").await.body).is_empty());
+    assert_eq!(case_ids(&queue(&app, &pc, &format!("?team={}", app.team_id)).await.body), [case.clone()]);
+    assert!(case_ids(&queue(&app, &pc, "?wijk=Noord").await.body).is_empty());
+    let bad = queue(&app, &pc, "?reason=lazy").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+
+    // The reasons for those who see the case, and 404 for anyone else.
+    let own = app.get(&format!("/api/v1/cases/{case}/stuck"), &app.token(&creator).await).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    assert_eq!(own.body["reasons"][0]["code"], "no_regisseur");
+    let led = app.get(&format!("/api/v1/cases/{case}/stuck"), &app.token(&lead).await).await;
+    assert_eq!(led.status, StatusCode::OK, "the teamleider sees the summary: {}", led.text);
+    let outsider = app.user_in_other_team(Role::Wijkteam);
+    let out = app.get(&format!("/api/v1/cases/{case}/stuck"), &app.token(&outsider).await).await;
+    assert_eq!(out.status, StatusCode::NOT_FOUND, "{}", out.text);
+
+    // A regisseur accepts: the case leaves the queue with the next read, no scan needed.
+    let lt = app.token(&lead).await;
+    let p = app.call(Method::PUT, &format!("/api/v1/cases/{case}/regisseur"), Some(&lt), Some(json!({"userId": creator.id})), &[]).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    let a = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &app.token(&creator).await, json!({})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let res = queue(&app, &pc, "").await;
+    assert!(case_ids(&res.body).is_empty(), "{}", res.text);
+    assert_eq!(res.body["total"], 0);
+}
+
+#[actix_web::test]
+async fn the_queue_holds_no_personal_data() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let pc = app.user(Role::Procescoordinator);
+    let (household, case, person) = household_case_and_person(&app, &creator).await;
+    opened_days_ago(&app, &case, 60);
+    let res = queue(&app, &pc, "").await;
+    assert_eq!(case_ids(&res.body), [case.clone()], "{}", res.text);
+    assert_eq!(codes_of(&res.body, &case), ["no_regisseur", "no_agreed_plan"]);
+    // The bytes: no name, birth date, address, person or household id, nor the professional's name.
+    for needle in ["Sanne", "Vries", "1988", "2711", "AB", &person, &household, &creator.email, "Test wijkteam"] {
+        assert!(!res.text.contains(needle), "the queue shows {needle}: {}", res.text);
+    }
+}
+
+#[actix_web::test]
+async fn the_daily_scan_runs_once_a_day_and_finds_what_time_made_stuck() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case, _) = household_case_and_person(&app, &creator).await;
+    let mut conn = app.conn();
+    let rules = &app.state.rules;
+    // Settle the marks of the setup, then let time pass without a change (no mark).
+    eenplan::escalations::service::settle(&mut conn, &rules.stuck, &rules.calendar).unwrap();
+    let opened = eenplan::db::now() - Duration::days(10);
+    diesel::update(cases::table.filter(cases::id.eq(&case))).set(cases::created_at.eq(opened)).execute(&mut conn).unwrap();
+    let stuck = || eenplan::escalations::store::case_reasons(&mut app.conn(), &case).unwrap();
+    assert!(stuck().is_none(), "nothing marked it, nothing computed it");
+
+    let first = eenplan::escalations::service::scan_once_a_day(&mut conn, &rules.stuck, &rules.calendar).unwrap();
+    assert!(first.ran);
+    assert!(first.cases >= 1 && first.stuck == 1, "{first:?}");
+    assert!(stuck().unwrap().contains("no_regisseur"));
+    let second = eenplan::escalations::service::scan_once_a_day(&mut conn, &rules.stuck, &rules.calendar).unwrap();
+    assert!(!second.ran, "today is claimed: another node or run does not scan again");
+}
