@@ -24,6 +24,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub signals: SignalConfig,
     pub web: WebConfig,
+    /// Which days count as working days for every deadline.
+    pub calendar: crate::calendar::WorkCalendar,
 }
 
 /// The web client's sessions.
@@ -209,6 +211,7 @@ impl Config {
                 },
             },
             web: web_config(get, &bind)?,
+            calendar: crate::calendar::WorkCalendar::default(),
             bind,
             data_dir,
         })

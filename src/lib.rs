@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod breakglass;
+pub mod calendar;
 pub mod cases;
 pub mod config;
 pub mod consent;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use common::{TestApp, TestUser};
 use eenplan::access::Role;
+use eenplan::calendar::WorkCalendar;
 use eenplan::db::schema::{match_members, matches, outbox, persons, signals};
 use eenplan::households::bsn::synthetic;
 
@@ -433,7 +434,7 @@ async fn retention_archives_expired_signals_deletes_what_is_due_and_reminds_over
             let target = target.clone();
             std::thread::spawn(move || {
                 let mut c = target.connect().unwrap();
-                eenplan::signals::retention::run(&mut c, eenplan::db::now(), 23).unwrap()
+                eenplan::signals::retention::run(&mut c, eenplan::db::now(), 23, &WorkCalendar::default()).unwrap()
             })
         })
         .collect();
@@ -447,7 +448,7 @@ async fn retention_archives_expired_signals_deletes_what_is_due_and_reminds_over
         signals::table.select((signals::id, signals::status)).order(signals::id.asc()).load(&mut c).unwrap();
     assert_eq!(statuses, [(ids[0].clone(), "archived".into()), (ids[1].clone(), "active".into())]);
     assert_eq!(queued(&app, "match_overdue").len(), overdue_matches, "one reminder per overdue match");
-    let again = eenplan::signals::retention::run(&mut c, eenplan::db::now(), 23).unwrap();
+    let again = eenplan::signals::retention::run(&mut c, eenplan::db::now(), 23, &WorkCalendar::default()).unwrap();
     assert_eq!(again, Default::default(), "nothing left to do");
 }
 

@@ -1,9 +1,11 @@
 //! Break-glass rules: reasons, what counts as a written justification, and when an unreviewed use stands out.
 //! No I/O.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::calendar::WorkCalendar;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -37,22 +39,12 @@ pub fn is_justification(text: &str) -> bool {
     t.chars().count() >= 30 && t.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 5
 }
 
-/// Working days (Monday to Friday) after `from` up to and including `to`.
-pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    let mut days = 0;
-    let mut d = from;
-    while d < to {
-        d = d.succ_opt().unwrap_or(d);
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            days += 1;
-        }
-    }
-    days
-}
+/// Working days an unreviewed use may wait for its review.
+pub const REVIEW_WORKING_DAYS: i64 = 5;
 
 /// An unreviewed use stands out once more than five working days have passed.
-pub fn review_overdue(started: NaiveDate, today: NaiveDate) -> bool {
-    working_days_between(started, today) > 5
+pub fn review_overdue(calendar: &WorkCalendar, started: NaiveDate, today: NaiveDate) -> bool {
+    calendar.working_days_between(started, today) > REVIEW_WORKING_DAYS
 }
 
 #[cfg(test)]
@@ -72,11 +64,22 @@ mod tests {
 
     #[test]
     fn five_working_days_skip_weekends() {
+        let cal = WorkCalendar::default();
         // Monday 2026-11-16 → Monday 2026-11-23 is five working days.
-        assert_eq!(working_days_between(d("2026-11-16"), d("2026-11-23")), 5);
-        assert!(!review_overdue(d("2026-11-16"), d("2026-11-23")));
-        assert!(review_overdue(d("2026-11-16"), d("2026-11-24")));
-        // Friday → next Monday: one working day.
-        assert_eq!(working_days_between(d("2026-11-20"), d("2026-11-23")), 1);
+        assert!(!review_overdue(&cal, d("2026-11-16"), d("2026-11-23")));
+        assert!(review_overdue(&cal, d("2026-11-16"), d("2026-11-24")));
+        // Friday 2026-11-20 → the Monday after next is six working days.
+        assert!(!review_overdue(&cal, d("2026-11-20"), d("2026-11-27")));
+        assert!(review_overdue(&cal, d("2026-11-20"), d("2026-11-30")));
+    }
+
+    #[test]
+    fn christmas_is_no_working_day_for_the_review() {
+        let cal = WorkCalendar::default();
+        // Started Friday 2026-12-18: 21–24 December are four working days, Friday 25 December (Eerste Kerstdag) is
+        // none, Monday 28 December the fifth. Without Christmas the 28th would have been the sixth.
+        assert!(!review_overdue(&cal, d("2026-12-18"), d("2026-12-28")));
+        assert!(review_overdue(&cal, d("2026-12-18"), d("2026-12-29")));
+        assert!(review_overdue(&cal, d("2026-11-20"), d("2026-11-30")), "the same weekdays without a holiday");
     }
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::model::{is_justification, review_overdue, Reason};
 use super::store::{self, GrantRow, NewGrant};
 use crate::access::{Action, Resource, Role};
+use crate::calendar::WorkCalendar;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, Validator};
 use crate::households::bsn::{Bsn, RawBsn};
@@ -52,9 +53,9 @@ pub struct BreakGlass {
 /// Uses listed at most.
 const LIST_LIMIT: i64 = 500;
 
-fn to_view(r: GrantRow, today: chrono::NaiveDate) -> BreakGlass {
+fn to_view(r: GrantRow, calendar: &WorkCalendar, today: chrono::NaiveDate) -> BreakGlass {
     BreakGlass {
-        review_overdue: r.reviewed_at.is_none() && review_overdue(r.started_at.date(), today),
+        review_overdue: r.reviewed_at.is_none() && review_overdue(calendar, r.started_at.date(), today),
         id: r.id,
         user_id: r.user_id,
         user_name: r.user_name,
@@ -70,8 +71,8 @@ fn to_view(r: GrantRow, today: chrono::NaiveDate) -> BreakGlass {
     }
 }
 
-fn one(c: &mut crate::db::DbConn, id: &str) -> AppResult<Option<BreakGlass>> {
-    Ok(store::grant(c, id)?.map(|r| to_view(r, now().date())))
+fn one(c: &mut crate::db::DbConn, calendar: &WorkCalendar, id: &str) -> AppResult<Option<BreakGlass>> {
+    Ok(store::grant(c, id)?.map(|r| to_view(r, calendar, now().date())))
 }
 
 /// Opens read access to a case outside the caller's scope (role wijkteam only), for the configured window.
@@ -142,7 +143,7 @@ pub async fn open(ctx: &Ctx, input: OpenBreakGlass) -> AppResult<BreakGlass> {
             )?;
         }
         opening.granted(&id, &cx.audit);
-        one(c, &id)?.ok_or(AppError::NotFound)
+        one(c, &cx.state.config.calendar, &id)?.ok_or(AppError::NotFound)
     })
     .await
 }
@@ -151,8 +152,11 @@ pub async fn open(ctx: &Ctx, input: OpenBreakGlass) -> AppResult<BreakGlass> {
 pub async fn list(ctx: &Ctx, reviewed: Option<bool>) -> AppResult<Vec<BreakGlass>> {
     ctx.state.access.decide_break_glass_list(&ctx.principal, &ctx.audit)?;
     let today = now().date();
-    ctx.read(move |c| Ok(store::grants(c, reviewed, LIST_LIMIT)?.into_iter().map(|r| to_view(r, today)).collect()))
-        .await
+    let calendar = ctx.state.config.calendar.clone();
+    ctx.read(move |c| {
+        Ok(store::grants(c, reviewed, LIST_LIMIT)?.into_iter().map(|r| to_view(r, &calendar, today)).collect())
+    })
+    .await
 }
 
 /// One break-glass use, for the privacy officers who list and judge them (`GET /api/v1/break-glass/{id}`, and the
@@ -162,7 +166,7 @@ pub async fn get(ctx: &Ctx, id: String) -> AppResult<BreakGlass> {
     ctx.audit.resource(&id);
     let cx = ctx.clone();
     ctx.read(move |c| {
-        let use_ = cx.state.access.decide_break_glass_use(one(c, &id)?, &cx.audit)?;
+        let use_ = cx.state.access.decide_break_glass_use(one(c, &cx.state.config.calendar, &id)?, &cx.audit)?;
         cx.audit.case(&use_.case_id);
         Ok(use_)
     })
@@ -190,13 +194,19 @@ pub async fn window_on(ctx: &Ctx, case_id: String) -> AppResult<Option<BreakGlas
 
 async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
     let user_id = ctx.principal.user_id.clone();
-    ctx.read(move |c| open_windows_in(c, &user_id, case_id.as_deref())).await
+    let calendar = ctx.state.config.calendar.clone();
+    ctx.read(move |c| open_windows_in(c, &calendar, &user_id, case_id.as_deref())).await
 }
 
 /// The user's open windows (on one case, or all), on a connection the caller holds.
-pub(crate) fn open_windows_in(c: &mut DbConn, user_id: &str, case_id: Option<&str>) -> AppResult<Vec<BreakGlass>> {
+pub(crate) fn open_windows_in(
+    c: &mut DbConn,
+    calendar: &WorkCalendar,
+    user_id: &str,
+    case_id: Option<&str>,
+) -> AppResult<Vec<BreakGlass>> {
     let today = now().date();
-    Ok(store::open_grants_of(c, user_id, case_id, now())?.into_iter().map(|r| to_view(r, today)).collect())
+    Ok(store::open_grants_of(c, user_id, case_id, now())?.into_iter().map(|r| to_view(r, calendar, today)).collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -241,7 +251,7 @@ pub async fn review(ctx: &Ctx, id: String, input: Review) -> AppResult<BreakGlas
         if !store::review(c, &id, &cx.principal.user_id, judgement, note, now())? {
             return Err(AppError::Conflict("This use was already reviewed".into()));
         }
-        one(c, &id)?.ok_or(AppError::NotFound)
+        one(c, &cx.state.config.calendar, &id)?.ok_or(AppError::NotFound)
     })
     .await
 }

@@ -7,6 +7,8 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::calendar::WorkCalendar;
+
 /// How long a signal lasts at most, and how long a removed one is kept in the archive.
 const SIGNAL_MONTHS: u32 = 24;
 const ARCHIVE_MONTHS: u32 = 60;
@@ -43,18 +45,14 @@ pub fn archive_until(removed: NaiveDate, birth: NaiveDate, max_age: i32) -> Opti
 pub const CONFIRM_WORKING_DAYS: i64 = 10;
 
 /// Whether a member who joined on `joined` and has not confirmed contact makes the match overdue on `today`.
-pub fn confirmation_overdue(joined: NaiveDate, today: NaiveDate) -> bool {
-    crate::breakglass::model::working_days_between(joined, today) > CONFIRM_WORKING_DAYS
+pub fn confirmation_overdue(calendar: &WorkCalendar, joined: NaiveDate, today: NaiveDate) -> bool {
+    calendar.working_days_between(joined, today) > CONFIRM_WORKING_DAYS
 }
 
 /// The same rule as a moment, for SQL: an unconfirmed member who joined before it is overdue on `today`. (The
-/// working days since a day only grow the earlier the day, so the overdue days are all those up to one day.)
-pub fn overdue_if_joined_before(today: NaiveDate) -> NaiveDateTime {
-    let mut last = today;
-    while !confirmation_overdue(last, today) {
-        last = last.pred_opt().expect("date in range");
-    }
-    last.succ_opt().expect("date in range").and_time(chrono::NaiveTime::MIN)
+/// working days since a day only grow the earlier the day, so the overdue days are all those before one day.)
+pub fn overdue_if_joined_before(calendar: &WorkCalendar, today: NaiveDate) -> NaiveDateTime {
+    calendar.last_day_at_most(today, CONFIRM_WORKING_DAYS).and_time(chrono::NaiveTime::MIN)
 }
 
 /// The matchregisseur reminds a match's unconfirmed signallers at most once in this many hours.
@@ -206,16 +204,37 @@ mod tests {
 
     #[test]
     fn the_overdue_moment_agrees_with_the_working_day_rule() {
-        for today in (0..28).map(|n| d("2026-11-01") + chrono::Duration::days(n)) {
-            let before = overdue_if_joined_before(today);
-            for joined in (0..40).map(|n| today - chrono::Duration::days(n)) {
-                let at = joined.and_hms_opt(13, 30, 0).unwrap();
-                assert_eq!(at < before, confirmation_overdue(joined, today), "joined {joined}, today {today}");
+        let cal = WorkCalendar::default();
+        // November has no holiday; late December and early May 2027 have several.
+        for start in ["2026-11-01", "2026-12-20", "2027-04-20"] {
+            for today in (0..28).map(|n| d(start) + chrono::Duration::days(n)) {
+                let before = overdue_if_joined_before(&cal, today);
+                for joined in (0..40).map(|n| today - chrono::Duration::days(n)) {
+                    let at = joined.and_hms_opt(13, 30, 0).unwrap();
+                    let overdue = confirmation_overdue(&cal, joined, today);
+                    assert_eq!(at < before, overdue, "joined {joined}, today {today}");
+                }
             }
         }
         // On a Monday: who joined on the Monday two weeks before has had ten working days, who joined the day before
         // that eleven.
-        assert_eq!(overdue_if_joined_before(d("2026-11-23")), d("2026-11-09").and_hms_opt(0, 0, 0).unwrap());
+        assert_eq!(overdue_if_joined_before(&cal, d("2026-11-23")), d("2026-11-09").and_hms_opt(0, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn holidays_are_no_working_days_for_the_confirmation() {
+        // Joined Monday 2027-04-19. Ten weekdays later is Monday 3 May, but Koningsdag (Tuesday 27 April) is off, so
+        // the tenth working day is Tuesday 4 May; Wednesday 5 May (Bevrijdingsdag) and Thursday 6 May
+        // (Hemelvaartsdag) add none.
+        let cal = WorkCalendar::default();
+        assert!(!confirmation_overdue(&cal, d("2027-04-19"), d("2027-05-04")));
+        assert!(!confirmation_overdue(&cal, d("2027-04-19"), d("2027-05-05")));
+        assert!(!confirmation_overdue(&cal, d("2027-04-19"), d("2027-05-06")));
+        assert!(confirmation_overdue(&cal, d("2027-04-19"), d("2027-05-07")));
+        assert_eq!(overdue_if_joined_before(&cal, d("2027-05-05")), d("2027-04-19").and_hms_opt(0, 0, 0).unwrap());
+        // Where Bevrijdingsdag is a holiday only every five years, 5 May 2027 is the eleventh working day.
+        let lustrum = WorkCalendar { liberation_day: crate::calendar::LiberationDay::EveryFiveYears, ..cal };
+        assert!(confirmation_overdue(&lustrum, d("2027-04-19"), d("2027-05-05")));
     }
 
     #[test]

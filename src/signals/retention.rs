@@ -9,6 +9,7 @@ use diesel::QueryResult;
 
 use super::model;
 use super::store;
+use crate::calendar::WorkCalendar;
 use crate::db::{write_tx, DbConn};
 use crate::error::AppResult;
 use crate::notify::model::Template;
@@ -27,14 +28,15 @@ pub struct RetentionReport {
     pub matches_reminded: usize,
 }
 
-/// The job: one run of every step now, with the configured age limit.
+/// The job: one run of every step now, with the configured age limit and working days.
 pub async fn run_due(state: &web::Data<AppState>) -> AppResult<RetentionReport> {
     let max_age = state.config.signals.max_age;
-    db(state, move |c| Ok(run(c, crate::db::now(), max_age)?)).await
+    let calendar = state.config.calendar.clone();
+    db(state, move |c| Ok(run(c, crate::db::now(), max_age, &calendar)?)).await
 }
 
 /// One run of every step at `now`; each batch is its own transaction.
-pub fn run(c: &mut DbConn, now: NaiveDateTime, max_age: i32) -> QueryResult<RetentionReport> {
+pub fn run(c: &mut DbConn, now: NaiveDateTime, max_age: i32, calendar: &WorkCalendar) -> QueryResult<RetentionReport> {
     let mut r = RetentionReport::default();
     let today = now.date();
     // Expired: to the archive for five years (never past the max-age birthday), or deleted when that has come.
@@ -81,14 +83,14 @@ pub fn run(c: &mut DbConn, now: NaiveDateTime, max_age: i32) -> QueryResult<Rete
             QueryResult::Ok(())
         })?;
     }
-    r.matches_reminded = remind_overdue(c, now)?;
+    r.matches_reminded = remind_overdue(c, now, calendar)?;
     Ok(r)
 }
 
 /// Matches with a signaller who has not confirmed contact ten working days after joining: the matchregisseurs are
 /// reminded, once per match.
-fn remind_overdue(c: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
-    let due = store::unreminded_overdue(c, model::overdue_if_joined_before(now.date()))?;
+fn remind_overdue(c: &mut DbConn, now: NaiveDateTime, calendar: &WorkCalendar) -> QueryResult<usize> {
+    let due = store::unreminded_overdue(c, model::overdue_if_joined_before(calendar, now.date()))?;
     let mut reminded = 0;
     for id in due {
         reminded += write_tx(c, |c| {
