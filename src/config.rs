@@ -24,8 +24,6 @@ pub struct Config {
     pub mail: MailConfig,
     pub signals: SignalConfig,
     pub web: WebConfig,
-    /// Which days count as working days for every deadline.
-    pub calendar: crate::calendar::WorkCalendar,
 }
 
 /// The web client's sessions.
@@ -211,7 +209,6 @@ impl Config {
                 },
             },
             web: web_config(get, &bind)?,
-            calendar: crate::calendar::WorkCalendar::default(),
             bind,
             data_dir,
         })

@@ -172,7 +172,10 @@ fn the_cycle_check_sees_grouped_imports_and_would_fail() {
 /// Lower layers import no feature folder (docs/architecture.md).
 #[test]
 fn lower_layers_import_no_feature() {
-    let lower = ["error", "input", "paging", "crypto", "roles", "config", "db", "audit", "access", "state", "http"];
+    let lower = [
+        "error", "input", "paging", "crypto", "roles", "calendar", "rules", "config", "db", "audit", "access", "state",
+        "http",
+    ];
     let features = [
         "identity",
         "auth",
@@ -182,6 +185,7 @@ fn lower_layers_import_no_feature() {
         "breakglass",
         "plans",
         "signals",
+        "escalations",
         "notify",
         "privacy",
         "jobs",

@@ -19,7 +19,10 @@ use eenplan::db::schema::cases;
 fn opened_days_ago(app: &TestApp, case: &str, days: i64) {
     let mut conn = app.conn();
     let opened = eenplan::db::now() - Duration::days(days);
-    diesel::update(cases::table.filter(cases::id.eq(case))).set(cases::created_at.eq(opened)).execute(&mut conn).unwrap();
+    diesel::update(cases::table.filter(cases::id.eq(case)))
+        .set(cases::created_at.eq(opened))
+        .execute(&mut conn)
+        .unwrap();
     eenplan::db::mark_case_changed(&mut conn, case, eenplan::db::now()).unwrap();
 }
 
@@ -99,7 +102,15 @@ async fn a_case_without_regisseur_is_in_the_queue_until_one_accepts_and_leaves_a
 
     // A regisseur accepts: the case leaves the queue with the next read, no scan needed.
     let lt = app.token(&lead).await;
-    let p = app.call(Method::PUT, &format!("/api/v1/cases/{case}/regisseur"), Some(&lt), Some(json!({"userId": creator.id})), &[]).await;
+    let p = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/cases/{case}/regisseur"),
+            Some(&lt),
+            Some(json!({"userId": creator.id})),
+            &[],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
     let a = app.post(&format!("/api/v1/cases/{case}/regisseur/accept"), &app.token(&creator).await, json!({})).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -134,7 +145,10 @@ async fn the_daily_scan_runs_once_a_day_and_finds_what_time_made_stuck() {
     // Settle the marks of the setup, then let time pass without a change (no mark).
     eenplan::escalations::service::settle(&mut conn, &rules.stuck, &rules.calendar).unwrap();
     let opened = eenplan::db::now() - Duration::days(10);
-    diesel::update(cases::table.filter(cases::id.eq(&case))).set(cases::created_at.eq(opened)).execute(&mut conn).unwrap();
+    diesel::update(cases::table.filter(cases::id.eq(&case)))
+        .set(cases::created_at.eq(opened))
+        .execute(&mut conn)
+        .unwrap();
     let stuck = || eenplan::escalations::store::case_reasons(&mut app.conn(), &case).unwrap();
     assert!(stuck().is_none(), "nothing marked it, nothing computed it");
 

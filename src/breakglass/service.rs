@@ -143,7 +143,7 @@ pub async fn open(ctx: &Ctx, input: OpenBreakGlass) -> AppResult<BreakGlass> {
             )?;
         }
         opening.granted(&id, &cx.audit);
-        one(c, &cx.state.config.calendar, &id)?.ok_or(AppError::NotFound)
+        one(c, &cx.state.rules.calendar, &id)?.ok_or(AppError::NotFound)
     })
     .await
 }
@@ -152,7 +152,7 @@ pub async fn open(ctx: &Ctx, input: OpenBreakGlass) -> AppResult<BreakGlass> {
 pub async fn list(ctx: &Ctx, reviewed: Option<bool>) -> AppResult<Vec<BreakGlass>> {
     ctx.state.access.decide_break_glass_list(&ctx.principal, &ctx.audit)?;
     let today = now().date();
-    let calendar = ctx.state.config.calendar.clone();
+    let calendar = ctx.state.rules.calendar.clone();
     ctx.read(move |c| {
         Ok(store::grants(c, reviewed, LIST_LIMIT)?.into_iter().map(|r| to_view(r, &calendar, today)).collect())
     })
@@ -166,7 +166,7 @@ pub async fn get(ctx: &Ctx, id: String) -> AppResult<BreakGlass> {
     ctx.audit.resource(&id);
     let cx = ctx.clone();
     ctx.read(move |c| {
-        let use_ = cx.state.access.decide_break_glass_use(one(c, &cx.state.config.calendar, &id)?, &cx.audit)?;
+        let use_ = cx.state.access.decide_break_glass_use(one(c, &cx.state.rules.calendar, &id)?, &cx.audit)?;
         cx.audit.case(&use_.case_id);
         Ok(use_)
     })
@@ -194,7 +194,7 @@ pub async fn window_on(ctx: &Ctx, case_id: String) -> AppResult<Option<BreakGlas
 
 async fn open_windows(ctx: &Ctx, case_id: Option<String>) -> AppResult<Vec<BreakGlass>> {
     let user_id = ctx.principal.user_id.clone();
-    let calendar = ctx.state.config.calendar.clone();
+    let calendar = ctx.state.rules.calendar.clone();
     ctx.read(move |c| open_windows_in(c, &calendar, &user_id, case_id.as_deref())).await
 }
 
@@ -251,7 +251,7 @@ pub async fn review(ctx: &Ctx, id: String, input: Review) -> AppResult<BreakGlas
         if !store::review(c, &id, &cx.principal.user_id, judgement, note, now())? {
             return Err(AppError::Conflict("This use was already reviewed".into()));
         }
-        one(c, &cx.state.config.calendar, &id)?.ok_or(AppError::NotFound)
+        one(c, &cx.state.rules.calendar, &id)?.ok_or(AppError::NotFound)
     })
     .await
 }

@@ -69,7 +69,7 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
             if parts.involvements_and_regisseurs { regisseur::assignments_of(c, &row.id)? } else { Vec::new() };
         // The principal knows whether any window is open now; only then is there one on this case to show.
         let break_glass = if cx.principal.in_break_glass {
-            breakglass::open_windows_in(c, &cx.state.config.calendar, &cx.principal.user_id, Some(&row.id))?
+            breakglass::open_windows_in(c, &cx.state.rules.calendar, &cx.principal.user_id, Some(&row.id))?
                 .into_iter()
                 .next()
         } else {

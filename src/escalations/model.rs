@@ -139,7 +139,12 @@ pub fn reasons(f: &CaseFacts, rules: &StuckRules, cal: &WorkCalendar, today: Nai
     if f.has_agreed_plan {
         if let Some(due) = f.next_evaluation {
             let r = &rules.evaluation_overdue;
-            push(ReasonCode::EvaluationOverdue, Some(due + chrono::Duration::days(r.days + 1)), r.weight, (today - due).num_days());
+            push(
+                ReasonCode::EvaluationOverdue,
+                Some(due + chrono::Duration::days(r.days + 1)),
+                r.weight,
+                (today - due).num_days(),
+            );
         }
     }
 
@@ -163,7 +168,12 @@ pub fn reasons(f: &CaseFacts, rules: &StuckRules, cal: &WorkCalendar, today: Nai
 
     push(ReasonCode::NoProgress, no_progress_since(&f.assessments, &latest, rules, today), rules.no_progress.weight, 0);
 
-    push(ReasonCode::UnconfirmedMatch, f.matches_overdue_from.iter().copied().min(), rules.unconfirmed_match.weight, f.matches_overdue_from.len() as i64);
+    push(
+        ReasonCode::UnconfirmedMatch,
+        f.matches_overdue_from.iter().copied().min(),
+        rules.unconfirmed_match.weight,
+        f.matches_overdue_from.len() as i64,
+    );
 
     let r = &rules.regisseur_churn;
     let window_start = today.checked_sub_months(Months::new(r.months as u32)).unwrap_or(today);
@@ -219,7 +229,12 @@ fn latest_per_subject(all: &[Assessment]) -> Vec<&Assessment> {
 /// No progress for a subject: their latest assessment improved no domain over the latest one at least
 /// `apart_days` before it (from the latest's day); or a domain has stood at 1 for more than `at_one_days` (from the
 /// first assessment of that unbroken run of ones). The earliest over all subjects.
-fn no_progress_since(all: &[Assessment], latest: &[&Assessment], rules: &StuckRules, today: NaiveDate) -> Option<NaiveDate> {
+fn no_progress_since(
+    all: &[Assessment],
+    latest: &[&Assessment],
+    rules: &StuckRules,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     let r = &rules.no_progress;
     let mut since: Vec<NaiveDate> = Vec::new();
     for last in latest {
@@ -329,7 +344,11 @@ mod tests {
     #[test]
     fn many_hands_five_organisations_or_seven_professionals() {
         let inv = |n: usize, orgs: usize| -> Vec<(String, String, NaiveDate)> {
-            (0..n).map(|i| (format!("org{}", i % orgs), format!("user{i}"), d("2027-02-01") + chrono::Duration::days(i as i64))).collect()
+            (0..n)
+                .map(|i| {
+                    (format!("org{}", i % orgs), format!("user{i}"), d("2027-02-01") + chrono::Duration::days(i as i64))
+                })
+                .collect()
         };
         let five_orgs = CaseFacts { involvements: inv(5, 5), ..fine("2027-01-04") };
         holds(&five_orgs, ReasonCode::ManyHands, "2027-02-04", "2027-02-05");

@@ -14,8 +14,8 @@ use super::model::{self, Reason, ReasonCode};
 use super::store::{self, QueueFilter, StuckRow};
 use crate::calendar::WorkCalendar;
 use crate::db::{now, write_tx, DbConn};
-use crate::error::{AppError, AppResult};
 use crate::error::Validator;
+use crate::error::{AppError, AppResult};
 use crate::rules::StuckRules;
 use crate::state::{db, AppState, Ctx};
 
@@ -240,7 +240,12 @@ fn stored_reasons(json: &str) -> Vec<StuckReason> {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|s| {
-            ReasonCode::parse(&s.code).map(|code| StuckReason { code, since: s.since, weight: s.weight, figure: s.figure })
+            ReasonCode::parse(&s.code).map(|code| StuckReason {
+                code,
+                since: s.since,
+                weight: s.weight,
+                figure: s.figure,
+            })
         })
         .collect()
 }

@@ -270,9 +270,10 @@ pub fn claim_daily(conn: &mut DbConn, name: &str, today: NaiveDate) -> QueryResu
         .values((daily_jobs::name.eq(name), daily_jobs::last_run_on.eq(today - chrono::Duration::days(1))))
         .on_conflict_do_nothing()
         .execute(c))?;
-    let moved = diesel::update(daily_jobs::table.filter(daily_jobs::name.eq(name)).filter(daily_jobs::last_run_on.lt(today)))
-        .set(daily_jobs::last_run_on.eq(today))
-        .execute(conn)?;
+    let moved =
+        diesel::update(daily_jobs::table.filter(daily_jobs::name.eq(name)).filter(daily_jobs::last_run_on.lt(today)))
+            .set(daily_jobs::last_run_on.eq(today))
+            .execute(conn)?;
     Ok(moved == 1)
 }
 
@@ -335,10 +336,8 @@ pub fn queue(conn: &mut DbConn, filter: &QueueFilter, limit: i64) -> QueryResult
 
 /// How many stuck cases each reason has, and how many stuck cases there are.
 pub fn counts(conn: &mut DbConn) -> QueryResult<(Vec<(String, i64)>, i64)> {
-    let per_reason = sr::table
-        .group_by(sr::code)
-        .select((sr::code, diesel::dsl::count_star()))
-        .load::<(String, i64)>(conn)?;
+    let per_reason =
+        sr::table.group_by(sr::code).select((sr::code, diesel::dsl::count_star())).load::<(String, i64)>(conn)?;
     let total = sc::table.count().get_result(conn)?;
     Ok((per_reason, total))
 }

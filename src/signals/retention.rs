@@ -31,7 +31,7 @@ pub struct RetentionReport {
 /// The job: one run of every step now, with the configured age limit and working days.
 pub async fn run_due(state: &web::Data<AppState>) -> AppResult<RetentionReport> {
     let max_age = state.config.signals.max_age;
-    let calendar = state.config.calendar.clone();
+    let calendar = state.rules.calendar.clone();
     db(state, move |c| Ok(run(c, crate::db::now(), max_age, &calendar)?)).await
 }
 

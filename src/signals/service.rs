@@ -430,7 +430,7 @@ pub fn follows_matches(ctx: &Ctx) -> bool {
 pub async fn list_matches(ctx: &Ctx, q: MatchQuery) -> AppResult<Page<Match>> {
     let view = ctx.state.access.decide_list_matches(&ctx.principal, &ctx.audit)?;
     let page = q.page();
-    let calendar = ctx.state.config.calendar.clone();
+    let calendar = ctx.state.rules.calendar.clone();
     ctx.read(move |c| {
         let overdue_before = model::overdue_if_joined_before(&calendar, now().date());
         let filter = MatchFilter {
@@ -463,7 +463,7 @@ pub async fn get_match(ctx: &Ctx, match_id: String) -> AppResult<Match> {
                 view
             }
         };
-        let overdue_before = model::overdue_if_joined_before(&st.config.calendar, now().date());
+        let overdue_before = model::overdue_if_joined_before(&st.rules.calendar, now().date());
         load_matches(c, &[match_id], &view, overdue_before)?.pop().ok_or(AppError::NotFound)
     })
     .await
@@ -479,7 +479,7 @@ pub async fn confirm_contact(ctx: &Ctx, match_id: String) -> AppResult<Match> {
         let own = st.access.decide_match_member(who, &members, &audit)?;
         let t = now();
         store::confirm_contact(c, &match_id, &own.signals, t)?;
-        let overdue_before = model::overdue_if_joined_before(&st.config.calendar, t.date());
+        let overdue_before = model::overdue_if_joined_before(&st.rules.calendar, t.date());
         load_matches(c, &[match_id], &own.view, overdue_before)?.pop().ok_or(AppError::NotFound)
     })
     .await

@@ -155,7 +155,6 @@ impl TestApp {
                 idle_timeout: Duration::from_secs(15 * 60),
                 absolute_timeout: Duration::from_secs(10 * 3600),
             },
-            calendar: eenplan::calendar::WorkCalendar::default(),
         };
         let secrets = Secrets { jwt_secret: vec![7u8; 32], bsn_key: vec![9u8; 32] };
         let state = web::Data::new(AppState::init(config, &secrets).await.expect("app state"));
