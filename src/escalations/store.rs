@@ -206,11 +206,11 @@ pub fn open_cases(
 /// Serialises those who store stuck cases, on one node or many, for the rest of the transaction (SQLite's write
 /// transaction already holds the database).
 pub fn lock_stuck_cases(conn: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Pg(c) = conn {
-        use diesel::connection::SimpleConnection;
-        c.batch_execute("SELECT pg_advisory_xact_lock(741301)")?;
-    }
-    Ok(())
+    use diesel::connection::SimpleConnection;
+    crate::db_run!(conn,
+        sqlite: |_c| Ok(()),
+        postgres: |c| c.batch_execute("SELECT pg_advisory_xact_lock(741301)"),
+    )
 }
 
 /// A stuck case as stored for the queue.
