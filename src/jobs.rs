@@ -1,4 +1,4 @@
-//! Background jobs: signal retention and match reminders (every few minutes) and email delivery (its own worker,
+//! Background jobs: signal retention, match reminders and the stuck cases (every few minutes) and email delivery (its own worker,
 //! see notify::service). No one asks for them, so they take no principal: each job is an
 //! `async fn(&web::Data<AppState>) -> AppResult<Report>`. `eenplan jobs run` runs all of them once. Every job changes a row only if it is still in
 //! the state it was read in, and delivery leases messages (FOR UPDATE SKIP LOCKED on PostgreSQL), so several nodes
@@ -18,6 +18,7 @@ const RETENTION_EVERY: Duration = Duration::from_secs(300);
 
 pub struct JobsReport {
     pub retention: RetentionReport,
+    pub stuck: crate::escalations::service::ScanReport,
     pub delivery: DeliveryReport,
     pub still_queued: i64,
     pub smtp_configured: bool,
@@ -32,6 +33,10 @@ impl std::fmt::Display for JobsReport {
             r.expired_to_archive, r.expired_deleted, r.archive_deleted, r.deceased_deleted
         )?;
         writeln!(f, "matches: {} overdue, matchregisseur reminded", r.matches_reminded)?;
+        match &self.stuck {
+            s if s.ran => writeln!(f, "stuck cases: {} open cases computed, {} stuck", s.cases, s.stuck)?,
+            _ => writeln!(f, "stuck cases: changed cases computed; the daily scan ran today already")?,
+        }
         let d = &self.delivery;
         write!(f, "email: {} sent, {} to retry, {} failed, {} skipped", d.sent, d.retrying, d.failed, d.skipped)?;
         if !self.smtp_configured {
@@ -44,9 +49,10 @@ impl std::fmt::Display for JobsReport {
 /// Runs every job once.
 pub async fn run_all(state: &web::Data<AppState>) -> AppResult<JobsReport> {
     let retention = retention::run_due(state).await?;
+    let stuck = crate::escalations::service::keep_current(state).await?;
     let delivery = deliver_due(state).await?;
     let still_queued = db(state, |c| Ok(crate::notify::store::waiting(c)?)).await?;
-    Ok(JobsReport { retention, delivery, still_queued, smtp_configured: state.config.mail.smtp.is_some() })
+    Ok(JobsReport { retention, stuck, delivery, still_queued, smtp_configured: state.config.mail.smtp.is_some() })
 }
 
 /// Runs the retention jobs on a schedule for as long as the server runs.

@@ -304,6 +304,28 @@ pub fn mark_case_changed(conn: &mut DbConn, case_id: &str, at: chrono::NaiveDate
     Ok(())
 }
 
+/// Marks the open cases of the households the persons of a match live in today: confirming contact on a match
+/// can end a case's "unconfirmed match" reason, and the match's events name no case.
+pub fn mark_cases_of_match(conn: &mut DbConn, match_id: &str, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    use schema::{cases, household_members as hm, match_members as mm, signals};
+    let today = at.date();
+    let persons = mm::table.inner_join(signals::table).filter(mm::match_id.eq(match_id)).select(signals::person_id);
+    let households = hm::table
+        .filter(hm::person_id.eq_any(persons))
+        .filter(hm::from_date.le(today))
+        .filter(hm::until_date.is_null().or(hm::until_date.gt(today)))
+        .select(hm::household_id);
+    let open: Vec<String> = cases::table
+        .filter(cases::household_id.eq_any(households))
+        .filter(cases::state.ne("closed"))
+        .select(cases::id)
+        .load(conn)?;
+    for case in open {
+        mark_case_changed(conn, &case, at)?;
+    }
+    Ok(())
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     truncate_micros(chrono::Utc::now().naive_utc())
 }

@@ -479,6 +479,7 @@ pub async fn confirm_contact(ctx: &Ctx, match_id: String) -> AppResult<Match> {
         let own = st.access.decide_match_member(who, &members, &audit)?;
         let t = now();
         store::confirm_contact(c, &match_id, &own.signals, t)?;
+        crate::db::mark_cases_of_match(c, &match_id, t)?;
         let overdue_before = model::overdue_if_joined_before(&st.rules.calendar, t.date());
         load_matches(c, &[match_id], &own.view, overdue_before)?.pop().ok_or(AppError::NotFound)
     })
