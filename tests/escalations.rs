@@ -72,7 +72,7 @@ async fn a_case_without_regisseur_is_in_the_queue_until_one_accepts_and_leaves_a
     // Ten days: at least six working days, whatever the holidays around it.
     opened_days_ago(&app, &case, 10);
     let res = queue(&app, &pc, "").await;
-    assert_eq!(case_ids(&res.body), [case.clone()], "only the waiting case: {}", res.text);
+    assert_eq!(case_ids(&res.body), std::slice::from_ref(&case), "only the waiting case: {}", res.text);
     assert_eq!(codes_of(&res.body, &case), ["no_regisseur"]);
     let row = &res.body["cases"][0];
     assert_eq!(row["teamId"], app.team_id.as_str());
@@ -83,9 +83,9 @@ async fn a_case_without_regisseur_is_in_the_queue_until_one_accepts_and_leaves_a
     assert!(!case_ids(&res.body).contains(&fresh));
 
     // Filters: by reason, team and wijk; an unknown reason is a field error.
-    assert_eq!(case_ids(&queue(&app, &pc, "?reason=no_regisseur").await.body), [case.clone()]);
+    assert_eq!(case_ids(&queue(&app, &pc, "?reason=no_regisseur").await.body), std::slice::from_ref(&case));
     assert!(case_ids(&queue(&app, &pc, "?reason=many_hands").await.body).is_empty());
-    assert_eq!(case_ids(&queue(&app, &pc, &format!("?team={}", app.team_id)).await.body), [case.clone()]);
+    assert_eq!(case_ids(&queue(&app, &pc, &format!("?team={}", app.team_id)).await.body), std::slice::from_ref(&case));
     assert!(case_ids(&queue(&app, &pc, "?wijk=Noord").await.body).is_empty());
     let bad = queue(&app, &pc, "?reason=lazy").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
@@ -127,7 +127,7 @@ async fn the_queue_holds_no_personal_data() {
     let (household, case, person) = household_case_and_person(&app, &creator).await;
     opened_days_ago(&app, &case, 60);
     let res = queue(&app, &pc, "").await;
-    assert_eq!(case_ids(&res.body), [case.clone()], "{}", res.text);
+    assert_eq!(case_ids(&res.body), std::slice::from_ref(&case), "{}", res.text);
     assert_eq!(codes_of(&res.body, &case), ["no_regisseur", "no_agreed_plan"]);
     // The bytes: no name, birth date, address, person or household id, nor the professional's name.
     for needle in ["Sanne", "Vries", "1988", "2711", "AB", &person, &household, &creator.email, "Test wijkteam"] {

@@ -15,6 +15,7 @@ use crate::state::AppState;
 mod plans;
 mod provider;
 mod signals;
+mod stuck;
 
 pub const DEMO_DOMAIN: &str = "demo.eenplan.nl";
 pub const WIJKEN: [&str; 3] = ["Rokkeveen", "Meerzicht", "Seghwaert"];
@@ -132,6 +133,7 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         provider::seed(c, bsn, &wijk_teams[1], (&colleague_id, &municipality), (&pv.0, &pv.1), tl, t)?;
         let (signaller, signaller_org) = &user_ids[&Role::Signaller];
         signals::seed(c, (signaller, signaller_org), &unusable_hash, max_age, t)?;
+        stuck::seed(c, bsn, (&wijk_teams[1], &wijk_teams[2]), &municipality, &unusable_hash, t)?;
         let event = EventData {
             event_id: new_id(),
             occurred_at: t,
@@ -142,6 +144,8 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         };
         Ok(((), event))
     })?;
+    // The seed wrote no case through a use case, so nothing marked them: compute every case's stuck reasons now.
+    crate::escalations::service::scan(&mut conn, &state.rules.stuck, &state.rules.calendar)?;
     let mut out: Vec<DemoAccount> = accounts.into_iter().map(|(_, a, _)| a).collect();
     out.push(colleague);
     Ok(Some(out))

@@ -15,7 +15,14 @@ use crate::plans::model::{
 };
 use crate::plans::store::{insert, VersionRow};
 
-fn goal(id: &str, domain: &str, person: Option<&String>, description: &str, target: &str, due: NaiveDate) -> Goal {
+pub(super) fn goal(
+    id: &str,
+    domain: &str,
+    person: Option<&String>,
+    description: &str,
+    target: &str,
+    due: NaiveDate,
+) -> Goal {
     Goal {
         id: id.into(),
         domain: Some(domain.into()),
@@ -28,7 +35,7 @@ fn goal(id: &str, domain: &str, person: Option<&String>, description: &str, targ
     }
 }
 
-fn action(id: &str, goal: &str, description: &str, owner: Owner, due: NaiveDate) -> Action {
+pub(super) fn action(id: &str, goal: &str, description: &str, owner: Owner, due: NaiveDate) -> Action {
     Action {
         id: id.into(),
         goal_id: goal.into(),
@@ -38,7 +45,7 @@ fn action(id: &str, goal: &str, description: &str, owner: Owner, due: NaiveDate)
     }
 }
 
-fn professional((user, organisation): (&str, &str)) -> Owner {
+pub(super) fn professional((user, organisation): (&str, &str)) -> Owner {
     Owner {
         kind: OwnerKind::Professional,
         user_id: Some(user.into()),
@@ -48,16 +55,16 @@ fn professional((user, organisation): (&str, &str)) -> Owner {
     }
 }
 
-struct Version<'a> {
-    number: i32,
-    status: &'a str,
-    content: &'a PlanContent,
-    agreed_days_ago: Option<i64>,
-    superseded_days_ago: Option<i64>,
-    agreed_by: Option<&'a String>,
+pub(super) struct Version<'a> {
+    pub number: i32,
+    pub status: &'a str,
+    pub content: &'a PlanContent,
+    pub agreed_days_ago: Option<i64>,
+    pub superseded_days_ago: Option<i64>,
+    pub agreed_by: Option<&'a String>,
 }
 
-fn version(c: &mut DbConn, case_id: &str, by: &str, t: NaiveDateTime, v: Version) -> AppResult<()> {
+pub(super) fn version(c: &mut DbConn, case_id: &str, by: &str, t: NaiveDateTime, v: Version) -> AppResult<()> {
     let agreed_at = v.agreed_days_ago.map(|d| t - Duration::days(d));
     let agreement = v.agreed_by.map(|member| Agreement {
         member_ids: vec![member.clone()],
@@ -113,7 +120,7 @@ fn progress(
     Ok(())
 }
 
-fn assessment(
+pub(super) fn assessment(
     c: &mut DbConn,
     case_id: &str,
     person: Option<&String>,

@@ -82,7 +82,7 @@ pub struct CaseFacts {
     /// Active involvements (professionals, not procescoördinatoren): organisation, user, since.
     pub involvements: Vec<(String, String, NaiveDate)>,
     pub assessments: Vec<Assessment>,
-    /// The first day an unconfirmed member of a signal match on a household member makes that match overdue.
+    /// Per signal match on a household member: the first day an unconfirmed member makes it overdue.
     pub matches_overdue_from: Vec<NaiveDate>,
 }
 

@@ -186,17 +186,20 @@ pub fn open_cases(
             m
         });
         let case_of: HashMap<&String, usize> = out.iter().enumerate().map(|(i, c)| (&c.household_id, i)).collect();
-        let mut overdue: Vec<(usize, NaiveDate)> = Vec::new();
+        // Per case and match: the day its earliest unconfirmed member makes it overdue.
+        let mut overdue: std::collections::BTreeMap<(usize, &String), NaiveDate> = Default::default();
         for (match_id, person) in &on_persons {
             for (_, joined) in waiting.iter().filter(|(m, _)| m == match_id) {
                 for household in household_of.get(person).into_iter().flatten() {
                     if let Some(i) = case_of.get(household) {
-                        overdue.push((*i, overdue_from(joined.date())));
+                        let day = overdue_from(joined.date());
+                        let e = overdue.entry((*i, match_id)).or_insert(day);
+                        *e = (*e).min(day);
                     }
                 }
             }
         }
-        for (i, day) in overdue {
+        for ((i, _), day) in overdue {
             out[i].facts.matches_overdue_from.push(day);
         }
     }
