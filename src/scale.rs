@@ -22,6 +22,8 @@ const CASES_PER_PROFESSIONAL: usize = 60;
 /// The demo wijkteam member is involved in one generated case in this many.
 const DEMO_MEMBER_EVERY: usize = 2_000;
 const BATCH: usize = 500;
+/// One generated case in this many has been waiting for a plan far beyond six weeks.
+pub const STUCK_EVERY: usize = 20;
 
 #[derive(Debug)]
 pub struct ScaleSummary {
@@ -90,7 +92,13 @@ pub fn generate(state: &AppState, count: usize) -> AppResult<ScaleSummary> {
             let member = &pool[(n + teams.len()) % professionals];
             let household = new_id();
             let case = new_id();
-            let opened = t - Duration::days((n % 700) as i64);
+            // Generated cases have a regisseur but no plan: opened within six weeks they are in order, one in
+            // `STUCK_EVERY` was opened long ago and is stuck for want of an agreed plan (the escalation benchmark).
+            let opened = if n % STUCK_EVERY == 1 {
+                t - Duration::days(60 + (n % 640) as i64)
+            } else {
+                t - Duration::days((n % 40) as i64)
+            };
             let closed = n % 8 == 7;
             let state = if closed { "closed" } else { STATES[n % STATES.len()] };
             hh.push((
