@@ -370,6 +370,13 @@ fn endpoints() -> Vec<Endpoint> {
             expect: [S(200), S(200), N, S(200), N, N, N],
         },
         Endpoint {
+            // A case's stuck reasons: whoever reads the case, by the case read's decision.
+            name: "GET /cases/{id}/stuck",
+            setup: Setup::Plan,
+            call: |w| (Method::GET, format!("/api/v1/cases/{}/stuck", w.case), None),
+            expect: [S(200), S(200), N, S(200), N, S(200), N],
+        },
+        Endpoint {
             name: "POST /cases/{id}/state",
             setup: Setup::Plain,
             call: |w| (Method::POST, format!("/api/v1/cases/{}/state", w.case), Some(json!({"state": "intake"}))),
@@ -633,5 +640,5 @@ async fn every_role_in_and_out_of_scope_against_every_endpoint() {
         }
     }
     assert!(failures.is_empty(), "{} of {cells} cells differ:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(cells, 33 * ACTORS.len());
+    assert_eq!(cells, 34 * ACTORS.len());
 }
