@@ -159,3 +159,48 @@ async fn the_daily_scan_runs_once_a_day_and_finds_what_time_made_stuck() {
     let second = eenplan::escalations::service::scan_once_a_day(&mut conn, &rules.stuck, &rules.calendar).unwrap();
     assert!(!second.ran, "today is claimed: another node or run does not scan again");
 }
+
+#[actix_web::test]
+async fn an_unconfirmed_match_on_a_household_member_counts_until_everyone_confirmed_contact() {
+    use eenplan::db::schema::match_members;
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let pc = app.user(Role::Procescoordinator);
+    let (household, case, _) = household_case_and_person(&app, &creator).await;
+    let token = app.token(&creator).await;
+    let birth = (chrono::Utc::now().date_naive() - Duration::days(12 * 365)).to_string();
+    let bsn = eenplan::households::bsn::synthetic(77).expose().to_string();
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            &token,
+            json!({"person": {"name": "Kind de Vries", "birthDate": birth, "bsn": bsn}, "relation": "child", "from": birth}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    let school = app.user_in(Role::Signaller, &app.organisation("Basisschool", "other"));
+    let jgz = app.user_in(Role::Signaller, &app.organisation("Jeugdgezondheidszorg", "provider"));
+    let body = json!({"subject": {"bsn": bsn, "birthDate": birth}, "contact": {"phone": "079 123 45 67"}});
+    for who in [&school, &jgz] {
+        let r = app.post("/api/v1/signals", &app.token(who).await, body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    // The match is a month old and nobody confirmed contact.
+    let month_ago = eenplan::db::now() - Duration::days(30);
+    diesel::update(match_members::table).set(match_members::joined_at.eq(month_ago)).execute(&mut app.conn()).unwrap();
+    eenplan::db::mark_case_changed(&mut app.conn(), &case, eenplan::db::now()).unwrap();
+    let res = queue(&app, &pc, "").await;
+    assert_eq!(codes_of(&res.body, &case), ["unconfirmed_match"], "{}", res.text);
+
+    let matches = app.get("/api/v1/matches", &app.token(&school).await).await;
+    let match_id = matches.body["items"][0]["id"].as_str().unwrap().to_string();
+    let confirm = |who: &TestUser| {
+        let (app, who, path) = (&app, who.clone(), format!("/api/v1/matches/{match_id}/contact"));
+        async move { app.post(&path, &app.token(&who).await, json!({})).await }
+    };
+    assert_eq!(confirm(&school).await.status, StatusCode::OK);
+    assert_eq!(codes_of(&queue(&app, &pc, "").await.body, &case), ["unconfirmed_match"], "one has not confirmed");
+    assert_eq!(confirm(&jgz).await.status, StatusCode::OK);
+    let res = queue(&app, &pc, "").await;
+    assert!(case_ids(&res.body).is_empty(), "everyone confirmed: the case leaves the queue at once: {}", res.text);
+}
