@@ -54,8 +54,9 @@ async fn statements_per_request() {
     // session row first), then the case decision and projection, then a page's part reads.
     let table = [
         ("JSON case read", format!("/api/v1/cases/{case}"), false, 8),
-        // The regisseur's page reads the team's members too (one statement), whom its propose and involve forms offer.
-        ("case page", format!("/dossiers/{case}"), true, 13),
+        // The regisseur's page reads the team's members too (one statement), whom its propose and involve forms offer,
+        // and the case's stuck reasons (two: the change marks to settle, none here, and the stored reasons).
+        ("case page", format!("/dossiers/{case}"), true, 15),
     ];
     let mut failures = Vec::new();
     for (label, path, web, expected) in table {

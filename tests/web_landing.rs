@@ -256,7 +256,18 @@ async fn a_break_glass_use_is_judged_on_its_page_all_errors_at_once_and_audited(
 #[actix_web::test]
 async fn the_header_of_each_role_is_what_it_may_open() {
     let app = TestApp::new().await;
-    let all = ["/", "/team", "/acties", "/zoeken", "/signalen", "/matches", "/noodtoegang", "/beheer", "/account"];
+    let all = [
+        "/",
+        "/team",
+        "/acties",
+        "/zoeken",
+        "/signalen",
+        "/matches",
+        "/noodtoegang",
+        "/procescoordinatie",
+        "/beheer",
+        "/account",
+    ];
     for role in Role::ALL {
         let u = app.user(role);
         let s = app.web_sign_in(&u).await;

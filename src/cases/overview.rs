@@ -13,6 +13,7 @@ use super::service::{self, Case};
 use crate::access::scope::{case_parts, CaseRead};
 use crate::access::{Action, Category, Resource};
 use crate::breakglass::service::{self as breakglass, BreakGlass};
+use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::households::service::{self as households, Member};
 use crate::state::Ctx;
@@ -37,6 +38,16 @@ pub struct CaseOverview {
 }
 
 pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
+    Ok(case_overview_and(ctx, id, |_| Ok(())).await?.0)
+}
+
+/// As `case_overview`, with one more read on the same connection once the case read is allowed: a part a higher
+/// layer shows to everyone who sees the case (the case page's stuck reasons), without a second decision.
+pub async fn case_overview_and<T, F>(ctx: &Ctx, id: String, also: F) -> AppResult<(CaseOverview, T)>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+{
     ctx.state.access.decide(&ctx.principal, Resource::Case, Action::Read, &ctx.audit)?;
     ctx.audit.resource(&id);
     let cx = ctx.clone();
@@ -84,7 +95,8 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
         };
         let provider_may_direct = team.as_ref().is_some_and(|t| t.1);
         let team_members = team.map(|t| t.0);
-        Ok(CaseOverview {
+        let more = also(c)?;
+        let overview = CaseOverview {
             case,
             members,
             contacts,
@@ -93,7 +105,8 @@ pub async fn case_overview(ctx: &Ctx, id: String) -> AppResult<CaseOverview> {
             break_glass,
             team_members,
             provider_may_direct,
-        })
+        };
+        Ok((overview, more))
     })
     .await
 }

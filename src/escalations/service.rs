@@ -273,3 +273,15 @@ pub async fn case_stuck(ctx: &Ctx, case_id: String) -> AppResult<CaseStuck> {
     })
     .await
 }
+
+/// A case's stored reasons after settling the marks, on a connection whose caller has decided the case read
+/// already (the case page's one use case: whoever sees the case may see why it is stuck). Empty when not stuck.
+pub fn stuck_reasons_in(
+    c: &mut DbConn,
+    rules: &StuckRules,
+    cal: &WorkCalendar,
+    case_id: &str,
+) -> AppResult<Vec<StuckReason>> {
+    settle(c, rules, cal)?;
+    Ok(store::case_reasons(c, case_id)?.map(|j| stored_reasons(&j)).unwrap_or_default())
+}

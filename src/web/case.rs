@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
 use super::page::{render, render_with, see_other, CaseFrame, Form, Layout, Page, PageError, PageResult};
+use super::stuck::{self, Remedy};
 use super::work::state_label;
-use crate::access::{Category, Role};
+use crate::access::{Action, Category, Resource, Role};
 use crate::breakglass::service::BreakGlass;
 use crate::cases::caseload::{self, TeamMember};
 use crate::cases::contacts::Contacts;
@@ -25,6 +26,7 @@ use crate::cases::overview;
 use crate::cases::regisseur::{self, Assignment, ProposeRegisseur};
 use crate::cases::service::{self as cases, Case, ChangeState};
 use crate::error::AppError;
+use crate::escalations::service::{self as escalations, StuckReason};
 use crate::households::model::Relation;
 use crate::households::service::Member;
 use crate::input::Id;
@@ -106,7 +108,11 @@ struct CasePage {
     layout: Layout,
     frame: CaseFrame,
     heading: String,
+    /// The case's view (`content`, `summary`, `consent`, `emergency_read`).
+    view: &'static str,
     view_note: &'static str,
+    /// Why the case is stuck; empty when it is not.
+    stuck: Vec<StuckLine>,
     phases: Vec<Phase>,
     steps: Vec<Step>,
     can_close: bool,
@@ -274,15 +280,63 @@ fn phases(state: CaseState) -> Vec<Phase> {
 /// What the page reads, as the case's view allows: the same reads the API offers this user, no more, in one use
 /// case (`cases::overview`); and the case's frame with the break-glass banner.
 async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), PageError> {
-    let o = page.act(overview::case_overview(&page.ctx, id.to_string())).await?;
+    // Why the case is stuck, read on the overview's connection once its read is allowed: whoever sees the case sees
+    // its reasons, so no second decision.
+    let (st, case_id) = (page.ctx.state.clone(), id.to_string());
+    let stuck_reasons = move |c: &mut crate::db::DbConn| {
+        escalations::stuck_reasons_in(c, &st.rules.stuck, &st.rules.calendar, &case_id)
+    };
+    let (o, reasons) = page.act(overview::case_overview_and(&page.ctx, id.to_string(), stuck_reasons)).await?;
     let team = Team { members: o.team_members.unwrap_or_default(), provider_may_direct: o.provider_may_direct };
     let mut view = build(page, o.case, o.members, o.contacts, o.involvements, o.assignments, team);
+    view.stuck = stuck_lines(page, &view, &reasons);
     // A provider's consent view shows no regisseur history, but a proposal to them is theirs to answer (a team may
     // let providers direct its cases).
     if !view.regisseur_shown {
         view.proposal_to_me = crate::work::service::proposal_to_me(&page.ctx, id.to_string()).await?.is_some();
     }
     Ok((view, o.break_glass))
+}
+
+/// One line of "Waarom zit dit vast?": the reason in words, since when, and what would remove it — a link where
+/// this user can take that step.
+pub struct StuckLine {
+    pub text: String,
+    pub since: String,
+    pub remedy: &'static str,
+    pub href: Option<String>,
+}
+
+/// The case's stuck reasons explained, each remedy linked where the page (or the user's own pages) offers that step
+/// to this user; the pages linked decide again.
+fn stuck_lines(page: &Page, view: &CasePage, reasons: &[StuckReason]) -> Vec<StuckLine> {
+    let id = &view.frame.id;
+    let content = view.view == "content";
+    let may = |resource: Resource, action: Action| {
+        page.principal().roles().any(|role| page.ctx.state.access.permits(role, resource, action))
+    };
+    let rules = &page.ctx.state.rules.stuck;
+    reasons
+        .iter()
+        .map(|r| {
+            let e = stuck::explain(r, rules);
+            let href = match e.remedy_at {
+                Remedy::ProposeRegisseur => view.can_propose.then(|| "#voorstel-titel".to_string()),
+                Remedy::Plan => content.then(|| format!("/dossiers/{id}/plan")),
+                Remedy::Progress if content => Some(format!("/dossiers/{id}/plan")),
+                // A provider updates the actions they carry out on Mijn acties.
+                Remedy::Progress => {
+                    (view.view == "consent" && may(Resource::Plan, Action::Update)).then(|| "/acties".to_string())
+                }
+                Remedy::Evaluation => content.then(|| format!("/dossiers/{id}/evaluaties/nieuw")),
+                Remedy::Involvements => view.can_manage.then(|| "#betrokkenen-titel".to_string()),
+                Remedy::Zrm => content.then(|| format!("/dossiers/{id}/zrm")),
+                Remedy::Matches => may(Resource::Match, Action::List).then(|| "/matches".to_string()),
+                Remedy::Talk => None,
+            };
+            StuckLine { text: e.text, since: e.since, remedy: e.remedy, href }
+        })
+        .collect()
 }
 
 /// Who works in the case's team, as far as the user may see it (`CaseOverview::team_members`).
@@ -552,7 +606,9 @@ fn build(
         layout: Layout::public(""),
         frame: CaseFrame::new(&case.id, "huishouden"),
         heading,
+        view: case.view,
         view_note,
+        stuck: Vec::new(),
         phases: phases(state),
         steps: if read_only {
             Vec::new()

@@ -20,6 +20,7 @@ mod radar;
 mod search;
 mod sign_in;
 mod signals;
+mod stuck;
 mod team;
 mod work;
 mod zrm;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     team::configure(cfg);
     actions::configure(cfg);
     involve::configure(cfg);
+    stuck::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

@@ -135,7 +135,7 @@ enum Needs {
 }
 
 /// Every page the header can link to, in the header's order. "Mijn account" is in the user's corner of the header.
-const NAV: [(NavItem, Needs); 9] = [
+const NAV: [(NavItem, Needs); 10] = [
     (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
     (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
     (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Permit(Resource::Plan, Action::Update)),
@@ -148,6 +148,10 @@ const NAV: [(NavItem, Needs); 9] = [
     (
         NavItem { key: "break_glass", href: "/noodtoegang", label: "Noodtoegang" },
         Needs::Permit(Resource::BreakGlass, Action::List),
+    ),
+    (
+        NavItem { key: "stuck", href: "/procescoordinatie", label: "Vastgelopen" },
+        Needs::Permit(Resource::Escalation, Action::List),
     ),
     (NavItem { key: "admin", href: "/beheer", label: "Beheer" }, Needs::Permit(Resource::User, Action::List)),
     (
