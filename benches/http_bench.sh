@@ -12,7 +12,8 @@ REQUESTS=${REQUESTS:-20000}
 measure() {
     local url=$1 token=$2 cookie=${3:-} csv out rps p50 p99
     csv=$(mktemp)
-    local args=(-k -q -c "$CONCURRENCY" -n "$REQUESTS" -e "$csv")
+    # -l: answers may differ in length (a timestamp of varying precision); failures and non-2xx still abort.
+    local args=(-k -l -q -c "$CONCURRENCY" -n "$REQUESTS" -e "$csv")
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
     [ -n "$cookie" ] && args+=(-C "$cookie")
     out=$(ab "${args[@]}" "$url" 2>&1)
