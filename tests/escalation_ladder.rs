@@ -152,7 +152,10 @@ async fn an_escalation_is_read_and_listed_by_those_in_scope_only() {
     // Level 1 is answered by the teamleider (not the creator), which stops its clock.
     let res = act(&app, &creator, &id, "respond", json!({})).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    // A role that answers no escalation is refused before any lookup (403); another team's lead does not see it.
     let res = act(&app, &outsider, &id, "respond", json!({})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    let res = act(&app, &other_lead, &id, "respond", json!({})).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
     let res = act(&app, &lead, &id, "respond", json!({"text": "Ik bespreek het in het team"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
