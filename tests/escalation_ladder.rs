@@ -235,7 +235,8 @@ async fn adoption_grants_content_access_and_closing_revokes_it_at_once() {
     let res = act(&app, &pc, &id, "raise", json!({})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["level"], 3);
-    let res = act(&app, &pc, &id, "decisions", json!({"holder": "Wethouder Zorg", "text": "Schuldhulp gaat voor"})).await;
+    let res =
+        act(&app, &pc, &id, "decisions", json!({"holder": "Wethouder Zorg", "text": "Schuldhulp gaat voor"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     let steps: Vec<&str> = res.body["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
     assert_eq!(steps, ["raised", "risen", "adopted", "convened", "agreement", "risen", "decision"]);
@@ -268,20 +269,25 @@ async fn adoption_grants_content_access_and_closing_revokes_it_at_once() {
     assert_eq!(res.body["professionalsAtClose"], 2);
     assert_eq!(res.body["organisationsAtAdoption"], 1);
     let event = last_event(&app, &pc);
-    assert_eq!((event.data.action.as_str(), event.data.basis_kind().as_deref()), ("escalation.close", Some("escalation")));
+    assert_eq!(
+        (event.data.action.as_str(), event.data.basis_kind().as_deref()),
+        ("escalation.close", Some("escalation"))
+    );
     let after = app.get(&case_path, &app.token(&pc).await).await;
     assert_eq!(after.status, StatusCode::NOT_FOUND, "closing ends the adoption's access: {}", after.text);
     let res = act(&app, &pc, &id, "agreements", json!({"text": "te laat"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     // Every act of the adopter is audited with the escalation as basis.
-    for action in ["escalation.adopt", "escalation.convene", "escalation.agreement", "escalation.raise_level",
-        "escalation.decision", "escalation.close"]
-    {
-        let events: Vec<_> = app
-            .audit_events()
-            .into_iter()
-            .filter(|e| e.data.action == action && e.data.outcome == "allowed")
-            .collect();
+    for action in [
+        "escalation.adopt",
+        "escalation.convene",
+        "escalation.agreement",
+        "escalation.raise_level",
+        "escalation.decision",
+        "escalation.close",
+    ] {
+        let events: Vec<_> =
+            app.audit_events().into_iter().filter(|e| e.data.action == action && e.data.outcome == "allowed").collect();
         assert!(!events.is_empty(), "{action}");
         for e in events {
             assert_eq!(e.data.basis_id(), Some(id.as_str()), "{action}");

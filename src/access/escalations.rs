@@ -24,7 +24,10 @@ enum Standing {
 pub enum EscalationScope {
     All,
     /// Those of these cases (involved now) and of the cases of these teams (led).
-    Some { cases: Vec<String>, teams: Vec<String> },
+    Some {
+        cases: Vec<String>,
+        teams: Vec<String>,
+    },
 }
 
 /// One escalation as its decisions need it.
@@ -86,14 +89,15 @@ impl Access {
     }
 
     /// Listing escalations: procescoördinatoren all; a teamleider their teams'; involved professionals their
-    /// cases'.
+    /// cases'. The role needs `read` (`list` is the queue across all teams, for procescoördinatoren alone).
     pub fn decide_escalation_list(
         &self,
         conn: &mut DbConn,
         p: &Principal,
         audit: &AuditRecord,
     ) -> AppResult<EscalationScope> {
-        self.decide(p, Resource::Escalation, Action::List, audit)?;
+        self.decide(p, Resource::Escalation, Action::Read, audit)?;
+        audit.action("escalation.list", Resource::Escalation.as_str());
         if is_procescoordinator(p) {
             return Ok(EscalationScope::All);
         }
@@ -209,7 +213,13 @@ impl Access {
     }
 
     /// How the caller stands to the escalation's case, recording the case; 404 when they do not see it.
-    fn standing(&self, conn: &mut DbConn, p: &Principal, e: &EscalationRef, audit: &AuditRecord) -> AppResult<Standing> {
+    fn standing(
+        &self,
+        conn: &mut DbConn,
+        p: &Principal,
+        e: &EscalationRef,
+        audit: &AuditRecord,
+    ) -> AppResult<Standing> {
         audit.case(e.case_id);
         audit.resource(e.id);
         if is_procescoordinator(p) {

@@ -103,7 +103,13 @@ pub fn ladder(
                 (RungState::Ahead, next_from)
             }
         };
-        out.push(Rung { level: l, addressee: addressee(l), working_days: working_days(l, rules), respond_by: date, state });
+        out.push(Rung {
+            level: l,
+            addressee: addressee(l),
+            working_days: working_days(l, rules),
+            respond_by: date,
+            state,
+        });
     }
     out
 }
@@ -162,7 +168,10 @@ mod tests {
         let rules = EscalationRules::default();
         let cal = WorkCalendar::default();
         let at_one = ladder(1, d(2026, 12, 14), &[], &rules, &cal);
-        assert_eq!(at_one.iter().map(|r| r.state).collect::<Vec<_>>(), [RungState::Current, RungState::Ahead, RungState::Ahead]);
+        assert_eq!(
+            at_one.iter().map(|r| r.state).collect::<Vec<_>>(),
+            [RungState::Current, RungState::Ahead, RungState::Ahead]
+        );
         // Level 2 follows 10 working days after 14 December: 15–18, 21–24, 28, 29 (Christmas off).
         assert_eq!(at_one[1].respond_by, d(2026, 12, 29));
         assert_eq!(at_one[2].respond_by, respond_by(3, d(2026, 12, 29), &rules, &cal));
@@ -170,13 +179,16 @@ mod tests {
         let at_two = ladder(2, d(2026, 12, 21), &[], &rules, &cal);
         assert_eq!(at_two.iter().map(|r| r.level).collect::<Vec<_>>(), [2, 3]);
         let risen = ladder(2, d(2026, 12, 29), &[(1, d(2026, 12, 14))], &rules, &cal);
-        assert_eq!(risen[0], Rung {
-            level: 1,
-            addressee: Addressee::Teamleider,
-            working_days: 5,
-            respond_by: d(2026, 12, 14),
-            state: RungState::Passed
-        });
+        assert_eq!(
+            risen[0],
+            Rung {
+                level: 1,
+                addressee: Addressee::Teamleider,
+                working_days: 5,
+                respond_by: d(2026, 12, 14),
+                state: RungState::Passed
+            }
+        );
     }
 
     #[test]

@@ -166,7 +166,11 @@ pub fn list(
 
 /// The open escalations' levels of these cases.
 pub fn open_levels(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
-    es::table.filter(es::case_id.eq_any(case_ids)).filter(es::status.eq("open")).select((es::case_id, es::level)).load(conn)
+    es::table
+        .filter(es::case_id.eq_any(case_ids))
+        .filter(es::status.eq("open"))
+        .select((es::case_id, es::level))
+        .load(conn)
 }
 
 /// Stops the clock of the escalation at `level`: 1 when it was still open, unanswered and at that level.

@@ -513,7 +513,9 @@ fn notify_level(
 
 fn text_check(v: &mut Validator, value: &Option<String>, field: &str, max: usize, required: bool) {
     match value {
-        Some(t) => v.check(!t.trim().is_empty() && t.chars().count() <= max, field, &format!("must be 1 to {max} characters")),
+        Some(t) => {
+            v.check(!t.trim().is_empty() && t.chars().count() <= max, field, &format!("must be 1 to {max} characters"))
+        }
         None if required => v.check(false, field, "is required"),
         None => {}
     }
@@ -633,7 +635,16 @@ pub async fn respond(ctx: &Ctx, id: String, input: EscalationText) -> AppResult<
         if ladder_store::respond(c, &e.id, e.level, &cx.principal.user_id, t)? != 1 {
             return Err(AppError::Conflict("The escalation changed meanwhile; read it again".into()));
         }
-        ladder_store::add_step(c, &e.id, "responded", e.level, t, Some(&cx.principal.user_id), trimmed(&input.text), None)?;
+        ladder_store::add_step(
+            c,
+            &e.id,
+            "responded",
+            e.level,
+            t,
+            Some(&cx.principal.user_id),
+            trimmed(&input.text),
+            None,
+        )?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
         full(c, row, &cx.state.rules)
     })
@@ -743,7 +754,16 @@ pub async fn decision(ctx: &Ctx, id: String, input: EscalationDecision) -> AppRe
         if e.responded_at.is_none() {
             ladder_store::respond(c, &e.id, e.level, &p.user_id, t)?;
         }
-        ladder_store::add_step(c, &e.id, "decision", e.level, t, Some(&p.user_id), trimmed(&input.text), Some(&holder))?;
+        ladder_store::add_step(
+            c,
+            &e.id,
+            "decision",
+            e.level,
+            t,
+            Some(&p.user_id),
+            trimmed(&input.text),
+            Some(&holder),
+        )?;
         Ok(())
     })
     .await
@@ -849,7 +869,8 @@ pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppRes
     let today = at.date();
     let (er, cal) = (&rules.escalation, &rules.calendar);
     // N working days are at least N calendar days: a superset in SQL, the exact rule in Rust.
-    let candidates = ladder_store::long_held_reasons(conn, today - chrono::Duration::days(er.auto_raise_after_working_days))?;
+    let candidates =
+        ladder_store::long_held_reasons(conn, today - chrono::Duration::days(er.auto_raise_after_working_days))?;
     let mut first: Vec<(String, String, NaiveDate)> = Vec::new();
     for (case, code, since) in candidates {
         if ladder::auto_raise_due(since, today, er, cal) && !first.iter().any(|(c, _, _)| *c == case) {

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 
 use super::model::{Assessment, CaseFacts, Reason};
 use crate::db::schema::{
-    case_changes as cc, cases, daily_jobs, escalations as es, evaluations, household_members as hm, households, involvements,
-    match_members as mm, plan_action_progress as pap, plan_versions as pv, regisseur_assignments as ra, signals,
-    stuck_cases as sc, stuck_reasons as sr, teams, zrm_assessments as za,
+    case_changes as cc, cases, daily_jobs, escalations as es, evaluations, household_members as hm, households,
+    involvements, match_members as mm, plan_action_progress as pap, plan_versions as pv, regisseur_assignments as ra,
+    signals, stuck_cases as sc, stuck_reasons as sr, teams, zrm_assessments as za,
 };
 use crate::db::DbConn;
 
