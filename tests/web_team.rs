@@ -484,10 +484,12 @@ async fn a_provider_professional_is_involved_from_their_own_page() {
         (creator.clone(), StatusCode::FORBIDDEN),
         (other_lead, StatusCode::NOT_FOUND),
     ];
-    for role in [Role::Signaller, Role::Matchregisseur, Role::Procescoordinator, Role::PrivacyOfficer, Role::Admin] {
+    for role in [Role::Signaller, Role::Matchregisseur, Role::PrivacyOfficer, Role::Admin] {
         table.push((app.user(role), StatusCode::FORBIDDEN));
     }
-    // A provider may read cases, but this one is not theirs; nor another team's member's.
+    // A provider may read cases, but this one is not theirs; nor another team's member's; a procescoördinator
+    // reads those they adopted (an escalation), and adopted none.
+    table.push((app.user(Role::Procescoordinator), StatusCode::NOT_FOUND));
     table.push((app.user(Role::Provider), StatusCode::NOT_FOUND));
     table.push((app.user_in_other_team(Role::Wijkteam), StatusCode::NOT_FOUND));
     for (user, expected) in &table {

@@ -897,14 +897,12 @@ pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppRes
                 raised_by: None,
                 respond_by: ladder::respond_by(1, today, er, cal),
             };
-            match ladder_store::insert(c, &new, at) {
-                Ok(()) => {}
-                // Another node raised it first.
-                Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                    return Ok(false)
-                }
-                Err(e) => return Err(e.into()),
+            if ladder_store::open_for_case(c, &case.id)?.is_some() {
+                return Ok(false);
             }
+            // Another node may raise it between the read and the insert: the index refuses the second, and the
+            // refusal rolls this transaction back (below).
+            ladder_store::insert(c, &new, at).map_err(conflict_on_unique("raised by another node"))?;
             ladder_store::add_step(c, &id, "raised", 1, at, None, Some(&code), None)?;
             notify_level(c, &id, &case, 1, rules, None, at)?;
             Ok::<_, AppError>(true)
@@ -912,7 +910,6 @@ pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppRes
         match raised {
             Ok(true) => report.raised += 1,
             Ok(false) => {}
-            // On PostgreSQL a refused insert aborts its transaction: the error arrives here instead.
             Err(AppError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
