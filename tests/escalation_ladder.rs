@@ -304,7 +304,8 @@ async fn the_ladder_rises_on_time_and_notifies_each_addressee() {
     let (_, case, _) = household_case_and_person(&app, &creator).await;
     let res = raise(&app, &creator, &case, "Geen regisseur").await;
     let id = id_of(&res);
-    assert_eq!(outbox_of(&app, "escalation_raised").into_iter().map(|(r, _)| r).collect::<Vec<_>>(), [lead.id.clone()]);
+    let notified: Vec<String> = outbox_of(&app, "escalation_raised").into_iter().map(|(r, _)| r).collect();
+    assert_eq!(notified, [lead.id.as_str()], "level 1: the team's teamleider");
     let keep = || eenplan::escalations::service::keep_current(&app.state);
 
     // Not yet due: nothing moves.

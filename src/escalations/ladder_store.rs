@@ -85,6 +85,8 @@ pub fn insert(conn: &mut DbConn, e: &NewEscalation, at: NaiveDateTime) -> QueryR
         .map(|_| ())
 }
 
+/// One step of an escalation (every column of the row: hence the arguments).
+#[allow(clippy::too_many_arguments)]
 pub fn add_step(
     conn: &mut DbConn,
     escalation_id: &str,
