@@ -16,6 +16,7 @@ pub struct Rules {
     /// Which public holidays are days off (every deadline counts working days by it).
     pub calendar: WorkCalendar,
     pub stuck: StuckRules,
+    pub escalation: EscalationRules,
 }
 
 impl Rules {
@@ -34,6 +35,7 @@ impl Rules {
     pub fn parse(text: &str) -> Result<Rules, String> {
         let rules: Rules = basic_toml::from_str(text).map_err(|e| e.to_string())?;
         rules.stuck.check()?;
+        rules.escalation.check()?;
         Ok(rules)
     }
 }
@@ -220,6 +222,59 @@ impl Default for RegisseurChurn {
     }
 }
 
+/// The escalation ladder (DESIGN §5): how long each level has to respond, in working days, when a stuck reason
+/// raises level 1 by itself, and who holds doorzettingsmacht.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EscalationRules {
+    /// The owning team's teamleider.
+    pub level1_working_days: i64,
+    /// A procescoördinator.
+    pub level2_working_days: i64,
+    /// Doorzettingsmacht.
+    pub level3_working_days: i64,
+    /// A stuck reason that has held this many working days raises level 1 automatically.
+    pub auto_raise_after_working_days: i64,
+    /// The named official or role holding doorzettingsmacht, shown in the ladder.
+    pub doorzettingsmacht: String,
+    /// When it names an eenplan user (their email), level 3 notifies them; else the procescoördinatoren.
+    pub doorzettingsmacht_user_email: String,
+}
+
+impl Default for EscalationRules {
+    fn default() -> Self {
+        EscalationRules {
+            level1_working_days: 5,
+            level2_working_days: 10,
+            level3_working_days: 10,
+            auto_raise_after_working_days: 10,
+            doorzettingsmacht: "Gemeentesecretaris".into(),
+            doorzettingsmacht_user_email: String::new(),
+        }
+    }
+}
+
+impl EscalationRules {
+    fn check(&self) -> Result<(), String> {
+        let positive = [
+            ("level1_working_days", self.level1_working_days),
+            ("level2_working_days", self.level2_working_days),
+            ("level3_working_days", self.level3_working_days),
+            ("auto_raise_after_working_days", self.auto_raise_after_working_days),
+        ];
+        for (name, value) in positive {
+            if !(1..=250).contains(&value) {
+                return Err(format!("escalation.{name} must be 1 to 250"));
+            }
+        }
+        let holder = self.doorzettingsmacht.trim();
+        if holder.is_empty() || holder.chars().count() > 200 {
+            return Err("escalation.doorzettingsmacht must be 1 to 200 characters".into());
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +294,10 @@ mod tests {
         assert!(Rules::parse("[stuck.complexity]\nmax_score = 7\n").is_err());
         assert!(Rules::parse("[stuck.many_hands]\norganisations = 0\n").is_err());
         assert!(Rules::parse("[stuck.many_hands]\nweight = -1\n").is_err());
+        let rules = Rules::parse("[escalation]\nlevel1_working_days = 3\n").unwrap();
+        assert_eq!(rules.escalation.level1_working_days, 3);
+        assert_eq!(rules.escalation.doorzettingsmacht, "Gemeentesecretaris");
+        assert!(Rules::parse("[escalation]\nlevel2_working_days = 0\n").is_err());
+        assert!(Rules::parse("[escalation]\ndoorzettingsmacht = \" \"\n").is_err());
     }
 }

@@ -303,6 +303,8 @@ async fn every_role_gets_the_apis_answer_on_each_consent_page_and_every_view_is_
             Actor::ProviderOutside => (StatusCode::FORBIDDEN, StatusCode::NOT_FOUND),
             // A privacy officer reads any case's consent history (no content), never the preview (content).
             Actor::Other(Role::PrivacyOfficer) => (StatusCode::OK, StatusCode::FORBIDDEN),
+            // A procescoördinator reads the cases they adopted (an escalation); this one adopted none.
+            Actor::Other(Role::Procescoordinator) => (StatusCode::FORBIDDEN, StatusCode::NOT_FOUND),
             Actor::Other(_) => (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN),
         };
         assert_eq!((history, preview), (expected_history, expected_preview), "{actor:?}: the API");

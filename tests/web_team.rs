@@ -197,9 +197,11 @@ async fn every_role_involves_and_releases_as_the_api_allows() {
         ("colleague (not involved)", app.user(Role::Wijkteam), StatusCode::NOT_FOUND),
         ("other team's lead", app.user_in_other_team(Role::Teamleider), StatusCode::NOT_FOUND),
         ("provider", app.user(Role::Provider), StatusCode::NOT_FOUND),
+        // A procescoördinator steers the cases they adopted (an escalation); this one adopted none.
+        ("procescoördinator", app.user(Role::Procescoordinator), StatusCode::NOT_FOUND),
     ];
     for role in Role::ALL {
-        if !matches!(role, Role::Wijkteam | Role::Teamleider | Role::Provider) {
+        if !matches!(role, Role::Wijkteam | Role::Teamleider | Role::Provider | Role::Procescoordinator) {
             table.push(("no case act", app.user(role), StatusCode::FORBIDDEN));
         }
     }
@@ -484,10 +486,12 @@ async fn a_provider_professional_is_involved_from_their_own_page() {
         (creator.clone(), StatusCode::FORBIDDEN),
         (other_lead, StatusCode::NOT_FOUND),
     ];
-    for role in [Role::Signaller, Role::Matchregisseur, Role::Procescoordinator, Role::PrivacyOfficer, Role::Admin] {
+    for role in [Role::Signaller, Role::Matchregisseur, Role::PrivacyOfficer, Role::Admin] {
         table.push((app.user(role), StatusCode::FORBIDDEN));
     }
-    // A provider may read cases, but this one is not theirs; nor another team's member's.
+    // A provider may read cases, but this one is not theirs; nor another team's member's; a procescoördinator
+    // reads those they adopted (an escalation), and adopted none.
+    table.push((app.user(Role::Procescoordinator), StatusCode::NOT_FOUND));
     table.push((app.user(Role::Provider), StatusCode::NOT_FOUND));
     table.push((app.user_in_other_team(Role::Wijkteam), StatusCode::NOT_FOUND));
     for (user, expected) in &table {

@@ -98,6 +98,9 @@ impl Access {
         if scope::is_regisseur(conn, &p.user_id, case.case_id())? {
             return Ok((case, Proposer::Regisseur));
         }
+        if let Some(escalation) = super::escalations::adopted_by_caller(conn, p, case.case_id())? {
+            return Ok((case, Proposer::Adopter(escalation)));
+        }
         Err(forbidden(audit))
     }
 
@@ -121,8 +124,9 @@ impl Access {
         Err(forbidden(audit))
     }
 
-    /// Involving professionals and ending their involvement: the case's regisseur or the lead of its team. Others
-    /// who see the case 403; everyone else, and when there is no such case, 404.
+    /// Involving professionals and ending their involvement: the case's regisseur, the lead of its team, or the
+    /// procescoördinator who adopted it (basis: the escalation). Others who see the case 403; everyone else, and
+    /// when there is no such case, 404.
     pub fn decide_manage_involvements<C: CaseFacts>(
         &self,
         conn: &mut DbConn,
@@ -134,6 +138,9 @@ impl Access {
         self.decide_case(conn, p, case.case_id(), case.team_id(), audit)?;
         let leads = scope::lead_teams(p).iter().any(|t| t == case.team_id());
         if leads || scope::is_regisseur(conn, &p.user_id, case.case_id())? {
+            Ok(case)
+        } else if let Some(escalation) = super::escalations::adopted_by_caller(conn, p, case.case_id())? {
+            audit.allowed(None, Basis::Escalation(escalation));
             Ok(case)
         } else {
             Err(forbidden(audit))
@@ -156,11 +163,13 @@ impl Access {
     }
 }
 
-/// On what a regisseur is proposed: leading the case's team, or directing the case.
+/// On what a regisseur is proposed: leading the case's team, directing the case, or having adopted it (the
+/// escalation's id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Proposer {
     TeamLead(String),
     Regisseur,
+    Adopter(String),
 }
 
 impl Proposer {
@@ -179,6 +188,8 @@ impl Proposer {
             (Proposer::TeamLead(team), None) => Basis::TeamLead(team.clone()),
             (Proposer::TeamLead(_), Some(id)) => Basis::TeamLead(id.to_string()),
             (Proposer::Regisseur, id) => Basis::Regisseur(id.map(str::to_string)),
+            // The escalation stays the basis: the proposal is in the event's resource.
+            (Proposer::Adopter(escalation), _) => Basis::Escalation(escalation.clone()),
         }
     }
 }

@@ -36,9 +36,10 @@ pub fn member_teams(p: &Principal) -> Vec<String> {
         .collect()
 }
 
-/// Involvements that see a case's content: the regisseur and wijkteam members. A provider's involvement alone
-/// shows nothing until a consent covers it (issue 5).
-pub const CONTENT_KINDS: [&str; 2] = ["regisseur", "team_member"];
+/// Involvements that see a case's content: the regisseur, wijkteam members and a procescoördinator who adopted the
+/// case (for as long as the escalation is open). A provider's involvement alone shows nothing until a consent covers
+/// it (issue 5).
+pub const CONTENT_KINDS: [&str; 3] = ["regisseur", "team_member", "procescoordinator"];
 
 /// Why, and how much of, one case the principal may see; None means it is out of scope (404).
 /// Involved (content kinds): the content. Teamleider of the case's team: the summary.

@@ -53,6 +53,8 @@ pub enum Basis {
     Consent(String),
     /// A break-glass grant (its id): read-only, time-boxed, flagged.
     BreakGlass(String),
+    /// An escalation (its id): a procescoördinator's adoption of a case and the acts it allows.
+    Escalation(String),
     /// Not an access basis but the count of failed sign-ins that an event of a refused sign-in records.
     LoginFailures(i64),
     /// The server's operator, at the command line (`eenplan user add`, …).
@@ -73,6 +75,7 @@ impl Basis {
             Basis::Proposal(_) => "proposal".into(),
             Basis::Consent(_) => "consent".into(),
             Basis::BreakGlass(_) => "break_glass".into(),
+            Basis::Escalation(_) => "escalation".into(),
             Basis::LoginFailures(n) => format!("failures:{n}"),
             Basis::ServerCommand => "cli".into(),
             Basis::Stored { kind, .. } => kind.clone(),
@@ -91,6 +94,7 @@ impl Basis {
             ("proposal", Some(id)) => Basis::Proposal(id),
             ("consent", Some(id)) => Basis::Consent(id),
             ("break_glass", Some(id)) => Basis::BreakGlass(id),
+            ("escalation", Some(id)) => Basis::Escalation(id),
             ("cli", None) => Basis::ServerCommand,
             (k, None) if k.strip_prefix("failures:").is_some_and(|n| n.parse::<i64>().is_ok()) => {
                 Basis::LoginFailures(k["failures:".len()..].parse().unwrap_or_default())
@@ -110,7 +114,8 @@ impl Basis {
             | Basis::Regisseur(Some(id))
             | Basis::Proposal(id)
             | Basis::Consent(id)
-            | Basis::BreakGlass(id) => Some(id),
+            | Basis::BreakGlass(id)
+            | Basis::Escalation(id) => Some(id),
         }
     }
 }

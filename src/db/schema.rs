@@ -435,6 +435,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalations (id) {
+        id -> Text,
+        case_id -> Text,
+        level -> BigInt,
+        status -> Text,
+        trigger_kind -> Text,
+        trigger_code -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        raised_by -> Nullable<Text>,
+        raised_at -> Timestamp,
+        level_since -> Timestamp,
+        respond_by -> Date,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+        adopted_by -> Nullable<Text>,
+        adopted_at -> Nullable<Timestamp>,
+        involvement_id -> Nullable<Text>,
+        organisations_at_adoption -> Nullable<BigInt>,
+        professionals_at_adoption -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Text>,
+        perspective_regained -> Nullable<Bool>,
+        organisations_at_close -> Nullable<BigInt>,
+        professionals_at_close -> Nullable<BigInt>,
+        outcome_note -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    escalation_steps (id) {
+        id -> Text,
+        escalation_id -> Text,
+        kind -> Text,
+        level -> BigInt,
+        at -> Timestamp,
+        by_user -> Nullable<Text>,
+        text -> Nullable<Text>,
+        holder -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(match_members -> matches (match_id));
 diesel::joinable!(match_members -> signals (signal_id));
 diesel::joinable!(signals -> persons (person_id));
@@ -453,8 +496,12 @@ diesel::joinable!(involvements -> cases (case_id));
 diesel::joinable!(evaluation_agreements -> evaluations (evaluation_id));
 diesel::joinable!(stuck_reasons -> stuck_cases (case_id));
 diesel::joinable!(stuck_cases -> teams (team_id));
+diesel::joinable!(escalation_steps -> escalations (escalation_id));
+diesel::joinable!(escalations -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    escalations,
+    escalation_steps,
     case_changes,
     stuck_cases,
     stuck_reasons,

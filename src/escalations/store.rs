@@ -8,9 +8,9 @@ use diesel::prelude::*;
 
 use super::model::{Assessment, CaseFacts, Reason};
 use crate::db::schema::{
-    case_changes as cc, cases, daily_jobs, evaluations, household_members as hm, households, involvements,
-    match_members as mm, plan_action_progress as pap, plan_versions as pv, regisseur_assignments as ra, signals,
-    stuck_cases as sc, stuck_reasons as sr, teams, zrm_assessments as za,
+    case_changes as cc, cases, daily_jobs, escalations as es, evaluations, household_members as hm, households,
+    involvements, match_members as mm, plan_action_progress as pap, plan_versions as pv, regisseur_assignments as ra,
+    signals, stuck_cases as sc, stuck_reasons as sr, teams, zrm_assessments as za,
 };
 use crate::db::DbConn;
 
@@ -300,6 +300,8 @@ pub struct QueueFilter<'a> {
     pub reason: Option<&'a str>,
     /// Only these cases (the level filter: the cases with an escalation at that level).
     pub cases: Option<&'a [String]>,
+    /// Only cases whose open escalation is at this level; 0: only cases without an open escalation.
+    pub level: Option<i64>,
 }
 
 /// The stuck cases, highest score first (then the longest stuck), up to `limit`.
@@ -333,6 +335,12 @@ pub fn queue(conn: &mut DbConn, filter: &QueueFilter, limit: i64) -> QueryResult
     }
     if let Some(cases) = filter.cases {
         q = q.filter(sc::case_id.eq_any(cases.to_vec()));
+    }
+    let open = es::table.filter(es::case_id.eq(sc::case_id)).filter(es::status.eq("open"));
+    match filter.level {
+        None => {}
+        Some(0) => q = q.filter(diesel::dsl::not(diesel::dsl::exists(open))),
+        Some(level) => q = q.filter(diesel::dsl::exists(open.filter(es::level.eq(level)))),
     }
     q.load(conn)
 }

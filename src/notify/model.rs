@@ -20,10 +20,15 @@ pub enum Template {
     ArchivedSignal,
     /// To a signaller in a match who has not confirmed contact: the matchregisseur reminds them. Payload `matchId`.
     MatchReminder,
+    /// To the addressee of an escalation's level (raised or risen). Payload `caseId`, `escalationId`.
+    EscalationRaised,
+    /// To each professional involved in an adopted case: the procescoördinator convenes them. Payload `caseId`,
+    /// `escalationId`.
+    EscalationConvened,
 }
 
 impl Template {
-    pub const ALL: [Template; 7] = [
+    pub const ALL: [Template; 9] = [
         Template::BreakGlassUsed,
         Template::RegisseurProposed,
         Template::MatchFound,
@@ -31,6 +36,8 @@ impl Template {
         Template::MatchOverdue,
         Template::ArchivedSignal,
         Template::MatchReminder,
+        Template::EscalationRaised,
+        Template::EscalationConvened,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +49,8 @@ impl Template {
             Template::MatchOverdue => "match_overdue",
             Template::ArchivedSignal => "archived_signal",
             Template::MatchReminder => "match_reminder",
+            Template::EscalationRaised => "escalation_raised",
+            Template::EscalationConvened => "escalation_convened",
         }
     }
 
@@ -69,6 +78,8 @@ pub enum Message {
     MatchOverdue { match_id: String },
     ArchivedSignal { signal_id: String, earlier: ProfessionalContact },
     MatchReminder { match_id: String },
+    EscalationRaised { escalation_id: String },
+    EscalationConvened { escalation_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +166,20 @@ pub fn render(message: &Message, base: &str) -> Email {
                 "De matchregisseur herinnert u aan een match op uw signaal. U heeft nog niet bevestigd dat u \
                  contact heeft gehad met de andere professionals. Neem contact met hen op en bevestig dat in \
                  eenplan:\n{base}/matches/{match_id}\n"
+            ),
+        ),
+        Message::EscalationRaised { escalation_id } => (
+            "eenplan: een vastgelopen casus is bij u geëscaleerd".to_string(),
+            format!(
+                "Een casus is vastgelopen en bij u geëscaleerd. Reageer vóór de termijn die bij de escalatie \
+                 staat; anders gaat zij naar de volgende trede:\n{base}/escalaties/{escalation_id}\n"
+            ),
+        ),
+        Message::EscalationConvened { escalation_id } => (
+            "eenplan: u wordt uitgenodigd voor overleg over een casus".to_string(),
+            format!(
+                "De procescoördinator brengt de betrokken professionals van een vastgelopen casus bij elkaar en \
+                 nodigt u uit voor overleg. Bekijk de escalatie:\n{base}/escalaties/{escalation_id}\n"
             ),
         ),
     };

@@ -67,6 +67,12 @@ fn prepare(c: &mut DbConn, m: &Claimed, base: &str) -> AppResult<Prepared> {
                 _ => Message::MatchOverdue { match_id },
             }
         }
+        Template::EscalationRaised => {
+            Message::EscalationRaised { escalation_id: payload_id(&payload, "escalationId")? }
+        }
+        Template::EscalationConvened => {
+            Message::EscalationConvened { escalation_id: payload_id(&payload, "escalationId")? }
+        }
         Template::ArchivedSignal => {
             let signal_id = payload_id(&payload, "signalId")?;
             let Some(earlier) = store::signaller_contact(c, &signal_id)? else {

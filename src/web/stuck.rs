@@ -232,7 +232,7 @@ fn choices(mut pairs: Vec<(String, String)>, chosen: Option<&str>) -> Vec<Choice
 
 async fn queue_page(page: Page, q: crate::http::Query<QueueForm>) -> PageResult {
     let q = q.into_inner();
-    let query = QueueQuery { team: given(q.team), wijk: given(q.wijk), reason: given(q.reden) };
+    let query = QueueQuery { team: given(q.team), wijk: given(q.wijk), reason: given(q.reden), level: None };
     let (team, wijk, reason) = (query.team.clone(), query.wijk.clone(), query.reason.clone());
     let queue = page.act(escalations::queue(&page.ctx, query)).await?;
     let rules = &page.ctx.state.rules.stuck;

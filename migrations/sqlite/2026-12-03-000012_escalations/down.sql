@@ -1,0 +1,2 @@
+DROP TABLE escalation_steps;
+DROP TABLE escalations;
