@@ -299,6 +299,7 @@ pub fn stuck_reasons_in(
 ) -> AppResult<Vec<StuckReason>> {
     settle(c, rules, cal)?;
     Ok(store::case_reasons(c, case_id)?.map(|j| stored_reasons(&j)).unwrap_or_default())
+}
 
 // The escalation ladder: raising, reading, answering, adopting, the adopter's acts and closing (API), and the job
 // that raises and rises on time.
