@@ -178,6 +178,9 @@ async fn adoption_grants_content_access_and_closing_revokes_it_at_once() {
 
     let before = app.get(&case_path, &app.token(&pc).await).await;
     assert_eq!(before.status, StatusCode::NOT_FOUND, "no content before adoption: {}", before.text);
+    let plans_path = format!("{case_path}/plans");
+    let plans = app.get(&plans_path, &app.token(&pc).await).await;
+    assert_eq!(plans.status, StatusCode::NOT_FOUND, "no plan before adoption: {}", plans.text);
     // Only a procescoördinator adopts.
     let res = act(&app, &creator, &id, "adopt", json!({})).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
@@ -200,6 +203,8 @@ async fn adoption_grants_content_access_and_closing_revokes_it_at_once() {
     let during = app.get(&case_path, &app.token(&pc).await).await;
     assert_eq!(during.status, StatusCode::OK, "{}", during.text);
     assert_eq!(during.body["view"], "content");
+    let plans = app.get(&plans_path, &app.token(&pc).await).await;
+    assert_eq!(plans.status, StatusCode::OK, "the adopter reads the plan: {}", plans.text);
     assert!(during.body["householdId"].is_string());
 
     // The adopter steers: involves a provider (fewer or more hands), convenes, records agreements.
@@ -275,6 +280,8 @@ async fn adoption_grants_content_access_and_closing_revokes_it_at_once() {
     );
     let after = app.get(&case_path, &app.token(&pc).await).await;
     assert_eq!(after.status, StatusCode::NOT_FOUND, "closing ends the adoption's access: {}", after.text);
+    let plans = app.get(&plans_path, &app.token(&pc).await).await;
+    assert_eq!(plans.status, StatusCode::NOT_FOUND, "and to the plan: {}", plans.text);
     let res = act(&app, &pc, &id, "agreements", json!({"text": "te laat"})).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     // Every act of the adopter is audited with the escalation as basis.

@@ -138,7 +138,11 @@ enum Needs {
 const NAV: [(NavItem, Needs); 10] = [
     (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
     (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
-    (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Permit(Resource::Plan, Action::Update)),
+    (
+        NavItem { key: "stuck", href: "/procescoordinatie", label: "Vastgelopen" },
+        Needs::Permit(Resource::Escalation, Action::List),
+    ),
+    (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Permit(Resource::Plan, Action::Read)),
     (
         NavItem { key: "search", href: "/zoeken", label: "Zoeken en aanmelden" },
         Needs::Permit(Resource::Person, Action::Search),
@@ -148,10 +152,6 @@ const NAV: [(NavItem, Needs); 10] = [
     (
         NavItem { key: "break_glass", href: "/noodtoegang", label: "Noodtoegang" },
         Needs::Permit(Resource::BreakGlass, Action::List),
-    ),
-    (
-        NavItem { key: "stuck", href: "/procescoordinatie", label: "Vastgelopen" },
-        Needs::Permit(Resource::Escalation, Action::List),
     ),
     (NavItem { key: "admin", href: "/beheer", label: "Beheer" }, Needs::Permit(Resource::User, Action::List)),
     (
