@@ -586,9 +586,16 @@ fn counts(app: &TestApp) -> Vec<i64> {
 }
 
 /// A procescoördinator reads and steers a case they adopted (an escalation's involvement), so their role permits
-/// these routes (case read and update); on a case they did not adopt they are as anyone not involved: 404.
-const ADOPTER_ROUTES: [&str; 10] = [
+/// these routes (case read and update, plan read); on a case they did not adopt they are as anyone not involved: 404.
+const ADOPTER_ROUTES: [&str; 17] = [
     "GET /cases/{id}",
+    "GET /cases/{id}/stuck",
+    "GET /cases/{id}/plans",
+    "GET /cases/{id}/plans/current",
+    "GET /cases/{id}/plans/compare",
+    "GET /cases/{id}/plans/{version}/document",
+    "GET /cases/{id}/assessments/summary",
+    "GET /cases/{id}/evaluations",
     "POST /cases/{id}/state",
     "PUT /cases/{id}/regisseur",
     "GET /cases/{id}/regisseur",
