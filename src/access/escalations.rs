@@ -30,6 +30,22 @@ pub enum EscalationScope {
     },
 }
 
+/// What a caller may do with one escalation now (`Access::escalation_acts`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EscalationActs {
+    /// Answer the current level (level 1 the teamleider, level 2 a procescoördinator).
+    pub respond: bool,
+    /// Adopt the case (a procescoördinator, while nobody has).
+    pub adopt: bool,
+    /// The adopter's acts: convene, agreements, raising to level 3, a doorzettingsmacht decision.
+    pub adopter_acts: bool,
+    /// Close with an outcome.
+    pub close: bool,
+    /// Open the case itself.
+    pub read_case: bool,
+}
+
 /// One escalation as its decisions need it.
 pub struct EscalationRef<'a> {
     pub id: &'a str,
@@ -209,6 +225,29 @@ impl Access {
                 Ok(())
             }
             None => Err(forbidden(audit)),
+        }
+    }
+
+    /// What the caller may do now with an escalation they may read (`open`: it is open), so that a page offers
+    /// only those forms. It decides nothing and records nothing: each act is decided by its own decision above,
+    /// and this mirrors them.
+    pub fn escalation_acts(&self, p: &Principal, e: &EscalationRef, open: bool, answered: bool) -> EscalationActs {
+        let pc = is_procescoordinator(p);
+        let adopter = open && e.adopted_by == Some(p.user_id.as_str());
+        // Who reads the escalation sees its case too (involved, or the team's lead), but a procescoördinator only
+        // while adopting it.
+        let read_case = adopter || !pc;
+        let may_update = p.roles().any(|r| self.permits(r, Resource::Escalation, Action::Update));
+        if !open || !may_update {
+            return EscalationActs { read_case, ..EscalationActs::default() };
+        }
+        let leads = scope::lead_teams(p).iter().any(|t| t == e.team_id);
+        EscalationActs {
+            respond: !answered && ((e.level == 1 && leads) || (e.level == 2 && pc)),
+            adopt: pc && e.adopted_by.is_none(),
+            adopter_acts: adopter,
+            close: adopter || (e.adopted_by.is_none() && (pc || (e.level == 1 && leads))),
+            read_case,
         }
     }
 

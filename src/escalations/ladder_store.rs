@@ -167,12 +167,29 @@ pub fn list(
 }
 
 /// The open escalations' levels of these cases.
-pub fn open_levels(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
+pub fn open_levels(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<Vec<(String, i64, String)>> {
     es::table
         .filter(es::case_id.eq_any(case_ids))
         .filter(es::status.eq("open"))
-        .select((es::case_id, es::level))
+        .select((es::case_id, es::level, es::id))
         .load(conn)
+}
+
+/// The team's name and the wijk of a case's household: where an escalation is, without naming anyone.
+pub fn place(conn: &mut DbConn, case_id: &str) -> QueryResult<Option<(String, String)>> {
+    use crate::db::schema::{cases, households, teams};
+    cases::table
+        .inner_join(households::table)
+        .inner_join(teams::table.on(teams::id.eq(cases::team_id)))
+        .filter(cases::id.eq(case_id))
+        .select((teams::name, households::wijk))
+        .first(conn)
+        .optional()
+}
+
+/// The display names of these users (the professionals who acted on an escalation).
+pub fn display_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)
 }
 
 /// Stops the clock of the escalation at `level`: 1 when it was still open, unanswered and at that level.

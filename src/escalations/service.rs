@@ -153,6 +153,8 @@ pub struct QueueCase {
     pub reasons: Vec<StuckReason>,
     /// The level of its open escalation; null when none is open.
     pub level: Option<i64>,
+    /// Its open escalation; null when none is open.
+    pub escalation_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -216,7 +218,8 @@ pub async fn queue(ctx: &Ctx, query: QueueQuery) -> AppResult<Queue> {
         };
         let rows = store::queue(c, &filter, QUEUE_LIMIT)?;
         let ids: Vec<String> = rows.iter().map(|r| r.case_id.clone()).collect();
-        let levels: std::collections::HashMap<String, i64> = ladder_store::open_levels(c, &ids)?.into_iter().collect();
+        let open: std::collections::HashMap<String, (i64, String)> =
+            ladder_store::open_levels(c, &ids)?.into_iter().map(|(case, level, id)| (case, (level, id))).collect();
         let (per_reason, total) = store::counts(c)?;
         let mut per_reason: Vec<ReasonCount> = per_reason
             .into_iter()
@@ -227,7 +230,8 @@ pub async fn queue(ctx: &Ctx, query: QueueQuery) -> AppResult<Queue> {
             .into_iter()
             .map(|r| QueueCase {
                 reasons: stored_reasons(&r.reasons),
-                level: levels.get(&r.case_id).copied(),
+                level: open.get(&r.case_id).map(|(level, _)| *level),
+                escalation_id: open.get(&r.case_id).map(|(_, id)| id.clone()),
                 case_id: r.case_id,
                 team_id: r.team_id,
                 team_name: r.team_name,
@@ -301,12 +305,18 @@ pub fn stuck_reasons_in(
     Ok(store::case_reasons(c, case_id)?.map(|j| stored_reasons(&j)).unwrap_or_default())
 }
 
+/// The open escalation of a case (id, level), on a connection whose case read was allowed: those who see the case
+/// read its escalation (`decide_read_escalation`), except break-glass readers, whom the page leaves out.
+pub fn open_escalation_in(c: &mut DbConn, case_id: &str) -> AppResult<Option<(String, i64)>> {
+    Ok(ladder_store::open_for_case(c, case_id)?.map(|e| (e.id, e.level)))
+}
+
 // The escalation ladder: raising, reading, answering, adopting, the adopter's acts and closing (API), and the job
 // that raises and rises on time.
 
 use super::ladder::{self, Addressee, Rung};
 use super::ladder_store::{self, Closing, EscalationRow, ListScope, NewEscalation};
-use crate::access::escalations::{EscalationRef, EscalationScope};
+use crate::access::escalations::{EscalationActs, EscalationRef, EscalationScope};
 use crate::cases::store::{self as case_store, CaseRow, NewInvolvement};
 use crate::error::conflict_on_unique;
 use crate::notify::model::Template;
@@ -360,6 +370,9 @@ pub struct EscalationStep {
     pub level: i64,
     pub at: DateTime<Utc>,
     pub by_user: Option<String>,
+    /// The professional's name (one escalation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
     pub text: Option<String>,
     /// Who holds doorzettingsmacht (a decision).
     pub holder: Option<String>,
@@ -387,6 +400,9 @@ pub struct Escalation {
     pub respond_by: NaiveDate,
     pub responded_at: Option<DateTime<Utc>>,
     pub adopted_by: Option<String>,
+    /// The adopter's name (one escalation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adopted_by_name: Option<String>,
     pub adopted_at: Option<DateTime<Utc>>,
     pub organisations_at_adoption: Option<i64>,
     pub professionals_at_adoption: Option<i64>,
@@ -403,6 +419,15 @@ pub struct Escalation {
     pub ladder: Option<Vec<Rung>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<EscalationStep>>,
+    /// The team that owns the case (one escalation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<String>,
+    /// The wijk of the household, the only place named (one escalation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wijk: Option<String>,
+    /// What the caller may do with it now (one escalation only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub may: Option<EscalationActs>,
 }
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -425,6 +450,7 @@ fn summary(e: EscalationRow, rules: &Rules) -> Escalation {
         respond_by: e.respond_by,
         responded_at: e.responded_at.map(utc),
         adopted_by: e.adopted_by,
+        adopted_by_name: None,
         adopted_at: e.adopted_at.map(utc),
         organisations_at_adoption: e.organisations_at_adoption,
         professionals_at_adoption: e.professionals_at_adoption,
@@ -437,12 +463,33 @@ fn summary(e: EscalationRow, rules: &Rules) -> Escalation {
         version: e.version,
         ladder: None,
         steps: None,
+        team_name: None,
+        wijk: None,
+        may: None,
     }
 }
 
-/// The escalation with its steps and its ladder.
-fn full(c: &mut DbConn, e: EscalationRow, rules: &Rules) -> AppResult<Escalation> {
+/// The escalation with its steps, its ladder, where it is and what the caller may do with it.
+fn full(c: &mut DbConn, e: EscalationRow, cx: &Ctx) -> AppResult<Escalation> {
+    let rules = &cx.state.rules;
     let steps = ladder_store::steps(c, &e.id)?;
+    let mut people: Vec<String> = steps.iter().filter_map(|s| s.by_user.clone()).collect();
+    people.extend(e.adopted_by.clone());
+    people.sort();
+    people.dedup();
+    let names: std::collections::HashMap<String, String> =
+        ladder_store::display_names(c, &people)?.into_iter().collect();
+    let place = ladder_store::place(c, &e.case_id)?;
+    let may = case_store::case(c, &e.case_id)?.map(|case| {
+        let r = EscalationRef {
+            id: &e.id,
+            case_id: &e.case_id,
+            team_id: &case.team_id,
+            level: e.level,
+            adopted_by: e.adopted_by.as_deref(),
+        };
+        cx.state.access.escalation_acts(&cx.principal, &r, e.status == "open", e.responded_at.is_some())
+    });
     // The deadline each passed level had: the respond-by of the level it rose from is the day before it rose.
     let mut passed = Vec::new();
     let mut since = e.raised_at.date();
@@ -460,14 +507,19 @@ fn full(c: &mut DbConn, e: EscalationRow, rules: &Rules) -> AppResult<Escalation
             kind: s.kind,
             level: s.level,
             at: utc(s.at),
+            by_name: s.by_user.as_ref().and_then(|u| names.get(u).cloned()),
             by_user: s.by_user,
             text: s.text,
             holder: s.holder,
         })
         .collect();
+    let adopted_by_name = e.adopted_by.as_ref().and_then(|u| names.get(u).cloned());
     let mut out = summary(e, rules);
     out.ladder = Some(rungs);
     out.steps = Some(steps);
+    out.adopted_by_name = adopted_by_name;
+    (out.team_name, out.wijk) = place.unzip();
+    out.may = may;
     Ok(out)
 }
 
@@ -578,7 +630,7 @@ pub async fn raise(ctx: &Ctx, case_id: String, input: RaiseEscalation) -> AppRes
         notify_level(c, &id, &case, level, rules, Some(&p.user_id), t)?;
         audit.resource(&id);
         let row = ladder_store::get(c, &id)?.ok_or(AppError::NotFound)?;
-        full(c, row, rules)
+        full(c, row, &cx)
     })
     .await
 }
@@ -590,7 +642,7 @@ pub async fn get(ctx: &Ctx, id: String) -> AppResult<Escalation> {
         let found = load(c, &id)?;
         cx.state.access.decide_read_escalation(c, &cx.principal, reference(&found).as_ref(), &cx.audit)?;
         let (e, _) = found.ok_or(AppError::NotFound)?; // refused above
-        full(c, e, &cx.state.rules)
+        full(c, e, &cx)
     })
     .await
 }
@@ -658,7 +710,7 @@ pub async fn respond(ctx: &Ctx, id: String, input: EscalationText) -> AppResult<
             None,
         )?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx.state.rules)
+        full(c, row, &cx)
     })
     .await
 }
@@ -714,7 +766,7 @@ pub async fn adopt(ctx: &Ctx, id: String) -> AppResult<Escalation> {
         }
         ladder_store::add_step(c, &e.id, "adopted", level, t, Some(&p.user_id), None, None)?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, rules)
+        full(c, row, &cx)
     })
     .await
 }
@@ -819,7 +871,7 @@ where
         }
         act(c, &e, &case, &cx.principal, now())?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx.state.rules)
+        full(c, row, &cx)
     })
     .await
 }
@@ -859,7 +911,7 @@ pub async fn close(ctx: &Ctx, id: String, input: CloseEscalation) -> AppResult<E
         }
         ladder_store::add_step(c, &e.id, "closed", e.level, t, Some(&p.user_id), note, None)?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx.state.rules)
+        full(c, row, &cx)
     })
     .await
 }

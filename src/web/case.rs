@@ -113,6 +113,11 @@ struct CasePage {
     view_note: &'static str,
     /// Why the case is stuck; empty when it is not.
     stuck: Vec<StuckLine>,
+    /// The case's open escalation (id, level), for those who may read it.
+    escalation: Option<(String, i64)>,
+    /// The user may raise an escalation here (none is open).
+    can_escalate: bool,
+    case_open: bool,
     phases: Vec<Phase>,
     steps: Vec<Step>,
     can_close: bool,
@@ -284,12 +289,23 @@ async fn load(page: &Page, id: &str) -> Result<(CasePage, Option<BreakGlass>), P
     // its reasons, so no second decision.
     let (st, case_id) = (page.ctx.state.clone(), id.to_string());
     let stuck_reasons = move |c: &mut crate::db::DbConn| {
-        escalations::stuck_reasons_in(c, &st.rules.stuck, &st.rules.calendar, &case_id)
+        let reasons = escalations::stuck_reasons_in(c, &st.rules.stuck, &st.rules.calendar, &case_id)?;
+        Ok((reasons, escalations::open_escalation_in(c, &case_id)?))
     };
-    let (o, reasons) = page.act(overview::case_overview_and(&page.ctx, id.to_string(), stuck_reasons)).await?;
+    let (o, (reasons, escalation)) =
+        page.act(overview::case_overview_and(&page.ctx, id.to_string(), stuck_reasons)).await?;
     let team = Team { members: o.team_members.unwrap_or_default(), provider_may_direct: o.provider_may_direct };
     let mut view = build(page, o.case, o.members, o.contacts, o.involvements, o.assignments, team);
     view.stuck = stuck_lines(page, &view, &reasons);
+    // The escalation is read by those involved and the team's lead; a break-glass reader does not see it.
+    if matches!(view.view, "content" | "summary") {
+        let may_raise = page
+            .principal()
+            .roles()
+            .any(|role| page.ctx.state.access.permits(role, Resource::Escalation, Action::Create));
+        view.can_escalate = escalation.is_none() && may_raise && view.case_open;
+        view.escalation = escalation;
+    }
     // A provider's consent view shows no regisseur history, but a proposal to them is theirs to answer (a team may
     // let providers direct its cases).
     if !view.regisseur_shown {
@@ -434,8 +450,16 @@ fn build(
     // contact sheet gives of those involved today; a provider sees the contact sheet alone.
     let professionals_shown = !involvements.is_empty() || sheet.is_some();
     // The regisseur and the teamleider manage who is involved (the API's rule: `decide_manage_involvements`).
+    // The procescoördinator who adopted the case (an active involvement of that kind) manages it too.
+    let i_adopt = involvements.iter().any(|i| {
+        i.user_id == me.user_id
+            && i.kind == "procescoordinator"
+            && i.valid_from <= now
+            && i.valid_until.is_none_or(|u| u > now)
+    });
     let manages = case.state.is_open()
         && (case.view == "summary"
+            || i_adopt
             || assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == me.user_id));
     let mut professionals: Vec<ProfessionalLine> = if !involvements.is_empty() {
         involvements
@@ -499,7 +523,7 @@ fn build(
     let i_direct = assignments.iter().any(|a| a.row.status == "active" && a.row.user_id == me.user_id);
     let i_lead = case.view == "summary";
     let state = case.state;
-    let can_propose = state.is_open() && (i_direct || i_lead);
+    let can_propose = state.is_open() && (i_direct || i_lead || i_adopt);
     let can_manage = can_propose;
     let involved_now = |user_id: &str| {
         involvements
@@ -609,6 +633,9 @@ fn build(
         view: case.view,
         view_note,
         stuck: Vec::new(),
+        escalation: None,
+        can_escalate: false,
+        case_open: state.is_open(),
         phases: phases(state),
         steps: if read_only {
             Vec::new()

@@ -11,6 +11,7 @@ mod break_glass_review;
 mod case;
 mod consent;
 mod dutch;
+mod escalation;
 mod evaluation;
 mod involve;
 mod matches;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     actions::configure(cfg);
     involve::configure(cfg);
     stuck::configure(cfg);
+    escalation::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

@@ -135,12 +135,16 @@ enum Needs {
 }
 
 /// Every page the header can link to, in the header's order. "Mijn account" is in the user's corner of the header.
-const NAV: [(NavItem, Needs); 10] = [
+const NAV: [(NavItem, Needs); 11] = [
     (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
     (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
     (
         NavItem { key: "stuck", href: "/procescoordinatie", label: "Vastgelopen" },
         Needs::Permit(Resource::Escalation, Action::List),
+    ),
+    (
+        NavItem { key: "escalations", href: "/escalaties", label: "Escalaties" },
+        Needs::Permit(Resource::Escalation, Action::Update),
     ),
     (NavItem { key: "actions", href: "/acties", label: "Mijn acties" }, Needs::Permit(Resource::Plan, Action::Read)),
     (

@@ -173,6 +173,8 @@ pub struct QueueRow {
     pub organisations: i64,
     pub professionals: i64,
     pub badges: Vec<Badge>,
+    /// Its open escalation (id, level).
+    pub escalation: Option<(String, i64)>,
 }
 
 /// A choice of a filter's list.
@@ -249,6 +251,7 @@ async fn queue_page(page: Page, q: crate::http::Query<QueueForm>) -> PageResult 
             organisations: c.organisations,
             professionals: c.professionals,
             badges: c.reasons.iter().map(|r| Badge { code: r.code.as_str(), text: explain(r, rules).text }).collect(),
+            escalation: c.escalation_id.clone().zip(c.level),
         })
         .collect();
     let teams =
