@@ -55,8 +55,9 @@ async fn statements_per_request() {
     let table = [
         ("JSON case read", format!("/api/v1/cases/{case}"), false, 8),
         // The regisseur's page reads the team's members too (one statement), whom its propose and involve forms offer,
-        // and the case's stuck reasons (two: the change marks to settle, none here, and the stored reasons).
-        ("case page", format!("/dossiers/{case}"), true, 15),
+        // the case's stuck reasons (two: the change marks to settle, none here, and the stored reasons) and its open
+        // escalation (one), for the panel's link.
+        ("case page", format!("/dossiers/{case}"), true, 16),
     ];
     let mut failures = Vec::new();
     for (label, path, web, expected) in table {

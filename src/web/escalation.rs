@@ -244,6 +244,7 @@ fn one_page(
     let dzm = e.doorzettingsmacht.clone();
     let team = e.team_name.as_deref();
     let steps = e.steps.as_deref().unwrap_or_default();
+    let open = e.status == "open";
     let ladder = e
         .ladder
         .as_deref()
@@ -254,12 +255,14 @@ fn one_page(
             addressee: addressee(r.addressee, team, &dzm),
             working_days: r.working_days,
             respond_by: dutch::date(r.respond_by),
-            state: match r.state {
-                RungState::Passed => "Voorbij",
-                RungState::Current => "Nu",
-                RungState::Ahead => "Als niemand reageert",
+            state: match (r.state, open) {
+                (RungState::Passed, _) => "Voorbij",
+                (RungState::Current, true) => "Nu",
+                (RungState::Current, false) => "Hier afgesloten",
+                (RungState::Ahead, true) => "Als niemand reageert",
+                (RungState::Ahead, false) => "Niet nodig geweest",
             },
-            current: r.state == RungState::Current,
+            current: open && r.state == RungState::Current,
         })
         .collect();
     let may = e.may.unwrap_or_default();
@@ -284,7 +287,7 @@ fn one_page(
         id: e.id.clone(),
         case_id: e.case_id.clone(),
         place,
-        open: e.status == "open",
+        open,
         level: e.level,
         addressee: addressee(e.addressee, team, &dzm),
         respond_by: dutch::date(e.respond_by),
@@ -295,10 +298,13 @@ fn one_page(
         reason: e.reason.clone(),
         ladder,
         adopted: e.adopted_at.map(|t| format!("{}, {}", e.adopted_by_name.clone().unwrap_or_default(), when(t))),
-        counts_at_adoption: e
-            .organisations_at_adoption
-            .zip(e.professionals_at_adoption)
-            .map(|(o, p)| format!("{o} organisaties en {p} hulpverleners")),
+        counts_at_adoption: e.organisations_at_adoption.zip(e.professionals_at_adoption).map(|(o, p)| {
+            format!(
+                "{} en {}",
+                stuck::count(o, "organisatie", "organisaties"),
+                stuck::count(p, "hulpverlener", "hulpverleners")
+            )
+        }),
         agreements: steps.iter().filter(|s| s.kind == "agreement").map(step_view).collect(),
         decisions: steps.iter().filter(|s| s.kind == "decision").map(step_view).collect(),
         steps: steps.iter().map(step_view).collect(),

@@ -69,7 +69,7 @@ pub fn label(code: ReasonCode) -> &'static str {
 }
 
 /// `1 dag`, `2 dagen`.
-fn count(n: i64, one: &str, more: &str) -> String {
+pub fn count(n: i64, one: &str, more: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { more })
 }
 
