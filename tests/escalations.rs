@@ -273,3 +273,59 @@ async fn two_recomputes_of_one_case_at_once_wait_for_each_other_on_postgres() {
         .unwrap();
     assert_eq!(codes, ["no_regisseur"]);
 }
+
+/// `store::save` inserts many rows per statement, in chunks: 7,500 stuck cases (9 columns each) and 15,000 reasons
+/// (3 each) in one recompute are more bound parameters than one statement may carry on SQLite (32,766) or
+/// PostgreSQL (65,535), and every row is stored.
+#[actix_web::test]
+async fn one_recompute_stores_more_stuck_rows_than_one_statement_may_bind() {
+    use eenplan::db::schema::{stuck_cases, stuck_reasons};
+    const CASES: usize = 7_500;
+    let app = TestApp::new().await;
+    let mut conn = app.conn();
+    let opened = eenplan::db::now() - Duration::days(60);
+    let ids: Vec<String> = eenplan::db::write_tx(&mut conn, |c| {
+        let mut ids = Vec::with_capacity(CASES);
+        for n in 0..CASES {
+            let household = eenplan::households::store::HouseholdRow {
+                id: eenplan::db::new_id(),
+                postcode: "2799ZZ".into(),
+                house_number: n as i32 + 1,
+                house_number_addition: None,
+                institutional_address: false,
+                wijk: "Centrum".into(),
+                team_id: app.team_id.clone(),
+                confidentiality: "normal".into(),
+                version: 1,
+                created_at: opened,
+                updated_at: opened,
+            };
+            eenplan::households::store::insert_household(c, &household)?;
+            let case = eenplan::cases::store::CaseRow {
+                id: eenplan::db::new_id(),
+                household_id: household.id,
+                team_id: app.team_id.clone(),
+                state: "intake".into(),
+                laws: "Wmo".into(),
+                close_reason: None,
+                previous_case_id: None,
+                version: 1,
+                created_at: opened,
+                updated_at: opened,
+                closed_at: None,
+            };
+            eenplan::cases::store::insert_case(c, &case)?;
+            ids.push(case.id);
+        }
+        diesel::QueryResult::Ok(ids)
+    })
+    .unwrap();
+    let rules = &app.state.rules;
+    let stuck =
+        eenplan::escalations::service::recompute(&mut conn, &ids, &rules.stuck, &rules.calendar, eenplan::db::now())
+            .unwrap();
+    assert_eq!(stuck, CASES);
+    let cases: i64 = stuck_cases::table.count().get_result(&mut conn).unwrap();
+    let reasons: i64 = stuck_reasons::table.count().get_result(&mut conn).unwrap();
+    assert_eq!((cases, reasons), (CASES as i64, 2 * CASES as i64), "no regisseur and no agreed plan, each case");
+}
