@@ -881,8 +881,9 @@ pub struct LadderReport {
 /// The raise counts working days, so a second run on the same day finds nothing new to raise, save a reason stored
 /// later that day with an earlier start (it waits for tomorrow's run); and it reads every long-held reason: once
 /// a day is enough. The rise reads only the levels already due (an index on the open escalations' respond-by
-/// date), nothing on most runs, so it runs every time: a level whose deadline passed rises on the next run of the
-/// scheduler, whether or not an earlier run today failed or ran before that.
+/// date), nothing on most runs, so it runs every time: a level rises at the first run after its deadline, and a
+/// failed run is made good at the next one, not the next day. (A raise that fails keeps today claimed, like the
+/// daily scan: its cases wait for tomorrow.)
 pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppResult<LadderReport> {
     let mut report = LadderReport::default();
     if write_tx(conn, |c| Ok::<_, AppError>(store::claim_daily(c, "escalation_raise", at.date())?))? {
