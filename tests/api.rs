@@ -699,6 +699,54 @@ async fn demo_accounts_all_log_in() {
             assert_eq!(overdue.body["items"].as_array().unwrap().len(), 1, "{}", overdue.text);
             assert_eq!(overdue.body["items"][0]["kind"], "person");
         }
+        // Procescoördinatie: one escalation closed with its outcome (perspective regained, fewer organisations and
+        // professionals at closing than at adoption, the adoption's access ended), one open at level 2 to adopt.
+        if role == Role::Procescoordinator {
+            let closed = app.get("/api/v1/escalations?status=closed", token).await;
+            let closed = closed.body.as_array().unwrap();
+            assert_eq!(closed.len(), 1, "{closed:?}");
+            let one = app.get(&format!("/api/v1/escalations/{}", closed[0]["id"].as_str().unwrap()), token).await;
+            let e = &one.body;
+            assert_eq!(e["perspectiveRegained"], true, "{}", one.text);
+            assert_eq!((e["trigger"].as_str(), e["triggerCode"].as_str()), (Some("rule"), Some("many_hands")));
+            let counts = |what: &str| (e[format!("{what}AtAdoption")].as_i64(), e[format!("{what}AtClose")].as_i64());
+            assert_eq!(counts("organisations"), (Some(5), Some(3)), "{}", one.text);
+            assert_eq!(counts("professionals"), (Some(5), Some(3)), "{}", one.text);
+            assert!(!e["outcomeNote"].as_str().unwrap().is_empty());
+            let kinds: Vec<&str> = e["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+            assert_eq!(kinds, ["raised", "risen", "adopted", "convened", "agreement", "agreement", "closed"]);
+            let me = app.get("/api/v1/auth/me", token).await.body["id"].as_str().unwrap().to_string();
+            assert_eq!(e["adoptedBy"], me.as_str());
+            let case = e["caseId"].as_str().unwrap();
+            let gone = app.get(&format!("/api/v1/cases/{case}"), token).await;
+            assert_eq!(gone.status, StatusCode::NOT_FOUND, "closing ended the adoption's access: {}", gone.text);
+            {
+                use diesel::prelude::*;
+                use eenplan::db::schema::involvements as inv;
+                let until: Vec<Option<chrono::NaiveDateTime>> = inv::table
+                    .filter(inv::case_id.eq(case))
+                    .filter(inv::kind.eq("procescoordinator"))
+                    .select(inv::valid_until)
+                    .load(&mut app.conn())
+                    .unwrap();
+                assert_eq!(until.len(), 1);
+                assert_eq!(
+                    until[0].map(|u| u.and_utc()),
+                    e["closedAt"].as_str().map(|s| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
+                );
+            }
+            let open = app.get("/api/v1/escalations?status=open", token).await;
+            let open = open.body.as_array().unwrap();
+            assert_eq!(open.len(), 1, "{open:?}");
+            assert_eq!(open[0]["level"], 2);
+            assert!(open[0]["adoptedBy"].is_null());
+            let today = chrono::Utc::now().date_naive().to_string();
+            assert!(open[0]["respondBy"].as_str().unwrap() > today.as_str(), "{}", open[0]);
+            let queue = app.get("/api/v1/escalations/queue?level=2", token).await;
+            let queued: Vec<&str> =
+                queue.body["cases"].as_array().unwrap().iter().map(|c| c["caseId"].as_str().unwrap()).collect();
+            assert_eq!(queued, [open[0]["caseId"].as_str().unwrap()], "{}", queue.text);
+        }
         if role == Role::Signaller {
             let own = app.get("/api/v1/signals", token).await;
             assert_eq!(own.body["items"].as_array().unwrap().len(), 1, "{}", own.text);

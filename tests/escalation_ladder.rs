@@ -379,7 +379,12 @@ async fn a_stuck_reason_raises_level_one_after_its_working_days() {
     assert_eq!(rows[0]["triggerCode"], "no_regisseur");
     assert!(rows[0]["raisedBy"].is_null());
     assert!(outbox_of(&app, "escalation_raised").iter().any(|(r, _)| *r == lead.id));
-    assert_eq!(eenplan::escalations::service::keep_current(&app.state).await.unwrap().ladder.raised, 0, "once");
+    // The raise runs once a day: tomorrow's run finds the escalation open and raises no second one.
+    let run_on = |days: i64| {
+        let at = eenplan::db::now() + Duration::days(days);
+        eenplan::escalations::service::run_ladder(&mut app.conn(), &app.state.rules, at).unwrap()
+    };
+    assert_eq!(run_on(1).raised, 0, "once");
 
     // The queue shows the level and filters by it (0: none open).
     let token = app.token(&pc).await;
@@ -398,5 +403,34 @@ async fn a_stuck_reason_raises_level_one_after_its_working_days() {
     let id = rows[0]["id"].as_str().unwrap().to_string();
     let res = act(&app, &lead, &id, "close", json!({"perspectiveRegained": false, "note": "Overgedragen"})).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    assert_eq!(eenplan::escalations::service::keep_current(&app.state).await.unwrap().ladder.raised, 0);
+    assert_eq!(run_on(2).raised, 0);
+}
+
+#[actix_web::test]
+async fn the_automatic_raise_runs_once_a_day() {
+    use eenplan::escalations::service::{run_ladder, settle, LadderReport};
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (_, case, _) = household_case_and_person(&app, &creator).await;
+    let (rules, mut conn) = (&app.state.rules, app.conn());
+    let now = eenplan::db::now();
+    settle(&mut conn, &rules.stuck, &rules.calendar).unwrap();
+    assert_eq!(run_ladder(&mut conn, rules, now).unwrap(), LadderReport::default(), "nothing held long enough");
+
+    // Later that day the case turns out to have waited forty days for a regisseur: its reason is stored now, long
+    // due. A second run on the same day does not read the reasons again; the next day's does.
+    diesel::update(cases::table.filter(cases::id.eq(&case)))
+        .set(cases::created_at.eq(now - Duration::days(40)))
+        .execute(&mut conn)
+        .unwrap();
+    eenplan::db::mark_case_changed(&mut conn, &case, now).unwrap();
+    settle(&mut conn, &rules.stuck, &rules.calendar).unwrap();
+    assert_eq!(run_ladder(&mut conn, rules, now).unwrap(), LadderReport::default(), "today's raise ran already");
+    let none: i64 = escalations::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(none, 0);
+    let tomorrow = run_ladder(&mut conn, rules, now + Duration::days(1)).unwrap();
+    assert_eq!(tomorrow, LadderReport { raised: 1, risen: 0 });
+    let raised: Vec<(String, Option<String>)> =
+        escalations::table.select((escalations::case_id, escalations::trigger_code)).load(&mut conn).unwrap();
+    assert_eq!(raised, [(case, Some("no_regisseur".to_string()))]);
 }

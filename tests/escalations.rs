@@ -204,3 +204,128 @@ async fn an_unconfirmed_match_on_a_household_member_counts_until_everyone_confir
     let res = queue(&app, &pc, "").await;
     assert!(case_ids(&res.body).is_empty(), "everyone confirmed: the case leaves the queue at once: {}", res.text);
 }
+
+/// `store::lock_stuck_cases` on PostgreSQL: a recompute of a case that another transaction is recomputing waits
+/// for it to commit, then replaces its rows. Without the lock the second one's delete does not see the first's
+/// uncommitted rows, its insert waits on the first's row in the primary key and fails with a duplicate key when the
+/// first commits. The first transaction is held open until the second is seen waiting on a lock (pg_locks), so
+/// the overlap is certain, not a matter of timing. SQLite's write transaction holds the whole database already
+/// (the lock is a no-op there): nothing to test on it.
+#[actix_web::test]
+async fn two_recomputes_of_one_case_at_once_wait_for_each_other_on_postgres() {
+    use diesel::connection::TransactionManager;
+    use eenplan::db::schema::{stuck_cases, stuck_reasons};
+    use eenplan::db::DbConn;
+    let app = TestApp::new().await;
+    if !app.is_postgres() {
+        return;
+    }
+    let creator = app.user(Role::Wijkteam);
+    let (_, case, _) = household_case_and_person(&app, &creator).await;
+    opened_days_ago(&app, &case, 10);
+    let (rules, cal) = (&app.state.rules.stuck, &app.state.rules.calendar);
+    let ids = vec![case.clone()];
+    let recompute =
+        |conn: &mut DbConn| eenplan::escalations::service::recompute(conn, &ids, rules, cal, eenplan::db::now());
+    type Tm = <DbConn as diesel::Connection>::TransactionManager;
+
+    // The first recompute, done but not committed: it holds the lock (and its new rows) until its commit.
+    let mut first = app.conn();
+    Tm::begin_transaction(&mut first).unwrap();
+    assert_eq!(recompute(&mut first).unwrap(), 1, "the case is stuck");
+    let second = std::thread::scope(|s| {
+        let (pid_tx, pid_rx) = std::sync::mpsc::channel();
+        let recompute = &recompute;
+        let app = &app;
+        let other = s.spawn(move || {
+            let mut conn = app.conn();
+            let DbConn::Pg(pg) = &mut conn else { unreachable!() };
+            let pid: i32 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+                .get_result(pg)
+                .unwrap();
+            pid_tx.send(pid).unwrap();
+            recompute(&mut conn)
+        });
+        let pid = pid_rx.recv().unwrap();
+        let mut watcher = app.conn();
+        let DbConn::Pg(watcher) = &mut watcher else { unreachable!() };
+        let waiting = format!("(SELECT count(*) FROM pg_locks WHERE pid = {pid} AND NOT granted)");
+        loop {
+            let blocked: i64 =
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&waiting)).get_result(watcher).unwrap();
+            if blocked > 0 || other.is_finished() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(!other.is_finished(), "the second recompute did not wait for the first");
+        Tm::commit_transaction(&mut first).unwrap();
+        other.join().unwrap()
+    });
+    assert_eq!(second.as_ref().ok(), Some(&1), "the second recompute waited and replaced the rows: {second:?}");
+    let mut conn = app.conn();
+    let rows: i64 = stuck_cases::table.filter(stuck_cases::case_id.eq(&case)).count().get_result(&mut conn).unwrap();
+    assert_eq!(rows, 1, "exactly one stuck case row");
+    let codes: Vec<String> = stuck_reasons::table
+        .filter(stuck_reasons::case_id.eq(&case))
+        .select(stuck_reasons::code)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(codes, ["no_regisseur"]);
+}
+
+/// `store::save` inserts many rows per statement, in chunks: 7,500 stuck cases (9 columns each) and 15,000 reasons
+/// (3 each) in one recompute are more bound parameters than one statement may carry on SQLite (32,766) or
+/// PostgreSQL (65,535), and every row is stored.
+#[actix_web::test]
+async fn one_recompute_stores_more_stuck_rows_than_one_statement_may_bind() {
+    use eenplan::db::schema::{stuck_cases, stuck_reasons};
+    const CASES: usize = 7_500;
+    let app = TestApp::new().await;
+    let mut conn = app.conn();
+    let opened = eenplan::db::now() - Duration::days(60);
+    let ids: Vec<String> = eenplan::db::write_tx(&mut conn, |c| {
+        let mut ids = Vec::with_capacity(CASES);
+        for n in 0..CASES {
+            let household = eenplan::households::store::HouseholdRow {
+                id: eenplan::db::new_id(),
+                postcode: "2799ZZ".into(),
+                house_number: n as i32 + 1,
+                house_number_addition: None,
+                institutional_address: false,
+                wijk: "Centrum".into(),
+                team_id: app.team_id.clone(),
+                confidentiality: "normal".into(),
+                version: 1,
+                created_at: opened,
+                updated_at: opened,
+            };
+            eenplan::households::store::insert_household(c, &household)?;
+            let case = eenplan::cases::store::CaseRow {
+                id: eenplan::db::new_id(),
+                household_id: household.id,
+                team_id: app.team_id.clone(),
+                state: "intake".into(),
+                laws: "Wmo".into(),
+                close_reason: None,
+                previous_case_id: None,
+                version: 1,
+                created_at: opened,
+                updated_at: opened,
+                closed_at: None,
+            };
+            eenplan::cases::store::insert_case(c, &case)?;
+            ids.push(case.id);
+        }
+        diesel::QueryResult::Ok(ids)
+    })
+    .unwrap();
+    let rules = &app.state.rules;
+    let stuck =
+        eenplan::escalations::service::recompute(&mut conn, &ids, &rules.stuck, &rules.calendar, eenplan::db::now())
+            .unwrap();
+    assert_eq!(stuck, CASES);
+    let cases: i64 = stuck_cases::table.count().get_result(&mut conn).unwrap();
+    let reasons: i64 = stuck_reasons::table.count().get_result(&mut conn).unwrap();
+    assert_eq!((cases, reasons), (CASES as i64, 2 * CASES as i64), "no regisseur and no agreed plan, each case");
+}

@@ -12,6 +12,7 @@ use crate::identity::model::RoleGrant;
 use crate::identity::store::{self, NewTeam, NewUser};
 use crate::state::AppState;
 
+mod escalations;
 mod plans;
 mod provider;
 mod signals;
@@ -133,7 +134,9 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         provider::seed(c, bsn, &wijk_teams[1], (&colleague_id, &municipality), (&pv.0, &pv.1), tl, t)?;
         let (signaller, signaller_org) = &user_ids[&Role::Signaller];
         signals::seed(c, (signaller, signaller_org), &unusable_hash, max_age, t)?;
-        stuck::seed(c, bsn, (&wijk_teams[1], &wijk_teams[2]), &municipality, &unusable_hash, t)?;
+        let stuck = stuck::seed(c, bsn, (&wijk_teams[1], &wijk_teams[2]), &municipality, &unusable_hash, t)?;
+        let (pc, pc_org) = &user_ids[&Role::Procescoordinator];
+        escalations::seed(c, bsn, &state.rules, &stuck, (WIJKEN[2], &wijk_teams[2]), (pc, pc_org), t)?;
         let event = EventData {
             event_id: new_id(),
             occurred_at: t,

@@ -65,6 +65,121 @@ fn professionals(
     Ok(out)
 }
 
+/// An involvement of `user` (of `org`) in the case from `from`, recorded by the wijkcoach: its id.
+pub(super) fn involve(
+    c: &mut DbConn,
+    case_id: &str,
+    (user, org): (&str, &str),
+    (kind, role): (&str, &str),
+    coach: &str,
+    from: NaiveDateTime,
+) -> AppResult<String> {
+    let id = new_id();
+    let row = NewInvolvement {
+        id: &id,
+        case_id,
+        user_id: user,
+        organisation_id: org,
+        kind,
+        role_in_case: role,
+        created_by: Some(coach),
+    };
+    cases::insert_involvement(c, &row, from)?;
+    Ok(id)
+}
+
+/// Where a demo case of this module lives and how far it came.
+pub(super) struct Place<'a> {
+    /// Its number among this module's households: its postcode and BSNs follow from it.
+    pub n: usize,
+    pub wijk: &'a str,
+    pub team: &'a str,
+    pub state: &'a str,
+    pub opened_days_ago: i64,
+    /// The household kind for `seed_members`.
+    pub kind: usize,
+}
+
+/// A household of synthetic residents and its case, opened `opened_days_ago`, that went the usual path to its
+/// state with the wijkcoach involved from the start: the case and its residents.
+pub(super) fn household_case(
+    c: &mut DbConn,
+    bsn: &BsnProtector,
+    p: &Place,
+    (coach, coach_org): (&str, &str),
+    t: NaiveDateTime,
+) -> AppResult<(CaseRow, Vec<String>)> {
+    let (n, opened_at) = (p.n, t - Duration::days(p.opened_days_ago));
+    let household = crate::households::store::HouseholdRow {
+        id: new_id(),
+        postcode: format!("27{}MN", 31 + n),
+        house_number: 20 + n as i32,
+        house_number_addition: None,
+        institutional_address: false,
+        wijk: p.wijk.to_string(),
+        team_id: p.team.to_string(),
+        confidentiality: "normal".into(),
+        version: 1,
+        created_at: opened_at,
+        updated_at: opened_at,
+    };
+    crate::households::store::insert_household(c, &household)?;
+    let first = (FIRST_BSN as usize + n * 10) / 5;
+    let people = super::seed_members(c, bsn, &household.id, p.kind, first, t)?;
+    let case = CaseRow {
+        id: new_id(),
+        household_id: household.id.clone(),
+        team_id: p.team.to_string(),
+        state: p.state.to_string(),
+        laws: "Wmo,Participatiewet".into(),
+        close_reason: None,
+        previous_case_id: None,
+        version: 1,
+        created_at: opened_at,
+        updated_at: opened_at,
+        closed_at: None,
+    };
+    cases::insert_case(c, &case)?;
+    let path = ["registered", "intake", "planning", "active"];
+    let reached = path.iter().position(|s| *s == p.state).unwrap_or(0) + 1;
+    for (k, s) in path.iter().take(reached).enumerate() {
+        cases::insert_state(c, &case.id, s, Some(coach), opened_at + Duration::days(3 * k as i64))?;
+    }
+    involve(c, &case.id, (coach, coach_org), ("team_member", "wijkcoach"), coach, opened_at)?;
+    Ok((case, people))
+}
+
+/// The wijkcoach directs the case from its opening.
+pub(super) fn direct(
+    c: &mut DbConn,
+    case_id: &str,
+    (coach, coach_org): (&str, &str),
+    opened_at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(ra::table)
+        .values((
+            ra::id.eq(new_id()),
+            ra::case_id.eq(case_id),
+            ra::user_id.eq(coach),
+            ra::status.eq("active"),
+            ra::proposed_by.eq(coach),
+            ra::family_choice.eq(false),
+            ra::proposed_at.eq(opened_at),
+            ra::decided_at.eq(Some(opened_at)),
+            ra::active_from.eq(Some(opened_at)),
+        ))
+        .execute(c)?;
+    involve(c, case_id, (coach, coach_org), ("regisseur", "regisseur"), coach, opened_at)?;
+    Ok(())
+}
+
+/// What the escalations of the demo build on: the professionals (the wijkcoach first, then one of each other
+/// organisation: (user, organisation)) and the stuck cases' ids, in the order of the module's comment.
+pub(super) struct Seeded {
+    pub professionals: Vec<(String, String)>,
+    pub cases: Vec<String>,
+}
+
 /// `teams`: the second and third wijk's teams; `municipality`: the wijkteam's organisation.
 pub fn seed(
     c: &mut DbConn,
@@ -73,9 +188,9 @@ pub fn seed(
     municipality: &str,
     unusable_hash: &str,
     t: NaiveDateTime,
-) -> AppResult<()> {
+) -> AppResult<Seeded> {
     let pros = professionals(c, municipality, unusable_hash, t)?;
-    let (coach, coach_org) = (&pros[0].0, &pros[0].1);
+    let (coach, coach_org) = (pros[0].0.as_str(), pros[0].1.as_str());
     let today = t.date();
     let day = |d: i64| today + Duration::days(d);
     // (wijk, team, state, opened days ago, household kind for `seed_members`)
@@ -86,78 +201,18 @@ pub fn seed(
         ("Seghwaert", teams.1, "active", 60, 2),
         ("Meerzicht", teams.0, "active", 200, 1),
     ];
+    let mut seeded = Vec::new();
     for (n, (wijk, team, state, opened, kind)) in kinds.into_iter().enumerate() {
+        let place = Place { n, wijk, team, state, opened_days_ago: opened, kind };
+        let (case, people) = household_case(c, bsn, &place, (coach, coach_org), t)?;
+        seeded.push(case.id.clone());
         let opened_at = t - Duration::days(opened);
-        let household = crate::households::store::HouseholdRow {
-            id: new_id(),
-            postcode: format!("27{}MN", 31 + n),
-            house_number: 20 + n as i32,
-            house_number_addition: None,
-            institutional_address: false,
-            wijk: wijk.to_string(),
-            team_id: team.to_string(),
-            confidentiality: "normal".into(),
-            version: 1,
-            created_at: opened_at,
-            updated_at: opened_at,
-        };
-        crate::households::store::insert_household(c, &household)?;
-        let first = (FIRST_BSN as usize + n * 10) / 5;
-        let people = super::seed_members(c, bsn, &household.id, kind, first, t)?;
-        let case = CaseRow {
-            id: new_id(),
-            household_id: household.id.clone(),
-            team_id: team.to_string(),
-            state: state.to_string(),
-            laws: "Wmo,Participatiewet".into(),
-            close_reason: None,
-            previous_case_id: None,
-            version: 1,
-            created_at: opened_at,
-            updated_at: opened_at,
-            closed_at: None,
-        };
-        cases::insert_case(c, &case)?;
-        let path = ["registered", "intake", "planning", "active"];
-        let reached = path.iter().position(|p| *p == state).unwrap_or(0) + 1;
-        for (k, s) in path.iter().take(reached).enumerate() {
-            cases::insert_state(c, &case.id, s, Some(coach), opened_at + Duration::days(3 * k as i64))?;
-        }
-        let involve = |c: &mut DbConn, (user, org): (&String, &String), kind: &str, role: &str| {
-            cases::insert_involvement(
-                c,
-                &NewInvolvement {
-                    id: &new_id(),
-                    case_id: &case.id,
-                    user_id: user,
-                    organisation_id: org,
-                    kind,
-                    role_in_case: role,
-                    created_by: Some(coach),
-                },
-                opened_at,
-            )
-        };
-        involve(c, (coach, coach_org), "team_member", "wijkcoach")?;
         if n == 0 {
             // Nobody has been asked to direct it in two weeks.
             continue;
         }
-        diesel::insert_into(ra::table)
-            .values((
-                ra::id.eq(new_id()),
-                ra::case_id.eq(&case.id),
-                ra::user_id.eq(coach),
-                ra::status.eq("active"),
-                ra::proposed_by.eq(coach),
-                ra::family_choice.eq(false),
-                ra::proposed_at.eq(opened_at),
-                ra::decided_at.eq(Some(opened_at)),
-                ra::active_from.eq(Some(opened_at)),
-            ))
-            .execute(c)?;
-        involve(c, (coach, coach_org), "regisseur", "regisseur")?;
-        let owner = professional((coach.as_str(), coach_org.as_str()));
+        direct(c, &case.id, (coach, coach_org), opened_at)?;
+        let owner = professional((coach, coach_org));
         let person = people.first();
         let mut content = PlanContent {
             strengths: vec!["Het gezin wil graag verder".into()],
@@ -193,7 +248,7 @@ pub fn seed(
             3 => {
                 for (i, (user, org)) in pros.iter().enumerate().skip(1) {
                     let role = ["ggz-behandelaar", "verslavingsconsulent", "veilig-thuis", "mee-consulent"][i - 1];
-                    involve(c, (user, org), "provider", role)?;
+                    involve(c, &case.id, (user.as_str(), org.as_str()), ("provider", role), coach, opened_at)?;
                 }
             }
             _ => {}
@@ -217,5 +272,5 @@ pub fn seed(
             }
         }
     }
-    Ok(())
+    Ok(Seeded { professionals: pros, cases: seeded })
 }

@@ -81,7 +81,7 @@ pub struct ScanReport {
     pub ran: bool,
     pub cases: usize,
     pub stuck: usize,
-    /// The ladder's run (every time, not once a day).
+    /// The ladder's run (every time; its raise once a day).
     pub ladder: LadderReport,
 }
 
@@ -926,18 +926,39 @@ pub struct LadderReport {
 }
 
 /// Raises level 1 for open cases whose stuck reason has held `auto_raise_after_working_days` (once per reason
-/// period: not again when an escalation was raised since it began), and rises every unanswered level past its
-/// respond-by date. Each change is made only if the row is still as read, so nodes may run it at once.
+/// period: not again when an escalation was raised since it began), once a day on one node, and rises every
+/// unanswered level past its respond-by date, every run. Each change is made only if the row is still as read, so
+/// nodes may run it at once.
+///
+/// The raise counts working days, so a second run on the same day finds nothing new to raise, save a reason stored
+/// later that day with an earlier start (it waits for tomorrow's run); and it reads every long-held reason: once
+/// a day is enough. The rise reads only the levels already due (an index on the open escalations' respond-by
+/// date), nothing on most runs, so it runs every time: a level rises at the first run after its deadline, and a
+/// failed run is made good at the next one, not the next day. (A raise that fails keeps today claimed, like the
+/// daily scan: its cases wait for tomorrow.)
 pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppResult<LadderReport> {
     let mut report = LadderReport::default();
+    if write_tx(conn, |c| Ok::<_, AppError>(store::claim_daily(c, "escalation_raise", at.date())?))? {
+        report.raised = auto_raise(conn, rules, at)?;
+    }
+    report.risen = rise_due(conn, rules, at)?;
+    Ok(report)
+}
+
+/// Raises level 1 where a stuck reason has held long enough: how many were raised.
+fn auto_raise(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppResult<usize> {
+    let mut raised_count = 0;
     let today = at.date();
     let (er, cal) = (&rules.escalation, &rules.calendar);
     // N working days are at least N calendar days: a superset in SQL, the exact rule in Rust.
     let candidates =
         ladder_store::long_held_reasons(conn, today - chrono::Duration::days(er.auto_raise_after_working_days))?;
+    // Oldest first: each case by the first of its reasons that is due.
+    let mut seen = std::collections::HashSet::new();
     let mut first: Vec<(String, String, NaiveDate)> = Vec::new();
     for (case, code, since) in candidates {
-        if ladder::auto_raise_due(since, today, er, cal) && !first.iter().any(|(c, _, _)| *c == case) {
+        if !seen.contains(&case) && ladder::auto_raise_due(since, today, er, cal) {
+            seen.insert(case.clone());
             first.push((case, code, since));
         }
     }
@@ -972,12 +993,20 @@ pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppRes
             Ok::<_, AppError>(true)
         });
         match raised {
-            Ok(true) => report.raised += 1,
+            Ok(true) => raised_count += 1,
             Ok(false) => {}
             Err(AppError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
     }
+    Ok(raised_count)
+}
+
+/// Rises every unanswered level past its respond-by date: how many rose.
+fn rise_due(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppResult<usize> {
+    let mut risen_count = 0;
+    let today = at.date();
+    let (er, cal) = (&rules.escalation, &rules.calendar);
     loop {
         let due = ladder_store::due_to_rise(conn, today, ladder::TOP, BATCH)?;
         let mut moved = 0;
@@ -995,12 +1024,12 @@ pub fn run_ladder(conn: &mut DbConn, rules: &Rules, at: NaiveDateTime) -> AppRes
                 Ok::<_, AppError>(true)
             })?;
             if risen {
-                report.risen += 1;
+                risen_count += 1;
                 moved += 1;
             }
         }
         if (due.len() as i64) < BATCH || moved == 0 {
-            return Ok(report);
+            return Ok(risen_count);
         }
     }
 }

@@ -225,31 +225,46 @@ pub struct StuckRow<'a> {
     pub professionals: i64,
 }
 
+/// Rows per insert statement: 9 columns a stuck case, 3 a reason, well under both backends' bound-parameter
+/// limits (SQLite 32766, PostgreSQL 65535).
+const INSERT_CHUNK: usize = 1_000;
+
 /// Stores what the rules found for these cases (`rows`) and removes every other case of `ids` from the stuck
-/// cases: closed, missing or no longer stuck.
+/// cases: closed, missing or no longer stuck. Multi-row inserts (per backend: MultiConnection has none), a few
+/// statements a batch rather than one per row.
 pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateTime) -> QueryResult<()> {
     diesel::delete(sr::table.filter(sr::case_id.eq_any(ids))).execute(conn)?;
     diesel::delete(sc::table.filter(sc::case_id.eq_any(ids))).execute(conn)?;
-    for row in rows {
-        let since = row.reasons.iter().map(|r| r.since).min().unwrap_or(at.date());
-        diesel::insert_into(sc::table)
-            .values((
-                sc::case_id.eq(&row.case.id),
-                sc::team_id.eq(&row.case.team_id),
-                sc::wijk.eq(&row.case.wijk),
+    let cases: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            let since = row.reasons.iter().map(|r| r.since).min().unwrap_or(at.date());
+            (
+                sc::case_id.eq(row.case.id.as_str()),
+                sc::team_id.eq(row.case.team_id.as_str()),
+                sc::wijk.eq(row.case.wijk.as_str()),
                 sc::score.eq(row.score),
                 sc::since.eq(since),
                 sc::organisations.eq(row.organisations),
                 sc::professionals.eq(row.professionals),
                 sc::reasons.eq(serde_json::to_string(row.reasons).unwrap_or_else(|_| "[]".into())),
                 sc::computed_at.eq(at),
-            ))
-            .execute(conn)?;
-        for r in row.reasons {
-            diesel::insert_into(sr::table)
-                .values((sr::code.eq(r.code.as_str()), sr::case_id.eq(&row.case.id), sr::since.eq(r.since)))
-                .execute(conn)?;
-        }
+            )
+        })
+        .collect();
+    for chunk in cases.chunks(INSERT_CHUNK) {
+        crate::db_run!(conn, |c| diesel::insert_into(sc::table).values(chunk).execute(c))?;
+    }
+    let reasons: Vec<_> = rows
+        .iter()
+        .flat_map(|row| {
+            row.reasons
+                .iter()
+                .map(|r| (sr::code.eq(r.code.as_str()), sr::case_id.eq(row.case.id.as_str()), sr::since.eq(r.since)))
+        })
+        .collect();
+    for chunk in reasons.chunks(INSERT_CHUNK) {
+        crate::db_run!(conn, |c| diesel::insert_into(sr::table).values(chunk).execute(c))?;
     }
     Ok(())
 }
