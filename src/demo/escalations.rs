@@ -152,7 +152,7 @@ fn closed(
     // Convened the next working day (as service::convene counts them), two agreements at the meeting.
     let convened_at = at(cal.add_working_days(adopted_on, 1), 9);
     let invited = store::involved_professionals(c, &case.id, convened_at)?.into_iter().filter(|u| u != adopter).count();
-    let text = format!("{invited} professionals uitgenodigd");
+    let text = crate::escalations::ladder::convened_note(invited);
     store::add_step(c, &id, "convened", 2, convened_at, Some(adopter), Some(&text), None)?;
     let meeting = cal.add_working_days(adopted_on, 5);
     for (hour, text) in [

@@ -52,6 +52,11 @@ pub fn rises_to(level: i64, respond_by: NaiveDate, responded: bool, today: Naive
     (!responded && today > respond_by && level < TOP).then_some(level + 1)
 }
 
+/// The note a convene step keeps: how many professionals were invited (Dutch, as the page shows it).
+pub fn convened_note(invited: usize) -> String {
+    format!("{invited} {} uitgenodigd", if invited == 1 { "hulpverlener" } else { "hulpverleners" })
+}
+
 /// One rung of the ladder as shown with an escalation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -783,7 +783,7 @@ pub async fn convene(ctx: &Ctx, id: String) -> AppResult<Escalation> {
             crate::notify::store::enqueue(c, &user, Template::EscalationConvened, payload, t)?;
             invited += 1;
         }
-        let text = format!("{invited} {} uitgenodigd", if invited == 1 { "hulpverlener" } else { "hulpverleners" });
+        let text = ladder::convened_note(invited);
         ladder_store::add_step(c, &e.id, "convened", e.level, t, Some(&p.user_id), Some(&text), None)?;
         Ok(())
     })
