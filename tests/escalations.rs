@@ -329,3 +329,62 @@ async fn one_recompute_stores_more_stuck_rows_than_one_statement_may_bind() {
     let reasons: i64 = stuck_reasons::table.count().get_result(&mut conn).unwrap();
     assert_eq!((cases, reasons), (CASES as i64, 2 * CASES as i64), "no regisseur and no agreed plan, each case");
 }
+
+/// The queue's counts are kept by difference (`stuck_counts`): after every kind of change — cases becoming stuck,
+/// recomputed unchanged, gaining a reason, leaving the queue, the whole scan — they equal a count of the stored
+/// reasons and cases.
+#[actix_web::test]
+async fn the_kept_counts_equal_the_stored_reasons_through_every_change() {
+    use eenplan::db::schema::{stuck_cases, stuck_reasons};
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let pc = app.user(Role::Procescoordinator);
+    let mut cases = Vec::new();
+    for _ in 0..4 {
+        cases.push(household_case_and_person(&app, &creator).await.1);
+    }
+    let truth = |app: &TestApp| -> (Value, i64) {
+        let mut conn = app.conn();
+        let per: Vec<(String, i64)> = stuck_reasons::table
+            .group_by(stuck_reasons::code)
+            .select((stuck_reasons::code, diesel::dsl::count_star()))
+            .order(stuck_reasons::code)
+            .load(&mut conn)
+            .unwrap();
+        let total: i64 = stuck_cases::table.count().get_result(&mut conn).unwrap();
+        (json!(per.into_iter().map(|(code, cases)| json!({"code": code, "cases": cases})).collect::<Vec<_>>()), total)
+    };
+    let check = |body: &Value, app: &TestApp, when: &str| {
+        let (per, total) = truth(app);
+        let mut shown = body["perReason"].as_array().unwrap().clone();
+        shown.sort_by_key(|r| r["code"].as_str().unwrap().to_string());
+        assert_eq!((json!(shown), body["total"].as_i64().unwrap()), (per, total), "{when}");
+    };
+    opened_days_ago(&app, &cases[0], 10);
+    opened_days_ago(&app, &cases[1], 10);
+    opened_days_ago(&app, &cases[2], 60);
+    let res = queue(&app, &pc, "").await;
+    check(&res.body, &app, "three stuck");
+    assert_eq!(res.body["total"], 3);
+
+    // Recomputed without a change: nothing counted twice.
+    for case in &cases {
+        eenplan::db::mark_case_changed(&mut app.conn(), case, eenplan::db::now()).unwrap();
+    }
+    check(&queue(&app, &pc, "").await.body, &app, "recomputed unchanged");
+
+    // One gains a reason (no agreed plan either), one leaves (opened today again), one new.
+    opened_days_ago(&app, &cases[0], 60);
+    opened_days_ago(&app, &cases[1], 0);
+    opened_days_ago(&app, &cases[3], 10);
+    let res = queue(&app, &pc, "").await;
+    check(&res.body, &app, "changed");
+    assert_eq!(res.body["total"], 3);
+
+    // The whole scan, twice: the same counts.
+    let rules = &app.state.rules;
+    for _ in 0..2 {
+        eenplan::escalations::service::scan(&mut app.conn(), &rules.stuck, &rules.calendar).unwrap();
+        check(&queue(&app, &pc, "").await.body, &app, "after the scan");
+    }
+}

@@ -429,6 +429,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    stuck_counts (code) {
+        code -> Text,
+        cases -> BigInt,
+    }
+}
+
+diesel::table! {
     daily_jobs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -505,6 +512,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_changes,
     stuck_cases,
     stuck_reasons,
+    stuck_counts,
     daily_jobs,
     web_sessions,
     signals,

@@ -10,7 +10,7 @@ use super::model::{Assessment, CaseFacts, Reason};
 use crate::db::schema::{
     case_changes as cc, cases, daily_jobs, escalations as es, evaluations, household_members as hm, households,
     involvements, match_members as mm, plan_action_progress as pap, plan_versions as pv, regisseur_assignments as ra,
-    signals, stuck_cases as sc, stuck_reasons as sr, teams, zrm_assessments as za,
+    signals, stuck_cases as sc, stuck_counts as counts_t, stuck_reasons as sr, teams, zrm_assessments as za,
 };
 use crate::db::DbConn;
 
@@ -229,10 +229,28 @@ pub struct StuckRow<'a> {
 /// limits (SQLite 32766, PostgreSQL 65535).
 const INSERT_CHUNK: usize = 1_000;
 
+/// The row of `stuck_counts` that counts every stuck case.
+const ALL_STUCK: &str = "*";
+
 /// Stores what the rules found for these cases (`rows`) and removes every other case of `ids` from the stuck
 /// cases: closed, missing or no longer stuck. Multi-row inserts (per backend: MultiConnection has none), a few
 /// statements a batch rather than one per row.
 pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateTime) -> QueryResult<()> {
+    // The counts change by what these cases counted before and what they count now.
+    let mut delta: std::collections::BTreeMap<String, i64> = Default::default();
+    let before: Vec<(String, i64)> = sr::table
+        .filter(sr::case_id.eq_any(ids))
+        .group_by(sr::code)
+        .select((sr::code, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (code, n) in before {
+        *delta.entry(code).or_default() -= n;
+    }
+    let before_total: i64 = sc::table.filter(sc::case_id.eq_any(ids)).count().get_result(conn)?;
+    *delta.entry(ALL_STUCK.to_string()).or_default() += rows.len() as i64 - before_total;
+    for r in rows.iter().flat_map(|row| row.reasons) {
+        *delta.entry(r.code.as_str().to_string()).or_default() += 1;
+    }
     diesel::delete(sr::table.filter(sr::case_id.eq_any(ids))).execute(conn)?;
     diesel::delete(sc::table.filter(sc::case_id.eq_any(ids))).execute(conn)?;
     let cases: Vec<_> = rows
@@ -265,6 +283,16 @@ pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateT
         .collect();
     for chunk in reasons.chunks(INSERT_CHUNK) {
         crate::db_run!(conn, |c| diesel::insert_into(sr::table).values(chunk).execute(c))?;
+    }
+    for (code, d) in delta.into_iter().filter(|(_, d)| *d != 0) {
+        let changed = diesel::update(counts_t::table.filter(counts_t::code.eq(&code)))
+            .set(counts_t::cases.eq(counts_t::cases + d))
+            .execute(conn)?;
+        if changed == 0 {
+            diesel::insert_into(counts_t::table)
+                .values((counts_t::code.eq(&code), counts_t::cases.eq(d)))
+                .execute(conn)?;
+        }
     }
     Ok(())
 }
@@ -360,12 +388,12 @@ pub fn queue(conn: &mut DbConn, filter: &QueueFilter, limit: i64) -> QueryResult
     q.load(conn)
 }
 
-/// How many stuck cases each reason has, and how many stuck cases there are.
+/// How many stuck cases each reason has, and how many stuck cases there are: the kept counts (`save`), one small read.
 pub fn counts(conn: &mut DbConn) -> QueryResult<(Vec<(String, i64)>, i64)> {
-    let per_reason =
-        sr::table.group_by(sr::code).select((sr::code, diesel::dsl::count_star())).load::<(String, i64)>(conn)?;
-    let total = sc::table.count().get_result(conn)?;
-    Ok((per_reason, total))
+    let all: Vec<(String, i64)> =
+        counts_t::table.filter(counts_t::cases.gt(0)).select((counts_t::code, counts_t::cases)).load(conn)?;
+    let total = all.iter().find(|(code, _)| code == ALL_STUCK).map_or(0, |(_, n)| *n);
+    Ok((all.into_iter().filter(|(code, _)| code != ALL_STUCK).collect(), total))
 }
 
 /// The stored reasons of one case (JSON), when it is stuck.
