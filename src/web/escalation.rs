@@ -229,7 +229,11 @@ fn step_view(s: &service::EscalationStep) -> StepView {
         at: when(s.at),
         what: step_kind(&s.kind, s.level),
         by: s.by_name.clone().unwrap_or_else(|| if s.by_user.is_some() { "Een medewerker" } else { "eenplan" }.into()),
-        text: s.text.clone(),
+        // A rule's raise keeps its reason code: said in words.
+        text: match (s.kind.as_str(), s.text.as_deref().and_then(ReasonCode::parse)) {
+            ("raised", Some(code)) => Some(format!("Regel: {}", stuck::label(code))),
+            _ => s.text.clone(),
+        },
         holder: s.holder.clone(),
     }
 }

@@ -120,4 +120,17 @@ export async function run(t) {
   assert(after.status === 404, `the case after closing: ${after.status}`);
   await t.axe("Escalatie, afgesloten");
   await t.screenshot("escalatie-afgesloten");
+
+  // The demo's own closed escalation, with its outcome: from the list of closed ones.
+  const done = await t.api(pc, "GET", "/api/v1/escalations?status=closed");
+  const demo = done.body.find((e) => e.triggerCode === "many_hands");
+  assert(demo, "the demo has a closed escalation");
+  await page.goto(`${base}/escalaties?afgesloten=1`);
+  assert((await page.locator(`a[href="/escalaties/${demo.id}"]`).count()) === 1, "it is in the closed list");
+  await page.goto(`${base}/escalaties/${demo.id}`);
+  const demoOutcome = await page.locator('section[aria-labelledby="uitkomst-titel"]').textContent();
+  const counts = `${demo.organisationsAtAdoption} bij de adoptie, ${demo.organisationsAtClose} bij het afsluiten`;
+  assert(demoOutcome.includes(counts), `the demo's outcome: ${demoOutcome}`);
+  await t.axe("Escalatie van de demo, afgesloten");
+  await t.screenshot("escalatie-demo-afgesloten");
 }
