@@ -380,6 +380,20 @@ async fn the_kept_counts_equal_the_stored_reasons_through_every_change() {
     let res = queue(&app, &pc, "").await;
     check(&res.body, &app, "changed");
     assert_eq!(res.body["total"], 3);
+    // Filtered by a reason (its own index, with the case's score and since on each reason row): the whole queue's
+    // rows with that reason, in the whole queue's order.
+    for code in ["no_regisseur", "no_agreed_plan"] {
+        let expected: Vec<String> = res.body["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["reasons"].as_array().unwrap().iter().any(|r| r["code"] == code))
+            .map(|c| c["caseId"].as_str().unwrap().to_string())
+            .collect();
+        let filtered = queue(&app, &pc, &format!("?reason={code}")).await;
+        assert_eq!(case_ids(&filtered.body), expected, "{code}");
+        assert!(!expected.is_empty(), "{code}");
+    }
 
     // The whole scan, twice: the same counts.
     let rules = &app.state.rules;

@@ -425,6 +425,8 @@ diesel::table! {
         code -> Text,
         case_id -> Text,
         since -> Date,
+        score -> BigInt,
+        case_since -> Date,
     }
 }
 

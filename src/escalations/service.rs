@@ -106,6 +106,7 @@ pub fn scan(conn: &mut DbConn, rules: &StuckRules, cal: &WorkCalendar) -> AppRes
         report.cases += ids.len();
         after = last;
     }
+    store::analyze_stuck_cases(conn)?;
     Ok(report)
 }
 

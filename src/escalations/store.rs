@@ -216,6 +216,16 @@ pub fn lock_stuck_cases(conn: &mut DbConn) -> QueryResult<()> {
     )
 }
 
+/// After the daily scan rewrote the stuck cases: PostgreSQL's statistics of them anew, so its plans of the queue's
+/// reads know their size (autovacuum may come much later). SQLite plans these reads by their indexes alone.
+pub fn analyze_stuck_cases(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    crate::db_run!(conn,
+        sqlite: |_c| Ok(()),
+        postgres: |c| c.batch_execute("ANALYZE stuck_cases, stuck_reasons"),
+    )
+}
+
 /// A stuck case as stored for the queue.
 pub struct StuckRow<'a> {
     pub case: &'a OpenCase,
@@ -276,9 +286,16 @@ pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateT
     let reasons: Vec<_> = rows
         .iter()
         .flat_map(|row| {
-            row.reasons
-                .iter()
-                .map(|r| (sr::code.eq(r.code.as_str()), sr::case_id.eq(row.case.id.as_str()), sr::since.eq(r.since)))
+            let since = row.reasons.iter().map(|r| r.since).min().unwrap_or(at.date());
+            row.reasons.iter().map(move |r| {
+                (
+                    sr::code.eq(r.code.as_str()),
+                    sr::case_id.eq(row.case.id.as_str()),
+                    sr::since.eq(r.since),
+                    sr::score.eq(row.score),
+                    sr::case_since.eq(since),
+                )
+            })
         })
         .collect();
     for chunk in reasons.chunks(INSERT_CHUNK) {
@@ -324,7 +341,6 @@ pub fn claim_daily(conn: &mut DbConn, name: &str, today: NaiveDate) -> QueryResu
 }
 
 /// A row of the queue.
-#[derive(Queryable)]
 pub struct QueueRow {
     pub case_id: String,
     pub team_id: String,
@@ -347,45 +363,80 @@ pub struct QueueFilter<'a> {
     pub level: Option<i64>,
 }
 
+/// A boxed queue read with the filters other than the reason: team, wijk, cases, level (on `sc::case_id`).
+macro_rules! filtered {
+    ($q:ident, $filter:ident) => {{
+        let mut q = $q;
+        if let Some(team) = $filter.team_id {
+            q = q.filter(sc::team_id.eq(team.to_string()));
+        }
+        if let Some(wijk) = $filter.wijk {
+            q = q.filter(sc::wijk.eq(wijk.to_string()));
+        }
+        if let Some(cases) = $filter.cases {
+            q = q.filter(sc::case_id.eq_any(cases.to_vec()));
+        }
+        let open = es::table.filter(es::case_id.eq(sc::case_id)).filter(es::status.eq("open"));
+        match $filter.level {
+            None => q,
+            Some(0) => q.filter(diesel::dsl::not(diesel::dsl::exists(open))),
+            Some(level) => q.filter(diesel::dsl::exists(open.filter(es::level.eq(level)))),
+        }
+    }};
+}
+
 /// The stuck cases, highest score first (then the longest stuck), up to `limit`.
 pub fn queue(conn: &mut DbConn, filter: &QueueFilter, limit: i64) -> QueryResult<Vec<QueueRow>> {
-    let mut q = sc::table
-        .inner_join(teams::table)
-        .select((
-            sc::case_id,
-            sc::team_id,
-            teams::name,
-            sc::wijk,
-            sc::score,
-            sc::since,
-            sc::organisations,
-            sc::professionals,
-            sc::reasons,
-        ))
-        .order((sc::score.desc(), sc::since.asc(), sc::case_id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(team) = filter.team_id {
-        q = q.filter(sc::team_id.eq(team.to_string()));
-    }
-    if let Some(wijk) = filter.wijk {
-        q = q.filter(sc::wijk.eq(wijk.to_string()));
-    }
-    if let Some(reason) = filter.reason {
-        q = q.filter(diesel::dsl::exists(
-            sr::table.filter(sr::code.eq(reason.to_string())).filter(sr::case_id.eq(sc::case_id)),
-        ));
-    }
-    if let Some(cases) = filter.cases {
-        q = q.filter(sc::case_id.eq_any(cases.to_vec()));
-    }
-    let open = es::table.filter(es::case_id.eq(sc::case_id)).filter(es::status.eq("open"));
-    match filter.level {
-        None => {}
-        Some(0) => q = q.filter(diesel::dsl::not(diesel::dsl::exists(open))),
-        Some(level) => q = q.filter(diesel::dsl::exists(open.filter(es::level.eq(level)))),
-    }
-    q.load(conn)
+    // No join in the ordered read: the planner then walks the index in the queue's order and stops at `limit`,
+    // whatever its statistics say (a join with teams let PostgreSQL sort every stuck case first).
+    type Columns = (String, String, String, i64, NaiveDate, i64, i64, String);
+    let columns =
+        (sc::case_id, sc::team_id, sc::wijk, sc::score, sc::since, sc::organisations, sc::professionals, sc::reasons);
+    let rows: Vec<Columns> = match filter.reason {
+        // One reason: that reason's rows in the queue's order (stuck_reasons_in_queue_order), each with its case.
+        Some(reason) => {
+            let q = sr::table
+                .inner_join(sc::table)
+                .filter(sr::code.eq(reason.to_string()))
+                .select(columns)
+                .order((sr::score.desc(), sr::case_since.asc(), sr::case_id.asc()))
+                .limit(limit)
+                .into_boxed();
+            filtered!(q, filter).load(conn)?
+        }
+        None => {
+            let q = sc::table
+                .select(columns)
+                .order((sc::score.desc(), sc::since.asc(), sc::case_id.asc()))
+                .limit(limit)
+                .into_boxed();
+            filtered!(q, filter).load(conn)?
+        }
+    };
+    // The teams' names, for the few teams these rows name.
+    let mut team_ids: Vec<&String> = rows.iter().map(|r| &r.1).collect();
+    team_ids.sort();
+    team_ids.dedup();
+    let names: std::collections::HashMap<String, String> = teams::table
+        .filter(teams::id.eq_any(team_ids))
+        .select((teams::id, teams::name))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, team_id, wijk, score, since, organisations, professionals, reasons)| QueueRow {
+            team_name: names.get(&team_id).cloned().unwrap_or_default(),
+            case_id,
+            team_id,
+            wijk,
+            score,
+            since,
+            organisations,
+            professionals,
+            reasons,
+        })
+        .collect())
 }
 
 /// How many stuck cases each reason has, and how many stuck cases there are: the kept counts (`save`), one small read.

@@ -1,1 +1,0 @@
-DROP TABLE stuck_counts;
