@@ -106,7 +106,6 @@ pub fn scan(conn: &mut DbConn, rules: &StuckRules, cal: &WorkCalendar) -> AppRes
         report.cases += ids.len();
         after = last;
     }
-    store::analyze_stuck_cases(conn)?;
     Ok(report)
 }
 
@@ -117,6 +116,9 @@ pub async fn keep_current(state: &actix_web::web::Data<AppState>) -> AppResult<S
         settle(c, &st.rules.stuck, &st.rules.calendar)?;
         let mut report = scan_once_a_day(c, &st.rules.stuck, &st.rules.calendar)?;
         report.ladder = run_ladder(c, &st.rules, now())?;
+        if report.ran || report.ladder.raised > 0 {
+            store::analyze_stuck_cases(c)?;
+        }
         Ok(report)
     })
     .await

@@ -216,13 +216,15 @@ pub fn lock_stuck_cases(conn: &mut DbConn) -> QueryResult<()> {
     )
 }
 
-/// After the daily scan rewrote the stuck cases: PostgreSQL's statistics of them anew, so its plans of the queue's
-/// reads know their size (autovacuum may come much later). SQLite plans these reads by their indexes alone.
+/// After the daily scan and the ladder rewrote the stuck cases and raised escalations: PostgreSQL's statistics of
+/// them anew, so its plans of the queue's reads know their size (autovacuum may come much later, or be off; with
+/// stale statistics it looked up the rows' open escalations by status, not by case). SQLite plans these reads by
+/// their indexes alone.
 pub fn analyze_stuck_cases(conn: &mut DbConn) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     crate::db_run!(conn,
         sqlite: |_c| Ok(()),
-        postgres: |c| c.batch_execute("ANALYZE stuck_cases, stuck_reasons"),
+        postgres: |c| c.batch_execute("ANALYZE stuck_cases, stuck_reasons, escalations"),
     )
 }
 
