@@ -144,6 +144,11 @@ async fn the_adopter_works_the_escalation_through_its_forms_and_closing_ends_the
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let adoption = last_event_of(&app, &pc);
     assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &pc_token).await.status, StatusCode::OK, "adoption opens it");
+    // The adopter manages the case ("minder hulpverleners", a new regisseur): the case page offers them those forms.
+    let page = web.get(&app, &format!("/dossiers/{case}")).await;
+    for offered in ["id=\"betrekken-titel\"", "id=\"voorstel-titel\"", "/beeindigen\""] {
+        assert!(page.body.contains(offered), "{offered}: {}", page.body);
+    }
     assert_eq!(adoption.action, "escalation.adopt");
     assert_eq!(adoption.basis_id(), Some(id.as_str()), "the escalation is the basis");
 
