@@ -473,7 +473,8 @@ fn summary(e: EscalationRow, rules: &Rules) -> Escalation {
 }
 
 /// The escalation with its steps, its ladder, where it is and what the caller may do with it.
-fn full(c: &mut DbConn, e: EscalationRow, cx: &Ctx) -> AppResult<Escalation> {
+/// `team_id`: the owning team of the escalation's case, which the caller has read already.
+fn full(c: &mut DbConn, e: EscalationRow, team_id: &str, cx: &Ctx) -> AppResult<Escalation> {
     let rules = &cx.state.rules;
     let steps = ladder_store::steps(c, &e.id)?;
     let mut people: Vec<String> = steps.iter().filter_map(|s| s.by_user.clone()).collect();
@@ -483,16 +484,8 @@ fn full(c: &mut DbConn, e: EscalationRow, cx: &Ctx) -> AppResult<Escalation> {
     let names: std::collections::HashMap<String, String> =
         ladder_store::display_names(c, &people)?.into_iter().collect();
     let place = ladder_store::place(c, &e.case_id)?;
-    let may = case_store::case(c, &e.case_id)?.map(|case| {
-        let r = EscalationRef {
-            id: &e.id,
-            case_id: &e.case_id,
-            team_id: &case.team_id,
-            level: e.level,
-            adopted_by: e.adopted_by.as_deref(),
-        };
-        cx.state.access.escalation_acts(&cx.principal, &r, e.status == "open", e.responded_at.is_some())
-    });
+    let r = EscalationRef { id: &e.id, case_id: &e.case_id, team_id, level: e.level, adopted_by: e.adopted_by.as_deref() };
+    let may = cx.state.access.escalation_acts(&cx.principal, &r, e.status == "open", e.responded_at.is_some());
     // The deadline each passed level had: the respond-by of the level it rose from is the day before it rose.
     let mut passed = Vec::new();
     let mut since = e.raised_at.date();
@@ -522,7 +515,7 @@ fn full(c: &mut DbConn, e: EscalationRow, cx: &Ctx) -> AppResult<Escalation> {
     out.steps = Some(steps);
     out.adopted_by_name = adopted_by_name;
     (out.team_name, out.wijk) = place.unzip();
-    out.may = may;
+    out.may = Some(may);
     Ok(out)
 }
 
@@ -633,7 +626,7 @@ pub async fn raise(ctx: &Ctx, case_id: String, input: RaiseEscalation) -> AppRes
         notify_level(c, &id, &case, level, rules, Some(&p.user_id), t)?;
         audit.resource(&id);
         let row = ladder_store::get(c, &id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx)
+        full(c, row, &case.team_id, &cx)
     })
     .await
 }
@@ -644,8 +637,8 @@ pub async fn get(ctx: &Ctx, id: String) -> AppResult<Escalation> {
     ctx.read(move |c| {
         let found = load(c, &id)?;
         cx.state.access.decide_read_escalation(c, &cx.principal, reference(&found).as_ref(), &cx.audit)?;
-        let (e, _) = found.ok_or(AppError::NotFound)?; // refused above
-        full(c, e, &cx)
+        let (e, case) = found.ok_or(AppError::NotFound)?; // refused above
+        full(c, e, &case.team_id, &cx)
     })
     .await
 }
@@ -694,7 +687,7 @@ pub async fn respond(ctx: &Ctx, id: String, input: EscalationText) -> AppResult<
         let found = load(c, &id)?;
         cx.state.access.decide_respond_escalation(c, &cx.principal, reference(&found).as_ref(), &cx.audit)?;
         cx.audit.action("escalation.respond", "escalation");
-        let (e, _) = found.ok_or(AppError::NotFound)?;
+        let (e, case) = found.ok_or(AppError::NotFound)?;
         if e.status != "open" || e.responded_at.is_some() {
             return Err(AppError::Conflict("This level of the escalation was already answered".into()));
         }
@@ -713,7 +706,7 @@ pub async fn respond(ctx: &Ctx, id: String, input: EscalationText) -> AppResult<
             None,
         )?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx)
+        full(c, row, &case.team_id, &cx)
     })
     .await
 }
@@ -769,7 +762,7 @@ pub async fn adopt(ctx: &Ctx, id: String) -> AppResult<Escalation> {
         }
         ladder_store::add_step(c, &e.id, "adopted", level, t, Some(&p.user_id), None, None)?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx)
+        full(c, row, &case.team_id, &cx)
     })
     .await
 }
@@ -874,7 +867,7 @@ where
         }
         act(c, &e, &case, &cx.principal, now())?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx)
+        full(c, row, &case.team_id, &cx)
     })
     .await
 }
@@ -914,7 +907,7 @@ pub async fn close(ctx: &Ctx, id: String, input: CloseEscalation) -> AppResult<E
         }
         ladder_store::add_step(c, &e.id, "closed", e.level, t, Some(&p.user_id), note, None)?;
         let row = ladder_store::get(c, &e.id)?.ok_or(AppError::NotFound)?;
-        full(c, row, &cx)
+        full(c, row, &case.team_id, &cx)
     })
     .await
 }
