@@ -484,7 +484,8 @@ fn full(c: &mut DbConn, e: EscalationRow, team_id: &str, cx: &Ctx) -> AppResult<
     let names: std::collections::HashMap<String, String> =
         ladder_store::display_names(c, &people)?.into_iter().collect();
     let place = ladder_store::place(c, &e.case_id)?;
-    let r = EscalationRef { id: &e.id, case_id: &e.case_id, team_id, level: e.level, adopted_by: e.adopted_by.as_deref() };
+    let r =
+        EscalationRef { id: &e.id, case_id: &e.case_id, team_id, level: e.level, adopted_by: e.adopted_by.as_deref() };
     let may = cx.state.access.escalation_acts(&cx.principal, &r, e.status == "open", e.responded_at.is_some());
     // The deadline each passed level had: the respond-by of the level it rose from is the day before it rose.
     let mut passed = Vec::new();
