@@ -380,19 +380,23 @@ async fn the_kept_counts_equal_the_stored_reasons_through_every_change() {
     let res = queue(&app, &pc, "").await;
     check(&res.body, &app, "changed");
     assert_eq!(res.body["total"], 3);
-    // Filtered by a reason (its own index, with the case's score and since on each reason row): the whole queue's
-    // rows with that reason, in the whole queue's order.
+    // Filtered by a reason (its own rows, which carry what the queue shows of their case): the whole queue's rows
+    // with that reason, field for field, in the whole queue's order; alone and with the team filter.
+    let team = res.body["cases"][0]["teamId"].as_str().unwrap().to_string();
     for code in ["no_regisseur", "no_agreed_plan"] {
-        let expected: Vec<String> = res.body["cases"]
+        let expected: Vec<Value> = res.body["cases"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|c| c["reasons"].as_array().unwrap().iter().any(|r| r["code"] == code))
-            .map(|c| c["caseId"].as_str().unwrap().to_string())
+            .cloned()
             .collect();
         let filtered = queue(&app, &pc, &format!("?reason={code}")).await;
-        assert_eq!(case_ids(&filtered.body), expected, "{code}");
+        assert_eq!(filtered.body["cases"].as_array().unwrap(), &expected, "{code}");
         assert!(!expected.is_empty(), "{code}");
+        let of_team: Vec<Value> = expected.iter().filter(|c| c["teamId"] == team.as_str()).cloned().collect();
+        let filtered = queue(&app, &pc, &format!("?reason={code}&team={team}")).await;
+        assert_eq!(filtered.body["cases"].as_array().unwrap(), &of_team, "{code} in the team");
     }
 
     // The whole scan, twice: the same counts.

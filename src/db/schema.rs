@@ -427,6 +427,11 @@ diesel::table! {
         since -> Date,
         score -> BigInt,
         case_since -> Date,
+        team_id -> Text,
+        wijk -> Text,
+        organisations -> BigInt,
+        professionals -> BigInt,
+        reasons -> Text,
     }
 }
 

@@ -237,7 +237,7 @@ pub struct StuckRow<'a> {
     pub professionals: i64,
 }
 
-/// Rows per insert statement: 9 columns a stuck case, 3 a reason, well under both backends' bound-parameter
+/// Rows per insert statement: 9 columns a stuck case, 10 a reason, well under both backends' bound-parameter
 /// limits (SQLite 32766, PostgreSQL 65535).
 const INSERT_CHUNK: usize = 1_000;
 
@@ -265,19 +265,27 @@ pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateT
     }
     diesel::delete(sr::table.filter(sr::case_id.eq_any(ids))).execute(conn)?;
     diesel::delete(sc::table.filter(sc::case_id.eq_any(ids))).execute(conn)?;
-    let cases: Vec<_> = rows
+    // Each case's reasons once, as JSON: on its row and on each of its reason rows (the reason filter reads those).
+    let encoded: Vec<(NaiveDate, String)> = rows
         .iter()
         .map(|row| {
             let since = row.reasons.iter().map(|r| r.since).min().unwrap_or(at.date());
+            (since, serde_json::to_string(row.reasons).unwrap_or_else(|_| "[]".into()))
+        })
+        .collect();
+    let cases: Vec<_> = rows
+        .iter()
+        .zip(&encoded)
+        .map(|(row, (since, reasons))| {
             (
                 sc::case_id.eq(row.case.id.as_str()),
                 sc::team_id.eq(row.case.team_id.as_str()),
                 sc::wijk.eq(row.case.wijk.as_str()),
                 sc::score.eq(row.score),
-                sc::since.eq(since),
+                sc::since.eq(*since),
                 sc::organisations.eq(row.organisations),
                 sc::professionals.eq(row.professionals),
-                sc::reasons.eq(serde_json::to_string(row.reasons).unwrap_or_else(|_| "[]".into())),
+                sc::reasons.eq(reasons.as_str()),
                 sc::computed_at.eq(at),
             )
         })
@@ -287,15 +295,24 @@ pub fn save(conn: &mut DbConn, ids: &[String], rows: &[StuckRow], at: NaiveDateT
     }
     let reasons: Vec<_> = rows
         .iter()
-        .flat_map(|row| {
-            let since = row.reasons.iter().map(|r| r.since).min().unwrap_or(at.date());
+        .zip(&encoded)
+        .flat_map(|(row, (since, reasons))| {
             row.reasons.iter().map(move |r| {
                 (
-                    sr::code.eq(r.code.as_str()),
-                    sr::case_id.eq(row.case.id.as_str()),
-                    sr::since.eq(r.since),
-                    sr::score.eq(row.score),
-                    sr::case_since.eq(since),
+                    (
+                        sr::code.eq(r.code.as_str()),
+                        sr::case_id.eq(row.case.id.as_str()),
+                        sr::since.eq(r.since),
+                        sr::score.eq(row.score),
+                        sr::case_since.eq(*since),
+                    ),
+                    (
+                        sr::team_id.eq(row.case.team_id.as_str()),
+                        sr::wijk.eq(row.case.wijk.as_str()),
+                        sr::organisations.eq(row.organisations),
+                        sr::professionals.eq(row.professionals),
+                        sr::reasons.eq(reasons.as_str()),
+                    ),
                 )
             })
         })
@@ -365,20 +382,21 @@ pub struct QueueFilter<'a> {
     pub level: Option<i64>,
 }
 
-/// A boxed queue read with the filters other than the reason: team, wijk, cases, level (on `sc::case_id`).
+/// A boxed queue read with the filters other than the reason: team, wijk, cases, level, on the columns of `$t`
+/// (`sc`, or `sr` for the reason filter: its rows carry the case's team and wijk).
 macro_rules! filtered {
-    ($q:ident, $filter:ident) => {{
+    ($q:ident, $filter:ident, $t:ident) => {{
         let mut q = $q;
         if let Some(team) = $filter.team_id {
-            q = q.filter(sc::team_id.eq(team.to_string()));
+            q = q.filter($t::team_id.eq(team.to_string()));
         }
         if let Some(wijk) = $filter.wijk {
-            q = q.filter(sc::wijk.eq(wijk.to_string()));
+            q = q.filter($t::wijk.eq(wijk.to_string()));
         }
         if let Some(cases) = $filter.cases {
-            q = q.filter(sc::case_id.eq_any(cases.to_vec()));
+            q = q.filter($t::case_id.eq_any(cases.to_vec()));
         }
-        let open = es::table.filter(es::case_id.eq(sc::case_id)).filter(es::status.eq("open"));
+        let open = es::table.filter(es::case_id.eq($t::case_id)).filter(es::status.eq("open"));
         match $filter.level {
             None => q,
             Some(0) => q.filter(diesel::dsl::not(diesel::dsl::exists(open))),
@@ -392,27 +410,43 @@ pub fn queue(conn: &mut DbConn, filter: &QueueFilter, limit: i64) -> QueryResult
     // No join in the ordered read: the planner then walks the index in the queue's order and stops at `limit`,
     // whatever its statistics say (a join with teams let PostgreSQL sort every stuck case first).
     type Columns = (String, String, String, i64, NaiveDate, i64, i64, String);
-    let columns =
-        (sc::case_id, sc::team_id, sc::wijk, sc::score, sc::since, sc::organisations, sc::professionals, sc::reasons);
     let rows: Vec<Columns> = match filter.reason {
-        // One reason: that reason's rows in the queue's order (stuck_reasons_in_queue_order), each with its case.
+        // One reason: that reason's rows alone, in the queue's order (stuck_reasons_in_queue_order); each carries
+        // its case's queue columns, so no case is looked up row by row.
         Some(reason) => {
             let q = sr::table
-                .inner_join(sc::table)
                 .filter(sr::code.eq(reason.to_string()))
-                .select(columns)
+                .select((
+                    sr::case_id,
+                    sr::team_id,
+                    sr::wijk,
+                    sr::score,
+                    sr::case_since,
+                    sr::organisations,
+                    sr::professionals,
+                    sr::reasons,
+                ))
                 .order((sr::score.desc(), sr::case_since.asc(), sr::case_id.asc()))
                 .limit(limit)
                 .into_boxed();
-            filtered!(q, filter).load(conn)?
+            filtered!(q, filter, sr).load(conn)?
         }
         None => {
             let q = sc::table
-                .select(columns)
+                .select((
+                    sc::case_id,
+                    sc::team_id,
+                    sc::wijk,
+                    sc::score,
+                    sc::since,
+                    sc::organisations,
+                    sc::professionals,
+                    sc::reasons,
+                ))
                 .order((sc::score.desc(), sc::since.asc(), sc::case_id.asc()))
                 .limit(limit)
                 .into_boxed();
-            filtered!(q, filter).load(conn)?
+            filtered!(q, filter, sc).load(conn)?
         }
     };
     // The teams' names, for the few teams these rows name.

@@ -1,3 +1,10 @@
+DROP INDEX stuck_reasons_in_queue_order;
+ALTER TABLE stuck_reasons DROP COLUMN team_id;
+ALTER TABLE stuck_reasons DROP COLUMN wijk;
+ALTER TABLE stuck_reasons DROP COLUMN organisations;
+ALTER TABLE stuck_reasons DROP COLUMN professionals;
+ALTER TABLE stuck_reasons DROP COLUMN reasons;
+CREATE INDEX stuck_reasons_in_queue_order ON stuck_reasons (code, score DESC, case_since, case_id);
 DROP INDEX stuck_cases_by_score;
 DROP INDEX stuck_cases_by_team;
 DROP INDEX stuck_cases_by_wijk;
