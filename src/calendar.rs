@@ -1,8 +1,8 @@
 //! Dutch working days: Monday to Friday minus the public holidays. Every deadline in eenplan counts in these (the
-//! break-glass review, the match confirmation, later the stuck-case rules). A leaf: std, chrono and serde only, no
-//! I/O.
+//! break-glass review, the match confirmation, the stuck-case rules), and the Netherlands' clock time (the days the
+//! person overview merges by, the times pages show). A leaf: std, chrono and serde only, no I/O.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc, Weekday};
 use serde::Deserialize;
 
 /// Whether Bevrijdingsdag (5 May) is a day off.
@@ -53,6 +53,22 @@ pub fn easter(year: i32) -> NaiveDate {
 
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The last Sunday of a month at 01:00 UTC: when the Netherlands change their clocks.
+fn last_sunday_1am(year: i32, month: u32) -> NaiveDateTime {
+    let mut d = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or_default();
+    while d.weekday() != Weekday::Sun {
+        d = d.pred_opt().unwrap_or(d);
+    }
+    d.and_hms_opt(1, 0, 0).unwrap_or_default()
+}
+
+/// An instant in the Netherlands' own time (CET, CEST from the last Sunday of March to that of October).
+pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
+    let u = t.naive_utc();
+    let summer = u >= last_sunday_1am(u.year(), 3) && u < last_sunday_1am(u.year(), 10);
+    u + chrono::Duration::hours(if summer { 2 } else { 1 })
 }
 
 impl WorkCalendar {
@@ -158,6 +174,20 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.from_utc_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap())
+    }
+
+    #[test]
+    fn dutch_time_follows_the_clock_changes() {
+        // 2027: summer time from Sunday 28 March 01:00 UTC to Sunday 31 October 01:00 UTC.
+        assert_eq!(local(utc("2027-03-28 00:59:00")).format("%H:%M").to_string(), "01:59");
+        assert_eq!(local(utc("2027-03-28 01:00:00")).format("%H:%M").to_string(), "03:00");
+        assert_eq!(local(utc("2027-10-31 00:59:00")).format("%H:%M").to_string(), "02:59");
+        assert_eq!(local(utc("2027-10-31 01:00:00")).format("%H:%M").to_string(), "02:00");
     }
 
     fn every_day(from: &str, to: &str) -> impl Iterator<Item = NaiveDate> {

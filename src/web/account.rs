@@ -63,7 +63,7 @@ fn what_label(kind: &str) -> &'static str {
 }
 
 fn history_row(e: &SignInEvent) -> HistoryRow {
-    let t = super::break_glass::local(e.at);
+    let t = crate::calendar::local(e.at);
     HistoryRow {
         when: format!("{} {}", dutch::date(t.date()), t.format("%H:%M")),
         what: what_label(&e.kind),

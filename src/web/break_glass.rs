@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::dutch::{self, FieldMessage};
@@ -19,22 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/dossiers/{id}/noodtoegang").route(web::get().to(dialog)).route(web::post().to(open)));
 }
 
-/// The last Sunday of a month at 01:00 UTC: when the Netherlands change their clocks.
-fn last_sunday_1am(year: i32, month: u32) -> NaiveDateTime {
-    let mut d = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or_default();
-    while d.weekday() != Weekday::Sun {
-        d = d.pred_opt().unwrap_or(d);
-    }
-    d.and_hms_opt(1, 0, 0).unwrap_or_default()
-}
-
-/// An instant in the Netherlands' own time (CET, CEST from the last Sunday of March to that of October).
-pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
-    let u = t.naive_utc();
-    let summer = u >= last_sunday_1am(u.year(), 3) && u < last_sunday_1am(u.year(), 10);
-    u + chrono::Duration::hours(if summer { 2 } else { 1 })
-}
-
 /// "Open tot 17:05, nog 3 uur en 12 minuten."
 pub fn banner_text(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let left = (expires_at - now).num_seconds().max(0);
@@ -46,8 +30,12 @@ pub fn banner_text(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         (h, 0) => format!("{h} uur"),
         (h, m) => format!("{h} uur en {}", minutes_word(m)),
     };
-    let end = local(expires_at);
-    let on = if end.date() == local(now).date() { String::new() } else { format!(" {}", dutch::date(end.date())) };
+    let end = crate::calendar::local(expires_at);
+    let on = if end.date() == crate::calendar::local(now).date() {
+        String::new()
+    } else {
+        format!(" {}", dutch::date(end.date()))
+    };
     format!("Open tot{on} {}, nog {remaining}.", end.format("%H:%M"))
 }
 
@@ -167,7 +155,7 @@ pub async fn not_found(page: &Page, case_id: &str) -> PageResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{NaiveDateTime, TimeZone};
 
     fn utc(s: &str) -> DateTime<Utc> {
         Utc.from_utc_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap())
@@ -190,14 +178,5 @@ mod tests {
             banner_text(utc("2026-07-01 22:30:00"), utc("2026-07-01 20:00:00")),
             "Open tot 2 juli 2026 00:30, nog 2 uur en 30 minuten."
         );
-    }
-
-    #[test]
-    fn dutch_time_follows_the_clock_changes() {
-        // 2027: summer time from Sunday 28 March 01:00 UTC to Sunday 31 October 01:00 UTC.
-        assert_eq!(local(utc("2027-03-28 00:59:00")).format("%H:%M").to_string(), "01:59");
-        assert_eq!(local(utc("2027-03-28 01:00:00")).format("%H:%M").to_string(), "03:00");
-        assert_eq!(local(utc("2027-10-31 00:59:00")).format("%H:%M").to_string(), "02:59");
-        assert_eq!(local(utc("2027-10-31 01:00:00")).format("%H:%M").to_string(), "02:00");
     }
 }

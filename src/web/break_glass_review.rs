@@ -8,10 +8,11 @@ use actix_web::web;
 use askama::Template;
 use serde::Deserialize;
 
-use super::break_glass::{local, REASONS};
+use super::break_glass::REASONS;
 use super::dutch::{self, FieldMessage};
 use super::page::{render_with, see_other, Form, Layout, Page, PageResult};
 use crate::breakglass::service::{self, BreakGlass, Judgement, Review};
+use crate::calendar::local;
 use crate::error::AppError;
 use crate::input::Id;
 

@@ -248,12 +248,12 @@ fn step_label(from: CaseState, to: CaseState) -> String {
 
 /// Date and time as the Dutch write them, in the Netherlands' own time.
 pub fn when(t: DateTime<Utc>) -> String {
-    let local = super::break_glass::local(t);
+    let local = crate::calendar::local(t);
     format!("{} om {}", dutch::date(local.date()), local.format("%H:%M"))
 }
 
 fn day(t: DateTime<Utc>) -> String {
-    dutch::date(super::break_glass::local(t).date())
+    dutch::date(crate::calendar::local(t).date())
 }
 
 fn period(from: String, until: Option<String>) -> String {
