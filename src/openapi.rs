@@ -36,6 +36,7 @@ use crate::{
         identity::routes::update_user,
         identity::routes::deactivate_user,
         privacy::routes::list_events,
+        privacy::routes::person_overview,
         households::routes::create_household,
         households::routes::get_household,
         households::routes::household_members,

@@ -186,6 +186,14 @@ impl AuditRecord {
         self.persons([id.to_string()]);
     }
 
+    /// Why the request was made, given in a form rather than `X-Audit-Reason` (cleaned the same way); it replaces
+    /// the header's.
+    pub fn reason(&self, text: &str) {
+        if let Some(r) = clean_reason(text) {
+            self.lock().event.reason = Some(r);
+        }
+    }
+
     // The outcome.
 
     pub fn require(&self) {

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{decode_person_ids, encode_person_ids, Basis, ChainLink, EventData, StoredEvent};
-use crate::db::schema::audit_events;
+use crate::db::schema::{audit_event_persons, audit_events};
 use crate::db::DbConn;
 
 /// Inserts events with their chain links in one multi-row statement: one round trip per batch.
@@ -49,7 +49,32 @@ pub fn insert_batch(conn: &mut DbConn, events: &[(&EventData, &ChainLink)]) -> Q
                 )
             })
             .collect();
-        crate::db_run!(conn, |c| diesel::insert_into(audit_events::table).values(&rows).execute(c))?;
+        let insert = diesel::insert_into(audit_events::table).values(&rows);
+        if chunk.iter().all(|(e, _)| e.person_ids.is_empty()) {
+            crate::db_run!(conn, |c| insert.execute(c))?;
+            continue;
+        }
+        // The persons each event names, by the rows the insert gave the events (the person index).
+        let ids: Vec<(i64, String)> = crate::db_run!(conn, |c| insert.returning((a::id, a::event_id)).get_results(c))?;
+        let row_of: std::collections::HashMap<&str, i64> = ids.iter().map(|(id, e)| (e.as_str(), *id)).collect();
+        let mut persons = Vec::new();
+        for (e, _) in chunk {
+            let Some(&row) = row_of.get(e.event_id.as_str()) else { continue };
+            let mut named: Vec<&String> = e.person_ids.iter().collect();
+            named.sort();
+            named.dedup();
+            for person in named {
+                persons.push((
+                    audit_event_persons::person_id.eq(person.as_str()),
+                    audit_event_persons::occurred_at.eq(e.occurred_at),
+                    audit_event_persons::event_row.eq(row),
+                ));
+            }
+        }
+        // 3 columns a row: well under both backends' bound-parameter limits.
+        for part in persons.chunks(5_000) {
+            crate::db_run!(conn, |c| diesel::insert_into(audit_event_persons::table).values(part).execute(c))?;
+        }
     }
     Ok(())
 }

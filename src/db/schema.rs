@@ -95,6 +95,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_event_persons (person_id, occurred_at, event_row) {
+        person_id -> Text,
+        occurred_at -> Timestamp,
+        event_row -> BigInt,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> BigInt,
         event_id -> Text,
@@ -514,6 +522,7 @@ diesel::joinable!(escalation_steps -> escalations (escalation_id));
 diesel::joinable!(escalations -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_event_persons,
     escalations,
     escalation_steps,
     case_changes,

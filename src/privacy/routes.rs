@@ -1,18 +1,20 @@
 //! HTTP for /api/v1/audit: the access log, for privacy officers.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, AuditEventPage};
+use super::service::{self, AuditEventPage, OverviewRequest, PersonOverview};
+use super::store::Period;
 use crate::error::{AppResult, Problem};
 use crate::http::Query;
 use crate::input::Id;
 use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/audit/events").route(web::get().to(list_events)));
+    cfg.service(web::resource("/audit/events").route(web::get().to(list_events)))
+        .service(web::resource("/audit/persons/{id}/overview").route(web::get().to(person_overview)));
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -43,4 +45,43 @@ pub struct EventQuery {
     responses((status = 200, body = AuditEventPage), (status = 403, body = Problem)))]
 pub async fn list_events(ctx: Ctx, q: Query<EventQuery>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_events(&ctx, q.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// From this instant (inclusive), RFC 3339.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
+    pub from: Option<DateTime<Utc>>,
+    /// Until this instant (exclusive), RFC 3339.
+    #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
+    pub to: Option<DateTime<Utc>>,
+    /// Show the employees' names: needs a reason in `X-Audit-Reason`, which the overview's audit event keeps.
+    #[serde(default)]
+    pub employee_names: bool,
+}
+
+/// Who saw this person's data (AVG art. 15): every access to data about them — naming them, or their household or
+/// its cases while they belonged to it — in time order, similar accesses by one organisation on one day merged
+/// into one line with a count. No employee names unless asked for with a reason. Producing it is audited.
+#[utoipa::path(get, path = "/api/v1/audit/persons/{id}/overview", tag = "audit", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The person's id"), OverviewQuery),
+    responses((status = 200, body = PersonOverview), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn person_overview(
+    ctx: Ctx,
+    req: HttpRequest,
+    id: web::Path<Id>,
+    q: Query<OverviewQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let names_reason = q.employee_names.then(|| {
+        // UTF-8, not only ASCII: a Dutch reason has its accents ("cliënt").
+        let header = req.headers().get("x-audit-reason");
+        header.and_then(|v| std::str::from_utf8(v.as_bytes()).ok()).unwrap_or_default().to_string()
+    });
+    let period = Period { from: q.from.map(|t| t.naive_utc()), to: q.to.map(|t| t.naive_utc()) };
+    let overview = service::person_overview(&ctx, &id, OverviewRequest { period, names_reason }).await?;
+    Ok(HttpResponse::Ok().json(overview))
 }

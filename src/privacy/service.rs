@@ -1,13 +1,16 @@
-//! Reading the access log: the privacy officer's use cases. Reading it is itself audited, with what was looked for.
+//! Reading the access log: the privacy officer's use cases (the event list, who saw a person's data). Reading it is
+//! itself audited, with what was looked for.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::model::{self, OverviewLine};
 use super::routes::EventQuery;
+use super::store::{self, Period};
 use crate::access::{Action, Resource};
 use crate::audit::model::EventData;
 use crate::audit::store::{EventFilter, Row};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::input::Id;
 use crate::state::Ctx;
 
@@ -64,4 +67,90 @@ pub async fn list_events(ctx: &Ctx, q: EventQuery) -> AppResult<AuditEventPage> 
     let rows = ctx.read(move |c| Ok(crate::audit::store::list(c, &filter)?)).await?;
     let page = crate::paging::page(rows, limit, |r| r.id.to_string());
     Ok(AuditEventPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next })
+}
+
+/// Who saw a person's data: every allowed access that names them or reached their household or its cases while
+/// they belonged to it, merged per organisation and day (`model::merge`). Employees' names only on request with a
+/// reason, which the overview's own audit event keeps.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonOverview {
+    pub person_id: String,
+    /// How many accesses the lines count.
+    pub accesses: i64,
+    pub lines: Vec<OverviewLineView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverviewLineView {
+    #[serde(flatten)]
+    pub line: OverviewLine,
+    /// The organisation's name.
+    pub organisation: Option<String>,
+}
+
+pub struct OverviewRequest {
+    pub period: Period,
+    /// Employees' names asked for, with this reason (cleaned as `X-Audit-Reason` is); `Some("")` is refused.
+    pub names_reason: Option<String>,
+}
+
+pub async fn person_overview(ctx: &Ctx, person_id: &Id, req: OverviewRequest) -> AppResult<PersonOverview> {
+    ctx.state.access.decide(&ctx.principal, Resource::AuditEvent, Action::Read, &ctx.audit)?;
+    let mut errors = Vec::new();
+    if let (Some(from), Some(to)) = (req.period.from, req.period.to) {
+        if from >= to {
+            errors.push(FieldError::new("to", "must be after from"));
+        }
+    }
+    let reason = match &req.names_reason {
+        None => None,
+        Some(raw) => match crate::audit::clean_reason(raw) {
+            Some(r) => Some(r),
+            None => {
+                errors.push(FieldError::new("reason", "is required to show employees' names"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    ctx.audit.resource(person_id.as_str());
+    ctx.audit.person(person_id.as_str());
+    if let Some(r) = &reason {
+        ctx.audit.reason(r);
+    }
+    let person = person_id.as_str().to_string();
+    let period = req.period;
+    let (accesses, names) = ctx
+        .read(move |c| {
+            if !store::person_exists(c, &person)? {
+                return Err(AppError::NotFound);
+            }
+            let memberships = store::memberships(c, &person)?;
+            let households: Vec<String> = memberships.iter().map(|m| m.household_id.clone()).collect();
+            let cases = store::cases_of(c, &households)?;
+            let case_ids: Vec<String> = cases.keys().cloned().collect();
+            let mut accesses = store::accesses(c, &person, &households, &case_ids, period)?;
+            accesses.retain(|a| model::concerns(a, &memberships, &cases));
+            let mut orgs: Vec<String> = accesses.iter().filter_map(|a| a.organisation_id.clone()).collect();
+            orgs.sort();
+            orgs.dedup();
+            Ok((accesses, store::organisation_names(c, &orgs)?))
+        })
+        .await?;
+    let lines = model::merge(&accesses, reason.is_some());
+    Ok(PersonOverview {
+        person_id: person_id.as_str().to_string(),
+        accesses: accesses.len() as i64,
+        lines: lines
+            .into_iter()
+            .map(|line| OverviewLineView {
+                organisation: line.organisation_id.as_ref().and_then(|o| names.get(o).cloned()),
+                line,
+            })
+            .collect(),
+    })
 }

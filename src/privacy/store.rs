@@ -1,0 +1,164 @@
+//! Diesel queries of the person overview: the person's households and cases, and the allowed accesses that name
+//! them or reach their household or a case of it — each way in one index range (audit_event_persons,
+//! audit_events_household, audit_events_case), never a scan of the log.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Access, Membership, Through};
+use crate::db::schema::{audit_event_persons as ap, audit_events as a, cases, household_members as hm, organisations};
+use crate::db::DbConn;
+
+/// The period the overview covers (UTC, `from` inclusive, `to` exclusive); open ends cover everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Period {
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+type Columns = (
+    i64,
+    NaiveDateTime,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
+/// What the overview reads of an event.
+macro_rules! access_columns {
+    () => {
+        (
+            a::id,
+            a::occurred_at,
+            a::user_name,
+            a::role,
+            a::organisation_id,
+            a::action,
+            a::resource_type,
+            a::basis,
+            a::basis_id,
+            a::flagged,
+            a::household_id,
+            a::case_id,
+        )
+    };
+}
+
+fn access(row: Columns, through: Option<Through>) -> Access {
+    let (id, at, user_name, role, organisation_id, action, resource_type, basis, basis_id, flagged, _, _) = row;
+    Access { row: id, at, user_name, role, organisation_id, action, resource_type, basis, basis_id, flagged, through }
+}
+
+pub fn person_exists(conn: &mut DbConn, person_id: &str) -> QueryResult<bool> {
+    use crate::db::schema::persons;
+    diesel::select(diesel::dsl::exists(persons::table.filter(persons::id.eq(person_id)))).get_result(conn)
+}
+
+/// Every household the person belongs or belonged to, with when.
+pub fn memberships(conn: &mut DbConn, person_id: &str) -> QueryResult<Vec<Membership>> {
+    let rows: Vec<(String, chrono::NaiveDate, Option<chrono::NaiveDate>)> = hm::table
+        .filter(hm::person_id.eq(person_id))
+        .select((hm::household_id, hm::from_date, hm::until_date))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(household_id, from, until)| Membership { household_id, from, until }).collect())
+}
+
+/// The cases of these households, each with its household.
+pub fn cases_of(conn: &mut DbConn, households: &[String]) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = cases::table
+        .filter(cases::household_id.eq_any(households))
+        .select((cases::id, cases::household_id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The allowed accesses in the period that name the person, that concern one of the households, or one of the
+/// cases. One access found more than one way comes back once (by the first way: the person, the household, the
+/// case); whether a household or case access concerns the person is the model's `concerns`.
+pub fn accesses(
+    conn: &mut DbConn,
+    person_id: &str,
+    households: &[String],
+    case_ids: &[String],
+    period: Period,
+) -> QueryResult<Vec<Access>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+
+    let mut q = ap::table
+        .inner_join(a::table.on(a::id.eq(ap::event_row)))
+        .filter(ap::person_id.eq(person_id))
+        .filter(a::outcome.eq("allowed"))
+        .select(access_columns!())
+        .into_boxed();
+    if let Some(from) = period.from {
+        q = q.filter(ap::occurred_at.ge(from));
+    }
+    if let Some(to) = period.to {
+        q = q.filter(ap::occurred_at.lt(to));
+    }
+    for row in q.load::<Columns>(conn)? {
+        if seen.insert(row.0) {
+            out.push(access(row, None));
+        }
+    }
+
+    if !households.is_empty() {
+        let mut q = a::table
+            .filter(a::household_id.eq_any(households))
+            .filter(a::outcome.eq("allowed"))
+            .select(access_columns!())
+            .into_boxed();
+        if let Some(from) = period.from {
+            q = q.filter(a::occurred_at.ge(from));
+        }
+        if let Some(to) = period.to {
+            q = q.filter(a::occurred_at.lt(to));
+        }
+        for row in q.load::<Columns>(conn)? {
+            let household = row.10.clone().unwrap_or_default();
+            if seen.insert(row.0) {
+                out.push(access(row, Some(Through::Household(household))));
+            }
+        }
+    }
+
+    if !case_ids.is_empty() {
+        let mut q = a::table
+            .filter(a::case_id.eq_any(case_ids))
+            .filter(a::outcome.eq("allowed"))
+            .select(access_columns!())
+            .into_boxed();
+        if let Some(from) = period.from {
+            q = q.filter(a::occurred_at.ge(from));
+        }
+        if let Some(to) = period.to {
+            q = q.filter(a::occurred_at.lt(to));
+        }
+        for row in q.load::<Columns>(conn)? {
+            let case = row.11.clone().unwrap_or_default();
+            if seen.insert(row.0) {
+                out.push(access(row, Some(Through::Case(case))));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The names of these organisations.
+pub fn organisation_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
