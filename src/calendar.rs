@@ -71,6 +71,18 @@ pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
     u + chrono::Duration::hours(if summer { 2 } else { 1 })
 }
 
+/// The instant a Dutch calendar day begins (its local midnight, in UTC). Clocks change at 01:00 UTC, never at
+/// midnight, so one of the two offsets gives back the day's own midnight.
+pub fn start_of_day(d: NaiveDate) -> DateTime<Utc> {
+    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let summer = (midnight - chrono::Duration::hours(2)).and_utc();
+    if local(summer) == midnight {
+        summer
+    } else {
+        (midnight - chrono::Duration::hours(1)).and_utc()
+    }
+}
+
 impl WorkCalendar {
     /// The year's holidays with their Dutch names, in date order (two may fall on one day: Hemelvaartsdag on
     /// Bevrijdingsdag, as in 2016).
@@ -179,6 +191,17 @@ mod tests {
     fn utc(s: &str) -> DateTime<Utc> {
         use chrono::TimeZone;
         Utc.from_utc_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap())
+    }
+
+    #[test]
+    fn a_dutch_day_starts_at_its_own_midnight_on_both_sides_of_the_clock_changes() {
+        assert_eq!(start_of_day(d("2027-01-15")), utc("2027-01-14 23:00:00"));
+        assert_eq!(start_of_day(d("2027-07-15")), utc("2027-07-14 22:00:00"));
+        // The days the clocks change begin in the time before the change.
+        assert_eq!(start_of_day(d("2027-03-28")), utc("2027-03-27 23:00:00"));
+        assert_eq!(start_of_day(d("2027-03-29")), utc("2027-03-28 22:00:00"));
+        assert_eq!(start_of_day(d("2027-10-31")), utc("2027-10-30 22:00:00"));
+        assert_eq!(start_of_day(d("2027-11-01")), utc("2027-10-31 23:00:00"));
     }
 
     #[test]

@@ -37,6 +37,7 @@ use crate::{
         identity::routes::deactivate_user,
         privacy::routes::list_events,
         privacy::routes::person_overview,
+        privacy::routes::find_person,
         households::routes::create_household,
         households::routes::get_household,
         households::routes::household_members,

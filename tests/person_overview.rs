@@ -202,3 +202,103 @@ async fn the_person_index_holds_every_persons_of_every_event() {
         assert_eq!(Some(at), events.iter().find(|e| e.id == row).map(|e| e.data.occurred_at));
     }
 }
+
+/// A member with this synthetic BSN in a new household of the creator's team; the person's id.
+async fn person_with_bsn(app: &TestApp, creator: &common::TestUser, bsn: &str) -> String {
+    let (household, _, _) = household_case_and_person(app, creator).await;
+    let token = app.token(creator).await;
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            &token,
+            json!({"person": {"name": "Noor Bakker", "birthDate": "2012-06-30", "bsn": bsn}, "relation": "child",
+                   "custody": false, "from": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    m.body["person"]["id"].as_str().unwrap().to_string()
+}
+
+/// The privacy officer finds the person an overview is for by BSN: the id only, audited with the person and never
+/// the BSN; the overview then names them. Every other role is refused (and that is audited); a BSN no one has is
+/// 404, a wrong one 422 with the field.
+#[actix_web::test]
+async fn a_privacy_officer_finds_a_person_by_bsn_and_only_their_id_comes_back() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let bsn = eenplan::crypto::bsn::synthetic(41).expose().to_string();
+    let person = person_with_bsn(&app, &creator, &bsn).await;
+    let officer = app.user(Role::PrivacyOfficer);
+    let token = app.token(&officer).await;
+
+    let res = app.post("/api/v1/audit/persons/search", &token, json!({ "bsn": bsn })).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body, json!({ "personId": person }));
+    let last = app.audit_events().pop().unwrap();
+    assert_eq!((last.data.action.as_str(), last.data.outcome.as_str()), ("audit_event.search", "allowed"));
+    assert_eq!(last.data.resource_id.as_deref(), Some(person.as_str()));
+    assert!(last.data.person_ids.contains(&person));
+    let stored = serde_json::to_string(&last.data).unwrap();
+    assert!(!stored.contains(&bsn), "{stored}");
+
+    let overview = app.get(&overview_path(&person, ""), &token).await;
+    assert_eq!(overview.body["name"], "Noor Bakker", "{}", overview.text);
+    assert!(!overview.text.contains(&bsn));
+
+    let nobody = eenplan::crypto::bsn::synthetic(42).expose().to_string();
+    let res = app.post("/api/v1/audit/persons/search", &token, json!({ "bsn": nobody })).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    for body in [json!({ "bsn": "123456789" }), json!({ "bsn": "12" }), json!({})] {
+        let res = app.post("/api/v1/audit/persons/search", &token, body.clone()).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", res.text);
+        assert_eq!(res.body["errors"][0]["field"], "bsn", "{}", res.text);
+    }
+
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::PrivacyOfficer) {
+        let token = app.token(&app.user(role)).await;
+        let res = app.post("/api/v1/audit/persons/search", &token, json!({ "bsn": bsn })).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{role:?}: {}", res.text);
+        assert!(!res.text.contains(&person), "{role:?}");
+        let last = app.audit_events().pop().unwrap();
+        assert_eq!((last.data.action.as_str(), last.data.outcome.as_str()), ("audit_event.search", "denied"));
+        assert!(last.data.person_ids.is_empty(), "{role:?}: a refused lookup names no one");
+    }
+}
+
+/// The event list's person filter reads the person index: exactly the events that name the person, newest first,
+/// paged by the cursor.
+#[actix_web::test]
+async fn the_event_list_by_person_is_every_event_that_names_them() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let (household, _, person) = household_case_and_person(&app, &creator).await;
+    let token = app.token(&creator).await;
+    for _ in 0..3 {
+        assert_eq!(app.get(&format!("/api/v1/households/{household}"), &token).await.status, StatusCode::OK);
+    }
+    let _ = household_case_and_person(&app, &creator).await;
+    let mut expected: Vec<i64> =
+        app.audit_events().iter().filter(|e| e.data.person_ids.contains(&person)).map(|e| e.id).collect();
+    expected.reverse();
+    assert!(expected.len() >= 4, "{expected:?}");
+
+    let officer = app.token(&app.user(Role::PrivacyOfficer)).await;
+    let mut seen: Vec<String> = Vec::new();
+    let mut path = format!("/api/v1/audit/events?personId={person}&limit=2");
+    loop {
+        let res = app.get(&path, &officer).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        for item in res.body["items"].as_array().unwrap() {
+            assert!(item["personIds"].as_array().unwrap().iter().any(|p| p == person.as_str()), "{item}");
+            seen.push(item["eventId"].as_str().unwrap().to_string());
+        }
+        match res.body["next"].as_str() {
+            Some(next) => path = format!("/api/v1/audit/events?personId={person}&limit=2&after={next}"),
+            None => break,
+        }
+    }
+    let events = app.audit_events();
+    let expected_ids: Vec<String> =
+        expected.iter().map(|row| events.iter().find(|e| e.id == *row).unwrap().data.event_id.to_string()).collect();
+    assert_eq!(seen, expected_ids);
+}

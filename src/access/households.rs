@@ -30,6 +30,11 @@ impl Access {
         p.roles().any(|role| self.permits(role, Resource::Person, Action::Search))
     }
 
+    /// Whether the caller may find a person by BSN for their access overview (the privacy officer's lookup).
+    pub fn may_search_audit(&self, p: &Principal) -> bool {
+        p.roles().any(|role| self.permits(role, Resource::AuditEvent, Action::Search))
+    }
+
     /// The teams the caller could register a household for (to offer them in a form; nothing is decided or recorded).
     pub fn household_teams(&self, p: &Principal) -> OwningTeams {
         OwningTeams(scope::member_teams(p))

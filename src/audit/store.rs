@@ -184,7 +184,10 @@ pub fn list(conn: &mut DbConn, f: &EventFilter) -> QueryResult<Vec<Row>> {
         q = q.filter(audit_events::user_id.eq(u.clone()));
     }
     if let Some(p) = &f.person_id {
-        q = q.filter(audit_events::person_ids.like(format!("%,{p},%")));
+        // From the person index (one key range), not a scan of every event's persons.
+        use crate::db::schema::audit_event_persons as ap;
+        let rows = ap::table.filter(ap::person_id.eq(p.clone())).select(ap::event_row);
+        q = q.filter(audit_events::id.eq_any(rows));
     }
     if let Some(c) = &f.case_id {
         q = q.filter(audit_events::case_id.eq(c.clone()));

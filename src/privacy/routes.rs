@@ -5,15 +5,16 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, AuditEventPage, OverviewRequest, PersonOverview};
+use super::service::{self, AuditEventPage, OverviewRequest, PersonFound, PersonLookup, PersonOverview};
 use super::store::Period;
 use crate::error::{AppResult, Problem};
-use crate::http::Query;
+use crate::http::{Json, Query};
 use crate::input::Id;
 use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/audit/events").route(web::get().to(list_events)))
+        .service(web::resource("/audit/persons/search").route(web::post().to(find_person)))
         .service(web::resource("/audit/persons/{id}/overview").route(web::get().to(person_overview)));
 }
 
@@ -84,4 +85,14 @@ pub async fn person_overview(
     let period = Period { from: q.from.map(|t| t.naive_utc()), to: q.to.map(|t| t.naive_utc()) };
     let overview = service::person_overview(&ctx, &id, OverviewRequest { period, names_reason }).await?;
     Ok(HttpResponse::Ok().json(overview))
+}
+
+/// Find the person an overview is for by their BSN (privacy officer): their id only, through the one BSN lookup.
+/// A POST, so that the BSN is in no URL; audited with the person found, never the BSN.
+#[utoipa::path(post, path = "/api/v1/audit/persons/search", tag = "audit", security(("bearer" = [])),
+    request_body = PersonLookup,
+    responses((status = 200, body = PersonFound), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn find_person(ctx: Ctx, body: Json<PersonLookup>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::find_person(&ctx, body.into_inner()).await?))
 }

@@ -1,7 +1,7 @@
 //! Reading the access log: the privacy officer's use cases (the event list, who saw a person's data). Reading it is
 //! itself audited, with what was looked for.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{self, OverviewLine};
@@ -10,6 +10,7 @@ use super::store::{self, Period};
 use crate::access::{Action, Resource};
 use crate::audit::model::EventData;
 use crate::audit::store::{EventFilter, Row};
+use crate::crypto::bsn::{Bsn, RawBsn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::input::Id;
 use crate::state::Ctx;
@@ -76,6 +77,8 @@ pub async fn list_events(ctx: &Ctx, q: EventQuery) -> AppResult<AuditEventPage> 
 #[serde(rename_all = "camelCase")]
 pub struct PersonOverview {
     pub person_id: String,
+    /// The person's name, so that the overview reaches the right person; never their BSN.
+    pub name: String,
     /// How many accesses the lines count.
     pub accesses: i64,
     pub lines: Vec<OverviewLineView>,
@@ -124,11 +127,11 @@ pub async fn person_overview(ctx: &Ctx, person_id: &Id, req: OverviewRequest) ->
     }
     let person = person_id.as_str().to_string();
     let period = req.period;
-    let (accesses, names) = ctx
+    let (name, accesses, names) = ctx
         .read(move |c| {
-            if !store::person_exists(c, &person)? {
+            let Some(name) = store::person_name(c, &person)? else {
                 return Err(AppError::NotFound);
-            }
+            };
             let memberships = store::memberships(c, &person)?;
             let households: Vec<String> = memberships.iter().map(|m| m.household_id.clone()).collect();
             let cases = store::cases_of(c, &households)?;
@@ -138,12 +141,13 @@ pub async fn person_overview(ctx: &Ctx, person_id: &Id, req: OverviewRequest) ->
             let mut orgs: Vec<String> = accesses.iter().filter_map(|a| a.organisation_id.clone()).collect();
             orgs.sort();
             orgs.dedup();
-            Ok((accesses, store::organisation_names(c, &orgs)?))
+            Ok((name, accesses, store::organisation_names(c, &orgs)?))
         })
         .await?;
     let lines = model::merge(&accesses, reason.is_some());
     Ok(PersonOverview {
         person_id: person_id.as_str().to_string(),
+        name,
         accesses: accesses.len() as i64,
         lines: lines
             .into_iter()
@@ -153,4 +157,40 @@ pub async fn person_overview(ctx: &Ctx, person_id: &Id, req: OverviewRequest) ->
             })
             .collect(),
     })
+}
+
+/// A BSN to find the person by: the privacy officer's way to the person whose overview they make, when the person
+/// (or their parent) asks with their BSN.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonLookup {
+    #[schema(value_type = Option<String>, example = "999990019")]
+    pub bsn: Option<RawBsn>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFound {
+    pub person_id: String,
+}
+
+/// Whether the caller may look persons up for their overview (to offer the form; nothing is decided or recorded).
+pub fn may_find_persons(ctx: &Ctx) -> bool {
+    ctx.state.access.may_search_audit(&ctx.principal)
+}
+
+/// The person with this BSN, by id only: through the one BSN lookup (its keyed hash), audited with the person
+/// found and never the BSN. 404 when eenplan knows no one by it.
+pub async fn find_person(ctx: &Ctx, input: PersonLookup) -> AppResult<PersonFound> {
+    ctx.state.access.decide(&ctx.principal, Resource::AuditEvent, Action::Search, &ctx.audit)?;
+    let bsn = match &input.bsn {
+        None => return Err(AppError::Validation(vec![FieldError::new("bsn", "is required")])),
+        Some(raw) => Bsn::parse(&raw.0).map_err(|e| AppError::field("bsn", e.message()))?,
+    };
+    let st = ctx.state.clone();
+    let found = ctx.read(move |c| Ok(crate::households::store::person_by_bsn(c, &st.bsn, &bsn)?)).await?;
+    let person = found.ok_or(AppError::NotFound)?;
+    ctx.audit.resource(&person.id);
+    ctx.audit.person(&person.id);
+    Ok(PersonFound { person_id: person.id })
 }

@@ -53,14 +53,29 @@ macro_rules! access_columns {
     };
 }
 
+/// The query limited to the period, on the given time column.
+macro_rules! in_period {
+    ($q:expr, $column:expr, $period:expr) => {{
+        let mut q = $q;
+        if let Some(from) = $period.from {
+            q = q.filter($column.ge(from));
+        }
+        if let Some(to) = $period.to {
+            q = q.filter($column.lt(to));
+        }
+        q
+    }};
+}
+
 fn access(row: Columns, through: Option<Through>) -> Access {
     let (id, at, user_name, role, organisation_id, action, resource_type, basis, basis_id, flagged, _, _) = row;
     Access { row: id, at, user_name, role, organisation_id, action, resource_type, basis, basis_id, flagged, through }
 }
 
-pub fn person_exists(conn: &mut DbConn, person_id: &str) -> QueryResult<bool> {
+/// The person's name; none when there is no such person.
+pub fn person_name(conn: &mut DbConn, person_id: &str) -> QueryResult<Option<String>> {
     use crate::db::schema::persons;
-    diesel::select(diesel::dsl::exists(persons::table.filter(persons::id.eq(person_id)))).get_result(conn)
+    persons::table.filter(persons::id.eq(person_id)).select(persons::name).first(conn).optional()
 }
 
 /// Every household the person belongs or belonged to, with when.
@@ -94,18 +109,13 @@ pub fn accesses(
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
 
-    let mut q = ap::table
+    let q = ap::table
         .inner_join(a::table.on(a::id.eq(ap::event_row)))
         .filter(ap::person_id.eq(person_id))
         .filter(a::outcome.eq("allowed"))
         .select(access_columns!())
         .into_boxed();
-    if let Some(from) = period.from {
-        q = q.filter(ap::occurred_at.ge(from));
-    }
-    if let Some(to) = period.to {
-        q = q.filter(ap::occurred_at.lt(to));
-    }
+    let q = in_period!(q, ap::occurred_at, period);
     for row in q.load::<Columns>(conn)? {
         if seen.insert(row.0) {
             out.push(access(row, None));
@@ -113,17 +123,12 @@ pub fn accesses(
     }
 
     if !households.is_empty() {
-        let mut q = a::table
+        let q = a::table
             .filter(a::household_id.eq_any(households))
             .filter(a::outcome.eq("allowed"))
             .select(access_columns!())
             .into_boxed();
-        if let Some(from) = period.from {
-            q = q.filter(a::occurred_at.ge(from));
-        }
-        if let Some(to) = period.to {
-            q = q.filter(a::occurred_at.lt(to));
-        }
+        let q = in_period!(q, a::occurred_at, period);
         for row in q.load::<Columns>(conn)? {
             let household = row.10.clone().unwrap_or_default();
             if seen.insert(row.0) {
@@ -133,17 +138,12 @@ pub fn accesses(
     }
 
     if !case_ids.is_empty() {
-        let mut q = a::table
+        let q = a::table
             .filter(a::case_id.eq_any(case_ids))
             .filter(a::outcome.eq("allowed"))
             .select(access_columns!())
             .into_boxed();
-        if let Some(from) = period.from {
-            q = q.filter(a::occurred_at.ge(from));
-        }
-        if let Some(to) = period.to {
-            q = q.filter(a::occurred_at.lt(to));
-        }
+        let q = in_period!(q, a::occurred_at, period);
         for row in q.load::<Columns>(conn)? {
             let case = row.11.clone().unwrap_or_default();
             if seen.insert(row.0) {

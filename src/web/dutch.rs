@@ -85,6 +85,8 @@ pub fn message(english: &str) -> String {
         }
         "is required for a person eenplan does not know yet" => "eenplan kent deze persoon nog niet. Vul de naam in.",
         "at most 200 characters" => "Gebruik hoogstens 200 tekens.",
+        "must be after from" => "Deze datum mag niet voor de begindatum liggen.",
+        "is required to show employees' names" => "Schrijf op waarom u de namen nodig heeft.",
         _ => "",
     };
     if !known.is_empty() {

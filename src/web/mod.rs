@@ -17,6 +17,7 @@ mod involve;
 mod matches;
 mod page;
 mod plan;
+mod privacy;
 mod radar;
 mod search;
 mod sign_in;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     involve::configure(cfg);
     stuck::configure(cfg);
     escalation::configure(cfg);
+    privacy::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

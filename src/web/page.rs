@@ -135,7 +135,7 @@ enum Needs {
 }
 
 /// Every page the header can link to, in the header's order. "Mijn account" is in the user's corner of the header.
-const NAV: [(NavItem, Needs); 11] = [
+const NAV: [(NavItem, Needs); 12] = [
     (NavItem { key: "work", href: "/", label: "Mijn werk" }, Needs::Permit(Resource::Case, Action::List)),
     (NavItem { key: "team", href: "/team", label: "Team" }, Needs::Role(Role::Teamleider)),
     (
@@ -157,6 +157,7 @@ const NAV: [(NavItem, Needs); 11] = [
         NavItem { key: "break_glass", href: "/noodtoegang", label: "Noodtoegang" },
         Needs::Permit(Resource::BreakGlass, Action::List),
     ),
+    (NavItem { key: "privacy", href: "/inzage", label: "Inzage" }, Needs::Permit(Resource::AuditEvent, Action::Search)),
     (NavItem { key: "admin", href: "/beheer", label: "Beheer" }, Needs::Permit(Resource::User, Action::List)),
     (
         NavItem { key: "account", href: "/account", label: "Mijn account" },
