@@ -167,3 +167,76 @@ async fn only_the_privacy_officer_opens_inzage() {
         assert_eq!(home.body.contains("href=\"/inzage\""), ok, "{role:?}: the nav item");
     }
 }
+
+/// Logboek: the API's event list with the page's filters (per employee, per case, per day), its CSV the API's
+/// export, and the register; each audited as the API's; bad filters named all at once.
+#[actix_web::test]
+async fn the_log_views_and_the_register_are_the_apis() {
+    let app = TestApp::new().await;
+    let creator = app.user(Role::Wijkteam);
+    let bsn = eenplan::crypto::bsn::synthetic(80).expose().to_string();
+    let _ = child_with_accesses(&app, &creator, &bsn).await;
+    let case = app
+        .audit_events()
+        .into_iter()
+        .rev()
+        .find(|e| e.data.action == "case.read")
+        .and_then(|e| e.data.case_id)
+        .unwrap();
+    let officer = app.user(Role::PrivacyOfficer);
+    let token = app.token(&officer).await;
+    let web = app.web_sign_in_after_api(&officer).await;
+
+    let page = web.get(&app, &format!("/inzage/logboek?dossier={case}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let e = last_event_of(&app, &officer);
+    assert_eq!((e.action.as_str(), e.case_id.as_deref()), ("audit_event.list", Some(case.as_str())));
+    let api = app.get(&format!("/api/v1/audit/events?caseId={case}"), &token).await;
+    // The API's read came after the page's, and names the case too: the page showed the rest.
+    assert_eq!(table_rows(&page.body) + 1, api.body["items"].as_array().unwrap().len());
+    assert_eq!(page.body.matches("Dossier bekeken").count(), 3, "{}", page.body);
+    assert!(page.body.contains("Test wijkteam") && page.body.contains("Wijkteamwerk"));
+    assert!(!page.body.contains(&bsn) && !page.body.contains("Noor Bakker"), "no BSN, no client's name");
+
+    let mine = web.get(&app, &format!("/inzage/logboek?medewerker={}", creator.id)).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(last_event_of(&app, &officer).resource_id.as_deref(), Some(creator.id.as_str()));
+    let today = eenplan::calendar::local(chrono::Utc::now()).date().format("%d-%m-%Y").to_string();
+    let day = web.get(&app, &format!("/inzage/logboek?dag={today}&uitkomst=toegestaan")).await;
+    assert_eq!(day.status, StatusCode::OK);
+    assert!(day.body.contains("Dossier bekeken"));
+    let none = web.get(&app, "/inzage/logboek?dag=01-01-2001").await;
+    assert!(none.body.contains("Niets gevonden"), "{}", none.body);
+    let bad = web.get(&app, "/inzage/logboek?medewerker=iemand&dag=morgen&uitkomst=misschien").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Er zijn 3 fouten in het formulier"), "{}", bad.body);
+
+    let csv = app
+        .web_call(
+            actix_web::http::Method::GET,
+            &format!("/inzage/logboek.csv?dossier={case}"),
+            &[(common::pages::SESSION_COOKIE, &web.cookie)],
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+    assert_eq!(csv.text.matches(",case.read,").count(), 3, "{}", csv.text);
+    assert_eq!(last_event_of(&app, &officer).action, "audit_event.export");
+
+    let register = web.get(&app, "/inzage/register").await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register.body.contains("Verwijsindex") && register.body.contains("Bewaartermijn"));
+    assert_eq!(last_event_of(&app, &officer).action, "processing_register.read");
+    let register_csv = web.get(&app, "/inzage/register.csv").await;
+    assert!(register_csv.body.starts_with("code,naam,doel,"), "{}", register_csv.body);
+
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::PrivacyOfficer) {
+        let user = app.user(role);
+        let _ = app.token(&user).await;
+        let web = app.web_sign_in_after_api(&user).await;
+        for path in ["/inzage/logboek", "/inzage/logboek.csv", "/inzage/register", "/inzage/register.csv"] {
+            assert_eq!(web.get(&app, path).await.status, StatusCode::FORBIDDEN, "{role:?} {path}");
+        }
+    }
+}

@@ -154,6 +154,33 @@ pub struct EventData {
     pub reason: Option<String>,
 }
 
+/// The processing activities of the register (AVG art. 30; `policies/processing_register.toml`), by code.
+pub const PROCESSING_ACTIVITIES: [&str; 6] =
+    ["case_work", "verwijsindex", "procescoordinatie", "break_glass", "privacy_supervision", "administration"];
+
+/// The processing activity an event belongs to, from what it records (who in which role did what, on which basis):
+/// derived, not stored, so that every event — also those written before the register — names one, and the chain's
+/// hashes stay as they are.
+pub fn processing_activity(e: &EventData) -> &'static str {
+    let kind = |prefix: &str| e.action.starts_with(prefix) || e.resource_type == prefix.trim_end_matches('.');
+    if e.role.as_deref() == Some("privacy_officer") || e.resource_type == "audit_event" {
+        "privacy_supervision"
+    } else if e.flagged || matches!(e.basis, Some(Basis::BreakGlass(_))) || kind("break_glass.") {
+        "break_glass"
+    } else if matches!(e.basis, Some(Basis::Escalation(_))) || kind("escalation.") {
+        "procescoordinatie"
+    } else if kind("signal.") || kind("match.") {
+        "verwijsindex"
+    } else if matches!(e.basis, Some(Basis::ServerCommand))
+        || ["organisation", "team", "user", "own_account", "session", "system", "api"]
+            .contains(&e.resource_type.as_str())
+    {
+        "administration"
+    } else {
+        "case_work"
+    }
+}
+
 /// How an event's basis reads in the API: its kind and the id of what granted it.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -395,6 +422,38 @@ pub fn verify_chain(events: &[StoredEvent]) -> Option<Break> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_event_names_one_processing_activity_of_the_register() {
+        let e = |action: &str, resource: &str, role: &str, basis: Option<Basis>| EventData {
+            action: action.into(),
+            resource_type: resource.into(),
+            role: Some(role.into()),
+            basis,
+            ..Default::default()
+        };
+        let cases = [
+            (e("case.read", "case", "wijkteam", Some(Basis::Involvement("i".into()))), "case_work"),
+            (e("plan.update", "plan", "provider", Some(Basis::Consent("c".into()))), "case_work"),
+            (e("case.read", "case", "wijkteam", Some(Basis::BreakGlass("b".into()))), "break_glass"),
+            (e("break_glass.create", "break_glass", "wijkteam", None), "break_glass"),
+            (e("case.read", "case", "procescoordinator", Some(Basis::Escalation("x".into()))), "procescoordinatie"),
+            (e("escalation.list", "escalation", "procescoordinator", None), "procescoordinatie"),
+            (e("signal.create", "signal", "signaller", None), "verwijsindex"),
+            (e("match.list", "match", "matchregisseur", None), "verwijsindex"),
+            (e("audit_event.read", "audit_event", "privacy_officer", None), "privacy_supervision"),
+            (e("break_glass.update", "break_glass", "privacy_officer", None), "privacy_supervision"),
+            (e("user.create", "user", "admin", None), "administration"),
+            (e("auth.login", "session", "wijkteam", None), "administration"),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(processing_activity(&event), expected, "{} by {:?}", event.action, event.role);
+            assert!(PROCESSING_ACTIVITIES.contains(&expected));
+        }
+        let mut flagged = e("household.read", "household", "wijkteam", None);
+        flagged.flagged = true;
+        assert_eq!(processing_activity(&flagged), "break_glass", "inside a break-glass window");
+    }
 
     fn event(n: u32) -> EventData {
         EventData {

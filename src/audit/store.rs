@@ -170,7 +170,10 @@ pub struct EventFilter {
     pub user_id: Option<String>,
     pub person_id: Option<String>,
     pub case_id: Option<String>,
+    pub household_id: Option<String>,
     pub action: Option<String>,
+    /// `allowed` or `denied`.
+    pub outcome: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     /// Keyset cursor: only events with a smaller row id (newest first).
@@ -192,8 +195,14 @@ pub fn list(conn: &mut DbConn, f: &EventFilter) -> QueryResult<Vec<Row>> {
     if let Some(c) = &f.case_id {
         q = q.filter(audit_events::case_id.eq(c.clone()));
     }
+    if let Some(h) = &f.household_id {
+        q = q.filter(audit_events::household_id.eq(h.clone()));
+    }
     if let Some(a) = &f.action {
         q = q.filter(audit_events::action.eq(a.clone()));
+    }
+    if let Some(o) = &f.outcome {
+        q = q.filter(audit_events::outcome.eq(o.clone()));
     }
     if let Some(from) = f.from {
         q = q.filter(audit_events::occurred_at.ge(from));

@@ -137,6 +137,74 @@ pub fn merge(accesses: &[Access], with_names: bool) -> Vec<OverviewLine> {
     lines
 }
 
+/// One processing activity of the register (AVG art. 30), as `policies/processing_register.toml` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, ToSchema)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct ProcessingActivity {
+    /// The code every audit event names (`audit::model::PROCESSING_ACTIVITIES`).
+    pub code: String,
+    pub name: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    /// Categories of persons.
+    pub persons: String,
+    /// Categories of data.
+    pub data: String,
+    pub recipients: String,
+    pub retention: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterFile {
+    activity: Vec<ProcessingActivity>,
+}
+
+/// The register from its file: every activity an event can name, each once, none unknown, no field empty.
+pub fn parse_register(text: &str) -> Result<Vec<ProcessingActivity>, String> {
+    let file: RegisterFile = basic_toml::from_str(text).map_err(|e| e.to_string())?;
+    let codes: Vec<&str> = file.activity.iter().map(|a| a.code.as_str()).collect();
+    for code in crate::audit::model::PROCESSING_ACTIVITIES {
+        if codes.iter().filter(|c| **c == code).count() != 1 {
+            return Err(format!("the activity {code} must be described exactly once"));
+        }
+    }
+    if let Some(a) =
+        file.activity.iter().find(|a| !crate::audit::model::PROCESSING_ACTIVITIES.contains(&a.code.as_str()))
+    {
+        return Err(format!("{} is not an activity an event can name", a.code));
+    }
+    for a in &file.activity {
+        let fields = [&a.name, &a.purpose, &a.legal_basis, &a.persons, &a.data, &a.recipients, &a.retention];
+        if fields.iter().any(|f| f.trim().is_empty()) {
+            return Err(format!("{}: every field must be filled in", a.code));
+        }
+    }
+    Ok(file.activity)
+}
+
+/// A CSV field: quoted when it must be, and a leading `=`, `+`, `-`, `@`, tab or carriage return defused with an
+/// apostrophe, so that a spreadsheet never reads a value as a formula.
+pub fn csv_field(value: &str) -> String {
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.into() };
+    if defused.contains([',', '"', '\n', '\r', ';']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+/// Rows as CSV (comma-separated, CRLF line ends as RFC 4180).
+pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    for row in rows {
+        out.push_str(&row.iter().map(|v| csv_field(v)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +304,26 @@ mod tests {
         assert!(!concerns(&via("2027-03-10 12:00:00", Through::Household("other".into())), &memberships, &cases));
         assert!(!concerns(&via("2027-03-10 12:00:00", Through::Case("unknown".into())), &memberships, &cases));
         assert!(concerns(&access(1, "2020-01-01 00:00:00", "g", "person.read", "A"), &[], &cases));
+    }
+
+    #[test]
+    fn the_register_describes_every_activity_an_event_can_name() {
+        let register = parse_register(include_str!("../../policies/processing_register.toml")).unwrap();
+        let codes: Vec<&str> = register.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!(codes, crate::audit::model::PROCESSING_ACTIVITIES);
+        let one = "[[activity]]\ncode = \"case_work\"\nname = \"x\"\npurpose = \"x\"\nlegal_basis = \"x\"\n\
+                   persons = \"x\"\ndata = \"x\"\nrecipients = \"x\"\nretention = \"x\"\n";
+        assert!(parse_register(one).unwrap_err().contains("verwijsindex"), "a missing activity is an error");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1+1"), "'-1+1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv(&["a", "b"], vec![vec!["1".into(), "x;y".into()]]), "a,b\r\n1,\"x;y\"\r\n");
     }
 }

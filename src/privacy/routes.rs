@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::service::{self, AuditEventPage, OverviewRequest, PersonFound, PersonLookup, PersonOverview};
+use super::model::ProcessingActivity;
+use super::service::{self, AuditEventPage, Employee, OverviewRequest, PersonFound, PersonLookup, PersonOverview};
 use super::store::Period;
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
@@ -14,6 +15,9 @@ use crate::state::Ctx;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/audit/events").route(web::get().to(list_events)))
+        .service(web::resource("/audit/events.csv").route(web::get().to(export_events)))
+        .service(web::resource("/audit/register").route(web::get().to(register)))
+        .service(web::resource("/audit/employees").route(web::get().to(employees)))
         .service(web::resource("/audit/persons/search").route(web::post().to(find_person)))
         .service(web::resource("/audit/persons/{id}/overview").route(web::get().to(person_overview)));
 }
@@ -28,7 +32,11 @@ pub struct EventQuery {
     pub person_id: Option<Id>,
     #[param(value_type = Option<String>)]
     pub case_id: Option<Id>,
+    #[param(value_type = Option<String>)]
+    pub household_id: Option<Id>,
     pub action: Option<String>,
+    /// `allowed` or `denied`.
+    pub outcome: Option<String>,
     /// From this instant (inclusive), RFC 3339.
     #[serde(default, deserialize_with = "crate::input::date::instant_opt")]
     pub from: Option<DateTime<Utc>>,
@@ -43,9 +51,29 @@ pub struct EventQuery {
 
 /// Read the access log, newest first (privacy officer). Reading it is itself audited.
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", security(("bearer" = [])), params(EventQuery),
-    responses((status = 200, body = AuditEventPage), (status = 403, body = Problem)))]
+    responses((status = 200, body = AuditEventPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_events(ctx: Ctx, q: Query<EventQuery>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_events(&ctx, q.into_inner()).await?))
+}
+
+/// The events matching the query as CSV (NEN 7513 export), newest first, at most 50,000 (a longer list is 422: choose
+/// a shorter period). `limit` and `after` do not apply. Audited as `audit_event.export`, with what was looked for.
+#[utoipa::path(get, path = "/api/v1/audit/events.csv", tag = "audit", security(("bearer" = [])), params(EventQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn export_events(ctx: Ctx, q: Query<EventQuery>) -> AppResult<HttpResponse> {
+    let csv = service::export_events(&ctx, q.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"eenplan-logboek.csv\""))
+        .body(csv))
+}
+
+/// The register of processing activities (AVG art. 30) that the audit events name (privacy officer).
+#[utoipa::path(get, path = "/api/v1/audit/register", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProcessingActivity>), (status = 403, body = Problem)))]
+pub async fn register(ctx: Ctx) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::register(&ctx)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,4 +123,11 @@ pub async fn person_overview(
         (status = 422, body = Problem)))]
 pub async fn find_person(ctx: Ctx, body: Json<PersonLookup>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::find_person(&ctx, body.into_inner()).await?))
+}
+
+/// Every user, active or not, with their organisation: whose accesses the log can be read by (privacy officer).
+#[utoipa::path(get, path = "/api/v1/audit/employees", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Employee>), (status = 403, body = Problem)))]
+pub async fn employees(ctx: Ctx) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::employees(&ctx).await?))
 }

@@ -162,3 +162,13 @@ pub fn organisation_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Hash
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// Every user (active or not: the log names both), with their organisation's name, by name.
+pub fn employees(conn: &mut DbConn) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::users;
+    users::table
+        .inner_join(organisations::table.on(organisations::id.eq(users::organisation_id)))
+        .select((users::id, users::display_name, organisations::name))
+        .order((users::display_name.asc(), users::id.asc()))
+        .load(conn)
+}

@@ -6,6 +6,7 @@ mod account;
 mod actions;
 mod admin;
 mod assets;
+mod audit_log;
 mod break_glass;
 mod break_glass_review;
 mod case;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     stuck::configure(cfg);
     escalation::configure(cfg);
     privacy::configure(cfg);
+    audit_log::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

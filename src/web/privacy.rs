@@ -63,7 +63,7 @@ fn action_label(action: &str) -> &'static str {
 }
 
 /// Why it was allowed (the basis kind).
-fn basis_label(basis: Option<&str>) -> &'static str {
+pub(super) fn basis_label(basis: Option<&str>) -> &'static str {
     match basis.unwrap_or_default() {
         "involvement" => "Helpt het gezin (betrokken)",
         "regisseur" => "Regisseur: houdt de regie over het plan",
@@ -80,7 +80,7 @@ fn basis_label(basis: Option<&str>) -> &'static str {
 
 /// What was done to which data, in one phrase ("Dossier bekeken"). The privacy officer's own work on the log is
 /// said as what it is, for the person as for the officer.
-fn what(resource_type: &str, action: &str) -> String {
+pub(super) fn what(resource_type: &str, action: &str) -> String {
     match action {
         "audit_event.read" => "Opgezocht wie de gegevens bekeek".into(),
         "audit_event.search" => "Gezocht op BSN, voor dit overzicht".into(),

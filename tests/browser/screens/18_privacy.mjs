@@ -85,4 +85,27 @@ export async function run(t) {
   assert(letter.includes("Isa Inzagen") && !letter.includes("Demo wijkteam") && !letter.includes(bsn), "the letter's content");
   await t.axe("Overzicht voor de persoon");
   await t.screenshot("inzage-brief");
+
+  // Logboek: the case's events (a GET form, chosen with the keyboard), the API's list; then the register.
+  await page.goto(`${base}/inzage`);
+  await t.tabTo('main a[href="/inzage/logboek"]');
+  await enter();
+  assert((await t.heading()) === "Logboek", "the log");
+  await page.locator("#veld-caseId").focus();
+  await page.keyboard.type(c.body.id);
+  await t.tabTo('form[action="/inzage/logboek"] button');
+  await enter();
+  const rows = await page.locator("tbody tr").count();
+  const logApi = await t.api(officer, "GET", `/api/v1/audit/events?caseId=${c.body.id}&limit=500`);
+  // The API's read names the case too, and came after the page's.
+  assert(rows + 1 === logApi.body.items.length, `rows ${rows}, API ${logApi.body.items.length}`);
+  assert((await page.locator("tbody tr", { hasText: "Dossier bekeken" }).count()) === 3, "the three reads");
+  assert(!(await page.content()).includes("Isa Inzagen"), "no client's name in the log");
+  await t.axe("Logboek per dossier");
+  await t.screenshot("inzage-logboek");
+
+  await page.goto(`${base}/inzage/register`);
+  assert((await t.heading()) === "Register van verwerkingen", "the register");
+  await t.axe("Register van verwerkingen");
+  await t.screenshot("inzage-register");
 }
