@@ -19,6 +19,8 @@ const RETENTION_EVERY: Duration = Duration::from_secs(300);
 pub struct JobsReport {
     pub retention: RetentionReport,
     pub stuck: crate::escalations::service::ScanReport,
+    /// None when the daily scan ran today already.
+    pub privacy: Option<crate::oversight::service::ScanReport>,
     pub delivery: DeliveryReport,
     pub still_queued: i64,
     pub smtp_configured: bool,
@@ -37,6 +39,10 @@ impl std::fmt::Display for JobsReport {
             s if s.ran => writeln!(f, "stuck cases: {} open cases computed, {} stuck", s.cases, s.stuck)?,
             _ => writeln!(f, "stuck cases: changed cases computed; the daily scan ran today already")?,
         }
+        match &self.privacy {
+            Some(p) => writeln!(f, "suspicious access: {} days scanned, {} findings, {} new", p.days, p.found, p.new)?,
+            None => writeln!(f, "suspicious access: the daily scan ran today already")?,
+        }
         let d = &self.delivery;
         write!(f, "email: {} sent, {} to retry, {} failed, {} skipped", d.sent, d.retrying, d.failed, d.skipped)?;
         if !self.smtp_configured {
@@ -50,9 +56,17 @@ impl std::fmt::Display for JobsReport {
 pub async fn run_all(state: &web::Data<AppState>) -> AppResult<JobsReport> {
     let retention = retention::run_due(state).await?;
     let stuck = crate::escalations::service::keep_current(state).await?;
+    let privacy = crate::oversight::service::scan_daily(state).await?;
     let delivery = deliver_due(state).await?;
     let still_queued = db(state, |c| Ok(crate::notify::store::waiting(c)?)).await?;
-    Ok(JobsReport { retention, stuck, delivery, still_queued, smtp_configured: state.config.mail.smtp.is_some() })
+    Ok(JobsReport {
+        retention,
+        stuck,
+        privacy,
+        delivery,
+        still_queued,
+        smtp_configured: state.config.mail.smtp.is_some(),
+    })
 }
 
 /// Runs the retention jobs on a schedule for as long as the server runs.
@@ -75,6 +89,11 @@ pub fn spawn_scheduler(state: web::Data<AppState>) {
                 Ok(r) if r.ran => tracing::info!(cases = r.cases, stuck = r.stuck, "stuck-case scan"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "stuck-case scan failed"),
+            }
+            match crate::oversight::service::scan_daily(&state).await {
+                Ok(Some(r)) => tracing::info!(days = r.days, found = r.found, new = r.new, "suspicious-access scan"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "suspicious-access scan failed"),
             }
             actix_web::rt::time::sleep(RETENTION_EVERY).await;
         }

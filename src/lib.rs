@@ -21,6 +21,7 @@ pub mod input;
 pub mod jobs;
 pub mod notify;
 pub mod openapi;
+pub mod oversight;
 pub mod paging;
 pub mod plans;
 pub mod privacy;
@@ -64,6 +65,7 @@ pub fn build_app(
                 .configure(auth::routes::configure)
                 .configure(identity::routes::configure)
                 .configure(privacy::routes::configure)
+                .configure(oversight::routes::configure)
                 .configure(households::routes::configure)
                 .configure(cases::routes::configure)
                 .configure(plans::routes::configure)

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    auth, breakglass, cases, consent, escalations, health, households, identity, plans, privacy, signals, work,
+    auth, breakglass, cases, consent, escalations, health, households, identity, oversight, plans, privacy, signals,
+    work,
 };
 
 #[derive(OpenApi)]
@@ -39,6 +40,14 @@ use crate::{
         privacy::routes::export_events,
         privacy::routes::register,
         privacy::routes::employees,
+        oversight::routes::list,
+        oversight::routes::scan,
+        oversight::routes::get,
+        oversight::routes::assign,
+        oversight::routes::judge,
+        oversight::routes::close,
+        oversight::routes::reviews,
+        oversight::routes::record_review,
         privacy::routes::person_overview,
         privacy::routes::find_person,
         households::routes::create_household,

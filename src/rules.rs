@@ -17,6 +17,7 @@ pub struct Rules {
     pub calendar: WorkCalendar,
     pub stuck: StuckRules,
     pub escalation: EscalationRules,
+    pub privacy: PrivacyRules,
 }
 
 impl Rules {
@@ -36,6 +37,7 @@ impl Rules {
         let rules: Rules = basic_toml::from_str(text).map_err(|e| e.to_string())?;
         rules.stuck.check()?;
         rules.escalation.check()?;
+        rules.privacy.check()?;
         Ok(rules)
     }
 }
@@ -270,6 +272,64 @@ impl EscalationRules {
         let holder = self.doorzettingsmacht.trim();
         if holder.is_empty() || holder.chars().count() > 200 {
             return Err("escalation.doorzettingsmacht must be 1 to 200 characters".into());
+        }
+        Ok(())
+    }
+}
+
+/// The privacy officer's suspicious-access findings (docs/privacy.md) and log reviews: the thresholds of each rule.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyRules {
+    /// Office hours on working days, local time: from this hour (inclusive) to that one (exclusive).
+    pub office_hours_from: u32,
+    pub office_hours_until: u32,
+    /// More distinct households than this by one user in a day is a finding.
+    pub households_per_day: i64,
+    /// So is more than this many times the user's own median of the 30 days before (on the days they worked).
+    pub median_factor: i64,
+    /// Refused requests by one user within any hour, from this many on.
+    pub denials_per_hour: i64,
+    /// A search by BSN or name that found someone, with no work on the person found within these hours.
+    pub search_follow_up_hours: i64,
+    /// Break-glass not judged within these working days.
+    pub break_glass_review_working_days: i64,
+    /// The workbench warns when no log review was recorded within these days.
+    pub review_every_days: i64,
+}
+
+impl Default for PrivacyRules {
+    fn default() -> Self {
+        PrivacyRules {
+            office_hours_from: 7,
+            office_hours_until: 19,
+            households_per_day: 30,
+            median_factor: 3,
+            denials_per_hour: 10,
+            search_follow_up_hours: 24,
+            break_glass_review_working_days: 5,
+            review_every_days: 30,
+        }
+    }
+}
+
+impl PrivacyRules {
+    fn check(&self) -> Result<(), String> {
+        if self.office_hours_from >= self.office_hours_until || self.office_hours_until > 24 {
+            return Err("privacy.office_hours_from must be before privacy.office_hours_until (0 to 24)".into());
+        }
+        let positive = [
+            ("households_per_day", self.households_per_day),
+            ("median_factor", self.median_factor),
+            ("denials_per_hour", self.denials_per_hour),
+            ("search_follow_up_hours", self.search_follow_up_hours),
+            ("break_glass_review_working_days", self.break_glass_review_working_days),
+            ("review_every_days", self.review_every_days),
+        ];
+        for (name, value) in positive {
+            if !(1..=1000).contains(&value) {
+                return Err(format!("privacy.{name} must be 1 to 1000"));
+            }
         }
         Ok(())
     }

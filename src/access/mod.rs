@@ -31,6 +31,8 @@ pub enum Resource {
     Signal,
     Match,
     Escalation,
+    AccessFinding,
+    LogReview,
 }
 
 impl Resource {
@@ -50,6 +52,8 @@ impl Resource {
             Resource::Signal => "signal",
             Resource::Match => "match",
             Resource::Escalation => "escalation",
+            Resource::AccessFinding => "access_finding",
+            Resource::LogReview => "log_review",
         }
     }
 }

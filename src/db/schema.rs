@@ -500,6 +500,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    log_reviews (id) {
+        id -> Text,
+        reviewer_id -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        method -> Text,
+        sample -> Text,
+        findings -> Text,
+        follow_up -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_findings (id) {
+        id -> Text,
+        kind -> Text,
+        fingerprint -> Text,
+        user_id -> Nullable<Text>,
+        day -> Date,
+        figure -> BigInt,
+        threshold -> BigInt,
+        status -> Text,
+        assigned_to -> Nullable<Text>,
+        judgement -> Nullable<Text>,
+        judgement_note -> Nullable<Text>,
+        judged_by -> Nullable<Text>,
+        judged_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        found_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_finding_events (finding_id, event_row) {
+        finding_id -> Text,
+        event_row -> BigInt,
+    }
+}
+
 diesel::joinable!(match_members -> matches (match_id));
 diesel::joinable!(match_members -> signals (signal_id));
 diesel::joinable!(signals -> persons (person_id));
@@ -522,6 +564,9 @@ diesel::joinable!(escalation_steps -> escalations (escalation_id));
 diesel::joinable!(escalations -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_finding_events,
+    access_findings,
+    log_reviews,
     audit_event_persons,
     escalations,
     escalation_steps,

@@ -1,0 +1,3 @@
+DROP TABLE access_finding_events;
+DROP TABLE access_findings;
+DROP TABLE log_reviews;
