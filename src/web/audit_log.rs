@@ -154,7 +154,7 @@ pub struct EventRow {
     pub activity: &'static str,
 }
 
-fn row(v: &AuditEventView) -> EventRow {
+pub(super) fn row(v: &AuditEventView) -> EventRow {
     let e = &v.event;
     let l = local(e.occurred_at.and_utc());
     EventRow {

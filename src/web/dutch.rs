@@ -87,6 +87,14 @@ pub fn message(english: &str) -> String {
         "at most 200 characters" => "Gebruik hoogstens 200 tekens.",
         "must be after from" => "Deze datum mag niet voor de begindatum liggen.",
         "is required to show employees' names" => "Schrijf op waarom u de namen nodig heeft.",
+        "say why" => "Schrijf op waarom.",
+        "must not be before from" => "Deze datum mag niet voor de begindatum liggen.",
+        "at most 31 days" => "Kies een periode van hoogstens 31 dagen.",
+        "must be justified, not_justified or needs_follow_up" => "Kies een oordeel.",
+        "is not an active privacy officer" => "Deze medewerker is geen actieve privacy officer.",
+        "more than 50,000 events: choose a shorter period" => {
+            "Meer dan 50.000 gebeurtenissen: kies een kortere periode."
+        }
         _ => "",
     };
     if !known.is_empty() {

@@ -14,6 +14,7 @@ mod consent;
 mod dutch;
 mod escalation;
 mod evaluation;
+mod findings;
 mod involve;
 mod matches;
 mod page;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     escalation::configure(cfg);
     privacy::configure(cfg);
     audit_log::configure(cfg);
+    findings::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.

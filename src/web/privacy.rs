@@ -197,6 +197,8 @@ struct StartPage {
     layout: Layout,
     errors: Vec<FieldMessage>,
     bsn: String,
+    /// Open findings, and whether a log review is due.
+    summary: super::findings::Summary,
 }
 
 impl StartPage {
@@ -210,7 +212,8 @@ async fn start(page: Page) -> PageResult {
     if !service::may_find_persons(&page.ctx) {
         return Err(AppError::Forbidden.into());
     }
-    render(&StartPage { layout: page.layout("Inzage", "privacy"), errors: vec![], bsn: String::new() })
+    let summary = super::findings::summary(&page).await?;
+    render(&StartPage { layout: page.layout("Inzage", "privacy"), errors: vec![], bsn: String::new(), summary })
 }
 
 #[derive(Deserialize)]
@@ -226,8 +229,9 @@ async fn find(page: Page, form: Form<FindForm>) -> PageResult {
         Err(AppError::Validation(errors)) => {
             let errors = dutch::field_messages(&errors, &LABELS);
             let layout = page.layout("Inzage", "privacy");
+            let summary = super::findings::summary(&page).await?;
             // The BSN is kept in the form only when it must be corrected.
-            render_with(StatusCode::UNPROCESSABLE_ENTITY, &StartPage { layout, errors, bsn: raw })
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &StartPage { layout, errors, bsn: raw, summary })
         }
         Err(AppError::NotFound) => {
             let errors = vec![FieldMessage {
@@ -237,7 +241,8 @@ async fn find(page: Page, form: Form<FindForm>) -> PageResult {
                 message: "eenplan kent niemand met dit BSN.".into(),
             }];
             let layout = page.layout("Inzage", "privacy");
-            render_with(StatusCode::NOT_FOUND, &StartPage { layout, errors, bsn: String::new() })
+            let summary = super::findings::summary(&page).await?;
+            render_with(StatusCode::NOT_FOUND, &StartPage { layout, errors, bsn: String::new(), summary })
         }
         Err(e) => Err(e.into()),
     }
