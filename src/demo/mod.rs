@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 mod escalations;
 mod plans;
+mod privacy;
 mod provider;
 mod signals;
 mod stuck;
@@ -64,7 +65,7 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
     let max_age = state.config.signals.max_age;
 
     let bsn = &state.bsn;
-    state.audit.write_with(&mut conn, |c| {
+    let actors = state.audit.write_with(&mut conn, |c| {
         let t = now();
         let municipality = new_id();
         store::insert_organisation(c, &municipality, "Gemeente Zoetermeer", "municipality", t)?;
@@ -145,8 +146,15 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
             outcome: "allowed".into(),
             ..Default::default()
         };
-        Ok(((), event))
+        let actors = privacy::Actors {
+            night_owl: (colleague_id.clone(), "Demo wijkteam collega".into()),
+            searcher: (user_ids[&Role::Wijkteam].0.clone(), "Demo wijkteam".into()),
+            other_team: wijk_teams[1].clone(),
+            organisation: municipality.clone(),
+        };
+        Ok((actors, event))
     })?;
+    privacy::seed(state, &mut conn, &actors, &state.rules.calendar)?;
     // The seed wrote no case through a use case, so nothing marked them: compute every case's stuck reasons now.
     crate::escalations::service::scan(&mut conn, &state.rules.stuck, &state.rules.calendar)?;
     let mut out: Vec<DemoAccount> = accounts.into_iter().map(|(_, a, _)| a).collect();

@@ -108,4 +108,35 @@ export async function run(t) {
   assert((await t.heading()) === "Register van verwerkingen", "the register");
   await t.axe("Register van verwerkingen");
   await t.screenshot("inzage-register");
+
+  // Meldingen: a scan of the last ten days from the page finds the demo's planted night of mass access, the search
+  // not followed by work and the break-glass use not judged in time; each links to its events.
+  await page.goto(`${base}/inzage/meldingen`);
+  assert((await t.heading()) === "Meldingen van verdachte toegang", "the findings");
+  const day = (d) => { const x = new Date(Date.now() - d * 86400000); return `${x.getDate()}-${x.getMonth() + 1}-${x.getFullYear()}`; };
+  await page.locator("#veld-from").focus();
+  await page.keyboard.type(day(12));
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(day(0));
+  await t.tabTo('form[action="/inzage/meldingen/scan"] button');
+  await enter();
+  const found = await t.api(officer, "GET", "/api/v1/audit/findings");
+  const kindsFound = new Set(found.body.items.map((f) => f.kind));
+  for (const kind of ["off_hours", "many_households", "unfollowed_search", "break_glass_unreviewed"]) {
+    assert(kindsFound.has(kind), `the demo's ${kind}: ${[...kindsFound]}`);
+  }
+  const night = found.body.items.find((f) => f.kind === "many_households");
+  assert(night.userName === "Demo wijkteam collega" && night.figure === 12, `the night: ${JSON.stringify(night)}`);
+  assert((await page.locator("tbody tr", { hasText: "Veel huishoudens" }).count()) >= 1, "listed on the page");
+  await t.axe("Meldingen");
+  await t.screenshot("inzage-meldingen");
+  await page.goto(`${base}/inzage/meldingen/${night.id}`);
+  assert((await page.locator("tbody tr").count()) === 12, "the night's twelve first visits");
+  await t.axe("Melding");
+  await t.screenshot("inzage-melding");
+
+  await page.goto(`${base}/inzage/controles`);
+  assert((await t.heading()) === "Controles van het logboek", "the reviews");
+  await t.axe("Controles van het logboek");
+  await t.screenshot("inzage-controles");
 }
