@@ -264,7 +264,13 @@ fn access_is_decided_in_access_alone() {
         if s.rel.starts_with("access/") || s.rel.starts_with("audit/") || s.rel == "main.rs" {
             continue;
         }
+        // The demo's planted history (past events for the privacy officer's workbench to find) records the bases
+        // those past requests had; it decides nothing, and may do nothing else of access's.
+        let planted_history = s.rel == "demo/privacy.rs";
         for pattern in decision_only {
+            if planted_history && pattern == "Basis::" {
+                continue;
+            }
             if s.code.contains(pattern) {
                 wrong.push(format!("{}: {pattern}", s.rel));
             }
