@@ -6,7 +6,7 @@
 mod common;
 
 use actix_web::http::{Method, StatusCode};
-use common::world::household_case_and_person;
+use common::world::{child_with_bsn, household_case_and_person};
 use common::TestApp;
 use diesel::prelude::*;
 use eenplan::roles::Role;
@@ -203,22 +203,6 @@ async fn the_person_index_holds_every_persons_of_every_event() {
     }
 }
 
-/// A member with this synthetic BSN in a new household of the creator's team; the person's id.
-async fn person_with_bsn(app: &TestApp, creator: &common::TestUser, bsn: &str) -> String {
-    let (household, _, _) = household_case_and_person(app, creator).await;
-    let token = app.token(creator).await;
-    let m = app
-        .post(
-            &format!("/api/v1/households/{household}/members"),
-            &token,
-            json!({"person": {"name": "Noor Bakker", "birthDate": "2012-06-30", "bsn": bsn}, "relation": "child",
-                   "custody": false, "from": "2020-01-01"}),
-        )
-        .await;
-    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
-    m.body["person"]["id"].as_str().unwrap().to_string()
-}
-
 /// The privacy officer finds the person an overview is for by BSN: the id only, audited with the person and never
 /// the BSN; the overview then names them. Every other role is refused (and that is audited); a BSN no one has is
 /// 404, a wrong one 422 with the field.
@@ -227,7 +211,7 @@ async fn a_privacy_officer_finds_a_person_by_bsn_and_only_their_id_comes_back() 
     let app = TestApp::new().await;
     let creator = app.user(Role::Wijkteam);
     let bsn = eenplan::crypto::bsn::synthetic(41).expose().to_string();
-    let person = person_with_bsn(&app, &creator, &bsn).await;
+    let (_, _, person) = child_with_bsn(&app, &creator, &bsn).await;
     let officer = app.user(Role::PrivacyOfficer);
     let token = app.token(&officer).await;
 

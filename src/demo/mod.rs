@@ -149,6 +149,7 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         let actors = privacy::Actors {
             night_owl: (colleague_id.clone(), "Demo wijkteam collega".into()),
             searcher: (user_ids[&Role::Wijkteam].0.clone(), "Demo wijkteam".into()),
+            team: wijk_teams[0].clone(),
             other_team: wijk_teams[1].clone(),
             organisation: municipality.clone(),
         };

@@ -19,6 +19,8 @@ pub struct Actors {
     pub night_owl: (String, String),
     /// Searches by BSN and does nothing with the person found.
     pub searcher: (String, String),
+    /// Their own team (the basis of their household reads).
+    pub team: String,
     /// The team whose case the unjudged break-glass use opened.
     pub other_team: String,
     pub organisation: String,
@@ -57,7 +59,7 @@ pub fn seed(state: &AppState, conn: &mut DbConn, who: &Actors, cal: &WorkCalenda
             for (i, h) in homes.iter().take(2).enumerate() {
                 let mut e = event(&who.night_owl, org, at(day, 10, i as i64 * 20), "household.read", "household");
                 e.household_id = Some(h.clone());
-                e.basis = Some(Basis::RolePermission);
+                e.basis = Some(Basis::TeamMember(who.team.clone()));
                 write(conn, e)?;
             }
         }
@@ -67,7 +69,7 @@ pub fn seed(state: &AppState, conn: &mut DbConn, who: &Actors, cal: &WorkCalenda
     for (i, h) in homes.iter().enumerate() {
         let mut e = event(&who.night_owl, org, at(night, 23, 5 + 3 * i as i64), "household.read", "household");
         e.household_id = Some(h.clone());
-        e.basis = Some(Basis::RolePermission);
+        e.basis = Some(Basis::TeamMember(who.team.clone()));
         write(conn, e)?;
     }
 

@@ -183,3 +183,20 @@ pub async fn household_case_and_person(app: &TestApp, creator: &TestUser) -> (St
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
     (household, c.body["id"].as_str().unwrap().to_string(), person)
 }
+
+/// A child Noor Bakker known by `bsn`, added to a new household of `creator`'s team that has a case: (household,
+/// case, the child's person id).
+pub async fn child_with_bsn(app: &TestApp, creator: &TestUser, bsn: &str) -> (String, String, String) {
+    let (household, case, _) = household_case_and_person(app, creator).await;
+    let token = app.token(creator).await;
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            &token,
+            json!({"person": {"name": "Noor Bakker", "birthDate": "2012-06-30", "bsn": bsn}, "relation": "child",
+                   "custody": false, "from": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    (household, case, m.body["person"]["id"].as_str().unwrap().to_string())
+}
