@@ -55,6 +55,10 @@ start_server() {
         export EENPLAN_DATABASE_URL="$PG_URL/$BENCH_DB"
     fi
     "$BIN" demo-scale --households "$households" >&2
+    # More generated data before the server starts (a command line, e.g. `"$BIN" demo-scale --audit-events N`).
+    if [ -n "${PREPARE:-}" ]; then
+        eval "$PREPARE" | tee "$BENCH_DIR/prepare.log" >&2
+    fi
     if [ -n "${SCAN_BEFORE_SERVE:-}" ]; then
         # The daily stuck-case scan, timed: `jobs run` claims today's scan, so the server does not scan again.
         local started ended

@@ -28,6 +28,7 @@ pub mod privacy;
 pub mod roles;
 pub mod rules;
 pub mod scale;
+pub mod scale_audit;
 pub mod signals;
 pub mod state;
 pub mod web;

@@ -43,6 +43,12 @@ enum Command {
         /// Instead of cases: this many active signals (with their matches) on the households' young persons.
         #[arg(long)]
         signals: Option<usize>,
+        /// Instead of cases: a year of this many access-log events, for the privacy officer's benchmarks.
+        #[arg(long)]
+        audit_events: Option<usize>,
+        /// With --audit-events: how many of them name the first demo person.
+        #[arg(long, default_value_t = 100_000)]
+        person_events: usize,
     },
     /// Run database migrations and exit.
     Migrate,
@@ -160,7 +166,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             serve(state).await
         }
-        Command::DemoScale { households, signals } => {
+        Command::DemoScale { households, signals, audit_events, person_events } => {
             let state = start(config).await?;
             let started = std::time::Instant::now();
             // On an empty database the demo comes first (accounts in <data dir>/demo-accounts.json).
@@ -173,6 +179,20 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(accounts) = seeded {
                 let path = demo::write_accounts(&state, &accounts).map_err(|e| e.to_string())?;
                 println!("demo seeded; accounts in {}", path.display());
+            }
+            if let Some(events) = audit_events {
+                let summary = web::block(move || eenplan::scale_audit::generate(&state, events, person_events))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("generating failed: {e}"))?;
+                println!(
+                    "{} audit events over a year, {} naming person {} ({:.1} s)",
+                    summary.events,
+                    summary.person_events,
+                    summary.person_id,
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(ExitCode::SUCCESS);
             }
             if let Some(signals) = signals {
                 let summary = web::block(move || eenplan::scale::generate_signals(&state, households, signals))

@@ -213,6 +213,7 @@ fn may_query(rel: &str) -> bool {
         // Data generators for the demo and the benchmarks write rows in bulk.
         || rel.starts_with("demo/")
         || rel == "scale.rs"
+        || rel == "scale_audit.rs"
 }
 
 #[test]

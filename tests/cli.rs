@@ -213,3 +213,28 @@ fn a_searched_bsn_never_reaches_the_log_or_the_database_in_the_clear() {
     drop(conn);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The benchmarks' generated access log (`demo-scale --audit-events`): one chain of its own that `audit verify`
+/// accepts, with the person index filled for the demo person it names.
+#[test]
+fn the_generated_access_log_verifies_and_indexes_its_person() {
+    use diesel::prelude::*;
+    use eenplan::db::schema::audit_event_persons as ap;
+    let dir = data_dir();
+    let gen = eenplan(
+        &dir,
+        &["demo-scale", "--audit-events", "12000", "--person-events", "300"],
+        &[("EENPLAN_DEMO_PASSWORD", "demo-wachtwoord-2026")],
+    );
+    let out = String::from_utf8_lossy(&gen.stdout).to_string();
+    assert_eq!(gen.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&gen.stderr));
+    let person = out.split("naming person ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
+    assert!(out.contains("12000 audit events over a year, 300 naming person"), "{out}");
+    let verify = eenplan(&dir, &["audit", "verify"], &[]);
+    assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stdout));
+    let db = dir.join("eenplan.db");
+    let mut conn = eenplan::db::DbConn::Sqlite(diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap());
+    let indexed: i64 = ap::table.filter(ap::person_id.eq(&person)).count().get_result(&mut conn).unwrap();
+    // The demo's own events may name the person too.
+    assert!(indexed >= 300, "{indexed}");
+}
