@@ -55,7 +55,7 @@ pub fn generate(state: &AppState, events: usize, person_events: usize) -> AppRes
     if staff.is_empty() {
         return Err(AppError::internal("no users: run eenplan demo first"));
     }
-    let every = if person_events == 0 { usize::MAX } else { (events / person_events).max(1) };
+    let every = events.checked_div(person_events).map_or(usize::MAX, |n| n.max(1));
     let start = now() - Duration::days(365);
     let step = Duration::days(365).num_milliseconds() as f64 / events.max(1) as f64;
     let mut head = ChainHead::new(new_id());
