@@ -48,7 +48,7 @@ run_backend() {
     local base rps p50 p99
     read -r base p50 p99 < <(measure "$BASE/health/live" "")
     row "$backend" "GET /health/live (ceiling)" "$base" "$p50" "$p99" "$base"
-    read -r rps p50 p99 < <(CONCURRENCY=1 REQUESTS=20 measure "$BASE/api/v1/audit/persons/$person/overview" "$token")
+    read -r rps p50 p99 < <(CONCURRENCY=1 REQUESTS=100 measure "$BASE/api/v1/audit/persons/$person/overview" "$token")
     row "$backend" "GET …/persons/{id}/overview ($accesses accesses, of $EVENTS)" "$rps" "$p50" "$p99" "$base"
     local day times=()
     day=$(date -u -d '-30 days' +%F)
