@@ -148,6 +148,8 @@ async fn each_kind_is_found_at_its_threshold_and_not_below() {
     let token = app.token(&officer).await;
     let res = scan(&app, &token, DAY, DAY).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let scanned = app.audit_events().pop().unwrap().data;
+    assert_eq!((scanned.action.as_str(), scanned.outcome.as_str()), ("access_finding.create", "allowed"));
     let list = app.get("/api/v1/audit/findings", &token).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
     let kinds = |user: &TestUser| -> Vec<String> {
