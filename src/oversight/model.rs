@@ -33,7 +33,8 @@ impl Event {
         !self.person_ids.is_empty() || self.household_id.is_some() || self.case_id.is_some()
     }
 
-    fn is_search(&self) -> bool {
+    /// A search by BSN or name (a wijkteam member's, or the privacy officer's for an overview).
+    pub fn is_search(&self) -> bool {
         self.action == "person.search" || self.action == "audit_event.search"
     }
 }

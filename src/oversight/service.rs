@@ -48,7 +48,7 @@ pub fn scan_days(
         let after = if to + follow <= at { Some(store::events_between(conn, to, to + follow)?) } else { None };
         let found_persons: Vec<String> = events
             .iter()
-            .filter(|e| e.action.ends_with(".search"))
+            .filter(|e| e.is_search())
             .flat_map(|e| e.person_ids.iter().cloned())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -286,15 +286,17 @@ pub async fn get(ctx: &Ctx, id: Id) -> AppResult<FindingDetail> {
     ctx.state.access.decide(&ctx.principal, Resource::AccessFinding, Action::Read, &ctx.audit)?;
     ctx.audit.resource(id.as_str());
     let audit = ctx.audit.clone();
-    ctx.read(move |c| {
-        let row = store::finding(c, id.as_str())?.ok_or(AppError::NotFound)?;
-        let events: Vec<AuditEventView> = store::finding_events(c, id.as_str())?.into_iter().map(Into::into).collect();
-        // The persons and cases the events name are what the privacy officer sees by id: the read names them.
-        audit.persons(events.iter().flat_map(|e| e.event.person_ids.iter().cloned()));
-        let finding = views(c, vec![row])?.pop().ok_or(AppError::NotFound)?;
-        Ok(FindingDetail { finding, events })
-    })
-    .await
+    ctx.read(move |c| detail(c, &id, &audit)).await
+}
+
+/// A finding with its events. The persons the events name are what the privacy officer sees (by id): the request's
+/// event names them.
+fn detail(c: &mut DbConn, id: &Id, audit: &crate::audit::AuditRecord) -> AppResult<FindingDetail> {
+    let row = store::finding(c, id.as_str())?.ok_or(AppError::NotFound)?;
+    let events: Vec<AuditEventView> = store::finding_events(c, id.as_str())?.into_iter().map(Into::into).collect();
+    audit.persons(events.iter().flat_map(|e| e.event.person_ids.iter().cloned()));
+    let finding = views(c, vec![row])?.pop().ok_or(AppError::NotFound)?;
+    Ok(FindingDetail { finding, events })
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -382,11 +384,7 @@ pub async fn step(ctx: &Ctx, id: Id, step: Step, input: StepInput) -> AppResult<
         if !store::change(c, id.as_str(), &change)? {
             return Err(AppError::Conflict("Someone else changed this finding; reload it".into()));
         }
-        let row = store::finding(c, id.as_str())?.ok_or(AppError::NotFound)?;
-        let events: Vec<AuditEventView> = store::finding_events(c, id.as_str())?.into_iter().map(Into::into).collect();
-        cx.audit.persons(events.iter().flat_map(|e| e.event.person_ids.iter().cloned()));
-        let finding = views(c, vec![row])?.pop().ok_or(AppError::NotFound)?;
-        Ok(FindingDetail { finding, events })
+        detail(c, &id, &cx.audit)
     })
     .await
 }
