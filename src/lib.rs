@@ -25,6 +25,7 @@ pub mod oversight;
 pub mod paging;
 pub mod plans;
 pub mod privacy;
+pub mod retention;
 pub mod roles;
 pub mod rules;
 pub mod scale;
@@ -67,6 +68,7 @@ pub fn build_app(
                 .configure(identity::routes::configure)
                 .configure(privacy::routes::configure)
                 .configure(oversight::routes::configure)
+                .configure(retention::routes::configure)
                 .configure(households::routes::configure)
                 .configure(cases::routes::configure)
                 .configure(plans::routes::configure)

@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Retention (docs/privacy.md): erase closed cases past their law's term and prune the audit log.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Background jobs (`serve` runs them on a schedule).
     Jobs {
         #[command(subcommand)]
@@ -93,6 +98,14 @@ enum UserCommand {
         #[arg(long)]
         organisation: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// List what a run would erase and prune today; changes nothing.
+    Plan,
+    /// Erase and prune what the plan lists, in one transaction with its audit event.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -249,13 +262,20 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let input = ServerUser { email, display_name: name, role, team, organisation, password, totp_secret };
             add_user(state, input).await
         }
+        Command::Retention { command } => {
+            let state = start(config).await?;
+            retention(state, matches!(command, RetentionCommand::Run)).await
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let mut conn =
                 config.database.connect().map_err(|e| format!("cannot open {}: {e}", config.database.describe()))?;
             let report = audit::service::verify(&mut conn).map_err(|e| format!("reading the audit log failed: {e}"))?;
             match report.first_break {
                 None => {
-                    println!("audit log intact: {} events in {} chains", report.events, report.chains);
+                    println!(
+                        "audit log intact: {} events in {} chains ({} continuing after a retention checkpoint)",
+                        report.events, report.chains, report.checkpoints
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(b) => {
@@ -292,6 +312,42 @@ async fn serve(state: web::Data<AppState>) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, "eenplan is listening");
     server.run().await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `eenplan retention plan|run`: the operator's dry run or run, audited as the privacy officer's are.
+async fn retention(state: web::Data<AppState>, carry_out: bool) -> Result<ExitCode, String> {
+    use eenplan::retention::service;
+    let ctx = Ctx::new(state, Operator, AuditRecord::server_command());
+    let plan = if carry_out {
+        service::run(&ctx, None).await.map_err(|e| e.to_string())?.plan
+    } else {
+        service::plan_on_server(&ctx).await.map_err(|e| e.to_string())?
+    };
+    let verb = if carry_out { "erased" } else { "would erase" };
+    for c in &plan.cases {
+        println!(
+            "{verb} case {} ({}, {}; closed {}, term ended {})",
+            c.case_id,
+            c.team,
+            c.laws.join("+"),
+            c.closed_on,
+            c.erase_from
+        );
+    }
+    for c in &plan.held {
+        println!("kept case {} on a legal hold (term ended {})", c.case_id, c.erase_from);
+    }
+    println!(
+        "{verb}: {} cases, {} households, {} persons; {} audit events older than {} from {} chains ({} kept on hold)",
+        plan.cases.len(),
+        plan.households.len(),
+        plan.persons.len(),
+        plan.audit_events,
+        plan.audit_cutoff.date_naive(),
+        plan.chains.len(),
+        plan.held.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

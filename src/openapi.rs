@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    auth, breakglass, cases, consent, escalations, health, households, identity, oversight, plans, privacy, signals,
+    auth, breakglass, cases, consent, escalations, health, households, identity, oversight, plans, privacy, retention, signals,
     work,
 };
 
@@ -48,6 +48,15 @@ use crate::{
         oversight::routes::close,
         oversight::routes::reviews,
         oversight::routes::record_review,
+        retention::routes::dry_run,
+        retention::routes::runs,
+        retention::routes::run,
+        retention::routes::holds,
+        retention::routes::place_hold,
+        retention::routes::lift_hold,
+        retention::routes::erasures,
+        retention::routes::record_erasure,
+        retention::routes::decide_erasure,
         privacy::routes::person_overview,
         privacy::routes::find_person,
         households::routes::create_household,

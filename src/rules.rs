@@ -18,6 +18,7 @@ pub struct Rules {
     pub stuck: StuckRules,
     pub escalation: EscalationRules,
     pub privacy: PrivacyRules,
+    pub retention: RetentionRules,
 }
 
 impl Rules {
@@ -38,6 +39,7 @@ impl Rules {
         rules.stuck.check()?;
         rules.escalation.check()?;
         rules.privacy.check()?;
+        rules.retention.check()?;
         Ok(rules)
     }
 }
@@ -330,6 +332,42 @@ impl PrivacyRules {
             if !(1..=1000).contains(&value) {
                 return Err(format!("privacy.{name} must be 1 to 1000"));
             }
+        }
+        Ok(())
+    }
+}
+
+/// Retention (docs/privacy.md): a closed case is erased this many years after it closed, by the longest term of the
+/// laws it fell under; audit events are pruned after `audit_years` (never fewer than five).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionRules {
+    pub jeugdwet_years: u32,
+    pub wmo_years: u32,
+    pub participatiewet_years: u32,
+    pub audit_years: u32,
+}
+
+impl Default for RetentionRules {
+    fn default() -> Self {
+        RetentionRules { jeugdwet_years: 20, wmo_years: 15, participatiewet_years: 10, audit_years: 5 }
+    }
+}
+
+/// The audit log is kept at least this long, whatever a municipality configures (and the database enforces it).
+pub const MIN_AUDIT_YEARS: u32 = 5;
+
+impl RetentionRules {
+    fn check(&self) -> Result<(), String> {
+        let terms =
+            [("jeugdwet_years", self.jeugdwet_years), ("wmo_years", self.wmo_years), ("participatiewet_years", self.participatiewet_years)];
+        for (name, years) in terms {
+            if !(1..=100).contains(&years) {
+                return Err(format!("retention.{name} must be 1 to 100"));
+            }
+        }
+        if !(MIN_AUDIT_YEARS..=100).contains(&self.audit_years) {
+            return Err(format!("retention.audit_years must be {MIN_AUDIT_YEARS} to 100"));
         }
         Ok(())
     }

@@ -72,6 +72,19 @@ impl Access {
         }
     }
 
+    /// An act the operator may also do on the server (a retention run): a signed-in caller needs the role
+    /// permission; the operator's command is its own basis.
+    pub fn decide_by(&self, grantor: Grantor<'_>, resource: Resource, action: Action, audit: &AuditRecord) -> AppResult<()> {
+        match grantor {
+            Grantor::Administrator(principal) => self.decide(principal, resource, action, audit).map(|_| ()),
+            Grantor::Operator => {
+                audit.action(&format!("{}.{}", resource.as_str(), action.as_str()), resource.as_str());
+                audit.allowed(None, Basis::ServerCommand);
+                Ok(())
+            }
+        }
+    }
+
     /// Deactivating a user. Nobody deactivates their own account: the act is permitted, this account is the conflict
     /// (409), so the refusal is no denial.
     pub fn decide_deactivation(

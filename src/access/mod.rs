@@ -33,6 +33,9 @@ pub enum Resource {
     Escalation,
     AccessFinding,
     LogReview,
+    Retention,
+    LegalHold,
+    ErasureRequest,
 }
 
 impl Resource {
@@ -54,6 +57,9 @@ impl Resource {
             Resource::Escalation => "escalation",
             Resource::AccessFinding => "access_finding",
             Resource::LogReview => "log_review",
+            Resource::Retention => "retention",
+            Resource::LegalHold => "legal_hold",
+            Resource::ErasureRequest => "erasure_request",
         }
     }
 }

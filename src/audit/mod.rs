@@ -194,6 +194,12 @@ impl AuditRecord {
         }
     }
 
+    /// A note eenplan composes itself (a retention run's counts and checkpoint digest): no caller's text, so it is
+    /// kept as written.
+    pub fn system_note(&self, text: String) {
+        self.lock().event.reason = Some(text);
+    }
+
     // The outcome.
 
     pub fn require(&self) {

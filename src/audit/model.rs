@@ -163,7 +163,9 @@ pub const PROCESSING_ACTIVITIES: [&str; 6] =
 /// hashes stay as they are.
 pub fn processing_activity(e: &EventData) -> &'static str {
     let kind = |prefix: &str| e.action.starts_with(prefix) || e.resource_type == prefix.trim_end_matches('.');
-    if e.role.as_deref() == Some("privacy_officer") || e.resource_type == "audit_event" {
+    if e.role.as_deref() == Some("privacy_officer")
+        || ["audit_event", "retention", "legal_hold", "erasure_request"].contains(&e.resource_type.as_str())
+    {
         "privacy_supervision"
     } else if e.flagged || matches!(e.basis, Some(Basis::BreakGlass(_))) || kind("break_glass.") {
         "break_glass"
@@ -386,6 +388,15 @@ impl ChainVerifier {
         ChainVerifier { chain_id: chain_id.to_string(), expected_seq: 1, expected_prev: genesis_hash(chain_id) }
     }
 
+    /// A chain whose first events were pruned: it continues after its checkpoint.
+    pub fn resume(checkpoint: &Checkpoint) -> Self {
+        ChainVerifier {
+            chain_id: checkpoint.chain_id.clone(),
+            expected_seq: checkpoint.through_seq + 1,
+            expected_prev: checkpoint.through_hash.clone(),
+        }
+    }
+
     pub fn check(&mut self, e: &StoredEvent) -> Result<(), Break> {
         let problem = if e.link.chain_seq != self.expected_seq {
             Some(format!(
@@ -417,6 +428,42 @@ pub fn verify_chain(events: &[StoredEvent]) -> Option<Break> {
     let first = events.first()?;
     let mut verifier = ChainVerifier::new(&first.link.chain_id);
     events.iter().find_map(|e| verifier.check(e).err())
+}
+
+/// The action of a retention run's event: the one that records the checkpoints' digest.
+pub const RETENTION_RUN: &str = "retention.run";
+
+/// One chain's checkpoint: its events up to `through_seq` are pruned, and the next one links to `through_hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub chain_id: String,
+    pub through_seq: i64,
+    pub through_hash: String,
+}
+
+/// The digest of every checkpoint, in chain order: the retention run's audit event records it, so a checkpoint that
+/// was added, moved or removed outside a run no longer matches the last run's record (`eenplan audit verify`).
+pub fn checkpoint_digest(checkpoints: &[Checkpoint]) -> String {
+    let mut sorted: Vec<&Checkpoint> = checkpoints.iter().collect();
+    sorted.sort_by(|a, b| a.chain_id.cmp(&b.chain_id));
+    let mut h = Sha256::new();
+    h.update(b"eenplan-audit-checkpoints-v1\n");
+    for c in sorted {
+        h.update(format!("{}:{};{};{}\n", c.chain_id.len(), c.chain_id, c.through_seq, c.through_hash).as_bytes());
+    }
+    crate::crypto::hex(&h.finalize())
+}
+
+/// How the run's event records the digest, and how verify finds it again.
+const DIGEST_MARK: &str = "controlepunten sha256:";
+
+pub fn digest_note(digest: &str) -> String {
+    format!("{DIGEST_MARK}{digest}")
+}
+
+pub fn digest_in(reason: &str) -> Option<&str> {
+    let at = reason.find(DIGEST_MARK)? + DIGEST_MARK.len();
+    reason.get(at..at + 64)
 }
 
 #[cfg(test)]
@@ -516,4 +563,16 @@ mod tests {
         b.reason = Some(String::new());
         assert_ne!(event_hash(&a, "c", 1, "p"), event_hash(&b, "c", 1, "p"));
     }
+
+    #[test]
+    fn the_checkpoint_digest_changes_with_every_checkpoint_and_not_with_their_order() {
+        let c = |id: &str, seq: i64| Checkpoint { chain_id: id.into(), through_seq: seq, through_hash: "ab".repeat(32) };
+        let one = checkpoint_digest(&[c("a", 3), c("b", 5)]);
+        assert_eq!(one, checkpoint_digest(&[c("b", 5), c("a", 3)]));
+        assert_ne!(one, checkpoint_digest(&[c("a", 3), c("b", 6)]));
+        assert_ne!(one, checkpoint_digest(&[c("a", 3)]));
+        assert_eq!(digest_in(&format!("opgeschoond; {}", digest_note(&one))), Some(one.as_str()));
+        assert_eq!(digest_in("geen"), None);
+    }
+
 }

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{decode_person_ids, encode_person_ids, Basis, ChainLink, EventData, StoredEvent};
-use crate::db::schema::{audit_event_persons, audit_events};
+use super::model::{decode_person_ids, encode_person_ids, Basis, ChainLink, Checkpoint, EventData, StoredEvent};
+use crate::db::schema::{audit_checkpoints, audit_event_persons, audit_events};
 use crate::db::DbConn;
 
 /// Inserts events with their chain links in one multi-row statement: one round trip per batch.
@@ -218,4 +218,104 @@ pub fn list(conn: &mut DbConn, f: &EventFilter) -> QueryResult<Vec<Row>> {
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     audit_events::table.count().get_result(conn)
+}
+
+// Retention pruning (docs/privacy.md): the one sanctioned removal, of a chain's oldest events behind a checkpoint.
+
+/// Every chain's checkpoint.
+pub fn checkpoints(conn: &mut DbConn) -> QueryResult<Vec<Checkpoint>> {
+    use audit_checkpoints::dsl as k;
+    let rows: Vec<(String, i64, String)> =
+        k::audit_checkpoints.select((k::chain_id, k::through_seq, k::through_hash)).order(k::chain_id).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(chain_id, through_seq, through_hash)| Checkpoint { chain_id, through_seq, through_hash })
+        .collect())
+}
+
+/// What of a chain may go: the events before its first one at or after `cutoff` (a chain is pruned from its start,
+/// so that what remains still links up), past what an earlier checkpoint already removed. The checkpoint it would
+/// get and how many events go.
+pub fn prunable(
+    conn: &mut DbConn,
+    chain: &str,
+    cutoff: NaiveDateTime,
+    after_seq: i64,
+) -> QueryResult<Option<(Checkpoint, i64)>> {
+    use audit_events::dsl as a;
+    let first_young: Option<i64> = a::audit_events
+        .filter(a::chain_id.eq(chain))
+        .filter(a::occurred_at.ge(cutoff))
+        .select(diesel::dsl::min(a::chain_seq))
+        .first(conn)?;
+    let through = match first_young {
+        Some(seq) => seq - 1,
+        None => a::audit_events.filter(a::chain_id.eq(chain)).select(diesel::dsl::max(a::chain_seq)).first::<Option<i64>>(conn)?.unwrap_or(0),
+    };
+    if through <= after_seq {
+        return Ok(None);
+    }
+    let hash: Option<String> = a::audit_events
+        .filter(a::chain_id.eq(chain))
+        .filter(a::chain_seq.eq(through))
+        .select(a::hash)
+        .first(conn)
+        .optional()?;
+    let Some(through_hash) = hash else { return Ok(None) };
+    let count: i64 = a::audit_events
+        .filter(a::chain_id.eq(chain))
+        .filter(a::chain_seq.gt(after_seq))
+        .filter(a::chain_seq.le(through))
+        .count()
+        .get_result(conn)?;
+    Ok(Some((Checkpoint { chain_id: chain.to_string(), through_seq: through, through_hash }, count)))
+}
+
+/// Moves the chain's checkpoint forward and removes the events it now covers (their person index first). The
+/// database allows the removal only behind a checkpoint and only for events older than five years.
+pub fn prune(conn: &mut DbConn, checkpoint: &Checkpoint, pruned: i64, at: NaiveDateTime) -> QueryResult<()> {
+    use audit_checkpoints::dsl as k;
+    use audit_events::dsl as a;
+    let moved = diesel::update(k::audit_checkpoints.filter(k::chain_id.eq(&checkpoint.chain_id)))
+        .set((
+            k::through_seq.eq(checkpoint.through_seq),
+            k::through_hash.eq(&checkpoint.through_hash),
+            k::pruned_events.eq(k::pruned_events + pruned),
+            k::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if moved == 0 {
+        diesel::insert_into(k::audit_checkpoints)
+            .values((
+                k::chain_id.eq(&checkpoint.chain_id),
+                k::through_seq.eq(checkpoint.through_seq),
+                k::through_hash.eq(&checkpoint.through_hash),
+                k::pruned_events.eq(pruned),
+                k::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    let rows = a::audit_events
+        .filter(a::chain_id.eq(&checkpoint.chain_id))
+        .filter(a::chain_seq.le(checkpoint.through_seq))
+        .select(a::id);
+    diesel::delete(audit_event_persons::table.filter(audit_event_persons::event_row.eq_any(rows))).execute(conn)?;
+    diesel::delete(
+        a::audit_events.filter(a::chain_id.eq(&checkpoint.chain_id)).filter(a::chain_seq.le(checkpoint.through_seq)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The reason of the newest retention run's event: it records the checkpoints' digest.
+pub fn last_run_record(conn: &mut DbConn) -> QueryResult<Option<String>> {
+    use audit_events::dsl as a;
+    let reason: Option<Option<String>> = a::audit_events
+        .filter(a::action.eq(super::model::RETENTION_RUN))
+        .filter(a::outcome.eq("allowed"))
+        .order(a::id.desc())
+        .select(a::reason)
+        .first(conn)
+        .optional()?;
+    Ok(reason.flatten())
 }

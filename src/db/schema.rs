@@ -542,6 +542,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    legal_holds (id) {
+        id -> Text,
+        case_id -> Text,
+        reason -> Text,
+        placed_by -> Text,
+        placed_at -> Timestamp,
+        lifted_by -> Nullable<Text>,
+        lifted_at -> Nullable<Timestamp>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    erasure_requests (id) {
+        id -> Text,
+        person_id -> Text,
+        received_on -> Date,
+        requested_by -> Text,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    retention_runs (id) {
+        id -> Text,
+        ran_at -> Timestamp,
+        ran_by -> Nullable<Text>,
+        cases -> Integer,
+        households -> Integer,
+        persons -> Integer,
+        held -> Integer,
+        audit_events -> BigInt,
+        chains -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (chain_id) {
+        chain_id -> Text,
+        through_seq -> BigInt,
+        through_hash -> Text,
+        pruned_events -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(match_members -> matches (match_id));
 diesel::joinable!(match_members -> signals (signal_id));
 diesel::joinable!(signals -> persons (person_id));
@@ -562,8 +614,13 @@ diesel::joinable!(stuck_reasons -> stuck_cases (case_id));
 diesel::joinable!(stuck_cases -> teams (team_id));
 diesel::joinable!(escalation_steps -> escalations (escalation_id));
 diesel::joinable!(escalations -> cases (case_id));
+diesel::joinable!(legal_holds -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    legal_holds,
+    erasure_requests,
+    retention_runs,
+    audit_checkpoints,
     access_finding_events,
     access_findings,
     log_reviews,
