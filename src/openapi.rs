@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    auth, breakglass, cases, consent, escalations, health, households, identity, oversight, plans, privacy, retention, signals,
-    work,
+    auth, breakglass, cases, consent, escalations, health, households, identity, oversight, plans, privacy, retention,
+    signals, work,
 };
 
 #[derive(OpenApi)]

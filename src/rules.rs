@@ -359,8 +359,11 @@ pub const MIN_AUDIT_YEARS: u32 = 5;
 
 impl RetentionRules {
     fn check(&self) -> Result<(), String> {
-        let terms =
-            [("jeugdwet_years", self.jeugdwet_years), ("wmo_years", self.wmo_years), ("participatiewet_years", self.participatiewet_years)];
+        let terms = [
+            ("jeugdwet_years", self.jeugdwet_years),
+            ("wmo_years", self.wmo_years),
+            ("participatiewet_years", self.participatiewet_years),
+        ];
         for (name, years) in terms {
             if !(1..=100).contains(&years) {
                 return Err(format!("retention.{name} must be 1 to 100"));

@@ -238,3 +238,30 @@ fn the_generated_access_log_verifies_and_indexes_its_person() {
     // The demo's own events may name the person too.
     assert!(indexed >= 300, "{indexed}");
 }
+
+/// Retention on a fresh demo (issue 16's check): the dry run lists the demo's old closed youth case and its old
+/// chain of the audit log, the run removes exactly that, and `audit verify` still passes after the pruning.
+#[test]
+fn retention_on_the_demo_removes_what_the_dry_run_lists_and_the_log_still_verifies() {
+    let dir = data_dir();
+    let seed =
+        eenplan(&dir, &["demo-scale", "--households", "0"], &[("EENPLAN_DEMO_PASSWORD", "demo-wachtwoord-2026")]);
+    assert_eq!(seed.status.code(), Some(0), "{}", String::from_utf8_lossy(&seed.stderr));
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).to_string();
+    let plan = eenplan(&dir, &["retention", "plan"], &[]);
+    let listed = text(&plan);
+    assert_eq!(plan.status.code(), Some(0), "{listed}{}", String::from_utf8_lossy(&plan.stderr));
+    assert!(listed.contains("would erase case ") && listed.contains("Jeugdwet"), "{listed}");
+    assert!(listed.contains("would erase: 1 cases, 1 households, 1 persons; 12 audit events"), "{listed}");
+    let case = listed.split("would erase case ").nth(1).and_then(|r| r.split(' ').next()).unwrap().to_string();
+    let run = eenplan(&dir, &["retention", "run"], &[]);
+    let done = text(&run);
+    assert_eq!(run.status.code(), Some(0), "{done}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(done.contains(&format!("erased case {case} ")), "{done}");
+    assert!(done.contains("erased: 1 cases, 1 households, 1 persons; 12 audit events"), "{done}");
+    let verify = eenplan(&dir, &["audit", "verify"], &[]);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    assert!(text(&verify).contains("(1 continuing after a retention checkpoint)"), "{}", text(&verify));
+    let again = eenplan(&dir, &["retention", "plan"], &[]);
+    assert!(text(&again).contains("would erase: 0 cases, 0 households, 0 persons; 0 audit events"), "{}", text(&again));
+}

@@ -74,7 +74,13 @@ impl Access {
 
     /// An act the operator may also do on the server (a retention run): a signed-in caller needs the role
     /// permission; the operator's command is its own basis.
-    pub fn decide_by(&self, grantor: Grantor<'_>, resource: Resource, action: Action, audit: &AuditRecord) -> AppResult<()> {
+    pub fn decide_by(
+        &self,
+        grantor: Grantor<'_>,
+        resource: Resource,
+        action: Action,
+        audit: &AuditRecord,
+    ) -> AppResult<()> {
         match grantor {
             Grantor::Administrator(principal) => self.decide(principal, resource, action, audit).map(|_| ()),
             Grantor::Operator => {

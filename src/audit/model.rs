@@ -566,7 +566,8 @@ mod tests {
 
     #[test]
     fn the_checkpoint_digest_changes_with_every_checkpoint_and_not_with_their_order() {
-        let c = |id: &str, seq: i64| Checkpoint { chain_id: id.into(), through_seq: seq, through_hash: "ab".repeat(32) };
+        let c =
+            |id: &str, seq: i64| Checkpoint { chain_id: id.into(), through_seq: seq, through_hash: "ab".repeat(32) };
         let one = checkpoint_digest(&[c("a", 3), c("b", 5)]);
         assert_eq!(one, checkpoint_digest(&[c("b", 5), c("a", 3)]));
         assert_ne!(one, checkpoint_digest(&[c("a", 3), c("b", 6)]));
@@ -574,5 +575,4 @@ mod tests {
         assert_eq!(digest_in(&format!("opgeschoond; {}", digest_note(&one))), Some(one.as_str()));
         assert_eq!(digest_in("geen"), None);
     }
-
 }

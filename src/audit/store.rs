@@ -250,7 +250,11 @@ pub fn prunable(
         .first(conn)?;
     let through = match first_young {
         Some(seq) => seq - 1,
-        None => a::audit_events.filter(a::chain_id.eq(chain)).select(diesel::dsl::max(a::chain_seq)).first::<Option<i64>>(conn)?.unwrap_or(0),
+        None => a::audit_events
+            .filter(a::chain_id.eq(chain))
+            .select(diesel::dsl::max(a::chain_seq))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0),
     };
     if through <= after_seq {
         return Ok(None);

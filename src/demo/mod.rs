@@ -16,6 +16,7 @@ mod escalations;
 mod plans;
 mod privacy;
 mod provider;
+mod retention;
 mod signals;
 mod stuck;
 
@@ -138,6 +139,10 @@ pub fn seed(state: &AppState, password: Option<&str>) -> AppResult<Option<Vec<De
         let stuck = stuck::seed(c, bsn, (&wijk_teams[1], &wijk_teams[2]), &municipality, &unusable_hash, t)?;
         let (pc, pc_org) = &user_ids[&Role::Procescoordinator];
         escalations::seed(c, bsn, &state.rules, &stuck, (WIJKEN[2], &wijk_teams[2]), (pc, pc_org), t)?;
+        // In the last wijk: the first wijk's lists stay as they were.
+        let last = wijk_teams.len() - 1;
+        retention::seed_case(c, bsn, (&wijk_teams[last], WIJKEN[last]), &user_ids[&Role::Wijkteam].0, t)?;
+        retention::seed_old_chain(c, t)?;
         let event = EventData {
             event_id: new_id(),
             occurred_at: t,

@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 
 use super::service::{
-    self, DecideErasure, Erasure, ErasureList, Hold, HoldList, LiftHold, NewErasure, NewHold, RetentionPlan,
-    RunList, RunReport,
+    self, DecideErasure, Erasure, ErasureList, Hold, HoldList, LiftHold, NewErasure, NewHold, RetentionPlan, RunList,
+    RunReport,
 };
 use crate::error::{AppResult, Problem};
 use crate::http::Json;
@@ -17,7 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/retention/holds").route(web::get().to(holds)).route(web::post().to(place_hold)))
         .service(web::resource("/retention/holds/{id}/lift").route(web::post().to(lift_hold)))
         .service(
-            web::resource("/retention/erasure-requests").route(web::get().to(erasures)).route(web::post().to(record_erasure)),
+            web::resource("/retention/erasure-requests")
+                .route(web::get().to(erasures))
+                .route(web::post().to(record_erasure)),
         )
         .service(web::resource("/retention/erasure-requests/{id}/decide").route(web::post().to(decide_erasure)));
 }

@@ -76,7 +76,8 @@ impl RetentionPlan {
 /// What retention would remove today.
 pub fn plan(conn: &mut DbConn, rules: &RetentionRules, today: NaiveDate) -> AppResult<RetentionPlan> {
     let shortest = rules.jeugdwet_years.min(rules.wmo_years).min(rules.participatiewet_years);
-    let before = today.checked_sub_months(Months::new(shortest * 12)).unwrap_or(NaiveDate::MIN) + chrono::Duration::days(1);
+    let before =
+        today.checked_sub_months(Months::new(shortest * 12)).unwrap_or(NaiveDate::MIN) + chrono::Duration::days(1);
     let mut out = RetentionPlan { today, ..Default::default() };
     let mut due = Vec::new();
     for c in store::closed_before(conn, before.and_hms_opt(0, 0, 0).unwrap_or_default())? {
@@ -130,7 +131,12 @@ pub fn plan(conn: &mut DbConn, rules: &RetentionRules, today: NaiveDate) -> AppR
         let after = checkpoints.iter().find(|k| k.chain_id == chain).map(|k| k.through_seq).unwrap_or(0);
         if let Some((k, events)) = crate::audit::store::prunable(conn, &chain, cutoff, after)? {
             out.audit_events += events;
-            out.chains.push(ChainPrune { chain_id: k.chain_id, through_seq: k.through_seq, events, through_hash: k.through_hash });
+            out.chains.push(ChainPrune {
+                chain_id: k.chain_id,
+                through_seq: k.through_seq,
+                events,
+                through_hash: k.through_hash,
+            });
         }
     }
     Ok(out)
@@ -423,6 +429,8 @@ pub struct DecideErasure {
 pub struct Erasure {
     pub id: String,
     pub person_id: String,
+    /// None once the person is erased.
+    pub person_name: Option<String>,
     pub received_on: NaiveDate,
     pub requested_by: String,
     /// `received`, `carried_out` or `refused`.
@@ -435,7 +443,9 @@ pub struct Erasure {
 
 fn erasure_view(c: &mut DbConn, r: ErasureRow) -> AppResult<Erasure> {
     let grounds = if r.status == "received" { grounds_of(c, &r.person_id)? } else { Vec::new() };
+    let person_name = store::person_name(c, &r.person_id)?;
     Ok(Erasure {
+        person_name,
         id: r.id,
         person_id: r.person_id,
         received_on: r.received_on,

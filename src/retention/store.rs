@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -46,8 +45,11 @@ pub fn closed_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<Ve
 pub fn held(conn: &mut DbConn, case_ids: &[String]) -> QueryResult<HashSet<String>> {
     let mut out = HashSet::new();
     for part in case_ids.chunks(500) {
-        let ids: Vec<String> =
-            lh::table.filter(lh::case_id.eq_any(part)).filter(lh::lifted_at.is_null()).select(lh::case_id).load(conn)?;
+        let ids: Vec<String> = lh::table
+            .filter(lh::case_id.eq_any(part))
+            .filter(lh::lifted_at.is_null())
+            .select(lh::case_id)
+            .load(conn)?;
         out.extend(ids);
     }
     Ok(out)
@@ -111,12 +113,17 @@ pub fn erase_household(conn: &mut DbConn, household_id: &str) -> QueryResult<()>
 /// Erases persons (after their cases): their parent–child links, consents, assessments, memberships and the person.
 pub fn erase_persons(conn: &mut DbConn, ids: &[String]) -> QueryResult<()> {
     for part in ids.chunks(500) {
-        diesel::delete(parent_child::table.filter(parent_child::parent_id.eq_any(part).or(parent_child::child_id.eq_any(part))))
-            .execute(conn)?;
+        diesel::delete(
+            parent_child::table.filter(parent_child::parent_id.eq_any(part).or(parent_child::child_id.eq_any(part))),
+        )
+        .execute(conn)?;
         diesel::delete(consents::table.filter(consents::person_id.eq_any(part))).execute(conn)?;
         diesel::delete(zrm_assessments::table.filter(zrm_assessments::person_id.eq_any(part))).execute(conn)?;
         diesel::update(evaluation_agreements::table.filter(evaluation_agreements::who_person_id.eq_any(part)))
-            .set((evaluation_agreements::who_person_id.eq(None::<String>), evaluation_agreements::who_name.eq(None::<String>)))
+            .set((
+                evaluation_agreements::who_person_id.eq(None::<String>),
+                evaluation_agreements::who_name.eq(None::<String>),
+            ))
             .execute(conn)?;
         diesel::delete(hm::table.filter(hm::person_id.eq_any(part))).execute(conn)?;
         diesel::delete(persons::table.filter(persons::id.eq_any(part))).execute(conn)?;
@@ -135,13 +142,14 @@ pub fn erasure_facts(conn: &mut DbConn, person_id: &str) -> QueryResult<(usize, 
         .get_result(conn)?;
     let homes = hm::table.filter(hm::person_id.eq(person_id)).select(hm::household_id);
     let their_cases = cases::table.filter(cases::household_id.eq_any(homes)).select(cases::id);
-    let held: i64 = lh::table
-        .filter(lh::case_id.eq_any(their_cases))
-        .filter(lh::lifted_at.is_null())
-        .count()
-        .get_result(conn)?;
+    let held: i64 =
+        lh::table.filter(lh::case_id.eq_any(their_cases)).filter(lh::lifted_at.is_null()).count().get_result(conn)?;
     let signalled: i64 = signals::table.filter(signals::person_id.eq(person_id)).count().get_result(conn)?;
     Ok((open as usize, held as usize, signalled as usize))
+}
+
+pub fn person_name(conn: &mut DbConn, person_id: &str) -> QueryResult<Option<String>> {
+    persons::table.filter(persons::id.eq(person_id)).select(persons::name).first(conn).optional()
 }
 
 pub fn person_exists(conn: &mut DbConn, person_id: &str) -> QueryResult<bool> {

@@ -95,6 +95,14 @@ pub fn message(english: &str) -> String {
         "more than 50,000 events: choose a shorter period" => {
             "Meer dan 50.000 gebeurtenissen: kies een kortere periode."
         }
+        "must be carry_out or refuse" => "Kies: uitvoeren of afwijzen.",
+        "must be person, parent or representative" => "Kies wie het verzoek deed.",
+        "confirm that erasing cannot be undone" => "Vink aan dat u begrijpt dat verwijderen niet terug te draaien is.",
+        "is not a case" => "Er is geen zaak met dit nummer.",
+        "cannot be carried out: a ground of art. 17(3) stands in the way" => {
+            "Dit verzoek kan niet worden uitgevoerd: er is een grond die verwijderen verbiedt (zie bij het verzoek). \
+             Wijs het af met een reden."
+        }
         _ => "",
     };
     if !known.is_empty() {

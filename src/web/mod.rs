@@ -21,6 +21,7 @@ mod page;
 mod plan;
 mod privacy;
 mod radar;
+mod retention;
 mod search;
 mod sign_in;
 mod signals;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     privacy::configure(cfg);
     audit_log::configure(cfg);
     findings::configure(cfg);
+    retention::configure(cfg);
 }
 
 /// What no route answers: a problem document under the API, a page elsewhere.
