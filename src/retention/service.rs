@@ -278,7 +278,7 @@ fn required_text(errors: &mut Vec<FieldError>, field: &str, value: &Option<Strin
     if t.is_empty() {
         errors.push(FieldError::new(field, "is required"));
     } else if t.chars().count() > max {
-        errors.push(FieldError::new(field, &format!("must be at most {max} characters")));
+        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
     } else if crate::input::has_forbidden_char(&t) {
         errors.push(FieldError::new(field, crate::input::FORBIDDEN_CHAR));
     }
