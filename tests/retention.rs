@@ -96,10 +96,10 @@ async fn the_dry_run_lists_what_the_run_removes_and_a_hold_keeps_its_case() {
 
     let plan = app.get("/api/v1/retention/plan", &officer).await;
     assert_eq!(plan.status, StatusCode::OK, "{}", plan.text);
-    assert_eq!(ids(&plan.body, "cases", "caseId"), [wmo_case.clone()]);
-    assert_eq!(ids(&plan.body, "held", "caseId"), [held_case.clone()]);
-    assert_eq!(ids(&plan.body, "households", ""), [wmo_home.clone()]);
-    assert_eq!(ids(&plan.body, "persons", ""), [wmo_person.clone()]);
+    assert_eq!(ids(&plan.body, "cases", "caseId"), [wmo_case.as_str()]);
+    assert_eq!(ids(&plan.body, "held", "caseId"), [held_case.as_str()]);
+    assert_eq!(ids(&plan.body, "households", ""), [wmo_home.as_str()]);
+    assert_eq!(ids(&plan.body, "persons", ""), [wmo_person.as_str()]);
     assert_eq!(plan.body["cases"][0]["laws"], json!(["Wmo"]));
     // The dry run changed nothing.
     assert!(exists(&app, "case", &wmo_case));
@@ -143,7 +143,7 @@ async fn the_dry_run_lists_what_the_run_removes_and_a_hold_keeps_its_case() {
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
     let after = app.get("/api/v1/retention/plan", &officer).await;
-    assert_eq!(ids(&after.body, "cases", "caseId"), [held_case.clone()]);
+    assert_eq!(ids(&after.body, "cases", "caseId"), [held_case.as_str()]);
     // A hold on an unknown case is 404; one without anything, every field error at once.
     let unknown =
         app.post("/api/v1/retention/holds", &officer, json!({"caseId": eenplan::db::new_id(), "reason": "x"})).await;
