@@ -227,6 +227,11 @@ async fn pruning_keeps_every_chain_verifiable_and_the_database_refuses_any_other
     assert!(app.conn().batch_execute(&back).is_err());
     assert!(app.conn().batch_execute("DELETE FROM audit_checkpoints").is_err());
     assert!(app.conn().batch_execute("UPDATE audit_events SET reason = 'x'").is_err());
+    // Even behind a checkpoint, an event younger than five years is refused (the checkpoint moved forward by hand).
+    let ahead = format!("UPDATE audit_checkpoints SET through_seq = 7 WHERE chain_id = '{mixed}'");
+    app.conn().batch_execute(&ahead).unwrap();
+    assert!(app.conn().batch_execute(&delete_young).is_err(), "four years old: kept");
+    assert_eq!(chain_seqs(&app, &mixed), [6, 7]);
     // A checkpoint added outside a run (to hide a removal) no longer matches the last run's record.
     let live = app.state.audit.chain_id();
     app.conn()

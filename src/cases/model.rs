@@ -44,6 +44,19 @@ pub enum Law {
     Participatiewet,
 }
 
+/// The laws a case records, as stored (`Wmo,Jeugdwet`).
+pub fn parse_laws(stored: &str) -> Vec<Law> {
+    stored
+        .split(',')
+        .filter_map(|l| match l.trim() {
+            "Wmo" => Some(Law::Wmo),
+            "Jeugdwet" => Some(Law::Jeugdwet),
+            "Participatiewet" => Some(Law::Participatiewet),
+            _ => None,
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {
     /// Not a step this state allows; lists the ones it does (for the 409 answer).

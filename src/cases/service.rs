@@ -70,18 +70,6 @@ fn law_name(l: Law) -> &'static str {
     }
 }
 
-fn parse_laws(stored: &str) -> Vec<Law> {
-    stored
-        .split(',')
-        .filter_map(|l| match l {
-            "Wmo" => Some(Law::Wmo),
-            "Jeugdwet" => Some(Law::Jeugdwet),
-            "Participatiewet" => Some(Law::Participatiewet),
-            _ => None,
-        })
-        .collect()
-}
-
 fn project(c: &mut DbConn, row: CaseRow, view: CaseView) -> AppResult<Case> {
     let counts = store::involved_counts(c, &row.id, now())?;
     project_with(c, row, &CaseRead::View(view), counts)
@@ -112,7 +100,7 @@ pub(crate) fn project_with(
     let with_content = matches!(read, CaseRead::View(CaseView::Content | CaseView::EmergencyRead));
     Ok(Case {
         state: CaseState::parse(&row.state).ok_or_else(|| AppError::internal("unknown case state"))?,
-        laws: covered.is_none().then(|| parse_laws(&row.laws)),
+        laws: covered.is_none().then(|| super::model::parse_laws(&row.laws)),
         opened_at: row.created_at.and_utc(),
         involved_professionals: counts_shown.then_some(professionals),
         involved_organisations: counts_shown.then_some(organisations),

@@ -7,19 +7,6 @@ use crate::audit::model::digest_note;
 use crate::cases::model::Law;
 use crate::rules::RetentionRules;
 
-/// The laws a case records (`Wmo,Jeugdwet`), as stored.
-pub fn parse_laws(stored: &str) -> Vec<Law> {
-    stored
-        .split(',')
-        .filter_map(|l| match l.trim() {
-            "Wmo" => Some(Law::Wmo),
-            "Jeugdwet" => Some(Law::Jeugdwet),
-            "Participatiewet" => Some(Law::Participatiewet),
-            _ => None,
-        })
-        .collect()
-}
-
 pub fn years_of(law: Law, rules: &RetentionRules) -> u32 {
     match law {
         Law::Jeugdwet => rules.jeugdwet_years,
@@ -205,11 +192,5 @@ mod tests {
         assert_eq!(erasure_grounds(1, 0, 0), vec![Ground::OpenCase]);
         assert_eq!(erasure_grounds(0, 2, 1), vec![Ground::LegalHold, Ground::ActiveSignal]);
         assert!(refusal(&erasure_grounds(1, 1, 0)).unwrap().contains("lid 3 onder e"));
-    }
-
-    #[test]
-    fn stored_laws_are_read_back() {
-        assert_eq!(parse_laws("Wmo,Jeugdwet"), vec![Law::Wmo, Law::Jeugdwet]);
-        assert_eq!(parse_laws(""), vec![]);
     }
 }

@@ -81,7 +81,7 @@ pub fn plan(conn: &mut DbConn, rules: &RetentionRules, today: NaiveDate) -> AppR
     let mut out = RetentionPlan { today, ..Default::default() };
     let mut due = Vec::new();
     for c in store::closed_before(conn, before.and_hms_opt(0, 0, 0).unwrap_or_default())? {
-        let laws = model::parse_laws(&c.laws);
+        let laws = crate::cases::model::parse_laws(&c.laws);
         let closed_on = crate::calendar::local(c.closed_at.and_utc()).date();
         if model::is_due(closed_on, &laws, today, rules) {
             let view = DueCase {
@@ -239,7 +239,7 @@ pub async fn run<P: Grants + Clone + Send + 'static>(ctx: &Ctx<P>, by: Option<St
 
 fn run_views(c: &mut DbConn, rows: Vec<RunRow>) -> AppResult<Vec<Run>> {
     let ids: Vec<String> = rows.iter().filter_map(|r| r.ran_by.clone()).collect();
-    let names = store::user_names(c, &ids)?;
+    let names = crate::oversight::store::user_names(c, &ids)?;
     Ok(rows
         .into_iter()
         .map(|r| Run {

@@ -10,7 +10,7 @@ use crate::db::schema::{
     break_glass, case_changes, case_state_history, cases, consents, erasure_requests as er, escalation_steps,
     escalations, evaluation_agreements, evaluations, household_members as hm, households, involvements,
     legal_holds as lh, parent_child, persons, plan_action_progress, plan_versions, regisseur_assignments,
-    retention_runs as rr, signals, stuck_cases, stuck_reasons, teams, users, zrm_assessments,
+    retention_runs as rr, signals, stuck_cases, stuck_reasons, teams, zrm_assessments,
 };
 use crate::db::DbConn;
 
@@ -267,11 +267,4 @@ pub fn insert_run(conn: &mut DbConn, row: &RunRow) -> QueryResult<()> {
 
 pub fn runs(conn: &mut DbConn) -> QueryResult<Vec<RunRow>> {
     rr::table.select(RunRow::as_select()).order(rr::ran_at.desc()).limit(100).load(conn)
-}
-
-/// Display names by user id.
-pub fn user_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
-    let rows: Vec<(String, String)> =
-        users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)?;
-    Ok(rows.into_iter().collect())
 }
