@@ -299,6 +299,19 @@ fn seed_cases(
     Ok(())
 }
 
+/// The part of the synthetic BSN block the demo never uses: the browser scenarios register residents of their own
+/// there (tests/browser/screens/02_search.mjs and 18_privacy.mjs). A demo resident inside it would turn their new
+/// person into someone already known, and out of their scope.
+const BSNS_LEFT_TO_TESTS: std::ops::RangeInclusive<u32> = 999_992_000..=999_995_999;
+
+/// The `n`th synthetic BSN, for a demo resident.
+pub(crate) fn resident_bsn(n: u32) -> crate::households::bsn::Bsn {
+    let bsn = crate::households::bsn::synthetic(n);
+    let number: u32 = bsn.expose().parse().expect("a BSN is nine digits");
+    assert!(!BSNS_LEFT_TO_TESTS.contains(&number), "demo BSN {n} falls in the block left to the browser tests");
+    bsn
+}
+
 /// Synthetic residents with BSNs from the reserved 99999xxxx block (`bsn::synthetic`): never a real person.
 /// Compositions vary: a single mother with two children, a couple with a child, a blended family whose eldest
 /// moved out last year, a man living alone, a grandmother caring for her grandson.
@@ -341,7 +354,7 @@ fn seed_members(
     let mut ids = Vec::new();
     for (i, (name, birth, relation, custody, from, until)) in people.iter().enumerate() {
         let id = new_id();
-        let number = crate::households::bsn::synthetic((first_bsn * 5 + i) as u32);
+        let number = resident_bsn((first_bsn * 5 + i) as u32);
         insert_person(c, protector, &id, name, d(birth), Some(&number), t)?;
         insert_member(
             c,

@@ -65,7 +65,7 @@ pub fn seed(
             .enumerate()
     {
         let id = new_id();
-        let number = crate::households::bsn::synthetic(FIRST_BSN + i as u32);
+        let number = super::resident_bsn(FIRST_BSN + i as u32);
         crate::households::store::insert_person(c, bsn, &id, name, d(birth), Some(&number), t)?;
         crate::households::store::insert_member(
             c,
