@@ -187,7 +187,7 @@ pub fn generate(state: &AppState, count: usize) -> AppResult<ScaleSummary> {
 /// all: it is off on some machines, and a database never analysed plans every join as if it were empty); do it now,
 /// so that the planner's statistics are those of a database that has grown to this size and no autovacuum of these
 /// tables runs during a measurement right after.
-fn analyse_after_load(c: &mut DbConn) -> AppResult<()> {
+pub(crate) fn analyse_after_load(c: &mut DbConn) -> AppResult<()> {
     crate::db_run!(c,
         sqlite: |_c| (),
         postgres: |pg| {

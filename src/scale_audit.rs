@@ -93,5 +93,7 @@ pub fn generate(state: &AppState, events: usize, person_events: usize) -> AppRes
         head = next;
         i += n;
     }
+    // The visibility map too: the overview's person range is an index-only scan from the first request on.
+    crate::scale::analyse_after_load(c)?;
     Ok(AuditScaleSummary { events, person_id: person, person_events: named })
 }

@@ -99,6 +99,15 @@ diesel::table! {
         person_id -> Text,
         occurred_at -> Timestamp,
         event_row -> BigInt,
+        allowed -> Bool,
+        user_name -> Nullable<Text>,
+        role -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        basis -> Nullable<Text>,
+        basis_id -> Nullable<Text>,
+        flagged -> Bool,
     }
 }
 

@@ -1,0 +1,9 @@
+ALTER TABLE audit_event_persons DROP COLUMN allowed;
+ALTER TABLE audit_event_persons DROP COLUMN user_name;
+ALTER TABLE audit_event_persons DROP COLUMN role;
+ALTER TABLE audit_event_persons DROP COLUMN organisation_id;
+ALTER TABLE audit_event_persons DROP COLUMN action;
+ALTER TABLE audit_event_persons DROP COLUMN resource_type;
+ALTER TABLE audit_event_persons DROP COLUMN basis;
+ALTER TABLE audit_event_persons DROP COLUMN basis_id;
+ALTER TABLE audit_event_persons DROP COLUMN flagged;
