@@ -250,6 +250,25 @@ impl Validator {
         value.as_ref()
     }
 
+    /// An optional text, trimmed: none when absent or blank, reported when longer than `max` characters.
+    pub fn text(&mut self, value: &Option<String>, field: &str, max: usize) -> Option<String> {
+        let t = value.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        if t.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        }
+        Some(t.to_string())
+    }
+
+    /// A required id: reported when absent or not an id.
+    pub fn id(&mut self, value: &Option<String>, field: &str) -> Option<crate::input::Id> {
+        let raw = self.required(value, field)?;
+        let id = crate::input::Id::parse(raw);
+        if id.is_none() {
+            self.add(field, crate::input::NOT_AN_ID);
+        }
+        id
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

@@ -209,11 +209,14 @@ async fn break_glass_not_judged_in_five_working_days_is_a_finding() {
             started.push(day);
         }
     }
+    let mut uses = Vec::new();
     for (user, d) in [(&in_time, started[0]), (&late, started[1])] {
         let start = eenplan::calendar::start_of_day(d).naive_utc() + chrono::Duration::hours(10);
+        let use_id = eenplan::db::new_id();
+        uses.push((use_id.clone(), start));
         diesel::insert_into(bg::table)
             .values((
-                bg::id.eq(eenplan::db::new_id()),
+                bg::id.eq(&use_id),
                 bg::user_id.eq(&user.id),
                 bg::case_id.eq(&case),
                 bg::reason.eq("acute_danger_child"),
@@ -224,6 +227,28 @@ async fn break_glass_not_judged_in_five_working_days_is_a_finding() {
             .execute(&mut app.conn())
             .unwrap();
     }
+    // What the late use allowed: two reads in its window, the second after another use's read; a read on the
+    // same basis after the window is not the use's.
+    let (late_use, late_start) = uses[1].clone();
+    let glass = |minutes: i64, use_id: &str| EventData {
+        event_id: eenplan::db::new_id(),
+        occurred_at: late_start + chrono::Duration::minutes(minutes),
+        user_id: Some(late.id.clone()),
+        role: Some("wijkteam".into()),
+        action: "case.read".into(),
+        resource_type: "case".into(),
+        case_id: Some(case.clone()),
+        basis: Some(Basis::BreakGlass(use_id.to_string())),
+        flagged: true,
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    let events = [glass(5, &late_use), glass(6, &uses[0].0), glass(30, &late_use), glass(60 * 5, &late_use)];
+    let expected = [events[0].event_id.clone(), events[2].event_id.clone()];
+    let mut conn = app.conn();
+    for data in events {
+        app.state.audit.write_with(&mut conn, |_| Ok(((), data))).unwrap();
+    }
     let token = app.token(&app.user(Role::PrivacyOfficer)).await;
     let t = today.to_string();
     let res = scan(&app, &token, &t, &t).await;
@@ -232,6 +257,11 @@ async fn break_glass_not_judged_in_five_working_days_is_a_finding() {
     assert_eq!(findings_of(&list.body, &late).len(), 1, "{}", list.text);
     assert!(findings_of(&list.body, &in_time).is_empty(), "{}", list.text);
     assert_eq!(findings_of(&list.body, &late)[0]["day"], started[1].to_string());
+    let finding = findings_of(&list.body, &late)[0]["id"].as_str().unwrap().to_string();
+    let detail = app.get(&format!("/api/v1/audit/findings/{finding}"), &token).await;
+    let linked: Vec<&str> =
+        detail.body["events"].as_array().unwrap().iter().map(|e| e["eventId"].as_str().unwrap()).collect();
+    assert_eq!(linked, expected.iter().map(String::as_str).collect::<Vec<_>>(), "{}", detail.text);
 }
 
 #[actix_web::test]
@@ -376,6 +406,221 @@ async fn every_role_but_the_privacy_officer_is_refused_and_audited() {
             let res = app.call(method.clone(), path, Some(&token), body.clone(), &[]).await;
             if role == Role::PrivacyOfficer {
                 assert_ne!(res.status, StatusCode::FORBIDDEN, "{path}");
+                continue;
+            }
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{role:?} {method} {path}: {}", res.text);
+            assert_eq!(app.audit_events().pop().unwrap().data.outcome, "denied", "{role:?} {path}");
+        }
+    }
+}
+
+/// A household through the API: at this address, with one member of this name; its id and the member's.
+async fn household_with(app: &TestApp, token: &str, postcode: &str, number: i32, name: &str) -> (String, String) {
+    let h = app
+        .post(
+            "/api/v1/households",
+            token,
+            json!({"postcode": postcode, "houseNumber": number, "wijk": "Centrum", "teamId": app.team_id}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    let household = h.body["id"].as_str().unwrap().to_string();
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            token,
+            json!({"person": {"name": name, "birthDate": "1980-01-01"}, "relation": "parent", "custody": true,
+                   "from": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    (household, m.body["person"]["id"].as_str().unwrap().to_string())
+}
+
+/// The registers as they were on the scanned day: entries recorded (and ended) at these moments.
+fn backdate(app: &TestApp, table: &str, id: &str, recorded: &str, ended: Option<&str>) {
+    let ended = ended.map_or("NULL".to_string(), |e| format!("'{e}'"));
+    let sql = format!("UPDATE {table} SET recorded_at = '{recorded}', ended_at = {ended} WHERE id = '{id}'");
+    app.backend_sql(&sql, &sql);
+}
+
+/// The own-household rule (links kept by the administrator) and the protected-person rule (kept by a privacy
+/// officer), each at its threshold and below it: the employee's registered address and surname are found, the
+/// neighbour's house is not, another employee at that address is not, a link ended before the day is not; every
+/// access to a protected person is found, the privacy officer's own supervision of them is not.
+#[actix_web::test]
+async fn own_household_and_protected_person_are_found_and_their_neighbours_are_not() {
+    let app = TestApp::new().await;
+    let member = app.user(Role::Wijkteam);
+    let token = app.token(&member).await;
+    let (home, _) = household_with(&app, &token, "2711 ab", 3, "Piet Visser").await;
+    let (next_door, _) = household_with(&app, &token, "2711AB", 5, "Ans Visser").await;
+    let (family, jansen) = household_with(&app, &token, "3011CD", 1, "Els de Jansen-Smit").await;
+    let c = app.post("/api/v1/cases", &token, json!({"householdId": family, "laws": ["Wmo"]})).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    let family_case = c.body["id"].as_str().unwrap().to_string();
+
+    let u = |_: &str| app.user(Role::Wijkteam);
+    let (mine, neighbourly, former, other, curious) = (u("mine"), u("neighbourly"), u("former"), u("other"), u("c"));
+    let admin = app.token(&app.user(Role::Admin)).await;
+    let mut links = Vec::new();
+    for (user, body) in [
+        (&mine, json!({"postcode": "2711ab", "houseNumber": 3})),
+        (&mine, json!({"surname": "Jansen"})),
+        (&neighbourly, json!({"postcode": "2711 AB", "houseNumber": 5})),
+        (&former, json!({"postcode": "2711AB", "houseNumber": 3, "surname": "Visser"})),
+    ] {
+        let res = app.post(&format!("/api/v1/users/{}/own-households", user.id), &admin, body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        links.push(res.body["id"].as_str().unwrap().to_string());
+    }
+    let ended =
+        app.post(&format!("/api/v1/users/{}/own-households/{}/end", former.id, links[3]), &admin, json!({})).await;
+    assert_eq!((ended.status, ended.body["endedAt"].is_string()), (StatusCode::OK, true), "{}", ended.text);
+    for l in &links[..3] {
+        backdate(&app, "staff_own_households", l, "2026-11-01 09:00:00", None);
+    }
+    backdate(&app, "staff_own_households", &links[3], "2026-11-01 09:00:00", Some("2026-11-09 09:00:00"));
+
+    let officer = app.user(Role::PrivacyOfficer);
+    let officer_token = app.token(&officer).await;
+    let p = app
+        .post("/api/v1/audit/protected-persons", &officer_token, json!({"personId": jansen, "reason": "colleague"}))
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    backdate(&app, "protected_persons", p.body["id"].as_str().unwrap(), "2026-11-01 09:00:00", None);
+
+    let case_read = |user, case: &str| Ev {
+        action: "case.read",
+        resource: "case",
+        household: None,
+        case: Some(case.to_string()),
+        basis: Some(Basis::Involvement("i".into())),
+        ..read(user, "10:00:00", "")
+    };
+    let evs = vec![
+        read(&mine, "10:00:00", &home),
+        case_read(&mine, &family_case),
+        read(&neighbourly, "10:00:00", &next_door),
+        read(&neighbourly, "10:05:00", &home),
+        read(&former, "10:00:00", &home),
+        read(&other, "10:00:00", &home),
+        read(&curious, "10:00:00", &family),
+        Ev { persons: vec![jansen.clone()], ..read(&officer, "10:00:00", "") },
+    ];
+    let rows = write(&app, evs);
+    let res = scan(&app, &officer_token, DAY, DAY).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let list = app.get("/api/v1/audit/findings", &officer_token).await;
+    let kinds = |user: &TestUser| -> Vec<String> {
+        let mut k: Vec<String> =
+            findings_of(&list.body, user).iter().map(|f| f["kind"].as_str().unwrap().to_string()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(kinds(&mine), ["own_household", "protected_person"], "{}", list.text);
+    let own = findings_of(&list.body, &mine).into_iter().find(|f| f["kind"] == "own_household").unwrap();
+    assert_eq!((own["figure"].as_i64(), own["eventCount"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(kinds(&neighbourly), ["own_household"], "their own house, not the one next door");
+    let theirs = findings_of(&list.body, &neighbourly)[0]["id"].as_str().unwrap().to_string();
+    let detail = app.get(&format!("/api/v1/audit/findings/{theirs}"), &officer_token).await;
+    let linked: Vec<&str> =
+        detail.body["events"].as_array().unwrap().iter().map(|e| e["eventId"].as_str().unwrap()).collect();
+    let events = app.audit_events();
+    let next_door_read = events.iter().find(|e| e.id == rows[2]).unwrap();
+    assert_eq!(linked, [next_door_read.data.event_id.as_str()]);
+    assert!(kinds(&former).is_empty(), "the link had ended before the day");
+    assert!(kinds(&other).is_empty(), "no link of theirs");
+    assert_eq!(kinds(&curious), ["protected_person"]);
+    assert!(kinds(&officer).is_empty(), "the privacy officer's own supervision");
+}
+
+/// The registers' input: all errors at once, nothing recorded; a second protection in force is 409, an unknown
+/// person or user 404; ending twice is 409.
+#[actix_web::test]
+async fn the_registers_refuse_bad_input_and_a_second_protection() {
+    let app = TestApp::new().await;
+    let admin = app.token(&app.user(Role::Admin)).await;
+    let employee = app.user(Role::Wijkteam);
+    let path = format!("/api/v1/users/{}/own-households", employee.id);
+    let fields = |res: &common::Response| -> Vec<String> {
+        let mut f: Vec<String> =
+            res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        f.sort();
+        f
+    };
+    let empty = app.post(&path, &admin, json!({})).await;
+    assert_eq!(
+        (empty.status, fields(&empty)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["postcode".into(), "surname".into()])
+    );
+    let bad = app.post(&path, &admin, json!({"postcode": "0711 AB", "houseNumberAddition": "A"})).await;
+    assert_eq!(fields(&bad), ["houseNumber", "houseNumberAddition", "postcode"], "{}", bad.text);
+    let half = app.post(&path, &admin, json!({"houseNumber": 0})).await;
+    assert_eq!(fields(&half), ["houseNumber", "postcode"], "{}", half.text);
+    let listed = app.get(&path, &admin).await;
+    assert_eq!((listed.status, listed.body["items"].as_array().unwrap().len()), (StatusCode::OK, 0));
+    let nobody = format!("/api/v1/users/{}/own-households", eenplan::db::new_id());
+    assert_eq!(app.post(&nobody, &admin, json!({"surname": "Jansen"})).await.status, StatusCode::NOT_FOUND);
+    let ok = app.post(&path, &admin, json!({"surname": "Jansen"})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    let end = format!("{path}/{}/end", ok.body["id"].as_str().unwrap());
+    assert_eq!(app.post(&end, &admin, json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post(&end, &admin, json!({})).await.status, StatusCode::CONFLICT);
+
+    let member = app.user(Role::Wijkteam);
+    let (_, _, person) = household_case_and_person(&app, &member).await;
+    let officer = app.token(&app.user(Role::PrivacyOfficer)).await;
+    let protect = |body: Value| app.post("/api/v1/audit/protected-persons", &officer, body);
+    let wrong = protect(json!({"personId": "x", "reason": "other"})).await;
+    assert_eq!(fields(&wrong), ["note", "personId"], "{}", wrong.text);
+    let unknown = protect(json!({"personId": eenplan::db::new_id(), "reason": "colleague"})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let first = protect(json!({"personId": person, "reason": "well_known"})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(app.audit_events().pop().unwrap().data.person_ids, [person.clone()]);
+    let second = protect(json!({"personId": person, "reason": "colleague"})).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.text);
+    let theirs = app.get(&format!("/api/v1/audit/persons/{person}/protections"), &officer).await;
+    assert_eq!(theirs.body["items"].as_array().unwrap().len(), 1, "{}", theirs.text);
+    let end = format!("/api/v1/audit/protected-persons/{}/end", first.body["id"].as_str().unwrap());
+    assert_eq!(app.post(&end, &officer, json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post(&end, &officer, json!({})).await.status, StatusCode::CONFLICT);
+    let now = app.get("/api/v1/audit/protected-persons", &officer).await;
+    assert!(now.body["items"].as_array().unwrap().is_empty(), "{}", now.text);
+    assert_eq!(protect(json!({"personId": person, "reason": "colleague"})).await.status, StatusCode::CREATED);
+}
+
+/// Who may keep the registers: the administrator the own-household links (the privacy officer reads them, to judge
+/// a finding), the privacy officer the protections; every other role is refused, and that is audited.
+#[actix_web::test]
+async fn the_registers_role_by_role() {
+    let app = TestApp::new().await;
+    let employee = app.user(Role::Wijkteam);
+    let link = eenplan::db::new_id();
+    let own = format!("/api/v1/users/{}/own-households", employee.id);
+    let protection = eenplan::db::new_id();
+    let person = eenplan::db::new_id();
+    let endpoints: Vec<(Method, String, Option<Value>, &[Role])> = vec![
+        (Method::GET, own.clone(), None, &[Role::Admin, Role::PrivacyOfficer]),
+        (Method::POST, own.clone(), Some(json!({"surname": "Jansen"})), &[Role::Admin]),
+        (Method::POST, format!("{own}/{link}/end"), Some(json!({})), &[Role::Admin]),
+        (Method::GET, "/api/v1/audit/protected-persons".into(), None, &[Role::PrivacyOfficer]),
+        (Method::POST, "/api/v1/audit/protected-persons".into(), Some(json!({})), &[Role::PrivacyOfficer]),
+        (
+            Method::POST,
+            format!("/api/v1/audit/protected-persons/{protection}/end"),
+            Some(json!({})),
+            &[Role::PrivacyOfficer],
+        ),
+        (Method::GET, format!("/api/v1/audit/persons/{person}/protections"), None, &[Role::PrivacyOfficer]),
+    ];
+    for role in Role::ALL {
+        let token = app.token(&app.user(role)).await;
+        for (method, path, body, allowed) in &endpoints {
+            let res = app.call(method.clone(), path, Some(&token), body.clone(), &[]).await;
+            if allowed.contains(&role) {
+                assert_ne!(res.status, StatusCode::FORBIDDEN, "{role:?} {method} {path}: {}", res.text);
                 continue;
             }
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{role:?} {method} {path}: {}", res.text);

@@ -36,6 +36,8 @@ pub enum Resource {
     Retention,
     LegalHold,
     ErasureRequest,
+    OwnHousehold,
+    ProtectedPerson,
 }
 
 impl Resource {
@@ -60,6 +62,8 @@ impl Resource {
             Resource::Retention => "retention",
             Resource::LegalHold => "legal_hold",
             Resource::ErasureRequest => "erasure_request",
+            Resource::OwnHousehold => "own_household",
+            Resource::ProtectedPerson => "protected_person",
         }
     }
 }

@@ -164,7 +164,8 @@ pub const PROCESSING_ACTIVITIES: [&str; 6] =
 pub fn processing_activity(e: &EventData) -> &'static str {
     let kind = |prefix: &str| e.action.starts_with(prefix) || e.resource_type == prefix.trim_end_matches('.');
     if e.role.as_deref() == Some("privacy_officer")
-        || ["audit_event", "retention", "legal_hold", "erasure_request"].contains(&e.resource_type.as_str())
+        || ["audit_event", "retention", "legal_hold", "erasure_request", "protected_person"]
+            .contains(&e.resource_type.as_str())
     {
         "privacy_supervision"
     } else if e.flagged || matches!(e.basis, Some(Basis::BreakGlass(_))) || kind("break_glass.") {
@@ -174,7 +175,7 @@ pub fn processing_activity(e: &EventData) -> &'static str {
     } else if kind("signal.") || kind("match.") {
         "verwijsindex"
     } else if matches!(e.basis, Some(Basis::ServerCommand))
-        || ["organisation", "team", "user", "own_account", "session", "system", "api"]
+        || ["organisation", "team", "user", "own_account", "own_household", "session", "system", "api"]
             .contains(&e.resource_type.as_str())
     {
         "administration"

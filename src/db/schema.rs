@@ -603,6 +603,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_own_households (id) {
+        id -> Text,
+        user_id -> Text,
+        postcode -> Nullable<Text>,
+        house_number -> Nullable<Integer>,
+        house_number_addition -> Nullable<Text>,
+        surname -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        ended_by -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    protected_persons (id) {
+        id -> Text,
+        person_id -> Text,
+        reason -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        ended_by -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(match_members -> matches (match_id));
 diesel::joinable!(match_members -> signals (signal_id));
 diesel::joinable!(signals -> persons (person_id));
@@ -624,8 +652,12 @@ diesel::joinable!(stuck_cases -> teams (team_id));
 diesel::joinable!(escalation_steps -> escalations (escalation_id));
 diesel::joinable!(escalations -> cases (case_id));
 diesel::joinable!(legal_holds -> cases (case_id));
+diesel::joinable!(staff_own_households -> users (user_id));
+diesel::joinable!(protected_persons -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    staff_own_households,
+    protected_persons,
     legal_holds,
     erasure_requests,
     retention_runs,

@@ -53,16 +53,22 @@ pub enum Kind {
     UnfollowedSearch,
     /// Break-glass not judged in time.
     BreakGlassUnreviewed,
+    /// Access to a household the employee registered as their own: at its address, or with a member of its surname.
+    OwnHousehold,
+    /// Access to the data of a person registered as needing extra protection.
+    ProtectedPerson,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::NoBasis,
         Kind::OffHours,
         Kind::ManyHouseholds,
         Kind::Denials,
         Kind::UnfollowedSearch,
         Kind::BreakGlassUnreviewed,
+        Kind::OwnHousehold,
+        Kind::ProtectedPerson,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Kind {
             Kind::Denials => "denials",
             Kind::UnfollowedSearch => "unfollowed_search",
             Kind::BreakGlassUnreviewed => "break_glass_unreviewed",
+            Kind::OwnHousehold => "own_household",
+            Kind::ProtectedPerson => "protected_person",
         }
     }
 
@@ -116,8 +124,64 @@ pub struct DayContext<'a> {
     /// The events after the day, within the follow-up hours (for searches late in the day); `None` while that time
     /// has not passed yet, so that the search rule waits instead of guessing.
     pub after: Option<&'a [Event]>,
-    /// The households of each person a search found.
+    /// The households of each person a search found, and of each person an event of a user in `watch.own` names.
     pub households_of: &'a HashMap<String, Vec<String>>,
+    /// The own-household links and the protected persons in force that day.
+    pub watch: &'a Watch,
+}
+
+/// An employee's own household as the administrator registered it (opt-in): its address key
+/// (`signals::model::address_key`), a surname, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnLink {
+    pub address: Option<String>,
+    pub surname: Option<String>,
+}
+
+impl OwnLink {
+    /// Whether a household is at the link's address, or has a member (now or before) of its surname.
+    pub fn matches(&self, h: &HouseholdFacts) -> bool {
+        self.address.as_deref() == Some(h.address.as_str())
+            || self.surname.as_deref().is_some_and(|s| h.names.iter().any(|n| surname_matches(n, s)))
+    }
+}
+
+/// What the own-household rule reads of a household: its address key and its members' names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdFacts {
+    pub address: String,
+    pub names: Vec<String>,
+}
+
+/// The registers the last two rules read, as they were on the day.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Per user, their own-household links.
+    pub own: HashMap<String, Vec<OwnLink>>,
+    /// The household of each case the events of those users name.
+    pub case_households: HashMap<String, String>,
+    /// The households those users' events touched.
+    pub facts: HashMap<String, HouseholdFacts>,
+    /// The persons under extra protection, with their households and those households' cases.
+    pub protected_persons: BTreeSet<String>,
+    pub protected_households: BTreeSet<String>,
+    pub protected_cases: BTreeSet<String>,
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Whether a full name carries the surname: its words (ignoring case; a hyphen separates words, as in a double
+/// surname) appear together after the first name, or are the whole name. "de Boer" is in "Marieke de Boer-Smit",
+/// "Smit" too; "Kees" is not a surname of "Kees de Boer".
+pub fn surname_matches(name: &str, surname: &str) -> bool {
+    let (n, s) = (words(name), words(surname));
+    if s.is_empty() || n.len() < s.len() {
+        return false;
+    }
+    let from = if n.len() > s.len() { 1 } else { 0 };
+    (from..=n.len() - s.len()).any(|i| n[i..i + s.len()] == s[..])
 }
 
 /// The findings of one Dutch day, from its events (of every user), in a fixed order.
@@ -142,8 +206,50 @@ pub fn find_in_day(
         if let Some(after) = cx.after {
             out.extend(unfollowed_searches(user, day, &evs, after, cx.households_of, rules));
         }
+        out.extend(own_household(user, day, &evs, cx));
+        out.extend(protected_person(user, day, &evs, cx.watch));
     }
     out
+}
+
+/// The households an event touched: its own, its case's, and those of the persons it names.
+fn households_touched<'a>(e: &'a Event, cx: &'a DayContext) -> impl Iterator<Item = &'a String> {
+    let by_case = e.case_id.as_ref().and_then(|c| cx.watch.case_households.get(c));
+    let by_person = e.person_ids.iter().flat_map(|p| cx.households_of.get(p).into_iter().flatten());
+    e.household_id.iter().chain(by_case).chain(by_person)
+}
+
+/// Personal data of a household the user registered as their own.
+fn own_household(user: &str, day: NaiveDate, evs: &[&Event], cx: &DayContext) -> Option<Found> {
+    let links = cx.watch.own.get(user)?;
+    let hits: Vec<&&Event> = evs
+        .iter()
+        .filter(|e| e.allowed && e.personal())
+        .filter(|e| {
+            households_touched(e, cx).any(|h| cx.watch.facts.get(h).is_some_and(|f| links.iter().any(|l| l.matches(f))))
+        })
+        .collect();
+    (!hits.is_empty())
+        .then(|| found(Kind::OwnHousehold, user, day, hits.len() as i64, 0, cap(hits.iter().map(|e| e.row))))
+}
+
+/// Data of a person under extra protection: an event naming them, or on a household of theirs or its case. The
+/// privacy officer's own supervision (finding the person, their overview) is their role's, as for `no_basis`.
+fn protected_person(user: &str, day: NaiveDate, evs: &[&Event], w: &Watch) -> Option<Found> {
+    if w.protected_persons.is_empty() {
+        return None;
+    }
+    let hits: Vec<&&Event> = evs
+        .iter()
+        .filter(|e| e.allowed && e.role.as_deref() != Some("privacy_officer"))
+        .filter(|e| {
+            e.person_ids.iter().any(|p| w.protected_persons.contains(p))
+                || e.household_id.as_ref().is_some_and(|h| w.protected_households.contains(h))
+                || e.case_id.as_ref().is_some_and(|c| w.protected_cases.contains(c))
+        })
+        .collect();
+    (!hits.is_empty())
+        .then(|| found(Kind::ProtectedPerson, user, day, hits.len() as i64, 0, cap(hits.iter().map(|e| e.row))))
 }
 
 fn cap(rows: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -412,7 +518,7 @@ mod tests {
 
     fn run(events: &[Event], history: &HashMap<String, Vec<i64>>, after: Option<&[Event]>) -> Vec<Found> {
         let households = HashMap::from([("p1".to_string(), vec!["hp".to_string()])]);
-        let cx = DayContext { history, after, households_of: &households };
+        let cx = DayContext { history, after, households_of: &households, watch: &Watch::default() };
         find_in_day(day(), events, &cx, &PrivacyRules::default(), &WorkCalendar::default())
     }
 
@@ -435,7 +541,8 @@ mod tests {
     #[test]
     fn a_day_off_is_outside_office_hours() {
         let saturday = NaiveDate::from_ymd_opt(2027, 3, 13).unwrap();
-        let cx = DayContext { history: &HashMap::new(), after: None, households_of: &HashMap::new() };
+        let watch = Watch::default();
+        let cx = DayContext { history: &HashMap::new(), after: None, households_of: &HashMap::new(), watch: &watch };
         let e = [ev(1, "2027-03-13 10:00:00", "u")];
         let f = find_in_day(saturday, &e, &cx, &PrivacyRules::default(), &WorkCalendar::default());
         assert_eq!(kinds(&f), [Kind::OffHours]);
@@ -516,6 +623,78 @@ mod tests {
         // A search that found no one is not a finding.
         let empty = Event { person_ids: vec![], ..search };
         assert!(run(&[empty], &HashMap::new(), Some(&[])).is_empty());
+    }
+
+    fn run_watched(events: &[Event], watch: &Watch, households: &HashMap<String, Vec<String>>) -> Vec<Found> {
+        let cx = DayContext { history: &HashMap::new(), after: None, households_of: households, watch };
+        find_in_day(day(), events, &cx, &PrivacyRules::default(), &WorkCalendar::default())
+    }
+
+    #[test]
+    fn a_surname_is_whole_words_after_the_first_name() {
+        assert!(surname_matches("Marieke de Boer-Smit", "de Boer"));
+        assert!(surname_matches("Marieke de Boer-Smit", "smit"));
+        assert!(surname_matches("Boer", "Boer"));
+        assert!(!surname_matches("Kees de Boer", "Kees"));
+        assert!(!surname_matches("Kees de Boerma", "Boer"));
+        assert!(!surname_matches("Kees de Boer", " "));
+    }
+
+    #[test]
+    fn access_to_the_own_household_by_address_or_surname_is_found_and_a_neighbour_is_not() {
+        let mut watch = Watch::default();
+        let links = vec![
+            OwnLink { address: Some("2711AB|3|".into()), surname: None },
+            OwnLink { address: None, surname: Some("Jansen".into()) },
+        ];
+        watch.own.insert("u".into(), links);
+        let facts = |address: &str, name: &str| HouseholdFacts { address: address.into(), names: vec![name.into()] };
+        watch.facts.insert("home".into(), facts("2711AB|3|", "Piet Visser"));
+        watch.facts.insert("next door".into(), facts("2711AB|5|", "Ans Visser"));
+        watch.facts.insert("family".into(), facts("3011CD|1|", "Els Jansen"));
+        watch.case_households.insert("cf".into(), "family".into());
+        let on = |row, household: Option<&str>, case: Option<&str>| Event {
+            household_id: household.map(Into::into),
+            case_id: case.map(Into::into),
+            ..ev(row, "2027-03-10 09:00:00", "u")
+        };
+        let none = HashMap::new();
+        // Below it: the neighbour's household, another user at the employee's address, a refused request.
+        assert!(run_watched(&[on(1, Some("next door"), None)], &watch, &none).is_empty());
+        let other = Event { user_id: "v".into(), ..on(2, Some("home"), None) };
+        assert!(run_watched(&[other], &watch, &none).is_empty());
+        let refused = Event { allowed: false, ..on(3, Some("home"), None) };
+        assert!(run_watched(&[refused], &watch, &none).is_empty());
+        // At it: the address, the surname through a case, a person named whose household is the home.
+        let named = Event { person_ids: vec!["p".into()], ..on(6, None, None) };
+        let households = HashMap::from([("p".to_string(), vec!["home".to_string()])]);
+        let f = run_watched(&[on(4, Some("home"), None), on(5, None, Some("cf")), named], &watch, &households);
+        assert_eq!(kinds(&f), [Kind::OwnHousehold]);
+        assert_eq!((f[0].figure, f[0].events.clone()), (3, vec![4, 5, 6]));
+        assert_eq!(f[0].fingerprint, "own_household:u:2027-03-10");
+    }
+
+    #[test]
+    fn access_to_a_protected_person_is_found_and_the_privacy_officers_own_is_not() {
+        let watch = Watch {
+            protected_persons: ["p".to_string()].into(),
+            protected_households: ["hp".to_string()].into(),
+            protected_cases: ["cp".to_string()].into(),
+            ..Default::default()
+        };
+        let none = HashMap::new();
+        assert!(run_watched(&[ev(1, "2027-03-10 09:00:00", "u")], &watch, &none).is_empty());
+        let officer = Event {
+            role: Some("privacy_officer".into()),
+            person_ids: vec!["p".into()],
+            ..ev(2, "2027-03-10 09:00:00", "o")
+        };
+        assert!(run_watched(&[officer], &watch, &none).is_empty());
+        let named = Event { person_ids: vec!["p".into()], ..ev(3, "2027-03-10 09:00:00", "u") };
+        let home = Event { household_id: Some("hp".into()), ..ev(4, "2027-03-10 09:00:00", "u") };
+        let case = Event { household_id: None, case_id: Some("cp".into()), ..ev(5, "2027-03-10 09:00:00", "u") };
+        let f = run_watched(&[named, home, case], &watch, &none);
+        assert_eq!((kinds(&f), f[0].figure, f[0].events.clone()), (vec![Kind::ProtectedPerson], 3, vec![3, 4, 5]));
     }
 
     #[test]

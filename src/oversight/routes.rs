@@ -4,7 +4,8 @@ use actix_web::{web, HttpResponse};
 
 use super::model::Step;
 use super::service::{
-    self, FindingDetail, FindingList, FindingQuery, NewReview, Review, ReviewList, ScanReport, ScanRequest, StepInput,
+    self, FindingDetail, FindingList, FindingQuery, NewOwnHousehold, NewProtection, NewReview, OwnHousehold,
+    OwnHouseholdList, Protection, ProtectionList, Review, ReviewList, ScanReport, ScanRequest, StepInput,
 };
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
@@ -18,7 +19,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/audit/findings/{id}/assign").route(web::post().to(assign)))
         .service(web::resource("/audit/findings/{id}/judge").route(web::post().to(judge)))
         .service(web::resource("/audit/findings/{id}/close").route(web::post().to(close)))
-        .service(web::resource("/audit/reviews").route(web::get().to(reviews)).route(web::post().to(record_review)));
+        .service(web::resource("/audit/reviews").route(web::get().to(reviews)).route(web::post().to(record_review)))
+        .service(
+            web::resource("/audit/protected-persons").route(web::get().to(protections)).route(web::post().to(protect)),
+        )
+        .service(web::resource("/audit/protected-persons/{id}/end").route(web::post().to(end_protection)))
+        .service(web::resource("/audit/persons/{id}/protections").route(web::get().to(protections_of)))
+        .service(
+            web::resource("/users/{id}/own-households")
+                .route(web::get().to(own_households))
+                .route(web::post().to(add_own_household)),
+        )
+        .service(web::resource("/users/{id}/own-households/{link}/end").route(web::post().to(end_own_household)));
 }
 
 /// Suspicious-access findings, newest day first, by status and kind (privacy officer).
@@ -89,4 +101,65 @@ pub async fn reviews(ctx: Ctx) -> AppResult<HttpResponse> {
     responses((status = 201, body = Review), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn record_review(ctx: Ctx, body: Json<NewReview>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::record_review(&ctx, body.into_inner()).await?))
+}
+
+/// The persons under extra protection now (privacy officer): every access to their data is a finding.
+#[utoipa::path(get, path = "/api/v1/audit/protected-persons", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = ProtectionList), (status = 403, body = Problem)))]
+pub async fn protections(ctx: Ctx) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::protections(&ctx).await?))
+}
+
+/// Place a person under extra protection (a well-known person, a colleague); 409 when they are already.
+#[utoipa::path(post, path = "/api/v1/audit/protected-persons", tag = "audit", security(("bearer" = [])),
+    request_body = NewProtection,
+    responses((status = 201, body = Protection), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn protect(ctx: Ctx, body: Json<NewProtection>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::protect(&ctx, body.into_inner()).await?))
+}
+
+/// End a protection in force; 409 when it has ended already.
+#[utoipa::path(post, path = "/api/v1/audit/protected-persons/{id}/end", tag = "audit", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Protection), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn end_protection(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::end_protection(&ctx, id.into_inner()).await?))
+}
+
+/// One person's protections, the one in force first.
+#[utoipa::path(get, path = "/api/v1/audit/persons/{id}/protections", tag = "audit", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = ProtectionList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn protections_of(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::protections_of(&ctx, id.into_inner()).await?))
+}
+
+/// An employee's own-household links (administrator; privacy officer to judge a finding).
+#[utoipa::path(get, path = "/api/v1/users/{id}/own-households", tag = "identity", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = OwnHouseholdList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn own_households(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::own_households(&ctx, id.into_inner()).await?))
+}
+
+/// Register a household of the employee's own (at their request): an address, a surname, or both. Access by the
+/// employee to a household at that address or with a member of that surname is then a finding.
+#[utoipa::path(post, path = "/api/v1/users/{id}/own-households", tag = "identity", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewOwnHousehold,
+    responses((status = 201, body = OwnHousehold), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn add_own_household(ctx: Ctx, id: web::Path<Id>, body: Json<NewOwnHousehold>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::add_own_household(&ctx, id.into_inner(), body.into_inner()).await?))
+}
+
+/// End an own-household link; 409 when it has ended already.
+#[utoipa::path(post, path = "/api/v1/users/{id}/own-households/{link}/end", tag = "identity", security(("bearer" = [])),
+    params(("id" = String, Path), ("link" = String, Path)),
+    responses((status = 200, body = OwnHousehold), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn end_own_household(ctx: Ctx, path: web::Path<(Id, Id)>) -> AppResult<HttpResponse> {
+    let (user, link) = path.into_inner();
+    Ok(HttpResponse::Ok().json(service::end_own_household(&ctx, user, link).await?))
 }

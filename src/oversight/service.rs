@@ -53,9 +53,20 @@ pub fn scan_days(
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let households_of = store::households_of(conn, &found_persons)?;
+        let (mut watch, watched_persons) = registers_on(conn, &events, from, to)?;
+        let persons: Vec<String> =
+            found_persons.into_iter().chain(watched_persons).collect::<BTreeSet<_>>().into_iter().collect();
+        let households_of = store::households_of(conn, &persons)?;
+        if !watch.own.is_empty() {
+            // The households the linked users touched through the persons their events name.
+            let mut touched: BTreeSet<String> = watch.facts.keys().cloned().collect();
+            touched.extend(households_of.values().flatten().cloned());
+            let missing: Vec<String> = touched.into_iter().filter(|h| !watch.facts.contains_key(h)).collect();
+            watch.facts.extend(store::household_facts(conn, &missing)?);
+        }
         let history = history(conn, &events, day, rules)?;
-        let cx = DayContext { history: &history, after: after.as_deref(), households_of: &households_of };
+        let cx =
+            DayContext { history: &history, after: after.as_deref(), households_of: &households_of, watch: &watch };
         let found = model::find_in_day(day, &events, &cx, rules, cal);
         report.found += found.len();
         report.new += write_tx(conn, |c| Ok::<_, AppError>(store::record(c, &found, at)?))?;
@@ -73,6 +84,39 @@ pub fn scan_days(
     report.found += late.len();
     report.new += write_tx(conn, |c| Ok::<_, AppError>(store::record(c, &late, at)?))?;
     Ok(report)
+}
+
+/// The registers as they were on the day (own-household links and protected persons in force at some moment of
+/// it), with what the rules need to apply them: for the users with a link, the households their events touched by
+/// household and by case, and the persons they named (whose households the caller adds); for the protected
+/// persons, their households and those households' cases.
+fn registers_on(
+    conn: &mut DbConn,
+    events: &[model::Event],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> AppResult<(model::Watch, Vec<String>)> {
+    let mut w = model::Watch { own: store::own_links_in(conn, from, to)?, ..Default::default() };
+    let mut named = Vec::new();
+    if !w.own.is_empty() {
+        let theirs: Vec<&model::Event> = events.iter().filter(|e| w.own.contains_key(&e.user_id)).collect();
+        let cases: Vec<String> =
+            theirs.iter().filter_map(|e| e.case_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        w.case_households = store::case_households(conn, &cases)?;
+        let homes: BTreeSet<String> =
+            theirs.iter().filter_map(|e| e.household_id.clone()).chain(w.case_households.values().cloned()).collect();
+        w.facts = store::household_facts(conn, &homes.into_iter().collect::<Vec<_>>())?;
+        named = theirs.iter().flat_map(|e| e.person_ids.iter().cloned()).collect();
+    }
+    let protected = store::protected_in(conn, from, to)?;
+    if !protected.is_empty() {
+        let homes: BTreeSet<String> = store::households_of(conn, &protected)?.into_values().flatten().collect();
+        let homes: Vec<String> = homes.into_iter().collect();
+        w.protected_cases = store::cases_of(conn, &homes)?.into_iter().collect();
+        w.protected_households = homes.into_iter().collect();
+        w.protected_persons = protected.into_iter().collect();
+    }
+    Ok((w, named))
 }
 
 /// The distinct households per worked day in the 30 days before `day`, for the users who touched more households
@@ -187,7 +231,8 @@ pub async fn scan(ctx: &Ctx, input: ScanRequest) -> AppResult<ScanReport> {
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     pub id: String,
-    /// `no_basis`, `off_hours`, `many_households`, `denials`, `unfollowed_search`, `break_glass_unreviewed`.
+    /// `no_basis`, `off_hours`, `many_households`, `denials`, `unfollowed_search`, `break_glass_unreviewed`,
+    /// `own_household`, `protected_person`.
     pub kind: String,
     pub user_id: Option<String>,
     pub user_name: Option<String>,
@@ -518,6 +563,270 @@ pub async fn record_review(ctx: &Ctx, input: NewReview) -> AppResult<Review> {
     ctx.write(Effect::Created, move |c| {
         store::insert_review(c, &row)?;
         review_views(c, vec![row])?.pop().ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+// The registers the scan reads: an employee's own household (administrator) and persons needing extra protection
+// (privacy officer). Ending an entry keeps it, with who ended it and when.
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewOwnHousehold {
+    /// The employee's address (postcode and house number together), a surname, or both.
+    pub postcode: Option<String>,
+    pub house_number: Option<i32>,
+    pub house_number_addition: Option<String>,
+    /// A surname of the employee's household ("de Boer"): households with a member of that surname are matched.
+    pub surname: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnHousehold {
+    pub id: String,
+    pub user_id: String,
+    pub postcode: Option<String>,
+    pub house_number: Option<i32>,
+    pub house_number_addition: Option<String>,
+    pub surname: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<Utc>,
+    pub ended_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<store::OwnHouseholdRow> for OwnHousehold {
+    fn from(r: store::OwnHouseholdRow) -> Self {
+        OwnHousehold {
+            id: r.id,
+            user_id: r.user_id,
+            postcode: r.postcode,
+            house_number: r.house_number,
+            house_number_addition: r.house_number_addition,
+            surname: r.surname,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at.and_utc(),
+            ended_at: r.ended_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnHouseholdList {
+    pub items: Vec<OwnHousehold>,
+}
+
+fn user_exists(c: &mut DbConn, user: &str) -> AppResult<()> {
+    store::user_names(c, &[user.to_string()])?.get(user).map(|_| ()).ok_or(AppError::NotFound)
+}
+
+/// A user's own-household links, those in force first (administrator; privacy officer to judge a finding).
+pub async fn own_households(ctx: &Ctx, user: Id) -> AppResult<OwnHouseholdList> {
+    ctx.state.access.decide(&ctx.principal, Resource::OwnHousehold, Action::List, &ctx.audit)?;
+    ctx.audit.resource(user.as_str());
+    ctx.read(move |c| {
+        user_exists(c, user.as_str())?;
+        Ok(OwnHouseholdList {
+            items: store::own_households_of(c, user.as_str())?.into_iter().map(OwnHousehold::from).collect(),
+        })
+    })
+    .await
+}
+
+/// Registers a household of the employee's own (at their request): an address, a surname, or both.
+pub async fn add_own_household(ctx: &Ctx, user: Id, input: NewOwnHousehold) -> AppResult<OwnHousehold> {
+    ctx.state.access.decide(&ctx.principal, Resource::OwnHousehold, Action::Create, &ctx.audit)?;
+    ctx.audit.resource(user.as_str());
+    let mut v = crate::error::Validator::new();
+    let postcode = v.text(&input.postcode, "postcode", 10);
+    let postcode = postcode.and_then(|p| {
+        let normal = crate::households::service::normalise_postcode(&p);
+        v.check(normal.is_some(), "postcode", "must be a Dutch postcode like 2711AB");
+        normal
+    });
+    if let Some(n) = input.house_number {
+        v.check((1..=99_999).contains(&n), "houseNumber", "must be between 1 and 99999");
+    }
+    let addition = v.text(&input.house_number_addition, "houseNumberAddition", 10);
+    let surname = v.text(&input.surname, "surname", 100);
+    match (input.postcode.as_deref().map(str::trim).filter(|p| !p.is_empty()), input.house_number) {
+        (Some(_), None) => v.add("houseNumber", "is required with a postcode"),
+        (None, Some(_)) => v.add("postcode", "is required with a house number"),
+        (None, None) if surname.is_none() => {
+            v.add("postcode", "an address or a surname is required");
+            v.add("surname", "an address or a surname is required");
+        }
+        _ => {}
+    }
+    if addition.is_some() && input.house_number.is_none() {
+        v.add("houseNumberAddition", "is only possible with a house number");
+    }
+    v.finish()?;
+    let row = store::OwnHouseholdRow {
+        id: new_id(),
+        user_id: user.as_str().to_string(),
+        postcode,
+        house_number: input.house_number,
+        house_number_addition: addition,
+        surname,
+        recorded_by: ctx.principal.user_id.clone(),
+        recorded_at: now(),
+        ended_by: None,
+        ended_at: None,
+    };
+    ctx.write(Effect::Created, move |c| {
+        user_exists(c, &row.user_id)?;
+        store::insert_own_household(c, &row)?;
+        Ok(OwnHousehold::from(row))
+    })
+    .await
+}
+
+/// Ends a link in force; a link of another user is 404, one ended already 409.
+pub async fn end_own_household(ctx: &Ctx, user: Id, link: Id) -> AppResult<OwnHousehold> {
+    ctx.state.access.decide(&ctx.principal, Resource::OwnHousehold, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(user.as_str());
+    let me = ctx.principal.user_id.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let row = store::own_household(c, link.as_str())?.filter(|r| r.user_id == user.as_str());
+        row.ok_or(AppError::NotFound)?;
+        if !store::end_own_household(c, link.as_str(), &me, now())? {
+            return Err(AppError::Conflict("This link has ended already".into()));
+        }
+        store::own_household(c, link.as_str())?.map(OwnHousehold::from).ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+/// Why a person needs extra protection.
+pub const PROTECTION_REASONS: [&str; 3] = ["well_known", "colleague", "other"];
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewProtection {
+    /// The person, as the person search (`POST /api/v1/audit/persons/search`) found them.
+    pub person_id: Option<String>,
+    /// `well_known`, `colleague` or `other`.
+    pub reason: Option<String>,
+    /// At most 1,000 characters; required when the reason is `other`.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Protection {
+    pub id: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub reason: String,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<Utc>,
+    pub ended_at: Option<chrono::DateTime<Utc>>,
+}
+
+fn protection_view(r: store::ProtectionRow, person_name: String) -> Protection {
+    Protection {
+        id: r.id,
+        person_id: r.person_id,
+        person_name,
+        reason: r.reason,
+        note: r.note,
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at.and_utc(),
+        ended_at: r.ended_at.map(|t| t.and_utc()),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtectionList {
+    pub items: Vec<Protection>,
+}
+
+fn person_name(c: &mut DbConn, person: &str) -> AppResult<String> {
+    crate::privacy::store::person_name(c, person)?.ok_or(AppError::NotFound)
+}
+
+/// The persons under extra protection now, newest first.
+pub async fn protections(ctx: &Ctx) -> AppResult<ProtectionList> {
+    ctx.state.access.decide(&ctx.principal, Resource::ProtectedPerson, Action::List, &ctx.audit)?;
+    let audit = ctx.audit.clone();
+    ctx.read(move |c| {
+        let rows = store::protections_in_force(c)?;
+        for (r, _) in &rows {
+            audit.person(&r.person_id);
+        }
+        Ok(ProtectionList { items: rows.into_iter().map(|(r, name)| protection_view(r, name)).collect() })
+    })
+    .await
+}
+
+/// One person's protections, the one in force first.
+pub async fn protections_of(ctx: &Ctx, person: Id) -> AppResult<ProtectionList> {
+    ctx.state.access.decide(&ctx.principal, Resource::ProtectedPerson, Action::List, &ctx.audit)?;
+    ctx.audit.person(person.as_str());
+    ctx.read(move |c| {
+        let name = person_name(c, person.as_str())?;
+        let rows = store::protections_of(c, person.as_str())?;
+        Ok(ProtectionList { items: rows.into_iter().map(|r| protection_view(r, name.clone())).collect() })
+    })
+    .await
+}
+
+/// Places a person under extra protection; one already under it is 409, an unknown person 404.
+pub async fn protect(ctx: &Ctx, input: NewProtection) -> AppResult<Protection> {
+    ctx.state.access.decide(&ctx.principal, Resource::ProtectedPerson, Action::Create, &ctx.audit)?;
+    let mut v = crate::error::Validator::new();
+    let person = v.id(&input.person_id, "personId");
+    let reason = v.required(&input.reason, "reason").cloned();
+    if let Some(r) = &reason {
+        v.check(PROTECTION_REASONS.contains(&r.as_str()), "reason", "must be well_known, colleague or other");
+    }
+    let note = v.text(&input.note, "note", 1000);
+    if reason.as_deref() == Some("other") && note.is_none() {
+        v.add("note", "is required when the reason is other");
+    }
+    v.finish()?;
+    let (Some(person), Some(reason)) = (person, reason) else { return Err(AppError::internal("validated")) };
+    ctx.audit.person(person.as_str());
+    let row = store::ProtectionRow {
+        id: new_id(),
+        person_id: person.as_str().to_string(),
+        reason,
+        note,
+        recorded_by: ctx.principal.user_id.clone(),
+        recorded_at: now(),
+        ended_by: None,
+        ended_at: None,
+    };
+    ctx.audit.resource(&row.id);
+    ctx.write(Effect::Created, move |c| {
+        let name = person_name(c, &row.person_id)?;
+        if store::protections_of(c, &row.person_id)?.iter().any(|p| p.ended_at.is_none()) {
+            return Err(AppError::Conflict("This person is under extra protection already".into()));
+        }
+        store::insert_protection(c, &row)?;
+        Ok(protection_view(row, name))
+    })
+    .await
+}
+
+/// Ends a protection in force; one ended already is 409.
+pub async fn end_protection(ctx: &Ctx, id: Id) -> AppResult<Protection> {
+    ctx.state.access.decide(&ctx.principal, Resource::ProtectedPerson, Action::Update, &ctx.audit)?;
+    ctx.audit.resource(id.as_str());
+    let me = ctx.principal.user_id.clone();
+    let audit = ctx.audit.clone();
+    ctx.write(Effect::Changed, move |c| {
+        let row = store::protection(c, id.as_str())?.ok_or(AppError::NotFound)?;
+        audit.person(&row.person_id);
+        if !store::end_protection(c, id.as_str(), &me, now())? {
+            return Err(AppError::Conflict("This protection has ended already".into()));
+        }
+        let name = person_name(c, &row.person_id)?;
+        store::protection(c, id.as_str())?.map(|r| protection_view(r, name)).ok_or(AppError::NotFound)
     })
     .await
 }

@@ -274,3 +274,189 @@ pub fn insert_review(conn: &mut DbConn, r: &ReviewRow) -> QueryResult<()> {
 pub fn reviews(conn: &mut DbConn) -> QueryResult<Vec<ReviewRow>> {
     lr::table.select(ReviewRow::as_select()).order((lr::recorded_at.desc(), lr::id.asc())).limit(500).load(conn)
 }
+
+// The registers the last two rules read: own households (kept by the administrator) and protected persons (kept by
+// a privacy officer). An entry ended stays, so that a scan of an earlier day reads them as they were.
+
+use crate::db::schema::{cases, households as hh, persons, protected_persons as pp, staff_own_households as soh};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = soh)]
+pub struct OwnHouseholdRow {
+    pub id: String,
+    pub user_id: String,
+    pub postcode: Option<String>,
+    pub house_number: Option<i32>,
+    pub house_number_addition: Option<String>,
+    pub surname: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+    pub ended_by: Option<String>,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+impl OwnHouseholdRow {
+    pub fn link(&self) -> super::model::OwnLink {
+        super::model::OwnLink {
+            address: self.postcode.as_deref().zip(self.house_number).map(|(postcode, number)| {
+                crate::signals::model::address_key(postcode, number, self.house_number_addition.as_deref())
+            }),
+            surname: self.surname.clone(),
+        }
+    }
+}
+
+pub fn insert_own_household(conn: &mut DbConn, row: &OwnHouseholdRow) -> QueryResult<()> {
+    diesel::insert_into(soh::table).values(row).execute(conn).map(|_| ())
+}
+
+/// A user's own-household links, those in force first, newest first.
+pub fn own_households_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<OwnHouseholdRow>> {
+    let mut rows: Vec<OwnHouseholdRow> = soh::table
+        .filter(soh::user_id.eq(user_id))
+        .select(OwnHouseholdRow::as_select())
+        .order((soh::recorded_at.desc(), soh::id.asc()))
+        .load(conn)?;
+    rows.sort_by_key(|r| r.ended_at.is_some());
+    Ok(rows)
+}
+
+pub fn own_household(conn: &mut DbConn, id: &str) -> QueryResult<Option<OwnHouseholdRow>> {
+    soh::table.filter(soh::id.eq(id)).select(OwnHouseholdRow::as_select()).first(conn).optional()
+}
+
+/// Ends a link in force; false when it had ended already.
+pub fn end_own_household(conn: &mut DbConn, id: &str, by: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(soh::table.filter(soh::id.eq(id)).filter(soh::ended_at.is_null()))
+        .set((soh::ended_by.eq(by), soh::ended_at.eq(at)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The links in force at some moment of [from, to), per user.
+pub fn own_links_in(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<HashMap<String, Vec<super::model::OwnLink>>> {
+    let rows: Vec<OwnHouseholdRow> = soh::table
+        .filter(soh::recorded_at.lt(to))
+        .filter(soh::ended_at.is_null().or(soh::ended_at.gt(from)))
+        .select(OwnHouseholdRow::as_select())
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<super::model::OwnLink>> = HashMap::new();
+    for r in rows {
+        out.entry(r.user_id.clone()).or_default().push(r.link());
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = pp)]
+pub struct ProtectionRow {
+    pub id: String,
+    pub person_id: String,
+    pub reason: String,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+    pub ended_by: Option<String>,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_protection(conn: &mut DbConn, row: &ProtectionRow) -> QueryResult<()> {
+    diesel::insert_into(pp::table).values(row).execute(conn).map(|_| ())
+}
+
+/// A person's protections, the one in force first, newest first.
+pub fn protections_of(conn: &mut DbConn, person_id: &str) -> QueryResult<Vec<ProtectionRow>> {
+    let mut rows: Vec<ProtectionRow> = pp::table
+        .filter(pp::person_id.eq(person_id))
+        .select(ProtectionRow::as_select())
+        .order((pp::recorded_at.desc(), pp::id.asc()))
+        .load(conn)?;
+    rows.sort_by_key(|r| r.ended_at.is_some());
+    Ok(rows)
+}
+
+/// The protections in force, with the person's name, newest first.
+pub fn protections_in_force(conn: &mut DbConn) -> QueryResult<Vec<(ProtectionRow, String)>> {
+    pp::table
+        .inner_join(persons::table.on(persons::id.eq(pp::person_id)))
+        .filter(pp::ended_at.is_null())
+        .select((ProtectionRow::as_select(), persons::name))
+        .order((pp::recorded_at.desc(), pp::id.asc()))
+        .limit(1000)
+        .load(conn)
+}
+
+pub fn protection(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProtectionRow>> {
+    pp::table.filter(pp::id.eq(id)).select(ProtectionRow::as_select()).first(conn).optional()
+}
+
+/// Ends a protection in force; false when it had ended already.
+pub fn end_protection(conn: &mut DbConn, id: &str, by: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(pp::table.filter(pp::id.eq(id)).filter(pp::ended_at.is_null()))
+        .set((pp::ended_by.eq(by), pp::ended_at.eq(at)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The persons under protection at some moment of [from, to).
+pub fn protected_in(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<Vec<String>> {
+    pp::table
+        .filter(pp::recorded_at.lt(to))
+        .filter(pp::ended_at.is_null().or(pp::ended_at.gt(from)))
+        .select(pp::person_id)
+        .distinct()
+        .load(conn)
+}
+
+/// The household of each of these cases.
+pub fn case_households(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(5_000) {
+        let rows: Vec<(String, String)> =
+            cases::table.filter(cases::id.eq_any(part)).select((cases::id, cases::household_id)).load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The cases of these households.
+pub fn cases_of(conn: &mut DbConn, households: &[String]) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    for part in households.chunks(5_000) {
+        out.extend(cases::table.filter(cases::household_id.eq_any(part)).select(cases::id).load::<String>(conn)?);
+    }
+    Ok(out)
+}
+
+/// The address key and the members' names (now or before) of these households.
+pub fn household_facts(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, super::model::HouseholdFacts>> {
+    let mut out: HashMap<String, super::model::HouseholdFacts> = HashMap::new();
+    for part in ids.chunks(5_000) {
+        let homes: Vec<(String, String, i32, Option<String>)> = hh::table
+            .filter(hh::id.eq_any(part))
+            .select((hh::id, hh::postcode, hh::house_number, hh::house_number_addition))
+            .load(conn)?;
+        for (id, postcode, number, addition) in homes {
+            let address = crate::signals::model::address_key(&postcode, number, addition.as_deref());
+            out.insert(id, super::model::HouseholdFacts { address, names: Vec::new() });
+        }
+        let names: Vec<(String, String)> = hm::table
+            .inner_join(persons::table.on(persons::id.eq(hm::person_id)))
+            .filter(hm::household_id.eq_any(part))
+            .select((hm::household_id, persons::name))
+            .load(conn)?;
+        for (household, name) in names {
+            if let Some(f) = out.get_mut(&household) {
+                f.names.push(name);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -126,6 +126,12 @@ pub fn erase_persons(conn: &mut DbConn, ids: &[String]) -> QueryResult<()> {
             ))
             .execute(conn)?;
         diesel::delete(hm::table.filter(hm::person_id.eq_any(part))).execute(conn)?;
+        // An erased person needs no protection any more: no event can name them again.
+        diesel::delete(
+            crate::db::schema::protected_persons::table
+                .filter(crate::db::schema::protected_persons::person_id.eq_any(part)),
+        )
+        .execute(conn)?;
         diesel::delete(persons::table.filter(persons::id.eq_any(part))).execute(conn)?;
     }
     Ok(())

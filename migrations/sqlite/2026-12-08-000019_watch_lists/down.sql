@@ -1,0 +1,2 @@
+DROP TABLE protected_persons;
+DROP TABLE staff_own_households;
