@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use super::model::Step;
 use super::service::{
     self, FindingDetail, FindingList, FindingQuery, NewOwnHousehold, NewProtection, NewReview, OwnHousehold,
-    OwnHouseholdList, Protection, ProtectionList, Review, ReviewList, ScanReport, ScanRequest, StepInput,
+    OwnHouseholdList, PersonProtections, Protection, ProtectionList, Review, ReviewList, ScanReport, ScanRequest,
+    StepInput,
 };
 use crate::error::{AppResult, Problem};
 use crate::http::{Json, Query};
@@ -131,7 +132,7 @@ pub async fn end_protection(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpRespon
 /// One person's protections, the one in force first.
 #[utoipa::path(get, path = "/api/v1/audit/persons/{id}/protections", tag = "audit", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = ProtectionList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = PersonProtections), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn protections_of(ctx: Ctx, id: web::Path<Id>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::protections_of(&ctx, id.into_inner()).await?))
 }

@@ -763,14 +763,24 @@ pub async fn protections(ctx: &Ctx) -> AppResult<ProtectionList> {
     .await
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonProtections {
+    pub person_id: String,
+    pub person_name: String,
+    /// The protection in force first, then those ended, newest first.
+    pub items: Vec<Protection>,
+}
+
 /// One person's protections, the one in force first.
-pub async fn protections_of(ctx: &Ctx, person: Id) -> AppResult<ProtectionList> {
+pub async fn protections_of(ctx: &Ctx, person: Id) -> AppResult<PersonProtections> {
     ctx.state.access.decide(&ctx.principal, Resource::ProtectedPerson, Action::List, &ctx.audit)?;
     ctx.audit.person(person.as_str());
     ctx.read(move |c| {
         let name = person_name(c, person.as_str())?;
         let rows = store::protections_of(c, person.as_str())?;
-        Ok(ProtectionList { items: rows.into_iter().map(|r| protection_view(r, name.clone())).collect() })
+        let items = rows.into_iter().map(|r| protection_view(r, name.clone())).collect();
+        Ok(PersonProtections { person_id: person.into_string(), person_name: name, items })
     })
     .await
 }

@@ -103,6 +103,12 @@ pub fn message(english: &str) -> String {
             "Dit verzoek kan niet worden uitgevoerd: er is een grond die verwijderen verbiedt (zie bij het verzoek). \
              Wijs het af met een reden."
         }
+        "an address or a surname is required" => "Vul een adres in, een achternaam, of allebei.",
+        "is required with a postcode" => "Vul bij de postcode ook het huisnummer in.",
+        "is required with a house number" => "Vul bij het huisnummer ook de postcode in.",
+        "is only possible with a house number" => "Een toevoeging hoort bij een huisnummer.",
+        "must be well_known, colleague or other" => "Kies waarom deze persoon extra bescherming nodig heeft.",
+        "is required when the reason is other" => "Schrijf op waarom deze persoon extra bescherming nodig heeft.",
         _ => "",
     };
     if !known.is_empty() {

@@ -31,13 +31,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 // Words
 
-pub const KINDS: [(&str, &str); 6] = [
+pub const KINDS: [(&str, &str); 8] = [
     ("no_basis", "Zonder grondslag"),
     ("off_hours", "Buiten kantoortijd"),
     ("many_households", "Veel huishoudens"),
     ("denials", "Veel geweigerd"),
     ("unfollowed_search", "Gezocht, niet gewerkt"),
     ("break_glass_unreviewed", "Noodtoegang niet beoordeeld"),
+    ("own_household", "Eigen huishouden"),
+    ("protected_person", "Extra beschermd persoon"),
 ];
 
 const STATUSES: [(&str, &str); 4] =
@@ -70,6 +72,11 @@ fn explanation(f: &Finding, rules: &PrivacyRules) -> String {
         "break_glass_unreviewed" => {
             format!("Noodtoegang is na {n} werkdagen nog niet beoordeeld; dat moet binnen {t} werkdagen.")
         }
+        "own_household" => format!(
+            "{n} keer gegevens bekeken van een huishouden op het eigen adres van de medewerker, of met iemand met een \
+             achternaam die de medewerker als eigen familie opgaf."
+        ),
+        "protected_person" => format!("{n} keer gegevens bekeken van een persoon met extra bescherming."),
         _ => "Onbekende soort melding.".into(),
     }
 }

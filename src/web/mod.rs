@@ -21,6 +21,7 @@ mod page;
 mod plan;
 mod privacy;
 mod radar;
+mod registers;
 mod retention;
 mod search;
 mod sign_in;
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     privacy::configure(cfg);
     audit_log::configure(cfg);
     findings::configure(cfg);
+    registers::configure(cfg);
     retention::configure(cfg);
 }
 
