@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::dutch::{self, FieldMessage};
 use super::page::{render_with, see_other, Form, Layout, Page, PageResult};
 use super::search::parse_date;
+use super::stuck::count;
 use crate::error::{AppError, FieldError};
 use crate::input::Id;
 use crate::retention::model::Ground;
@@ -207,9 +208,12 @@ async fn page_with(
                 at: local_date(r.ran_at),
                 by: r.ran_by_name.unwrap_or_else(|| "de beheerder van de server".into()),
                 summary: format!(
-                    "{} zaken, {} huishoudens en {} personen verwijderd; {} zaken bewaard wegens bewaarplicht; {} \
-                     regels uit het logboek opgeschoond.",
-                    r.cases, r.households, r.persons, r.held, r.audit_events
+                    "{}, {} en {} verwijderd; {} bewaard wegens bewaarplicht; {} uit het logboek opgeschoond.",
+                    count(r.cases.into(), "zaak", "zaken"),
+                    count(r.households.into(), "huishouden", "huishoudens"),
+                    count(r.persons.into(), "persoon", "personen"),
+                    count(r.held.into(), "zaak", "zaken"),
+                    count(r.audit_events, "regel", "regels"),
                 ),
             })
             .collect(),
