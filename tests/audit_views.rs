@@ -152,3 +152,44 @@ async fn the_register_and_the_employees_are_for_privacy_officers_only() {
         .iter()
         .any(|e| e["id"] == member.id.as_str() && e["name"] == "Test wijkteam"));
 }
+
+/// The export holds at most 50,000 events: exactly that many is one CSV, one more is refused on the period (422,
+/// problem+json), and the refusal is audited like the export. The events are one generated employee's, linked into
+/// a chain of their own as the writer links them.
+#[actix_web::test]
+async fn the_csv_export_holds_50000_events_and_refuses_one_more() {
+    use eenplan::audit::model::{ChainHead, EventData};
+    let app = TestApp::new().await;
+    let employee = eenplan::db::new_id();
+    let start = eenplan::db::now() - chrono::Duration::days(30);
+    let event = |n: i64| EventData {
+        event_id: eenplan::db::new_id(),
+        occurred_at: start + chrono::Duration::seconds(n),
+        user_id: Some(employee.clone()),
+        role: Some("wijkteam".into()),
+        action: "household.read".into(),
+        resource_type: "household".into(),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    let write = |events: Vec<EventData>, head: ChainHead| -> ChainHead {
+        let (links, next) = head.link(&events);
+        let rows: Vec<_> = events.iter().zip(links.iter()).collect();
+        let mut conn = app.conn();
+        eenplan::db::write_tx(&mut conn, |c| eenplan::audit::store::insert_batch(c, &rows)).unwrap();
+        next
+    };
+    let head = write((0..50_000).map(event).collect(), ChainHead::new(eenplan::db::new_id()));
+    let officer = app.token(&app.user(Role::PrivacyOfficer)).await;
+    let path = format!("/api/v1/audit/events.csv?userId={employee}");
+    let res = app.get(&path, &officer).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", &res.text[..res.text.len().min(300)]);
+    assert_eq!(res.text.split("\r\n").filter(|l| !l.is_empty()).count(), 1 + 50_000, "the header and every event");
+
+    write(vec![event(50_000)], head);
+    let res = app.get(&path, &officer).await;
+    assert_eq!((res.status, res.content_type()), (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json"));
+    assert_eq!(res.body["errors"][0]["field"], "from", "{}", res.text);
+    let last = app.audit_events().pop().unwrap().data;
+    assert_eq!((last.action.as_str(), last.outcome.as_str()), ("audit_event.export", "failed"));
+}
