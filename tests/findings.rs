@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use common::world::{household_case_and_person, world, GoalOf};
+use common::world::{household_at, household_case_and_person, world, GoalOf};
 use common::{TestApp, TestUser};
 use eenplan::audit::model::{Basis, EventData};
 use eenplan::roles::Role;
@@ -414,29 +414,6 @@ async fn every_role_but_the_privacy_officer_is_refused_and_audited() {
     }
 }
 
-/// A household through the API: at this address, with one member of this name; its id and the member's.
-async fn household_with(app: &TestApp, token: &str, postcode: &str, number: i32, name: &str) -> (String, String) {
-    let h = app
-        .post(
-            "/api/v1/households",
-            token,
-            json!({"postcode": postcode, "houseNumber": number, "wijk": "Centrum", "teamId": app.team_id}),
-        )
-        .await;
-    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
-    let household = h.body["id"].as_str().unwrap().to_string();
-    let m = app
-        .post(
-            &format!("/api/v1/households/{household}/members"),
-            token,
-            json!({"person": {"name": name, "birthDate": "1980-01-01"}, "relation": "parent", "custody": true,
-                   "from": "2020-01-01"}),
-        )
-        .await;
-    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
-    (household, m.body["person"]["id"].as_str().unwrap().to_string())
-}
-
 /// The registers as they were on the scanned day: entries recorded (and ended) at these moments.
 fn backdate(app: &TestApp, table: &str, id: &str, recorded: &str, ended: Option<&str>) {
     let ended = ended.map_or("NULL".to_string(), |e| format!("'{e}'"));
@@ -453,9 +430,9 @@ async fn own_household_and_protected_person_are_found_and_their_neighbours_are_n
     let app = TestApp::new().await;
     let member = app.user(Role::Wijkteam);
     let token = app.token(&member).await;
-    let (home, _) = household_with(&app, &token, "2711 ab", 3, "Piet Visser").await;
-    let (next_door, _) = household_with(&app, &token, "2711AB", 5, "Ans Visser").await;
-    let (family, jansen) = household_with(&app, &token, "3011CD", 1, "Els de Jansen-Smit").await;
+    let (home, _) = household_at(&app, &token, "2711 ab", 3, "Piet Visser").await;
+    let (next_door, _) = household_at(&app, &token, "2711AB", 5, "Ans Visser").await;
+    let (family, jansen) = household_at(&app, &token, "3011CD", 1, "Els de Jansen-Smit").await;
     let c = app.post("/api/v1/cases", &token, json!({"householdId": family, "laws": ["Wmo"]})).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
     let family_case = c.body["id"].as_str().unwrap().to_string();

@@ -156,6 +156,29 @@ pub fn user_for(app: &TestApp, w: &World, actor: Actor) -> TestUser {
     }
 }
 
+/// A household through the API: at this address, with one member of this name; its id and the member's.
+pub async fn household_at(app: &TestApp, token: &str, postcode: &str, number: i32, name: &str) -> (String, String) {
+    let h = app
+        .post(
+            "/api/v1/households",
+            token,
+            json!({"postcode": postcode, "houseNumber": number, "wijk": "Centrum", "teamId": app.team_id}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
+    let household = h.body["id"].as_str().unwrap().to_string();
+    let m = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            token,
+            json!({"person": {"name": name, "birthDate": "1980-01-01"}, "relation": "parent", "custody": true,
+                   "from": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    (household, m.body["person"]["id"].as_str().unwrap().to_string())
+}
+
 /// A household of one parent (with custody) in the app's team, and the case `creator` opened for it: the household,
 /// the case and the parent.
 pub async fn household_case_and_person(app: &TestApp, creator: &TestUser) -> (String, String, String) {
