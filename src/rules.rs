@@ -19,6 +19,7 @@ pub struct Rules {
     pub escalation: EscalationRules,
     pub privacy: PrivacyRules,
     pub retention: RetentionRules,
+    pub transition: TransitionRules,
 }
 
 impl Rules {
@@ -40,6 +41,7 @@ impl Rules {
         rules.escalation.check()?;
         rules.privacy.check()?;
         rules.retention.check()?;
+        rules.transition.check()?;
         Ok(rules)
     }
 }
@@ -371,6 +373,34 @@ impl RetentionRules {
         }
         if !(MIN_AUDIT_YEARS..=100).contains(&self.audit_years) {
             return Err(format!("retention.audit_years must be {MIN_AUDIT_YEARS} to 100"));
+        }
+        Ok(())
+    }
+}
+
+/// The hand-off at 18 (18-/18+): a young person in an open case who turns 18 within `flag_months` is flagged on the
+/// case and in the regisseur's work; in the last `agree_months` before the birthday a plan for the household is
+/// agreed only with its section on how care continues after 18.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransitionRules {
+    pub flag_months: u32,
+    pub agree_months: u32,
+}
+
+impl Default for TransitionRules {
+    fn default() -> Self {
+        TransitionRules { flag_months: 6, agree_months: 3 }
+    }
+}
+
+impl TransitionRules {
+    fn check(&self) -> Result<(), String> {
+        if !(1..=24).contains(&self.flag_months) {
+            return Err("transition.flag_months must be 1 to 24".into());
+        }
+        if !(1..=self.flag_months).contains(&self.agree_months) {
+            return Err("transition.agree_months must be 1 to flag_months".into());
         }
         Ok(())
     }

@@ -771,3 +771,77 @@ async fn an_evaluation_keeps_what_each_participant_will_do_in_order_and_shows_a_
     assert!(!first["participants"].as_array().unwrap().iter().any(|p| p["personId"] == case.parent.as_str()));
     assert!(!seen.text.contains("woningcorporatie") && !seen.text.contains("wekker"));
 }
+
+/// A birth date whose 18th birthday falls `months` months and `days` days from today (a 29 February the birth year
+/// lacks becomes 1 March: later, never earlier).
+fn born_to_turn_eighteen_in(months: u32, days: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let today = eenplan::calendar::local(chrono::Utc::now()).date();
+    let birthday = today.checked_add_months(chrono::Months::new(months)).unwrap() + chrono::Duration::days(days);
+    chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
+        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap())
+}
+
+/// 18-/18+: in the last three months before a young member's 18th birthday the plan is agreed only with its
+/// section on care after 18, whole; three months and a day before, it is not needed yet.
+#[actix_web::test]
+async fn a_plan_in_the_last_months_before_eighteen_needs_its_section_on_care_after_eighteen() {
+    let app = TestApp::new().await;
+    let agreement = json!({"agreement": {"memberIds": [], "method": "paper"}});
+    for (months, days, needed) in [(2, 0, true), (3, 1, false)] {
+        let case = case_with_plan_people(&app).await;
+        let mt = app.token(&case.member).await;
+        let rt = app.token(&case.regisseur).await;
+        let household =
+            app.get(&format!("/api/v1/cases/{}", case.id), &rt).await.body["householdId"].as_str().unwrap().to_string();
+        let birth = born_to_turn_eighteen_in(months, days);
+        let young = app
+            .post(
+                &format!("/api/v1/households/{household}/members"),
+                &mt,
+                json!({"person": {"name": "Jongere", "birthDate": birth.to_string()}, "relation": "child",
+                       "from": "2015-01-01"}),
+            )
+            .await;
+        assert_eq!(young.status, StatusCode::CREATED, "{}", young.text);
+        let young = young.body["person"]["id"].as_str().unwrap().to_string();
+        let mut agreement = agreement.clone();
+        agreement["agreement"]["memberIds"] = json!([case.parent]);
+        let plans = format!("/api/v1/cases/{}/plans", case.id);
+        assert_eq!(app.post(&plans, &rt, json!({})).await.status, StatusCode::CREATED);
+        assert_eq!(
+            put_draft(&app, &rt, &case.id, 1, "\"1\"", json!({"content": content(&case)})).await.status,
+            StatusCode::OK
+        );
+        let res = agree(&app, &rt, &case.id, 1, "\"2\"", agreement.clone()).await;
+        if !needed {
+            assert_eq!(res.status, StatusCode::OK, "three months and a day before: {}", res.text);
+            continue;
+        }
+        assert_eq!((res.status, fields(&res)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["afterEighteen".to_string()]));
+        // Half filled in: each gap named; someone else's section does not count.
+        let mut c = content(&case);
+        c["afterEighteen"] = json!([
+            {"personId": young, "support": "Begeleiding bij wonen en geld"},
+            {"personId": case.child, "support": "Nog niet nodig", "law": "none", "takenOverBy": "-", "from": "2033-05-05"}
+        ]);
+        assert_eq!(put_draft(&app, &rt, &case.id, 1, "\"2\"", json!({"content": c})).await.status, StatusCode::OK);
+        let res = agree(&app, &rt, &case.id, 1, "\"3\"", agreement.clone()).await;
+        assert_eq!(
+            fields(&res),
+            ["afterEighteen[0].law", "afterEighteen[0].takenOverBy", "afterEighteen[0].from"],
+            "{}",
+            res.text
+        );
+        let bad = json!({"content": {"afterEighteen": [{"personId": young, "law": "AOW"}, {"personId": young}]}});
+        let res = put_draft(&app, &rt, &case.id, 1, "\"3\"", bad).await;
+        assert_eq!(fields(&res), ["afterEighteen[0].law", "afterEighteen[1].personId"], "{}", res.text);
+        c["afterEighteen"][0] = json!({"personId": young, "support": "Begeleiding bij wonen en geld", "law": "Wmo",
+                                       "takenOverBy": "Wijkteam volwassenen",
+                                       "from": eenplan::cases::model::eighteenth_birthday(birth).to_string()});
+        assert_eq!(put_draft(&app, &rt, &case.id, 1, "\"3\"", json!({"content": c})).await.status, StatusCode::OK);
+        let res = agree(&app, &rt, &case.id, 1, "\"4\"", agreement.clone()).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(res.body["content"]["afterEighteen"][0]["law"], "Wmo");
+    }
+}

@@ -827,3 +827,81 @@ async fn an_evaluation_records_what_each_participant_will_do_after_a_summary() {
     }
     audited_as_the_evaluations_read(&app, &case, &list).await;
 }
+
+/// 18-/18+ on the screens: a young member turns 18 in two months, so agreeing the draft names the missing section
+/// in Dutch and links to it; the edit form adds a row "na het 18e jaar" without JavaScript, saves it as the API
+/// stores it, and the plan shows it; then the family's answer is recorded.
+#[actix_web::test]
+async fn the_section_on_care_after_eighteen_is_asked_for_filled_in_and_shown() {
+    use chrono::Datelike;
+    let app = TestApp::new().await;
+    let case = case_with_people(&app).await;
+    agreed_and_draft(&app, &case).await;
+    let mt = app.token(&case.member).await;
+    let rt = app.token(&case.regisseur).await;
+    let household =
+        app.get(&format!("/api/v1/cases/{}", case.id), &rt).await.body["householdId"].as_str().unwrap().to_string();
+    let today = eenplan::calendar::local(chrono::Utc::now()).date();
+    let birthday = today.checked_add_months(chrono::Months::new(2)).unwrap();
+    let birth = chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
+        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap());
+    let young = app
+        .post(
+            &format!("/api/v1/households/{household}/members"),
+            &mt,
+            json!({"person": {"name": "Sam Jansen", "birthDate": birth.to_string()}, "relation": "child",
+                   "from": "2015-01-01"}),
+        )
+        .await;
+    assert_eq!(young.status, StatusCode::CREATED, "{}", young.text);
+    let young = young.body["person"]["id"].as_str().unwrap().to_string();
+
+    let b = sign_in(&app, &case.regisseur).await;
+    let path = format!("/dossiers/{}/plan/2/instemming", case.id);
+    let form = get(&app, &b, &path).await;
+    let revision = input_value(&form.text, "revision").unwrap();
+    let answer = |revision: String| {
+        vec![
+            ("revision".to_string(), revision),
+            ("answer".to_string(), "agree".to_string()),
+            ("memberIds".to_string(), case.parent.clone()),
+            ("method".to_string(), "paper".to_string()),
+        ]
+    };
+    let refused = post_fields(&app, &b, &path, &answer(revision)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert!(refused.text.contains("Een jongere in dit gezin wordt binnenkort 18."), "{}", refused.text);
+    assert!(refused.text.contains("bewerken#veld-afterEighteen"), "links to the section");
+    assert_eq!(draft_json(&app, &case, 2).await["status"], "draft");
+
+    let form_page = get(&app, &b, &edit_path(&case, 2)).await;
+    assert!(form_page.text.contains("id=\"veld-afterEighteen\""));
+    let mut fields = form_fields(&form_page.text);
+    set(&mut fields, "knop", "rij-na18");
+    let with_row = post_fields(&app, &b, &edit_path(&case, 2), &fields).await;
+    assert_eq!(with_row.status, StatusCode::OK, "{}", with_row.text);
+    assert!(with_row.text.contains("Na het 18e jaar 1"), "one row more");
+    let mut fields = form_fields(&with_row.text);
+    set(&mut fields, "afterEighteen[0].personId", &young);
+    set(&mut fields, "afterEighteen[0].support", "Begeleiding bij wonen en geld");
+    set(&mut fields, "afterEighteen[0].law", "Wmo");
+    set(&mut fields, "afterEighteen[0].takenOverBy", "Wijkteam, volwassenen");
+    set(&mut fields, "afterEighteen[0].from", &birthday.to_string());
+    set(&mut fields, "knop", "opslaan");
+    let saved = post_fields(&app, &b, &edit_path(&case, 2), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let stored = &draft_json(&app, &case, 2).await["content"]["afterEighteen"];
+    assert_eq!(
+        stored,
+        &json!([{"personId": young, "support": "Begeleiding bij wonen en geld", "law": "Wmo",
+                 "takenOverBy": "Wijkteam, volwassenen", "from": birthday.to_string()}])
+    );
+    let plan = get(&app, &b, &format!("/dossiers/{}/plan", case.id)).await;
+    assert!(plan.text.contains("<strong>Sam Jansen</strong>: Begeleiding bij wonen en geld"), "{}", plan.text);
+
+    let form = get(&app, &b, &path).await;
+    let revision = input_value(&form.text, "revision").unwrap();
+    let agreed = post_fields(&app, &b, &path, &answer(revision)).await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.text);
+    assert_eq!(draft_json(&app, &case, 2).await["status"], "agreed");
+}

@@ -125,6 +125,41 @@ impl CaseState {
     }
 }
 
+// Coming of age (18-/18+): a young person in an open case who turns 18 soon needs a plan for how care goes on
+// under adult law (Wmo, Participatiewet, Zvw, Wlz), because youth care (Jeugdwet) ends on the 18th birthday.
+
+/// The day a person born on `birth` turns 18: the birthday, or 1 March for a birth on 29 February in a year that has
+/// none (as `consent::model::age_on` counts age).
+pub fn eighteenth_birthday(birth: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let year = birth.year() + 18;
+    chrono::NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 3, 1))
+        .expect("a valid date")
+}
+
+/// Whether `day` falls after `today` and no later than `months` calendar months after it (a month on from 31 August
+/// is 30 September: the month's last day when it has no 31st).
+pub fn within_months(today: chrono::NaiveDate, day: chrono::NaiveDate, months: u32) -> bool {
+    let until = today.checked_add_months(chrono::Months::new(months)).unwrap_or(chrono::NaiveDate::MAX);
+    today < day && day <= until
+}
+
+/// The members of a household who turn 18 within `months` from `today`: (person, birthday), soonest first.
+pub fn turning_eighteen<'a>(
+    members: impl IntoIterator<Item = (&'a str, chrono::NaiveDate)>,
+    today: chrono::NaiveDate,
+    months: u32,
+) -> Vec<(String, chrono::NaiveDate)> {
+    let mut out: Vec<(String, chrono::NaiveDate)> = members
+        .into_iter()
+        .map(|(id, birth)| (id.to_string(), eighteenth_birthday(birth)))
+        .filter(|(_, day)| within_months(today, *day, months))
+        .collect();
+    out.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::CaseState::*;
@@ -169,5 +204,48 @@ mod tests {
         for s in CaseState::ALL {
             assert_eq!(CaseState::parse(s.as_str()), Some(s));
         }
+    }
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_eighteenth_birthday_of_a_leap_day_birth_is_the_first_of_march() {
+        assert_eq!(eighteenth_birthday(d("2009-06-15")), d("2027-06-15"));
+        assert_eq!(eighteenth_birthday(d("2008-02-29")), d("2026-03-01"));
+        assert_eq!(eighteenth_birthday(d("2012-02-29")), d("2030-03-01"));
+        assert_eq!(eighteenth_birthday(d("2010-02-28")), d("2028-02-28"));
+        // The same day the consent rules count 18 from.
+        for birth in ["2008-02-29", "2009-06-15", "2010-12-31"] {
+            let b = d(birth);
+            let day = eighteenth_birthday(b);
+            assert_eq!(crate::consent::model::age_on(b, day), 18);
+            assert_eq!(crate::consent::model::age_on(b, day.pred_opt().unwrap()), 17);
+        }
+    }
+
+    #[test]
+    fn turning_eighteen_within_six_months_at_its_boundaries() {
+        let today = d("2027-01-15");
+        let members = [
+            ("in six months", d("2009-07-15")),
+            ("in six months and a day", d("2009-07-16")),
+            ("tomorrow", d("2009-01-16")),
+            ("today", d("2009-01-15")),
+            ("adult", d("2000-01-01")),
+            ("child", d("2015-01-01")),
+        ];
+        let found = turning_eighteen(members.iter().map(|(n, b)| (*n, *b)), today, 6);
+        assert_eq!(found, [("tomorrow".to_string(), d("2027-01-16")), ("in six months".to_string(), d("2027-07-15"))]);
+        // From 31 August, six months on is the last day of February.
+        assert!(within_months(d("2026-08-31"), d("2027-02-28"), 6));
+        assert!(!within_months(d("2026-08-31"), d("2027-03-01"), 6));
+        // A leap-day birth turns 18 on 1 March 2026: six months before is 1 September; on 31 August it is further.
+        let leap = [("leap", d("2008-02-29"))];
+        let on = |today: &str| turning_eighteen(leap.iter().map(|(n, b)| (*n, *b)), d(today), 6);
+        assert_eq!(on("2025-09-01"), [("leap".to_string(), d("2026-03-01"))]);
+        assert!(on("2025-08-31").is_empty());
+        assert!(on("2026-03-01").is_empty(), "18 today: no longer turning 18");
     }
 }

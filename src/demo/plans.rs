@@ -239,6 +239,7 @@ pub fn seed(
                     ),
                 ],
                 next_evaluation_date: Some(day(-30)),
+                after_eighteen: vec![],
             };
             let mut current = first.clone();
             current.goals.push(goal(

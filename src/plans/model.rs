@@ -114,6 +114,26 @@ pub struct Action {
     pub due_date: Option<NaiveDate>,
 }
 
+/// How care goes on after a young person's 18th birthday ("na het 18e jaar"), when youth care under the Jeugdwet
+/// ends: which support under which law, who takes over, from when. A draft may hold it half filled in; agreeing a
+/// plan in the last months before the birthday needs it whole (`missing_for_transition`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Continuation {
+    pub person_id: String,
+    /// Which support goes on, or that none is needed and why.
+    pub support: Option<String>,
+    /// `Wmo`, `Participatiewet`, `Zvw` (health insurance), `Wlz` (long-term care) or `none`.
+    pub law: Option<String>,
+    /// Who takes over: an organisation or a professional.
+    pub taken_over_by: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::date::opt")]
+    pub from: Option<NaiveDate>,
+}
+
+/// The laws care after 18 can go on under.
+pub const ADULT_LAWS: [&str; 5] = ["Wmo", "Participatiewet", "Zvw", "Wlz", "none"];
+
 /// Everything a plan version says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -132,6 +152,9 @@ pub struct PlanContent {
     pub actions: Vec<Action>,
     #[serde(default, deserialize_with = "crate::input::date::opt")]
     pub next_evaluation_date: Option<NaiveDate>,
+    /// Care after 18, per young person who turns 18 soon.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_eighteen: Vec<Continuation>,
 }
 
 /// What the case's world offers for checking references: its members and its involved professionals.
@@ -194,6 +217,21 @@ impl PlanContent {
                 v.check(refs.members.contains(p), &f("personId"), "must be a member of the household");
             }
         }
+        v.check(self.after_eighteen.len() <= MAX_ITEMS, "afterEighteen", "must hold at most 100 items");
+        let mut young = HashSet::new();
+        for (i, c) in self.after_eighteen.iter().enumerate() {
+            let f = |name: &str| format!("afterEighteen[{i}].{name}");
+            v.check(refs.members.contains(&c.person_id), &f("personId"), "must be a member of the household");
+            v.check(young.insert(c.person_id.clone()), &f("personId"), "has a section already");
+            for (name, value) in [("support", &c.support), ("takenOverBy", &c.taken_over_by)] {
+                if let Some(t) = value {
+                    text(v, t, &f(name));
+                }
+            }
+            if let Some(l) = &c.law {
+                v.check(ADULT_LAWS.contains(&l.as_str()), &f("law"), "must be Wmo, Participatiewet, Zvw, Wlz or none");
+            }
+        }
         for (i, a) in self.actions.iter().enumerate() {
             let f = |name: &str| format!("actions[{i}].{name}");
             v.check(valid_id(&a.id) && ids.insert(a.id.clone()), &f("id"), "must be a unique id of 1 to 64 characters");
@@ -216,6 +254,30 @@ impl PlanContent {
                         &f("owner.name"),
                         "must name the person from the network",
                     ),
+                }
+            }
+        }
+    }
+
+    /// Whether each young person who turns 18 in the agreement window has a whole section on care after 18: each
+    /// gap named at once. `turning` is who (person, birthday), as `cases::model::turning_eighteen` finds them.
+    pub fn missing_for_transition(&self, turning: &[(String, NaiveDate)], v: &mut Validator) {
+        for (person, _) in turning {
+            match self.after_eighteen.iter().position(|c| &c.person_id == person) {
+                None => {
+                    v.add("afterEighteen", "is required for a young person who turns 18 within the agreement window")
+                }
+                Some(i) => {
+                    let c = &self.after_eighteen[i];
+                    let f = |name: &str| format!("afterEighteen[{i}].{name}");
+                    for (name, filled) in [
+                        ("support", c.support.is_some()),
+                        ("law", c.law.is_some()),
+                        ("takenOverBy", c.taken_over_by.is_some()),
+                        ("from", c.from.is_some()),
+                    ] {
+                        v.check(filled, &f(name), "is required to agree the plan");
+                    }
                 }
             }
         }
@@ -251,8 +313,9 @@ impl PlanContent {
             .filter_map(|a| a.owner.as_ref())
             .filter(|o| o.kind == OwnerKind::Member)
             .filter_map(|o| o.person_id.as_ref());
+        let young = self.after_eighteen.iter().map(|c| &c.person_id);
         let mut out: Vec<String> = Vec::new();
-        for p in goals.chain(owners) {
+        for p in goals.chain(owners).chain(young) {
             if !out.contains(p) {
                 out.push(p.clone());
             }
@@ -436,6 +499,7 @@ mod tests {
             goals: vec![goal("g1"), goal("g2")],
             actions: vec![action("a1", "g1", "u1"), action("a2", "g2", "u2")],
             next_evaluation_date: Some(d("2027-03-01")),
+            after_eighteen: vec![],
         }
     }
 

@@ -373,6 +373,13 @@ pub async fn agree(ctx: &Ctx, case_id: String, number: i32, revision: i64, input
         let mut v = Validator::new();
         content.validate(&References { members: &members, professionals: &professionals }, &mut v);
         content.missing_for_agreement(&mut v);
+        // In the last months before a young member's 18th birthday the plan says how care goes on after it.
+        let today = crate::calendar::local(chrono::Utc::now()).date();
+        let births = store::member_births_on(c, &case.household_id, today)?;
+        let months = ctx.state.rules.transition.agree_months;
+        let turning =
+            crate::cases::model::turning_eighteen(births.iter().map(|(p, b)| (p.as_str(), *b)), today, months);
+        content.missing_for_transition(&turning, &mut v);
         match &input.agreement {
             Some(a) => a.validate(&members, &mut v),
             None => v.add("agreement", "record who in the family agreed, and how, or their refusal"),

@@ -185,6 +185,18 @@ pub fn members_on(c: &mut DbConn, household_id: &str, day: NaiveDate) -> QueryRe
         .load(c)
 }
 
+/// The members of the household on `day` with their birth dates.
+pub fn member_births_on(c: &mut DbConn, household_id: &str, day: NaiveDate) -> QueryResult<Vec<(String, NaiveDate)>> {
+    use crate::db::schema::persons;
+    household_members::table
+        .inner_join(persons::table.on(persons::id.eq(household_members::person_id)))
+        .filter(household_members::household_id.eq(household_id))
+        .filter(household_members::from_date.le(day))
+        .filter(household_members::until_date.is_null().or(household_members::until_date.gt(day)))
+        .select((persons::id, persons::birth_date))
+        .load(c)
+}
+
 /// Whether the person is, or was, a member of the household.
 pub fn is_member(c: &mut DbConn, household_id: &str, person_id: &str) -> QueryResult<bool> {
     Ok(household_members::table

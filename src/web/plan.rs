@@ -18,8 +18,8 @@ use crate::http::Query;
 use crate::input::Id;
 use crate::plans::document;
 use crate::plans::model::{
-    Action, Agreement, AgreementMethod, Concern, Goal, GoalStatus, Owner, OwnerKind, PlanContent, Priority,
-    ZRM_HOUSEHOLD_DOMAINS, ZRM_PERSON_DOMAINS,
+    Action, Agreement, AgreementMethod, Concern, Continuation, Goal, GoalStatus, Owner, OwnerKind, PlanContent,
+    Priority, ZRM_HOUSEHOLD_DOMAINS, ZRM_PERSON_DOMAINS,
 };
 use crate::plans::service::{self as plans, AgreePlan, PlanVersion, UpdateDraft, VersionSummary};
 
@@ -229,6 +229,20 @@ pub struct VersionView {
     pub own_efforts: Vec<String>,
     pub domains: Vec<DomainView>,
     pub next_evaluation: String,
+    pub after_eighteen: Vec<AfterEighteenView>,
+}
+
+/// A young person's care after 18, in words.
+pub struct AfterEighteenView {
+    pub who: String,
+    pub support: String,
+    pub law: &'static str,
+    pub taken_over_by: String,
+    pub from: String,
+}
+
+fn adult_law_label(code: Option<&str>) -> &'static str {
+    ADULT_LAW_LABELS.iter().find(|(k, _)| Some(*k) == code).map(|(_, l)| *l).unwrap_or("nog niet afgesproken")
 }
 
 fn method_label(m: Option<AgreementMethod>) -> &'static str {
@@ -316,6 +330,17 @@ impl VersionView {
             own_efforts: c.own_efforts.clone(),
             domains,
             next_evaluation: d(c.next_evaluation_date),
+            after_eighteen: c
+                .after_eighteen
+                .iter()
+                .map(|x| AfterEighteenView {
+                    who: names.member(&x.person_id),
+                    support: x.support.clone().unwrap_or_else(|| "nog niet afgesproken".into()),
+                    law: adult_law_label(x.law.as_deref()),
+                    taken_over_by: x.taken_over_by.clone().unwrap_or_else(|| "nog niet afgesproken".into()),
+                    from: d(x.from),
+                })
+                .collect(),
         }
     }
 }
@@ -449,6 +474,31 @@ pub struct ActionRow {
     pub due_date: String,
 }
 
+/// A young person's care after 18 as the form holds it.
+#[derive(Clone, Default)]
+pub struct AfterEighteenRow {
+    pub person: String,
+    pub support: String,
+    pub law: String,
+    pub taken_over_by: String,
+    pub from: String,
+}
+
+impl AfterEighteenRow {
+    fn is_empty(&self) -> bool {
+        [&self.person, &self.support, &self.law, &self.taken_over_by, &self.from].iter().all(|s| s.trim().is_empty())
+    }
+}
+
+/// The laws care can go on under after 18, in Dutch.
+pub const ADULT_LAW_LABELS: [(&str, &str); 5] = [
+    ("Wmo", "Wmo (ondersteuning van de gemeente)"),
+    ("Participatiewet", "Participatiewet (werk en inkomen)"),
+    ("Zvw", "Zorgverzekeringswet (zorg via de zorgverzekeraar)"),
+    ("Wlz", "Wet langdurige zorg"),
+    ("none", "Geen zorg meer nodig"),
+];
+
 /// What the edit form holds: the draft's content as text, and the revision it was based on.
 #[derive(Clone, Default)]
 pub struct DraftForm {
@@ -459,6 +509,7 @@ pub struct DraftForm {
     pub goals: Vec<GoalRow>,
     pub actions: Vec<ActionRow>,
     pub next_evaluation_date: String,
+    pub after_eighteen: Vec<AfterEighteenRow>,
 }
 
 fn date_text(d: Option<NaiveDate>) -> String {
@@ -525,6 +576,17 @@ impl DraftForm {
                 })
                 .collect(),
             next_evaluation_date: date_text(c.next_evaluation_date),
+            after_eighteen: c
+                .after_eighteen
+                .iter()
+                .map(|x| AfterEighteenRow {
+                    person: x.person_id.clone(),
+                    support: x.support.clone().unwrap_or_default(),
+                    law: x.law.clone().unwrap_or_default(),
+                    taken_over_by: x.taken_over_by.clone().unwrap_or_default(),
+                    from: date_text(x.from),
+                })
+                .collect(),
         }
     }
 
@@ -574,6 +636,18 @@ impl DraftForm {
                 }
             })
             .collect();
+        let after_eighteen = (0..rows("afterEighteen["))
+            .map(|i| {
+                let f = |n: &str| get(&format!("afterEighteen[{i}].{n}"));
+                AfterEighteenRow {
+                    person: f("personId"),
+                    support: f("support"),
+                    law: f("law"),
+                    taken_over_by: f("takenOverBy"),
+                    from: f("from"),
+                }
+            })
+            .collect();
         DraftForm {
             revision: get("revision").parse().unwrap_or(0),
             strengths: get("strengths"),
@@ -582,6 +656,7 @@ impl DraftForm {
             goals,
             actions,
             next_evaluation_date: get("nextEvaluationDate"),
+            after_eighteen,
         }
     }
 
@@ -591,6 +666,7 @@ impl DraftForm {
             "doel" => self.goals.push(GoalRow { id: new_row_id("doel"), status: "open".into(), ..GoalRow::default() }),
             "actie" => self.actions.push(ActionRow { id: new_row_id("actie"), ..ActionRow::default() }),
             "zorg" => self.concerns.push(ConcernRow { priority: "medium".into(), ..ConcernRow::default() }),
+            "na18" => self.after_eighteen.push(AfterEighteenRow::default()),
             _ => {}
         }
     }
@@ -696,6 +772,17 @@ impl DraftForm {
             });
         }
         content.next_evaluation_date = date("nextEvaluationDate".into(), &self.next_evaluation_date);
+        for r in self.after_eighteen.iter().filter(|r| !r.is_empty()) {
+            let n = content.after_eighteen.len();
+            let filled = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+            content.after_eighteen.push(Continuation {
+                person_id: r.person.clone(),
+                support: filled(&r.support),
+                law: filled(&r.law),
+                taken_over_by: filled(&r.taken_over_by),
+                from: date(format!("afterEighteen[{n}].from"), &r.from),
+            });
+        }
         errors.extend(score_errors);
         (content, errors)
     }
@@ -770,6 +857,18 @@ fn labels_of(form: &DraftForm) -> Vec<(String, String)> {
             out.push((format!("goals[{i}].{f}"), format!("Doel {}: {l}", i + 1)));
         }
     }
+    out.push(("afterEighteen".to_string(), "Na het 18e jaar".to_string()));
+    for i in 0..form.after_eighteen.len() {
+        for (f, l) in [
+            ("personId", "voor wie"),
+            ("support", "welke zorg"),
+            ("law", "onder welke wet"),
+            ("takenOverBy", "wie het overneemt"),
+            ("from", "vanaf"),
+        ] {
+            out.push((format!("afterEighteen[{i}].{f}"), format!("Na het 18e jaar {}: {l}", i + 1)));
+        }
+    }
     for i in 0..form.actions.len() {
         for (f, l) in [
             ("id", "nummer"),
@@ -807,12 +906,15 @@ fn messages(form: &DraftForm, errors: &[FieldError]) -> Vec<FieldMessage> {
         .collect();
     let concern_rows: Vec<usize> =
         form.concerns.iter().enumerate().filter(|(_, r)| !r.description.trim().is_empty()).map(|(i, _)| i).collect();
+    let young_rows: Vec<usize> =
+        form.after_eighteen.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(i, _)| i).collect();
     let placed: Vec<FieldError> = errors
         .iter()
         .map(|e| {
             let f = row_of(&goal_rows, &e.field, "goals[");
             let f = row_of(&action_rows, &f, "actions[");
             let f = row_of(&concern_rows, &f, "concerns[");
+            let f = row_of(&young_rows, &f, "afterEighteen[");
             FieldError::new(form_field(&f), e.message.clone())
         })
         .collect();
@@ -868,6 +970,15 @@ pub struct ActionFields {
     pub due_date: F,
 }
 
+pub struct AfterEighteenFields {
+    pub n: usize,
+    pub person: F,
+    pub support: F,
+    pub law: F,
+    pub taken_over_by: F,
+    pub from: F,
+}
+
 #[derive(Template)]
 #[template(path = "plan_edit.html")]
 struct EditPage {
@@ -881,6 +992,8 @@ struct EditPage {
     concerns: Vec<ConcernFields>,
     goals: Vec<GoalFields>,
     actions: Vec<ActionFields>,
+    after_eighteen: Vec<AfterEighteenFields>,
+    adult_laws: Vec<Choice>,
     errors: Vec<FieldMessage>,
     /// Someone else saved in between: their version, shown beside the user's own text.
     theirs: Option<VersionView>,
@@ -980,8 +1093,26 @@ fn edit_page(layout: Layout, case_id: &str, number: i32, names: &Names, s: EditS
             }
         })
         .collect();
+    let after_eighteen = form
+        .after_eighteen
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let f = |name: &str, v: &str| field(e, format!("afterEighteen[{n}].{name}"), v);
+            AfterEighteenFields {
+                n: n + 1,
+                person: f("personId", &r.person),
+                support: f("support", &r.support),
+                law: f("law", &r.law),
+                taken_over_by: f("takenOverBy", &r.taken_over_by),
+                from: f("from", &r.from),
+            }
+        })
+        .collect();
     let choice = |(v, l): &(&str, &str)| Choice { value: v.to_string(), label: l.to_string() };
     EditPage {
+        after_eighteen,
+        adult_laws: ADULT_LAW_LABELS.iter().map(choice).collect(),
         layout,
         frame: CaseFrame::new(case_id, "plan"),
         number,
@@ -1234,12 +1365,28 @@ fn missing_text(field: &str, message: &str) -> (String, String) {
             _ => "gegevens",
         };
         format!("Actie {n}: {what}")
+    } else if field == "afterEighteen" {
+        "Na het 18e jaar".to_string()
+    } else if let Some(n) = nth("afterEighteen[") {
+        let what = match field.rsplit('.').next() {
+            Some("support") => "welke zorg",
+            Some("law") => "onder welke wet",
+            Some("takenOverBy") => "wie het overneemt",
+            Some("from") => "vanaf",
+            _ => "gegevens",
+        };
+        format!("Na het 18e jaar {n}: {what}")
     } else {
         field.to_string()
     };
     let text = match message {
         "a plan needs at least one goal" => "Een plan heeft minstens één doel.".to_string(),
         "a measurable target is required to agree the plan" => "Vul een meetbaar doel of een doelscore in.".to_string(),
+        "is required for a young person who turns 18 within the agreement window" => {
+            "Een jongere in dit gezin wordt binnenkort 18. Schrijf in het plan hoe de zorg daarna doorgaat: bewerk \
+             het concept en vul ‘Na het 18e jaar’ in."
+                .to_string()
+        }
         other => dutch::message(other),
     };
     (label, text)
@@ -1443,6 +1590,12 @@ mod tests {
             ("actions[0].owner.name", "Oma"),
             ("actions[0].dueDate", "31-12-2026"),
             ("nextEvaluationDate", "morgen"),
+            ("afterEighteen[0].personId", "p1"),
+            ("afterEighteen[0].support", " Begeleid wonen "),
+            ("afterEighteen[0].law", "Wmo"),
+            ("afterEighteen[0].from", "01-03-2027"),
+            ("afterEighteen[1].personId", ""),
+            ("afterEighteen[2].from", "straks"),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -1454,7 +1607,34 @@ mod tests {
         assert_eq!(content.goals.len(), 1, "the empty row is no goal");
         assert_eq!(content.actions[0].owner.as_ref().unwrap().name.as_deref(), Some("Oma"));
         assert_eq!(content.actions[0].due_date, NaiveDate::from_ymd_opt(2026, 12, 31));
-        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["nextEvaluationDate"]);
+        let young = &content.after_eighteen;
+        assert_eq!(young.len(), 2, "the empty row is no section");
+        assert_eq!((young[0].support.as_deref(), young[0].law.as_deref()), (Some("Begeleid wonen"), Some("Wmo")));
+        assert_eq!((young[0].taken_over_by.as_deref(), young[0].from), (None, NaiveDate::from_ymd_opt(2027, 3, 1)));
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["nextEvaluationDate", "afterEighteen[1].from"]
+        );
+        // What the form shows of a draft is what it reads back.
+        let t = chrono::Utc::now();
+        let draft = PlanVersion {
+            number: 1,
+            status: "draft".into(),
+            view: "full",
+            revision: 1,
+            based_on: None,
+            members_may_edit: false,
+            created_at: t,
+            updated_at: t,
+            agreed_at: None,
+            superseded_at: None,
+            agreement: None,
+            content: content.clone(),
+            progress: vec![],
+        };
+        let shown = DraftForm::of(&draft);
+        assert_eq!(shown.after_eighteen[0].from, "2027-03-01");
+        assert_eq!(shown.after_eighteen[0].support, "Begeleid wonen");
     }
 
     #[test]
