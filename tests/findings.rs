@@ -555,7 +555,7 @@ async fn the_registers_refuse_bad_input_and_a_second_protection() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let first = protect(json!({"personId": person, "reason": "well_known"})).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
-    assert_eq!(app.audit_events().pop().unwrap().data.person_ids, [person.clone()]);
+    assert_eq!(app.audit_events().pop().unwrap().data.person_ids, std::slice::from_ref(&person));
     let second = protect(json!({"personId": person, "reason": "colleague"})).await;
     assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.text);
     let theirs = app.get(&format!("/api/v1/audit/persons/{person}/protections"), &officer).await;

@@ -198,7 +198,8 @@ async fn the_person_index_holds_every_persons_of_every_event() {
     assert_eq!(stored, expected);
     // What the overview reads of an access is the event's own, copied by the writer.
     type Copy = (i64, chrono::NaiveDateTime, bool, Option<String>, Option<String>, Option<String>, String, String);
-    let copies: Vec<(Copy, (Option<String>, Option<String>, bool))> = ap::table
+    type Basis = (Option<String>, Option<String>, bool);
+    let copies: Vec<(Copy, Basis)> = ap::table
         .select((
             (
                 ap::event_row,
