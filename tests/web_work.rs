@@ -270,3 +270,49 @@ async fn without_a_session_the_start_page_asks_to_sign_in() {
     let page = web(&app, Method::GET, "/?lijst=te-laat", Some("__Host-eenplan=nonsense"), None).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 }
+
+/// 18-/18+ on Mijn werk: a young member who turns 18 in exactly six months is flagged on the household, one who
+/// turns 18 in six months and a day is not, nor one who is 18 today; the page says it as the API does, and only
+/// those who see the household's members see it.
+#[actix_web::test]
+async fn a_young_member_turning_eighteen_within_six_months_is_flagged_on_mijn_werk() {
+    use chrono::Datelike;
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mt = app.token(&w.member).await;
+    let rt = app.token(&w.regisseur).await;
+    let household =
+        app.get(&format!("/api/v1/cases/{}", w.case), &rt).await.body["householdId"].as_str().unwrap().to_string();
+    let today = eenplan::calendar::local(Utc::now()).date();
+    let born = |months: u32, days: i64| {
+        let birthday = today.checked_add_months(chrono::Months::new(months)).unwrap() + Duration::days(days);
+        // A 29 February the birth year lacks: 1 March, later, never earlier.
+        chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
+            .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap())
+    };
+    for (name, birth) in [("Sam", born(6, 0)), ("Noa", born(6, 1)), ("Lex", born(0, 0))] {
+        let m = app
+            .post(
+                &format!("/api/v1/households/{household}/members"),
+                &mt,
+                json!({"person": {"name": name, "birthDate": birth.to_string()}, "relation": "child", "from": "2015-01-01"}),
+            )
+            .await;
+        assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    }
+    let api = app.get("/api/v1/work", &rt).await;
+    let mine = api.body["households"].as_array().unwrap().iter().find(|h| h["caseId"] == w.case.as_str()).unwrap();
+    let flagged: Vec<&str> =
+        mine["turningEighteen"].as_array().unwrap().iter().map(|y| y["name"].as_str().unwrap()).collect();
+    let sam_turns = eenplan::cases::model::eighteenth_birthday(born(6, 0));
+    assert_eq!(flagged, ["Sam"], "{}", api.text);
+    assert_eq!(mine["turningEighteen"][0]["on"], sam_turns.to_string());
+    let (cookie, _) = sign_in(&app, &w.regisseur).await;
+    let page = web(&app, Method::GET, "/", Some(&cookie), None).await;
+    assert!(page.html.contains("Sam wordt 18 op"), "{}", page.html);
+    assert!(!page.html.contains("Noa wordt 18") && !page.html.contains("Lex wordt 18"));
+    // The teamleider sees the team's case without its members: no names, no flag.
+    let lead = app.get("/api/v1/work", &app.token(&w.lead).await).await;
+    let theirs = lead.body["households"].as_array().unwrap().iter().find(|h| h["caseId"] == w.case.as_str()).unwrap();
+    assert!(theirs.get("turningEighteen").is_none(), "{}", lead.text);
+}

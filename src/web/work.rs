@@ -63,6 +63,8 @@ pub struct CaseRow {
     pub relation: &'static str,
     pub state: &'static str,
     pub opened_on: String,
+    /// "Sam wordt 18 op 3 april 2027": youth care ends then.
+    pub turning_eighteen: Vec<String>,
 }
 
 /// A due item as a row.
@@ -286,6 +288,11 @@ async fn my_work(page: Page, query: crate::http::Query<WorkQuery>) -> PageResult
             relation: relation_label(c.relation),
             state: state_label(c.state),
             opened_on: dutch::date(c.opened_at.date_naive()),
+            turning_eighteen: c
+                .turning_eighteen
+                .iter()
+                .map(|y| format!("{} wordt 18 op {}", y.name, dutch::date(y.on)))
+                .collect(),
         })
         .collect();
     render(&WorkPage {

@@ -41,6 +41,19 @@ pub struct WorkCase {
     /// The household's wijk (those involved and the teamleider).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wijk: Option<String>,
+    /// Young members who turn 18 within the configured months (those involved only): youth care ends then, and the
+    /// plan must say how care goes on (18-/18+).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub turning_eighteen: Vec<TurningEighteen>,
+}
+
+/// A member who turns 18 soon, and when.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TurningEighteen {
+    pub person_id: String,
+    pub name: String,
+    pub on: NaiveDate,
 }
 
 /// Something due in a case the caller is involved in.
@@ -166,8 +179,17 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
     let mut person_names: HashMap<String, String> = HashMap::new();
     for (row, read, content) in &entries {
         let household = household_rows.get(&row.household_id);
+        let mut turning_eighteen = Vec::new();
         let (name, address) = if *content {
             let of = members.get(&row.household_id).cloned().unwrap_or_default();
+            let months = cx.state.rules.transition.flag_months;
+            let births = of.iter().map(|(id, _, b)| (id.as_str(), *b));
+            // Birthdays are Dutch calendar days.
+            let dutch_today = crate::calendar::local(t.and_utc()).date();
+            for (person, on) in crate::cases::model::turning_eighteen(births, dutch_today, months) {
+                let name = of.iter().find(|(id, _, _)| *id == person).map(|(_, n, _)| n.clone()).unwrap_or_default();
+                turning_eighteen.push(TurningEighteen { person_id: person, name, on });
+            }
             for (id, n, _) in &of {
                 persons_named.push(id.clone());
                 person_names.insert(id.clone(), n.clone());
@@ -197,6 +219,7 @@ fn collect(c: &mut DbConn, cx: &Ctx) -> AppResult<MyWork> {
             name,
             address,
             wijk: household.map(|h| h.1.clone()),
+            turning_eighteen,
         });
     }
 
