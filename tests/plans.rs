@@ -775,11 +775,9 @@ async fn an_evaluation_keeps_what_each_participant_will_do_in_order_and_shows_a_
 /// A birth date whose 18th birthday falls `months` months and `days` days from today (a 29 February the birth year
 /// lacks becomes 1 March: later, never earlier).
 fn born_to_turn_eighteen_in(months: u32, days: i64) -> chrono::NaiveDate {
-    use chrono::Datelike;
     let today = eenplan::calendar::local(chrono::Utc::now()).date();
     let birthday = today.checked_add_months(chrono::Months::new(months)).unwrap() + chrono::Duration::days(days);
-    chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
-        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap())
+    eenplan::cases::model::born_eighteen_years_before(birthday)
 }
 
 /// 18-/18+: in the last three months before a young member's 18th birthday the plan is agreed only with its

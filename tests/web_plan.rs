@@ -833,7 +833,6 @@ async fn an_evaluation_records_what_each_participant_will_do_after_a_summary() {
 /// stores it, and the plan shows it; then the family's answer is recorded.
 #[actix_web::test]
 async fn the_section_on_care_after_eighteen_is_asked_for_filled_in_and_shown() {
-    use chrono::Datelike;
     let app = TestApp::new().await;
     let case = case_with_people(&app).await;
     agreed_and_draft(&app, &case).await;
@@ -843,8 +842,7 @@ async fn the_section_on_care_after_eighteen_is_asked_for_filled_in_and_shown() {
         app.get(&format!("/api/v1/cases/{}", case.id), &rt).await.body["householdId"].as_str().unwrap().to_string();
     let today = eenplan::calendar::local(chrono::Utc::now()).date();
     let birthday = today.checked_add_months(chrono::Months::new(2)).unwrap();
-    let birth = chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
-        .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap());
+    let birth = eenplan::cases::model::born_eighteen_years_before(birthday);
     let young = app
         .post(
             &format!("/api/v1/households/{household}/members"),

@@ -276,7 +276,6 @@ async fn without_a_session_the_start_page_asks_to_sign_in() {
 /// those who see the household's members see it.
 #[actix_web::test]
 async fn a_young_member_turning_eighteen_within_six_months_is_flagged_on_mijn_werk() {
-    use chrono::Datelike;
     let app = TestApp::new().await;
     let w = world(&app).await;
     let mt = app.token(&w.member).await;
@@ -286,11 +285,12 @@ async fn a_young_member_turning_eighteen_within_six_months_is_flagged_on_mijn_we
     let today = eenplan::calendar::local(Utc::now()).date();
     let born = |months: u32, days: i64| {
         let birthday = today.checked_add_months(chrono::Months::new(months)).unwrap() + Duration::days(days);
-        // A 29 February the birth year lacks: 1 March, later, never earlier.
-        chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, birthday.month(), birthday.day())
-            .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(birthday.year() - 18, 3, 1).unwrap())
+        eenplan::cases::model::born_eighteen_years_before(birthday)
     };
-    for (name, birth) in [("Sam", born(6, 0)), ("Noa", born(6, 1)), ("Lex", born(0, 0))] {
+    // Sam exactly at the boundary, unless it is a 29 February the birth year lacks (then a day inside it).
+    let six = today.checked_add_months(chrono::Months::new(6)).unwrap();
+    let sam = if eenplan::cases::model::eighteenth_birthday(born(6, 0)) == six { born(6, 0) } else { born(6, -1) };
+    for (name, birth) in [("Sam", sam), ("Noa", born(6, 1)), ("Lex", born(0, 0))] {
         let m = app
             .post(
                 &format!("/api/v1/households/{household}/members"),
@@ -304,13 +304,21 @@ async fn a_young_member_turning_eighteen_within_six_months_is_flagged_on_mijn_we
     let mine = api.body["households"].as_array().unwrap().iter().find(|h| h["caseId"] == w.case.as_str()).unwrap();
     let flagged: Vec<&str> =
         mine["turningEighteen"].as_array().unwrap().iter().map(|y| y["name"].as_str().unwrap()).collect();
-    let sam_turns = eenplan::cases::model::eighteenth_birthday(born(6, 0));
+    let sam_turns = eenplan::cases::model::eighteenth_birthday(sam);
     assert_eq!(flagged, ["Sam"], "{}", api.text);
     assert_eq!(mine["turningEighteen"][0]["on"], sam_turns.to_string());
     let (cookie, _) = sign_in(&app, &w.regisseur).await;
     let page = web(&app, Method::GET, "/", Some(&cookie), None).await;
     assert!(page.html.contains("Sam wordt 18 op"), "{}", page.html);
     assert!(!page.html.contains("Noa wordt 18") && !page.html.contains("Lex wordt 18"));
+    // And on the household's page, with the way to the plan.
+    let case_page = web(&app, Method::GET, &format!("/dossiers/{}", w.case), Some(&cookie), None).await;
+    assert!(case_page.html.contains("Sam wordt 18 op"), "{}", case_page.html);
+    assert!(case_page.html.contains(&format!("href=\"/dossiers/{}/plan\"", w.case)));
+    let (lead_cookie, _) = sign_in(&app, &w.lead).await;
+    let lead_page = web(&app, Method::GET, &format!("/dossiers/{}", w.case), Some(&lead_cookie), None).await;
+    assert_eq!(lead_page.status, StatusCode::OK);
+    assert!(!lead_page.html.contains("wordt 18 op"), "the teamleider sees no members");
     // The teamleider sees the team's case without its members: no names, no flag.
     let lead = app.get("/api/v1/work", &app.token(&w.lead).await).await;
     let theirs = lead.body["households"].as_array().unwrap().iter().find(|h| h["caseId"] == w.case.as_str()).unwrap();

@@ -138,6 +138,15 @@ pub fn eighteenth_birthday(birth: chrono::NaiveDate) -> chrono::NaiveDate {
         .expect("a valid date")
 }
 
+/// A birth date whose 18th birthday is `day` (for a 29 February: 29 February 18 years before when that year has one,
+/// else 1 March — whose 18th birthday is then 1 March, the day after).
+pub fn born_eighteen_years_before(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(day.year() - 18, day.month(), day.day())
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(day.year() - 18, 3, 1))
+        .expect("a valid date")
+}
+
 /// Whether `day` falls after `today` and no later than `months` calendar months after it (a month on from 31 August
 /// is 30 September: the month's last day when it has no 31st).
 pub fn within_months(today: chrono::NaiveDate, day: chrono::NaiveDate, months: u32) -> bool {
@@ -223,6 +232,15 @@ mod tests {
             assert_eq!(crate::consent::model::age_on(b, day), 18);
             assert_eq!(crate::consent::model::age_on(b, day.pred_opt().unwrap()), 17);
         }
+    }
+
+    #[test]
+    fn born_eighteen_years_before_a_day_turns_eighteen_on_it_or_the_day_after() {
+        for day in ["2027-06-15", "2028-02-29", "2027-03-01", "2026-12-31"] {
+            let birthday = eighteenth_birthday(born_eighteen_years_before(d(day)));
+            assert!(birthday == d(day) || birthday == d(day).succ_opt().unwrap(), "{day}: {birthday}");
+        }
+        assert_eq!(born_eighteen_years_before(d("2028-02-29")), d("2010-03-01"));
     }
 
     #[test]

@@ -58,15 +58,23 @@ pub fn seed(
         updated_at: t,
     };
     crate::households::store::insert_household(c, &household)?;
+    // Emre turns 18 four months from today (18-/18+: his case is flagged, and his plan will need its section on
+    // care after 18), whenever the demo is made.
+    let emre_born = {
+        let today = crate::calendar::local(t.and_utc()).date();
+        crate::cases::model::born_eighteen_years_before(
+            today.checked_add_months(chrono::Months::new(4)).expect("a date"),
+        )
+    };
     let mut people = Vec::new();
     for (i, (name, birth, relation, custody)) in
-        [("Fatma Yıldız", "1983-02-11", "parent", true), ("Emre Yıldız", "2009-06-30", "child", false)]
+        [("Fatma Yıldız", d("1983-02-11"), "parent", true), ("Emre Yıldız", emre_born, "child", false)]
             .into_iter()
             .enumerate()
     {
         let id = new_id();
         let number = super::resident_bsn(FIRST_BSN + i as u32);
-        crate::households::store::insert_person(c, bsn, &id, name, d(birth), Some(&number), t)?;
+        crate::households::store::insert_person(c, bsn, &id, name, birth, Some(&number), t)?;
         crate::households::store::insert_member(
             c,
             &crate::households::store::MemberRow {
@@ -75,7 +83,7 @@ pub fn seed(
                 person_id: id.clone(),
                 relation: relation.into(),
                 custody,
-                from_date: d("2009-06-30"),
+                from_date: emre_born,
                 until_date: None,
                 created_at: t,
             },

@@ -132,6 +132,8 @@ struct CasePage {
     members_shown: bool,
     members_history: bool,
     members: Vec<MemberLine>,
+    /// Young members who turn 18 soon, for an open case: "Sam wordt 18 op 3 april 2027".
+    turning_eighteen: Vec<String>,
     professionals_shown: bool,
     professionals: Vec<ProfessionalLine>,
     regisseur_shown: bool,
@@ -407,6 +409,29 @@ fn build(
         None => "Huishouden".to_string(),
     };
     let today = now.date_naive();
+    // 18-/18+: from the members shown (today's), as Mijn werk counts them; birthdays are Dutch days.
+    let births: Vec<(String, String, chrono::NaiveDate)> = match (&members, &sheet) {
+        (Some(all), _) => all
+            .iter()
+            .filter(|m| m.from <= today && m.until.is_none_or(|u| today < u))
+            .map(|m| (m.person.id.clone(), m.person.name.clone(), m.person.birth_date))
+            .collect(),
+        (None, Some(s)) => s.members.iter().map(|m| (m.person_id.clone(), m.name.clone(), m.birth_date)).collect(),
+        (None, None) => Vec::new(),
+    };
+    let turning_eighteen: Vec<String> = if case.state == CaseState::Closed {
+        Vec::new()
+    } else {
+        let dutch_today = crate::calendar::local(now).date();
+        let months = page.ctx.state.rules.transition.flag_months;
+        crate::cases::model::turning_eighteen(births.iter().map(|(id, _, b)| (id.as_str(), *b)), dutch_today, months)
+            .into_iter()
+            .map(|(id, on)| {
+                let name = births.iter().find(|(p, _, _)| *p == id).map(|(_, n, _)| n.as_str()).unwrap_or_default();
+                format!("{name} wordt 18 op {}", dutch::date(on))
+            })
+            .collect()
+    };
     let (members_shown, members_history, member_lines) = match (&members, &sheet) {
         (Some(all), _) => {
             let mut lines: Vec<MemberLine> = all
@@ -670,6 +695,7 @@ fn build(
         members_shown,
         members_history,
         members: member_lines,
+        turning_eighteen,
         professionals_shown,
         professionals,
         regisseur_shown,
