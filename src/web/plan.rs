@@ -1574,6 +1574,12 @@ mod tests {
     }
 
     #[test]
+    fn every_law_care_can_go_on_under_has_its_dutch_label() {
+        let labelled: Vec<&str> = ADULT_LAW_LABELS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(labelled, crate::plans::model::ADULT_LAWS);
+    }
+
+    #[test]
     fn the_form_reads_back_what_it_wrote() {
         let fields: Vec<(String, String)> = [
             ("revision", "4"),

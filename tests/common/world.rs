@@ -156,7 +156,8 @@ pub fn user_for(app: &TestApp, w: &World, actor: Actor) -> TestUser {
     }
 }
 
-/// A household through the API: at this address, with one member of this name; its id and the member's.
+/// A household of the app's team through the API: at this address, with one parent (with custody) of this name;
+/// its id and the parent's.
 pub async fn household_at(app: &TestApp, token: &str, postcode: &str, number: i32, name: &str) -> (String, String) {
     let h = app
         .post(
@@ -171,7 +172,7 @@ pub async fn household_at(app: &TestApp, token: &str, postcode: &str, number: i3
         .post(
             &format!("/api/v1/households/{household}/members"),
             token,
-            json!({"person": {"name": name, "birthDate": "1980-01-01"}, "relation": "parent", "custody": true,
+            json!({"person": {"name": name, "birthDate": "1988-04-02"}, "relation": "parent", "custody": true,
                    "from": "2020-01-01"}),
         )
         .await;
@@ -183,25 +184,7 @@ pub async fn household_at(app: &TestApp, token: &str, postcode: &str, number: i3
 /// the case and the parent.
 pub async fn household_case_and_person(app: &TestApp, creator: &TestUser) -> (String, String, String) {
     let token = app.token(creator).await;
-    let h = app
-        .post(
-            "/api/v1/households",
-            &token,
-            json!({"postcode": "2711 ab", "houseNumber": 12, "wijk": "Centrum", "teamId": app.team_id}),
-        )
-        .await;
-    assert_eq!(h.status, StatusCode::CREATED, "{}", h.text);
-    let household = h.body["id"].as_str().unwrap().to_string();
-    let m = app
-        .post(
-            &format!("/api/v1/households/{household}/members"),
-            &token,
-            json!({"person": {"name": "Sanne de Vries", "birthDate": "1988-04-02"}, "relation": "parent",
-                   "custody": true, "from": "2020-01-01"}),
-        )
-        .await;
-    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
-    let person = m.body["person"]["id"].as_str().unwrap().to_string();
+    let (household, person) = household_at(app, &token, "2711 ab", 12, "Sanne de Vries").await;
     let c = app.post("/api/v1/cases", &token, json!({"householdId": household, "laws": ["Jeugdwet"]})).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
     (household, c.body["id"].as_str().unwrap().to_string(), person)
