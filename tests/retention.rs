@@ -283,12 +283,17 @@ async fn an_erasure_request_is_refused_for_its_grounds_and_carried_out_without_o
     let twice = app.post(&decide(open_id), &officer, json!({"decision": "carry_out"})).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
+    // A protection is no ground to keep a person: it goes with them.
+    let protect = json!({"personId": in_closed_case, "reason": "colleague"});
+    assert_eq!(app.post("/api/v1/audit/protected-persons", &officer, protect).await.status, StatusCode::CREATED);
     let closed = app.post("/api/v1/retention/erasure-requests", &officer, request(&in_closed_case)).await;
     assert_eq!(closed.body["grounds"], json!([]));
     let done = app.post(&decide(closed.body["id"].as_str().unwrap()), &officer, json!({"decision": "carry_out"})).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text);
     assert_eq!(done.body["status"], "carried_out");
     assert!(!exists(&app, "person", &in_closed_case));
+    let protected = app.get("/api/v1/audit/protected-persons", &officer).await;
+    assert_eq!(protected.body["items"], json!([]), "{}", protected.text);
     let list = app.get("/api/v1/retention/erasure-requests", &officer).await;
     assert_eq!(list.body["items"].as_array().map(Vec::len), Some(2));
 }
